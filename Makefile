@@ -1,0 +1,75 @@
+# vfio-boot -- plain make, every library through pkg-config.
+PREFIX ?= /usr/local
+BINDIR ?= $(PREFIX)/sbin
+MANDIR ?= $(PREFIX)/share/man
+DESTDIR ?=
+VERSION := 0.1.0
+
+CC ?= cc
+PKG_CONFIG ?= pkg-config
+LIBS_CORE := libpci libkmod blkid
+LIBS_CLI := smartcols json-c
+CFLAGS ?= -O2 -g
+WARNINGS := -Wall -Wextra -Wshadow -Wstrict-prototypes -Wmissing-prototypes -Wformat=2 \
+	-Wno-missing-field-initializers
+CPPFLAGS_ALL := -D_GNU_SOURCE -DVB_VERSION=\"$(VERSION)\" -Isrc/core -Isrc/cli \
+	$(shell $(PKG_CONFIG) --cflags $(LIBS_CORE) $(LIBS_CLI))
+CFLAGS_ALL := -std=gnu11 $(WARNINGS) $(CFLAGS)
+LDLIBS_CORE := $(shell $(PKG_CONFIG) --libs $(LIBS_CORE))
+LDLIBS_CLI := $(shell $(PKG_CONFIG) --libs $(LIBS_CLI))
+
+# BUILD=build-asan make ... gives a second tree with sanitizers (see the check-asan target)
+BUILD ?= build
+
+CORE_SRC := $(wildcard src/core/*.c src/core/*/*.c)
+CLI_SRC := $(wildcard src/cli/*.c)
+CORE_OBJ := $(CORE_SRC:%.c=$(BUILD)/%.o)
+CLI_OBJ := $(CLI_SRC:%.c=$(BUILD)/%.o)
+UNIT_SRC := $(wildcard tests/unit/test-*.c)
+UNIT_BIN := $(UNIT_SRC:tests/unit/%.c=$(BUILD)/tests/%)
+
+all: $(BUILD)/vfio-boot
+
+$(BUILD)/%.o: %.c $(wildcard src/core/*.h src/core/*/*.h src/cli/*.h)
+	@mkdir -p $(dir $@)
+	$(CC) $(CPPFLAGS_ALL) $(CPPFLAGS) $(CFLAGS_ALL) -c -o $@ $<
+
+$(BUILD)/libvfioboot.a: $(CORE_OBJ)
+	$(AR) rcs $@ $^
+
+$(BUILD)/vfio-boot: $(CLI_OBJ) $(BUILD)/libvfioboot.a
+	$(CC) $(CFLAGS_ALL) $(LDFLAGS) -o $@ $^ $(LDLIBS_CLI) $(LDLIBS_CORE)
+
+$(BUILD)/tests/test-%: tests/unit/test-%.c $(BUILD)/libvfioboot.a
+	@mkdir -p $(dir $@)
+	$(CC) $(CPPFLAGS_ALL) $(CPPFLAGS) $(CFLAGS_ALL) $(LDFLAGS) -o $@ $< $(BUILD)/libvfioboot.a \
+		$(LDLIBS_CORE) $(shell $(PKG_CONFIG) --libs cmocka)
+
+# Unit tests (cmocka), then the integration tests over fixture sysroots.
+check: all $(UNIT_BIN)
+	@set -e; for t in $(UNIT_BIN); do echo "== $$t"; $$t; done
+	BUILD=$(BUILD) tests/integration/run.sh
+
+# The same suite under AddressSanitizer and UndefinedBehaviorSanitizer, in build-asan/.
+check-asan:
+	$(MAKE) BUILD=build-asan CC=clang \
+		CFLAGS="-O1 -g -fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer" \
+		LDFLAGS="-fsanitize=address,undefined" check
+
+bench: all
+	bench/run.sh $(BUILD)/vfio-boot
+
+man/vfio-boot.8: man/vfio-boot.8.scd
+	scdoc < $< > $@
+
+install: all man/vfio-boot.8
+	install -Dm755 $(BUILD)/vfio-boot $(DESTDIR)$(BINDIR)/vfio-boot
+	install -Dm644 man/vfio-boot.8 $(DESTDIR)$(MANDIR)/man8/vfio-boot.8
+
+format:
+	clang-format -i $(wildcard src/core/*.[ch] src/core/*/*.[ch] src/cli/*.[ch] tests/unit/*.[ch])
+
+clean:
+	rm -rf build build-asan
+
+.PHONY: all check check-asan bench install format clean

@@ -1,0 +1,44 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/* The command-line tool: the only part of vfio-boot that prints or exits. */
+#pragma once
+
+#include <json-c/json.h>
+#include <stdbool.h>
+#include <stdio.h>
+
+#include "util/macro.h"
+#include "vb.h"
+
+#define EXIT_USAGE 2
+
+typedef struct Args {
+	const char *root, *sysroot;
+	const char **kernels; /* NULL-terminated, NULL when not given */
+	size_t n_kernels;
+	bool json, dry_run, force, all, read_rom;
+	int verbosity; /* -1 quiet, 0 normal, 1 verbose, 2 debug */
+} Args;
+
+/* A verb returns an exit status: 0, 1 (failure) or 2 (usage). */
+typedef int (*VerbFn)(VbContext *ctx, const Args *args, int argc, char **argv);
+
+int verb_scan(VbContext *ctx, const Args *args, int argc, char **argv);
+int verb_check(VbContext *ctx, const Args *args, int argc, char **argv);
+
+/* Reports once, at the top: "vfio-boot: <what>: <strerror>". Returns 1. */
+int cli_error(int r, const char *fmt, ...) _printf_(2, 3);
+int cli_usage_error(const char *fmt, ...) _printf_(1, 2);
+
+/* Probes the model, reporting a failure. Returns an exit status (0 on success). */
+int cli_probe(VbContext *ctx, VbModel **ret);
+/* Resolves DEVICE arguments; exit status 2 for a malformed one, 1 for not found/ambiguous. */
+int cli_resolve_devices(const VbModel *m, int argc, char **argv, const VbDevice ***ret, size_t *ret_n);
+
+/* JSON helpers over json-c. */
+void json_print(json_object *o);
+json_object *json_hex4(unsigned v);
+json_object *json_string_or_null(const char *s);
+json_object *json_device(const VbDevice *d);
+
+/* Short name of a device for humans: "Radeon R9 290/390" from pci.ids, or the IDs. */
+const char *device_display_name(const VbDevice *d);

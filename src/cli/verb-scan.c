@@ -1,0 +1,185 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/* scan: IOMMU groups and their devices, GPU groups first. */
+#include <errno.h>
+#include <libsmartcols.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "cli.h"
+
+/* Devices someone may want in a guest; a group with none of them is bridges and chipset
+ * functions, shown only with --all. */
+static bool is_passthrough_candidate(const VbDevice *d)
+{
+	switch (vb_device_base_class(d)) {
+	case 0x01: /* storage */
+	case 0x02: /* network */
+	case 0x03: /* display */
+	case 0x04: /* multimedia: HDMI audio */
+		return true;
+	default:
+		return vb_device_class16(d) == 0x0c03; /* USB controller */
+	}
+}
+
+static bool group_has(const VbGroup *g, bool (*pred)(const VbDevice *))
+{
+	for (size_t i = 0; i < g->n_devices; i++)
+		if (pred(g->devices[i]))
+			return true;
+	return false;
+}
+
+static int group_order_cmp(const void *a, const void *b)
+{
+	const VbGroup *x = *(const VbGroup *const *)a, *y = *(const VbGroup *const *)b;
+	bool dx = group_has(x, vb_device_is_display), dy = group_has(y, vb_device_is_display);
+	if (dx != dy)
+		return dx ? -1 : 1;
+	return x->id < y->id ? -1 : x->id > y->id;
+}
+
+/* Groups in display order: those with a GPU first, then by number. */
+static const VbGroup **ordered_groups(const VbModel *m)
+{
+	const VbGroup **v = calloc(m->n_groups + 1, sizeof(*v));
+	if (!v)
+		return NULL;
+	for (size_t i = 0; i < m->n_groups; i++)
+		v[i] = &m->groups[i];
+	qsort(v, m->n_groups, sizeof(*v), group_order_cmp);
+	return v;
+}
+
+static const char *iommu_vendor_name(VbIommuVendor v)
+{
+	return v == VB_IOMMU_INTEL ? "intel" : v == VB_IOMMU_AMD ? "amd" : NULL;
+}
+
+static int scan_json(const VbModel *m, const VbGroup **groups)
+{
+	json_object *root = json_object_new_object();
+	json_object *iommu = json_object_new_object();
+	json_object_object_add(iommu, "active", json_object_new_boolean(vb_model_iommu_active(m)));
+	json_object_object_add(iommu, "vendor", json_string_or_null(iommu_vendor_name(vb_model_iommu_vendor(m))));
+	json_object_object_add(root, "iommu", iommu);
+
+	json_object *jg = json_object_new_array();
+	for (size_t i = 0; i < m->n_groups; i++) {
+		json_object *g = json_object_new_object(), *devs = json_object_new_array();
+		json_object_object_add(g, "id", json_object_new_int(groups[i]->id));
+		for (size_t j = 0; j < groups[i]->n_devices; j++)
+			json_object_array_add(devs, json_device(groups[i]->devices[j]));
+		json_object_object_add(g, "devices", devs);
+		json_object_array_add(jg, g);
+	}
+	json_object_object_add(root, "groups", jg);
+
+	json_object *jd = json_object_new_array();
+	for (size_t i = 0; i < m->n_devices; i++)
+		json_object_array_add(jd, json_device(&m->devices[i]));
+	json_object_object_add(root, "devices", jd);
+	json_print(root);
+	json_object_put(root);
+	return 0;
+}
+
+enum { COL_DEVICE, COL_CLASS, COL_ID, COL_DRIVER, COL_DESCRIPTION };
+
+static const struct {
+	const char *name;
+	double width;
+	int flags;
+} columns[] = {
+	[COL_DEVICE] = {"DEVICE", 0.15, SCOLS_FL_TREE},
+	[COL_CLASS] = {"CLASS", 4, 0},
+	[COL_ID] = {"ID", 9, 0},
+	[COL_DRIVER] = {"DRIVER", 0.1, 0},
+	[COL_DESCRIPTION] = {"DESCRIPTION", 0.5, SCOLS_FL_TRUNC},
+};
+
+static int add_device_line(struct libscols_table *tb, struct libscols_line *parent, const VbDevice *d)
+{
+	struct libscols_line *ln = scols_table_new_line(tb, parent);
+	if (!ln)
+		return -ENOMEM;
+	char cls[8], id[16], desc[512];
+	snprintf(cls, sizeof(cls), "%04x", d->class_code >> 8);
+	snprintf(id, sizeof(id), "%04x:%04x", d->vendor, d->device);
+	snprintf(desc, sizeof(desc), "%s%s: %s %s", d->boot_vga ? "[boot VGA] " : "", d->class_name,
+		 d->vendor_name, device_display_name(d));
+	if (scols_line_set_data(ln, COL_DEVICE, d->address) < 0 || scols_line_set_data(ln, COL_CLASS, cls) < 0 ||
+	    scols_line_set_data(ln, COL_ID, id) < 0 || scols_line_set_data(ln, COL_DRIVER, d->driver ? d->driver : "-") < 0 ||
+	    scols_line_set_data(ln, COL_DESCRIPTION, desc) < 0)
+		return -ENOMEM;
+	return 0;
+}
+
+static int scan_human(const VbModel *m, const VbGroup **groups, bool all)
+{
+	struct libscols_table *tb = scols_new_table();
+	if (!tb)
+		return cli_error(-ENOMEM, "failed to print");
+	int r = 0;
+	for (size_t i = 0; i < ELEMENTSOF(columns) && r == 0; i++)
+		if (!scols_table_new_column(tb, columns[i].name, columns[i].width, columns[i].flags))
+			r = -ENOMEM;
+
+	size_t hidden = 0;
+	if (vb_model_iommu_active(m)) {
+		for (size_t i = 0; i < m->n_groups && r == 0; i++) {
+			const VbGroup *g = groups[i];
+			if (!all && !group_has(g, is_passthrough_candidate)) {
+				hidden++;
+				continue;
+			}
+			struct libscols_line *gl = scols_table_new_line(tb, NULL);
+			char name[32];
+			snprintf(name, sizeof(name), "group %d", g->id);
+			if (!gl || scols_line_set_data(gl, COL_DEVICE, name) < 0)
+				r = -ENOMEM;
+			for (size_t j = 0; j < g->n_devices && r == 0; j++)
+				r = add_device_line(tb, gl, g->devices[j]);
+		}
+	} else {
+		for (size_t i = 0; i < m->n_devices && r == 0; i++) {
+			if (!all && !is_passthrough_candidate(&m->devices[i])) {
+				hidden++;
+				continue;
+			}
+			r = add_device_line(tb, NULL, &m->devices[i]);
+		}
+	}
+	if (r < 0) {
+		scols_unref_table(tb);
+		return cli_error(r, "failed to print");
+	}
+
+	if (!vb_model_iommu_active(m)) {
+		printf("No IOMMU groups: the IOMMU is off, so no device can be passed through.\n");
+		printf("Run 'vfio-boot check' for the cause and the fix.\n\n");
+	}
+	scols_print_table(tb);
+	scols_unref_table(tb);
+	if (hidden > 0)
+		printf("\n%zu %s with only bridges and chipset devices not shown; --all shows them.\n", hidden,
+		       vb_model_iommu_active(m) ? (hidden == 1 ? "group" : "groups") : "devices");
+	return 0;
+}
+
+int verb_scan(VbContext *ctx, const Args *args, int argc, char **argv)
+{
+	(void)argc, (void)argv;
+	VbModel *m;
+	int r = cli_probe(ctx, &m);
+	if (r != 0)
+		return r;
+	const VbGroup **groups = ordered_groups(m);
+	if (!groups)
+		r = cli_error(-ENOMEM, "failed to scan");
+	else
+		r = args->json ? scan_json(m, groups) : scan_human(m, groups, args->all);
+	free(groups);
+	vb_model_free(m);
+	return r;
+}

@@ -1,0 +1,108 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+#include <errno.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "internal.h"
+
+static char *normalize_dir(const char *dir)
+{
+	if (!dir || !*dir)
+		dir = "/";
+	size_t n = strlen(dir);
+	while (n > 1 && dir[n - 1] == '/')
+		n--;
+	return strndup(dir, n);
+}
+
+int vb_context_new(const char *root, const char *sysroot, VbContext **ret)
+{
+	VbContext *ctx = calloc(1, sizeof(*ctx));
+	if (!ctx)
+		return -ENOMEM;
+	ctx->root = normalize_dir(root);
+	ctx->sysroot = normalize_dir(sysroot);
+	ctx->log_max = VB_LOG_WARNING;
+	if (!ctx->root || !ctx->sysroot) {
+		vb_context_free(ctx);
+		return -ENOMEM;
+	}
+	*ret = ctx;
+	return 0;
+}
+
+VbContext *vb_context_free(VbContext *ctx)
+{
+	if (!ctx)
+		return NULL;
+	free(ctx->root);
+	free(ctx->sysroot);
+	free(ctx);
+	return NULL;
+}
+
+void vb_context_set_log(VbContext *ctx, VbLogFn fn, void *userdata, VbLogLevel max_level)
+{
+	ctx->log_fn = fn;
+	ctx->log_userdata = userdata;
+	ctx->log_max = max_level;
+}
+
+const char *vb_context_root(const VbContext *ctx) { return ctx->root; }
+const char *vb_context_sysroot(const VbContext *ctx) { return ctx->sysroot; }
+
+static void vb_logv(const VbContext *ctx, VbLogLevel level, const char *fmt, va_list ap)
+{
+	if (!ctx || !ctx->log_fn || level > ctx->log_max)
+		return;
+	ctx->log_fn(ctx->log_userdata, level, fmt, ap);
+}
+
+void vb_log(const VbContext *ctx, VbLogLevel level, const char *fmt, ...)
+{
+	va_list ap;
+	va_start(ap, fmt);
+	vb_logv(ctx, level, fmt, ap);
+	va_end(ap);
+}
+
+int vb_log_errno(const VbContext *ctx, int r, const char *fmt, ...)
+{
+	char buf[1024];
+	va_list ap;
+	va_start(ap, fmt);
+	vsnprintf(buf, sizeof(buf), fmt, ap);
+	va_end(ap);
+	vb_log(ctx, VB_LOG_ERR, "%s: %s", buf, strerror(-r));
+	return r;
+}
+
+char *vb_path_join(const char *a, const char *b)
+{
+	char *p;
+	while (*b == '/')
+		b++;
+	if (strcmp(a, "/") == 0)
+		a = "";
+	if (asprintf(&p, "%s/%s", a, b) < 0)
+		return NULL;
+	return p;
+}
+
+int vb_sysroot_path(const VbContext *ctx, const char *rel, char **ret)
+{
+	char *p = vb_path_join(ctx->sysroot, rel);
+	if (!p)
+		return -ENOMEM;
+	*ret = p;
+	return 0;
+}
+
+int vb_root_path(const VbContext *ctx, const char *rel, char **ret)
+{
+	char *p = vb_path_join(ctx->root, rel);
+	if (!p)
+		return -ENOMEM;
+	*ret = p;
+	return 0;
+}

@@ -1,0 +1,28 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/* Private to the core: logging and the root/sysroot path helpers. */
+#pragma once
+
+#include "util/macro.h"
+#include "vb.h"
+
+struct VbContext {
+	char *root;    /* "/" or an absolute directory without trailing slash */
+	char *sysroot; /* same */
+	VbLogFn log_fn;
+	void *log_userdata;
+	VbLogLevel log_max;
+};
+
+void vb_log(const VbContext *ctx, VbLogLevel level, const char *fmt, ...) _printf_(3, 4);
+#define vb_err(ctx, ...) vb_log(ctx, VB_LOG_ERR, __VA_ARGS__)
+#define vb_warn(ctx, ...) vb_log(ctx, VB_LOG_WARNING, __VA_ARGS__)
+#define vb_debug(ctx, ...) vb_log(ctx, VB_LOG_DEBUG, __VA_ARGS__)
+
+/* Logs "what: path: strerror" at error level and returns r (a -errno). */
+int vb_log_errno(const VbContext *ctx, int r, const char *fmt, ...) _printf_(3, 4);
+
+/* Paths below the sysroot or the root. rel is relative ("sys/bus/pci"). Never NULL
+ * on success; -ENOMEM otherwise. */
+int vb_sysroot_path(const VbContext *ctx, const char *rel, char **ret);
+int vb_root_path(const VbContext *ctx, const char *rel, char **ret);
+char *vb_path_join(const char *a, const char *b);

@@ -1,0 +1,72 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/* Kernel command line words: "key", "key=value", values may be double-quoted. */
+#include <string.h>
+
+#include "probe.h"
+
+/* Calls fn for each word; stops and returns true when fn does. */
+static bool for_each_word(const char *s, bool (*fn)(const char *w, size_t n, void *ud), void *ud)
+{
+	while (s && *s) {
+		while (*s == ' ' || *s == '\t' || *s == '\n')
+			s++;
+		if (!*s)
+			break;
+		const char *start = s;
+		bool quoted = false;
+		for (; *s && (quoted || (*s != ' ' && *s != '\t' && *s != '\n')); s++)
+			if (*s == '"')
+				quoted = !quoted;
+		if (fn(start, (size_t)(s - start), ud))
+			return true;
+	}
+	return false;
+}
+
+typedef struct Match {
+	const char *key, *value;
+} Match;
+
+/* Module parameters treat '-' and '_' alike in the key ("vfio-pci.ids" == "vfio_pci.ids"). */
+static bool key_equal(const char *w, size_t n, const char *key)
+{
+	size_t i = 0;
+	for (; i < n && key[i]; i++) {
+		char a = w[i] == '-' ? '_' : w[i], b = key[i] == '-' ? '_' : key[i];
+		if (a != b)
+			return false;
+	}
+	return !key[i] && (i == n || w[i] == '=');
+}
+
+static bool value_matches(const char *w, size_t n, void *ud)
+{
+	const Match *m = ud;
+	if (!key_equal(w, n, m->key))
+		return false;
+	size_t kl = strlen(m->key);
+	if (!m->value)
+		return true;
+	if (kl >= n)
+		return false;
+	const char *v = w + kl + 1;
+	size_t vl = n - kl - 1;
+	if (vl >= 2 && v[0] == '"' && v[vl - 1] == '"')
+		v++, vl -= 2;
+	/* options such as intel_iommu=on,sm_on are comma lists: match any element */
+	size_t want = strlen(m->value);
+	for (const char *p = v; p < v + vl;) {
+		const char *c = memchr(p, ',', (size_t)(v + vl - p));
+		size_t el = c ? (size_t)(c - p) : (size_t)(v + vl - p);
+		if (el == want && strncmp(p, m->value, el) == 0)
+			return true;
+		p += el + 1;
+	}
+	return false;
+}
+
+bool vb_cmdline_has(const char *cmdline, const char *key, const char *value)
+{
+	Match m = {key, value};
+	return for_each_word(cmdline, value_matches, &m);
+}

@@ -1,0 +1,63 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/*
+ * The only file that talks to libkmod. One kmod context per target kernel, opened on that
+ * kernel's module directory under the root, with no modprobe.d configuration: we ask what
+ * the kernel has, not what the admin configured.
+ */
+#include <errno.h>
+#include <libkmod.h>
+#include <stdio.h>
+
+#include "../internal.h"
+
+struct VbModules {
+	const VbContext *vb;
+	struct kmod_ctx *kmod;
+};
+
+static void kmod_log_to_vb(void *data, int priority, const char *file, int line, const char *fn,
+			   const char *format, va_list args)
+{
+	(void)file, (void)line, (void)fn;
+	const VbContext *ctx = data;
+	char buf[512];
+	vsnprintf(buf, sizeof(buf), format, args);
+	vb_log(ctx, priority <= 3 ? VB_LOG_WARNING : VB_LOG_DEBUG, "libkmod: %s", buf);
+}
+
+int vb_modules_open(VbContext *ctx, const VbKernel *k, VbModules **ret)
+{
+	static const char *const no_config[] = {NULL};
+	VbModules *m = calloc(1, sizeof(*m));
+	if (!m)
+		return -ENOMEM;
+	m->vb = ctx;
+	m->kmod = kmod_new(k->moddir, no_config);
+	if (!m->kmod) {
+		free(m);
+		return vb_log_errno(ctx, -ENOMEM, "failed to open the module indexes in %s", k->moddir);
+	}
+	kmod_set_log_fn(m->kmod, kmod_log_to_vb, ctx);
+	*ret = m;
+	return 0;
+}
+
+VbModules *vb_modules_free(VbModules *m)
+{
+	if (!m)
+		return NULL;
+	kmod_unref(m->kmod);
+	free(m);
+	return NULL;
+}
+
+VbModuleState vb_modules_state(VbModules *m, const char *name)
+{
+	struct kmod_module *mod = NULL;
+	/* finds a loadable module (modules.dep) or a built-in one (modules.builtin) */
+	if (kmod_module_new_from_name_lookup(m->kmod, name, &mod) < 0 || !mod)
+		return VB_MODULE_ABSENT;
+	VbModuleState s = kmod_module_get_path(mod) ? VB_MODULE_LOADABLE : VB_MODULE_BUILTIN;
+	kmod_module_unref(mod);
+	return s;
+}
