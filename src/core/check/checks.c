@@ -26,6 +26,7 @@ typedef struct CheckEnv {
 typedef struct Text {
 	char *s;
 	size_t len;
+	const char *sep; /* between items; NULL: "; " */
 } Text;
 
 static void text_add(Text *t, const char *fmt, ...) _printf_(2, 3);
@@ -38,10 +39,12 @@ static void text_add(Text *t, const char *fmt, ...)
 	va_end(ap);
 	if (n < 0)
 		return;
-	char *s = realloc(t->s, t->len + (size_t)n + 3);
+	const char *sep = t->sep ? t->sep : "; ";
+	size_t sl = strlen(sep);
+	char *s = realloc(t->s, t->len + (size_t)n + sl + 1);
 	if (s) {
 		if (t->len)
-			memcpy(s + t->len, "; ", 2), t->len += 2;
+			memcpy(s + t->len, sep, sl), t->len += sl;
 		memcpy(s + t->len, add, (size_t)n + 1);
 		t->len += (size_t)n;
 		t->s = s;
@@ -193,8 +196,15 @@ static int check_kernel_cmdline(CheckEnv *e, VbCheck *c)
 		}
 	if (h->cpu_vendor == VB_CPU_INTEL && !vb_cmdline_has(cl, "intel_iommu", "on") &&
 	    !vb_model_iommu_active(e->m)) {
-		st = VB_CHECK_FAIL;
-		text_add(&msg, "intel_iommu=on is missing and the IOMMU is off");
+		/* without VT-d in the firmware the parameter alone cannot help: iommu-firmware
+		 * already fails, so only say it will be needed */
+		bool firmware = h->iommu_firmware != VB_IOMMU_NONE;
+		if (firmware)
+			st = VB_CHECK_FAIL;
+		else if (st == VB_CHECK_PASS)
+			st = VB_CHECK_WARN;
+		text_add(&msg, firmware ? "intel_iommu=on is missing and the IOMMU is off"
+					: "intel_iommu=on will be needed once VT-d is enabled in the firmware");
 		text_add(&fix, "add intel_iommu=on ('vfio-boot apply' does it)");
 	}
 	if (vb_cmdline_has(cl, "intel_iommu", "on"))
@@ -364,7 +374,7 @@ static int check_group_isolation(CheckEnv *e, VbCheck *c)
 			text_add(&msg, "%s is in no IOMMU group", t->address);
 			continue;
 		}
-		Text others = {0};
+		Text others = {.sep = ", "};
 		bool blocking = false;
 		for (size_t j = 0; j < g->n_devices; j++) {
 			const VbDevice *d = g->devices[j];

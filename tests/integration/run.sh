@@ -1,0 +1,133 @@
+#!/usr/bin/env bash
+# Integration tests: the real binary against fixture sysroots built from the listings in
+# tests/fixtures/machines, compared with the golden files in tests/golden/<machine>/.
+#
+#   tests/integration/run.sh              run (BUILD=build by default)
+#   UPDATE_GOLDEN=1 tests/integration/run.sh   rewrite the golden files; review the diff
+#
+# Golden files hold the JSON output with the fixture's path replaced by @ROOT@, and the
+# exit status. Prints a TAP-like summary; exits 1 on any failure.
+set -u
+top=$(cd "$(dirname "$0")/../.." && pwd)
+build=${BUILD:-build}
+bin="$top/$build/vfio-boot"
+[ -x "$bin" ] || { echo "run.sh: $bin not built" >&2; exit 1; }
+work=$(mktemp -d "${TMPDIR:-/tmp}/vfio-boot-it.XXXXXX")
+trap 'rm -rf "$work"' EXIT
+
+pass=0 fail=0
+ok() { pass=$((pass + 1)); echo "ok - $1"; }
+not_ok() { fail=$((fail + 1)); echo "not ok - $1"; [ $# -gt 1 ] && sed 's/^/    /' <<<"$2"; }
+
+# One golden comparison: NAME, then the command's arguments after the fixture options.
+golden() {
+	local machine=$1 name=$2
+	shift 2
+	local root="$work/$machine" dir="$top/tests/golden/$machine"
+	local out status
+	out=$("$bin" --root="$root" --sysroot="$root" "$@" 2>"$work/stderr")
+	status=$?
+	out=${out//"$root"/@ROOT@}
+	if [ -n "${UPDATE_GOLDEN:-}" ]; then
+		mkdir -p "$dir"
+		printf '%s\n' "$out" >"$dir/$name.json"
+		echo "$status" >"$dir/$name.exit"
+	fi
+	local want_status
+	want_status=$(cat "$dir/$name.exit" 2>/dev/null || echo missing)
+	if [ "$status" != "$want_status" ]; then
+		not_ok "$machine $name: exit $status, expected $want_status" "$(cat "$work/stderr")"
+	elif ! diff -u "$dir/$name.json" <(printf '%s\n' "$out") >"$work/diff"; then
+		not_ok "$machine $name: output differs from tests/golden/$machine/$name.json" "$(head -40 "$work/diff")"
+	else
+		ok "$machine $name"
+	fi
+}
+
+# One bad-input case: DESCRIPTION EXPECTED_EXIT STDERR_FRAGMENT ARGS...
+expect_error() {
+	local what=$1 want=$2 fragment=$3
+	shift 3
+	"$bin" "$@" >"$work/out" 2>"$work/err"
+	local status=$?
+	if [ "$status" != "$want" ]; then
+		not_ok "$what: exit $status, expected $want" "$(cat "$work/err")"
+	elif ! grep -qF -- "$fragment" "$work/err"; then
+		not_ok "$what: stderr lacks '$fragment'" "$(cat "$work/err")"
+	else
+		ok "$what"
+	fi
+}
+
+for listing in "$top"/tests/fixtures/machines/*.listing; do
+	machine=$(basename "$listing" .listing)
+	if ! python3 "$top/tests/fixtures/build-sysroot.py" "$listing" "$work/$machine" >"$work/build.log" 2>&1; then
+		not_ok "$machine: fixture build" "$(cat "$work/build.log")"
+		continue
+	fi
+	golden "$machine" scan scan --json
+	golden "$machine" check check --json
+	golden "$machine" check-rom check --json --rom
+done
+
+# Device arguments on the tutorial's machine: the guest GPU, the host's console, a
+# vendor:device that matches two functions of one vendor (ambiguous), and one that is unique.
+golden tutorial-x99 check-guest check --json 03:00.0
+golden tutorial-x99 check-console check --json 0000:04:00.0
+golden amd-chipset-host-gpu check-chipset-gpu check --json 04:00.0
+golden nvidia-turing-4fn check-by-id check --json 10de:1e87
+golden intel-igpu-amd-dgpu check-kernel check --json --kernel=6.12.57+deb12-amd64
+golden intel-igpu-amd-dgpu check-missing-kernel check --json --kernel=5.10.0-99-amd64
+
+t="$work/tutorial-x99"
+a="$work/amd-chipset-host-gpu"
+expect_error "ambiguous vendor:device lists the matches" 1 "0000:05:00.3" --root="$a" --sysroot="$a" check 1022:149c
+expect_error "malformed DEVICE (no function)" 2 "'03:00' is not a device" --sysroot="$t" --root="$t" check 03:00
+expect_error "malformed DEVICE (not hex)" 2 "'zz:00.0' is not a device" --sysroot="$t" --root="$t" check zz:00.0
+expect_error "malformed DEVICE (half an ID)" 2 "'1002:' is not a device" --sysroot="$t" --root="$t" check 1002:
+expect_error "absent DEVICE" 1 "09:00.0: no such PCI device" --sysroot="$t" --root="$t" check 09:00.0
+expect_error "unknown verb" 2 "unknown verb 'frobnicate'" frobnicate
+expect_error "unknown option" 2 "unrecognized option" --frobnicate scan
+expect_error "no verb" 2 "no verb given"
+expect_error "option for another verb" 2 "option --all does not apply to 'check'" --sysroot="$t" check --all
+expect_error "scan takes no arguments" 2 "'scan' takes no arguments" --sysroot="$t" scan 03:00.0
+expect_error "--root is a file" 2 "--root=$t/proc/cmdline: Not a directory" --root="$t/proc/cmdline" scan
+expect_error "--sysroot does not exist" 2 "--sysroot=$work/nowhere: No such file or directory" --sysroot="$work/nowhere" scan
+mkdir -p "$work/empty"
+expect_error "sysroot without sys/bus/pci" 1 "failed to open $work/empty/sys/bus/pci/devices" --sysroot="$work/empty" scan
+
+# A dangling driver link and a group directory without devices: scan still works.
+cp -a "$t" "$work/odd"
+ln -sfn ../../../../bus/pci/drivers/gone "$work/odd/sys/devices/pci0000:00/0000:00:02.0/0000:03:00.0/driver"
+mkdir -p "$work/odd/sys/kernel/iommu_groups/99/devices"
+if "$bin" --sysroot="$work/odd" --root="$work/odd" scan --json >"$work/out" 2>"$work/err" &&
+	grep -q '"driver": null' "$work/out"; then
+	ok "dangling driver link and empty group directory"
+else
+	not_ok "dangling driver link and empty group directory" "$(cat "$work/err")"
+fi
+
+# A device whose mandatory sysfs attribute is missing: libpci's fatal error becomes ours.
+cp -a "$t" "$work/broken"
+rm "$work/broken/sys/devices/pci0000:00/0000:00:02.0/0000:03:00.0/vendor"
+expect_error "missing vendor attribute is a clean error" 1 "libpci: Cannot open" --sysroot="$work/broken" scan
+
+# Human output: GPU groups first, boot VGA marked, hidden groups counted.
+"$bin" --sysroot="$t" --root="$t" scan >"$work/human" 2>&1
+first=$(grep -m1 '^group' "$work/human" | sed 's/ *$//')
+if [ "$first" = "group 29" ] && grep -q '\[boot VGA\].*Quadro' "$work/human" && grep -q 'not shown; --all shows them' "$work/human"; then
+	ok "scan human output orders GPU groups first"
+else
+	not_ok "scan human output orders GPU groups first" "$(cat "$work/human")"
+fi
+if "$bin" --sysroot="$t" --root="$t" scan --all | grep -q 'ff:0f.6'; then ok "scan --all shows chipset groups"; else not_ok "scan --all shows chipset groups"; fi
+n=$(sed -n 's/^IOMMU Group \([0-9]*\) .*/\1/p' "$top/tests/fixtures/machines/no-iommu.listing" | wc -l)
+"$bin" --sysroot="$work/no-iommu" --root="$work/no-iommu" scan >"$work/human" 2>&1
+if grep -q 'No IOMMU groups' "$work/human" && grep -q 'GM107' "$work/human" && [ "$n" = 0 ]; then
+	ok "scan without IOMMU says so and lists devices"
+else
+	not_ok "scan without IOMMU says so and lists devices" "$(cat "$work/human")"
+fi
+
+echo "# integration: $pass passed, $fail failed"
+[ "$fail" = 0 ]
