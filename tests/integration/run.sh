@@ -129,5 +129,24 @@ else
 	not_ok "scan without IOMMU says so and lists devices" "$(cat "$work/human")"
 fi
 
+# The man page and --help describe the same options and verbs.
+help_opts=$("$bin" --help | grep -oE -- '--[a-z][a-z-]*' | sort -u)
+man_opts=$(grep -oE -- '\*--[a-z][a-z-]*\*' "$top/man/vfio-boot.8.scd" | tr -d '*' | sort -u)
+if [ "$help_opts" = "$man_opts" ]; then ok "--help and the man page list the same options"; else
+	not_ok "--help and the man page list the same options" "$(diff <(echo "$help_opts") <(echo "$man_opts"))"; fi
+help_verbs=$("$bin" --help | sed -n '/^Verbs:/,/^$/p' | awk 'NR > 1 && NF {print $1}' | sort -u)
+man_verbs=$(sed -n '/^# VERBS/,/^# /p' "$top/man/vfio-boot.8.scd" | grep -oE '^\*[a-z]+\*' | tr -d '*' | sort -u)
+if [ "$help_verbs" = "$man_verbs" ]; then ok "--help and the man page list the same verbs"; else
+	not_ok "--help and the man page list the same verbs" "$(diff <(echo "$help_verbs") <(echo "$man_verbs"))"; fi
+
+# make install puts the binary and the man page under DESTDIR/PREFIX.
+if make -s -C "$top" BUILD="$build" install DESTDIR="$work/inst" PREFIX=/usr >"$work/install.log" 2>&1 &&
+	[ -x "$work/inst/usr/sbin/vfio-boot" ] && [ -s "$work/inst/usr/share/man/man8/vfio-boot.8" ] &&
+	"$work/inst/usr/sbin/vfio-boot" --version | grep -q '^vfio-boot '; then
+	ok "make install DESTDIR PREFIX"
+else
+	not_ok "make install DESTDIR PREFIX" "$(cat "$work/install.log")"
+fi
+
 echo "# integration: $pass passed, $fail failed"
 [ "$fail" = 0 ]
