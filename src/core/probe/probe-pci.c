@@ -114,37 +114,67 @@ static void probe_sysfs_extras(int devices_fd, VbDevice *v)
 		v->upstream = strdup(parent);
 }
 
+/* libpci's IOMMU_GROUP and DRIVER fills resolve the links with realpath(), one readlink()
+ * per path component; a readlinkat() on the devices directory is one system call. */
+static int read_links(int devices_fd, VbDevice *v)
+{
+	char rel[PATH_MAX];
+	_cleanup_free_ char *group = NULL;
+	int r;
+
+	v->iommu_group = -1;
+	snprintf(rel, sizeof(rel), "%s/iommu_group", v->address);
+	r = read_link_basename_at(devices_fd, rel, &group);
+	if (r >= 0) {
+		char *end;
+		long g = strtol(group, &end, 10);
+		if (*end == 0 && g >= 0 && g < INT32_MAX)
+			v->iommu_group = (int)g;
+	} else if (r == -ENOMEM)
+		return r;
+	snprintf(rel, sizeof(rel), "%s/driver", v->address);
+	r = read_link_basename_at(devices_fd, rel, &v->driver);
+	return r == -ENOMEM ? r : 0;
+}
+
 static int fill_device(struct pci_access *a, struct pci_dev *d, int devices_fd, VbDevice *v)
 {
-	pci_fill_info(d, PCI_FILL_IDENT | PCI_FILL_CLASS | PCI_FILL_CLASS_EXT | PCI_FILL_SUBSYS |
-				 PCI_FILL_MODULE_ALIAS | PCI_FILL_IOMMU_GROUP | PCI_FILL_DRIVER);
+	/* vendor, device and class come from sysfs (the kernel may have fixed them up); the
+	 * rest from one read of the standard header, as lspci does */
+	pci_fill_info(d, PCI_FILL_IDENT | PCI_FILL_CLASS | PCI_FILL_MODULE_ALIAS);
 
 	v->addr = (VbPciAddress){.domain = (uint16_t)d->domain, .bus = d->bus, .slot = d->dev, .function = d->func};
 	vb_pci_address_format(&v->addr, v->address);
 	v->vendor = d->vendor_id;
 	v->device = d->device_id;
-	v->subsystem_vendor = d->subsys_vendor_id;
-	v->subsystem_device = d->subsys_id;
-	v->class_code = (uint32_t)d->device_class << 8 | d->prog_if;
-	v->revision = d->rev_id;
+	v->class_code = (uint32_t)d->device_class << 8;
 
-	uint8_t ht = pci_read_byte(d, PCI_HEADER_TYPE);
-	if (ht != 0xff) {
-		v->header_type = ht & 0x7f;
-		v->multifunction = ht & 0x80;
+	uint8_t cfg[64];
+	if (pci_read_block(d, 0, cfg, sizeof(cfg))) {
+		v->revision = cfg[PCI_REVISION_ID];
+		v->class_code |= cfg[PCI_CLASS_PROG];
+		v->header_type = cfg[PCI_HEADER_TYPE] & 0x7f;
+		v->multifunction = cfg[PCI_HEADER_TYPE] & 0x80;
+		if (v->header_type == PCI_HEADER_TYPE_NORMAL) {
+			v->subsystem_vendor = (uint16_t)(cfg[PCI_SUBSYSTEM_VENDOR_ID] | cfg[PCI_SUBSYSTEM_VENDOR_ID + 1] << 8);
+			v->subsystem_device = (uint16_t)(cfg[PCI_SUBSYSTEM_ID] | cfg[PCI_SUBSYSTEM_ID + 1] << 8);
+		}
+	}
+	if (v->header_type != PCI_HEADER_TYPE_NORMAL) {
+		/* bridges carry them in a capability; the kernel has already found it */
+		char rel[PATH_MAX];
+		uint32_t x;
+		snprintf(rel, sizeof(rel), "%s/subsystem_vendor", v->address);
+		if (read_hex_at(devices_fd, rel, 0xffff, &x) >= 0)
+			v->subsystem_vendor = (uint16_t)x;
+		snprintf(rel, sizeof(rel), "%s/subsystem_device", v->address);
+		if (read_hex_at(devices_fd, rel, 0xffff, &x) >= 0)
+			v->subsystem_device = (uint16_t)x;
 	}
 
-	const char *group = pci_get_string_property(d, PCI_FILL_IOMMU_GROUP);
-	v->iommu_group = -1;
-	if (group) {
-		char *end;
-		long g = strtol(group, &end, 10);
-		if (*end == 0 && g >= 0 && g < INT32_MAX)
-			v->iommu_group = (int)g;
-	}
-	const char *driver = pci_get_string_property(d, PCI_FILL_DRIVER);
-	if (driver && !(v->driver = strdup(driver)))
-		return -ENOMEM;
+	int r = read_links(devices_fd, v);
+	if (r < 0)
+		return r;
 	if (d->module_alias) {
 		if (!(v->modalias = strdup(d->module_alias)))
 			return -ENOMEM;
