@@ -24,7 +24,8 @@ int cli_resolve_devices(const VbModel *m, int argc, char **argv, const VbDevice 
 		VbDeviceSpec spec;
 		if (vb_device_spec_parse(argv[i], &spec) < 0) {
 			free(devs);
-			return cli_usage_error("'%s' is not a device: expected [DDDD:]BB:DD.F or VVVV:DDDD", argv[i]);
+			return cli_usage_error("'%s' is not a device: expected [DDDD:]BB:DD.F or VVVV:DDDD",
+					       argv[i]);
 		}
 		const VbDevice *d = NULL, *matches[8];
 		size_t k = vb_model_resolve(m, &spec, &d, matches, ELEMENTSOF(matches));
@@ -33,9 +34,11 @@ int cli_resolve_devices(const VbModel *m, int argc, char **argv, const VbDevice 
 			return cli_error(0, "%s: no such PCI device", argv[i]);
 		}
 		if (k > 1) {
-			fprintf(stderr, "vfio-boot: %s matches %zu devices; give the address of one:\n", argv[i], k);
+			fprintf(stderr, "vfio-boot: %s matches %zu devices; give the address of one:\n",
+				argv[i], k);
 			for (size_t j = 0; j < k && j < ELEMENTSOF(matches); j++)
-				fprintf(stderr, "  %s  %s\n", matches[j]->address, device_display_name(matches[j]));
+				fprintf(stderr, "  %s  %s\n", matches[j]->address,
+					device_display_name(matches[j]));
 			free(devs);
 			return 1;
 		}

@@ -7,7 +7,7 @@
 void json_print(json_object *o)
 {
 	fputs(json_object_to_json_string_ext(o, JSON_C_TO_STRING_PRETTY | JSON_C_TO_STRING_SPACED |
-						       JSON_C_TO_STRING_NOSLASHESCAPE),
+						    JSON_C_TO_STRING_NOSLASHESCAPE),
 	      stdout);
 	fputc('\n', stdout);
 }
@@ -19,7 +19,10 @@ json_object *json_hex4(unsigned v)
 	return json_object_new_string(buf);
 }
 
-json_object *json_string_or_null(const char *s) { return s ? json_object_new_string(s) : NULL; }
+json_object *json_string_or_null(const char *s)
+{
+	return s ? json_object_new_string(s) : NULL;
+}
 
 json_object *json_device(const VbDevice *d)
 {
@@ -34,7 +37,8 @@ json_object *json_device(const VbDevice *d)
 	json_object_object_add(o, "device_name", json_object_new_string(d->device_name));
 	json_object_object_add(o, "class_name", json_object_new_string(d->class_name));
 	json_object_object_add(o, "driver", json_string_or_null(d->driver));
-	json_object_object_add(o, "iommu_group", d->iommu_group >= 0 ? json_object_new_int(d->iommu_group) : NULL);
+	json_object_object_add(o, "iommu_group",
+			       d->iommu_group >= 0 ? json_object_new_int(d->iommu_group) : NULL);
 	json_object_object_add(o, "boot_vga", json_object_new_boolean(d->boot_vga));
 	/* beyond the contract */
 	char rev[4];

@@ -18,8 +18,8 @@ typedef struct Verb {
 } Verb;
 
 static const Verb verbs[] = {
-	{"scan", 0, 0, verb_scan, "all"},
-	{"check", 0, -1, verb_check, "rom"},
+    {"scan", 0, 0, verb_scan, "all"},
+    {"check", 0, -1, verb_check, "rom"},
 };
 
 static void help(void)
@@ -75,10 +75,13 @@ int cli_usage_error(const char *fmt, ...)
 	return EXIT_USAGE;
 }
 
-static void log_to_stderr(void *userdata, VbLogLevel level, const char *fmt, va_list ap)
+_printf_(3, 0) static void log_to_stderr(void *userdata, VbLogLevel level, const char *fmt, va_list ap)
 {
 	(void)userdata;
-	fprintf(stderr, "%s: %s", program, level <= VB_LOG_ERR ? "" : level == VB_LOG_WARNING ? "warning: " : "");
+	fprintf(stderr, "%s: %s", program,
+		level <= VB_LOG_ERR	  ? ""
+		: level == VB_LOG_WARNING ? "warning: "
+					  : "");
 	vfprintf(stderr, fmt, ap);
 	fputc('\n', stderr);
 }
@@ -94,17 +97,17 @@ enum {
 };
 
 static const struct option long_options[] = {
-	{"root", required_argument, NULL, OPT_ROOT},
-	{"sysroot", required_argument, NULL, OPT_SYSROOT},
-	{"kernel", required_argument, NULL, OPT_KERNEL},
-	{"json", no_argument, NULL, OPT_JSON},
-	{"all", no_argument, NULL, OPT_ALL},
-	{"rom", no_argument, NULL, OPT_ROM},
-	{"quiet", no_argument, NULL, 'q'},
-	{"verbose", no_argument, NULL, 'v'},
-	{"help", no_argument, NULL, 'h'},
-	{"version", no_argument, NULL, OPT_VERSION},
-	{},
+    {"root", required_argument, NULL, OPT_ROOT},
+    {"sysroot", required_argument, NULL, OPT_SYSROOT},
+    {"kernel", required_argument, NULL, OPT_KERNEL},
+    {"json", no_argument, NULL, OPT_JSON},
+    {"all", no_argument, NULL, OPT_ALL},
+    {"rom", no_argument, NULL, OPT_ROM},
+    {"quiet", no_argument, NULL, 'q'},
+    {"verbose", no_argument, NULL, 'v'},
+    {"help", no_argument, NULL, 'h'},
+    {"version", no_argument, NULL, OPT_VERSION},
+    {},
 };
 
 static bool verb_accepts(const Verb *v, const char *option)
@@ -198,20 +201,25 @@ int main(int argc, char **argv)
 		return cli_usage_error("unknown verb '%s'", name);
 	for (size_t i = 0; i < n_verb_only; i++)
 		if (!verb_accepts(verb, verb_only[i]))
-			return cli_usage_error("option --%s does not apply to '%s'", verb_only[i], verb->name);
+			return cli_usage_error("option --%s does not apply to '%s'", verb_only[i],
+					       verb->name);
 	int nargs = argc - optind;
 	if (nargs < verb->min_args || (verb->max_args >= 0 && nargs > verb->max_args))
 		return cli_usage_error("'%s' takes %s", verb->name,
-				       verb->max_args == 0 ? "no arguments" : "a different number of arguments");
-	if ((c = check_dir_option("root", args.root)) != 0 || (c = check_dir_option("sysroot", args.sysroot)) != 0)
+				       verb->max_args == 0 ? "no arguments"
+							   : "a different number of arguments");
+	if ((c = check_dir_option("root", args.root)) != 0 ||
+	    (c = check_dir_option("sysroot", args.sysroot)) != 0)
 		return c;
 
 	VbContext *ctx;
 	int r = vb_context_new(args.root, args.sysroot, &ctx);
 	if (r < 0)
 		return cli_error(r, "failed to start");
-	VbLogLevel max = args.verbosity < 0 ? VB_LOG_ERR : args.verbosity == 0 ? VB_LOG_WARNING
-						   : args.verbosity == 1 ? VB_LOG_INFO : VB_LOG_DEBUG;
+	VbLogLevel max = args.verbosity < 0    ? VB_LOG_ERR
+			 : args.verbosity == 0 ? VB_LOG_WARNING
+			 : args.verbosity == 1 ? VB_LOG_INFO
+					       : VB_LOG_DEBUG;
 	vb_context_set_log(ctx, log_to_stderr, NULL, max);
 	int status = verb->fn(ctx, &args, nargs, argv + optind);
 	vb_context_free(ctx);

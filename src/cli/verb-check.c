@@ -11,8 +11,8 @@ static void print_human(const VbCheckReport *rep)
 	static const char *const colors[] = {"\033[32m", "\033[33m", "\033[31;1m", "\033[2m"};
 	for (size_t i = 0; i < rep->n; i++) {
 		const VbCheck *c = &rep->checks[i];
-		printf("%s%-4s%s  %-19s %s\n", color ? colors[c->status] : "", vb_check_status_name(c->status),
-		       color ? "\033[0m" : "", c->id, c->message);
+		printf("%s%-4s%s  %-19s %s\n", color ? colors[c->status] : "",
+		       vb_check_status_name(c->status), color ? "\033[0m" : "", c->id, c->message);
 		if (c->fix && c->status != VB_CHECK_PASS)
 			printf("      %-19s fix: %s\n", "", c->fix);
 	}
@@ -48,7 +48,8 @@ int verb_check(VbContext *ctx, const Args *args, int argc, char **argv)
 		vb_model_free(m);
 		return status;
 	}
-	VbCheckOptions opts = {.devices = devs, .n_devices = n, .read_rom = args->read_rom, .kernels = args->kernels};
+	VbCheckOptions opts = {
+	    .devices = devs, .n_devices = n, .read_rom = args->read_rom, .kernels = args->kernels};
 	VbCheckReport *rep;
 	int r = vb_check_run(ctx, m, &opts, &rep);
 	if (r < 0)

@@ -61,7 +61,8 @@ static int scan_json(const VbModel *m, const VbGroup **groups)
 	json_object *root = json_object_new_object();
 	json_object *iommu = json_object_new_object();
 	json_object_object_add(iommu, "active", json_object_new_boolean(vb_model_iommu_active(m)));
-	json_object_object_add(iommu, "vendor", json_string_or_null(iommu_vendor_name(vb_model_iommu_vendor(m))));
+	json_object_object_add(iommu, "vendor",
+			       json_string_or_null(iommu_vendor_name(vb_model_iommu_vendor(m))));
 	json_object_object_add(root, "iommu", iommu);
 
 	json_object *jg = json_object_new_array();
@@ -91,11 +92,11 @@ static const struct {
 	double width;
 	int flags;
 } columns[] = {
-	[COL_DEVICE] = {"DEVICE", 0.15, SCOLS_FL_TREE},
-	[COL_CLASS] = {"CLASS", 4, 0},
-	[COL_ID] = {"ID", 9, 0},
-	[COL_DRIVER] = {"DRIVER", 0.1, 0},
-	[COL_DESCRIPTION] = {"DESCRIPTION", 0.5, SCOLS_FL_TRUNC},
+    [COL_DEVICE] = {"DEVICE", 0.15, SCOLS_FL_TREE},
+    [COL_CLASS] = {"CLASS", 4, 0},
+    [COL_ID] = {"ID", 9, 0},
+    [COL_DRIVER] = {"DRIVER", 0.1, 0},
+    [COL_DESCRIPTION] = {"DESCRIPTION", 0.5, SCOLS_FL_TRUNC},
 };
 
 static int add_device_line(struct libscols_table *tb, struct libscols_line *parent, const VbDevice *d)
@@ -108,8 +109,9 @@ static int add_device_line(struct libscols_table *tb, struct libscols_line *pare
 	snprintf(id, sizeof(id), "%04x:%04x", d->vendor, d->device);
 	snprintf(desc, sizeof(desc), "%s%s: %s %s", d->boot_vga ? "[boot VGA] " : "", d->class_name,
 		 d->vendor_name, device_display_name(d));
-	if (scols_line_set_data(ln, COL_DEVICE, d->address) < 0 || scols_line_set_data(ln, COL_CLASS, cls) < 0 ||
-	    scols_line_set_data(ln, COL_ID, id) < 0 || scols_line_set_data(ln, COL_DRIVER, d->driver ? d->driver : "-") < 0 ||
+	if (scols_line_set_data(ln, COL_DEVICE, d->address) < 0 ||
+	    scols_line_set_data(ln, COL_CLASS, cls) < 0 || scols_line_set_data(ln, COL_ID, id) < 0 ||
+	    scols_line_set_data(ln, COL_DRIVER, d->driver ? d->driver : "-") < 0 ||
 	    scols_line_set_data(ln, COL_DESCRIPTION, desc) < 0)
 		return -ENOMEM;
 	return 0;
@@ -162,8 +164,8 @@ static int scan_human(const VbModel *m, const VbGroup **groups, bool all)
 	scols_print_table(tb);
 	scols_unref_table(tb);
 	if (hidden > 0)
-		printf("\n%zu %s with only bridges and chipset devices not shown; --all shows them.\n", hidden,
-		       vb_model_iommu_active(m) ? (hidden == 1 ? "group" : "groups") : "devices");
+		printf("\n%zu %s with only bridges and chipset devices not shown; --all shows them.\n",
+		       hidden, vb_model_iommu_active(m) ? (hidden == 1 ? "group" : "groups") : "devices");
 	return 0;
 }
 

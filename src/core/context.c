@@ -48,10 +48,16 @@ void vb_context_set_log(VbContext *ctx, VbLogFn fn, void *userdata, VbLogLevel m
 	ctx->log_max = max_level;
 }
 
-const char *vb_context_root(const VbContext *ctx) { return ctx->root; }
-const char *vb_context_sysroot(const VbContext *ctx) { return ctx->sysroot; }
+const char *vb_context_root(const VbContext *ctx)
+{
+	return ctx->root;
+}
+const char *vb_context_sysroot(const VbContext *ctx)
+{
+	return ctx->sysroot;
+}
 
-static void vb_logv(const VbContext *ctx, VbLogLevel level, const char *fmt, va_list ap)
+_printf_(3, 0) static void vb_logv(const VbContext *ctx, VbLogLevel level, const char *fmt, va_list ap)
 {
 	if (!ctx || !ctx->log_fn || level > ctx->log_max)
 		return;

@@ -12,7 +12,7 @@ static size_t hex_field(const char *s, size_t max_digits, unsigned *ret)
 	size_t n = 0;
 	for (;; n++) {
 		char c = s[n];
-		int d = c >= '0' && c <= '9' ? c - '0'
+		int d = c >= '0' && c <= '9'   ? c - '0'
 			: c >= 'a' && c <= 'f' ? c - 'a' + 10
 			: c >= 'A' && c <= 'F' ? c - 'A' + 10
 					       : -1;
@@ -62,8 +62,10 @@ int vb_device_spec_parse(const char *s, VbDeviceSpec *ret)
 	unsigned domain = nf == 3 ? f[0] : 0, bus = f[nf - 2], slot = f[nf - 1];
 	if (len[nf - 2] > 2 || len[nf - 1] > 2 || bus > 0xff || slot > 0x1f)
 		return -EINVAL;
-	*ret = (VbDeviceSpec){.addr = {.domain = (uint16_t)domain, .bus = (uint8_t)bus,
-				       .slot = (uint8_t)slot, .function = (uint8_t)func}};
+	*ret = (VbDeviceSpec){.addr = {.domain = (uint16_t)domain,
+				       .bus = (uint8_t)bus,
+				       .slot = (uint8_t)slot,
+				       .function = (uint8_t)func}};
 	return 0;
 }
 

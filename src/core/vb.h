@@ -52,12 +52,12 @@ typedef struct VbDevice {
 	uint8_t header_type; /* without the multifunction bit */
 	bool multifunction;
 	char *vendor_name, *device_name, *class_name;
-	char *driver;	/* NULL when no driver is bound */
-	char *modalias; /* NULL when sysfs has none */
+	char *driver;	 /* NULL when no driver is bound */
+	char *modalias;	 /* NULL when sysfs has none */
 	int iommu_group; /* -1 when the device is in no group */
 	bool boot_vga;
-	bool has_rom; /* sysfs exposes a "rom" attribute */
-	char *upstream;	/* address of the bridge above it, NULL on a root bus */
+	bool has_rom;	/* sysfs exposes a "rom" attribute */
+	char *upstream; /* address of the bridge above it, NULL on a root bus */
 } VbDevice;
 
 typedef struct VbGroup {
@@ -73,13 +73,14 @@ typedef enum VbTristate { VB_UNKNOWN = -1, VB_NO = 0, VB_YES = 1 } VbTristate;
 typedef struct VbHost {
 	VbCpuVendor cpu_vendor;
 	char *cpu_model;
-	bool cpu_virt;	     /* vmx or svm in the CPU flags */
-	uint64_t mem_total_kib;	     /* 0 when unknown */
-	char *cmdline;		     /* /proc/cmdline without the newline, NULL if unreadable */
+	bool cpu_virt;		      /* vmx or svm in the CPU flags */
+	uint64_t mem_total_kib;	      /* 0 when unknown */
+	char *cmdline;		      /* /proc/cmdline without the newline, NULL if unreadable */
 	VbIommuVendor iommu_firmware; /* ACPI DMAR (Intel) or IVRS (AMD) table present */
-	size_t n_iommu_units;	     /* entries of /sys/class/iommu */
+	size_t n_iommu_units;	      /* entries of /sys/class/iommu */
+	VbIommuVendor iommu_units;    /* from their names: dmarN (Intel), ivhdN (AMD) */
 	VbTristate interrupt_remapping;
-	bool efi;		     /* booted through UEFI */
+	bool efi; /* booted through UEFI */
 } VbHost;
 
 typedef struct VbModel {
@@ -105,8 +106,14 @@ bool vb_pci_same_slot(const VbPciAddress *a, const VbPciAddress *b);
 void vb_pci_address_format(const VbPciAddress *a, char buf[static VB_ADDRESS_MAX]);
 
 /* Device classes that matter to passthrough. */
-static inline unsigned vb_device_base_class(const VbDevice *d) { return d->class_code >> 16; }
-static inline unsigned vb_device_class16(const VbDevice *d) { return d->class_code >> 8; }
+static inline unsigned vb_device_base_class(const VbDevice *d)
+{
+	return d->class_code >> 16;
+}
+static inline unsigned vb_device_class16(const VbDevice *d)
+{
+	return d->class_code >> 8;
+}
 bool vb_device_is_display(const VbDevice *d);
 bool vb_device_is_bridge(const VbDevice *d);
 
@@ -146,7 +153,7 @@ typedef struct VbRomImage {
 	uint8_t code_type;
 	bool last;
 	/* EFI images only */
-	bool efi_signature;   /* 0x0EF1 */
+	bool efi_signature; /* 0x0EF1 */
 	uint16_t efi_subsystem;
 	uint16_t efi_machine; /* 0x8664 x64, 0xAA64 AArch64, ... */
 	bool efi_compressed;
@@ -214,7 +221,7 @@ typedef struct VbCheckReport {
 typedef struct VbCheckOptions {
 	const VbDevice **devices; /* the devices to pass through; none: every candidate GPU */
 	size_t n_devices;
-	bool read_rom; /* read option ROMs through sysfs (root, touches hardware) */
+	bool read_rom;		    /* read option ROMs through sysfs (root, touches hardware) */
 	const char *const *kernels; /* target kernels; NULL: every kernel under the root */
 } VbCheckOptions;
 

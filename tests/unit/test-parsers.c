@@ -49,9 +49,9 @@ static void spec_malformed(void **state)
 {
 	(void)state;
 	static const char *const bad[] = {
-		"", "03:00", "zz:00.0", "1002:", ":67b1", "03:00.8", "03:20.0", "100:00.0", "03:00.0x",
-		"03:00.", "0000:03:00:0.0", "1002:67b", "10022:67b1", "03 :00.0", "0000:03:00.0 ", "-1:00.0",
-		"00000:03:00.0", "1002:67b1:0",
+	    "",		  "03:00",    "zz:00.0",       "1002:",	  ":67b1",	    "03:00.8",
+	    "03:20.0",	  "100:00.0", "03:00.0x",      "03:00.",  "0000:03:00:0.0", "1002:67b",
+	    "10022:67b1", "03 :00.0", "0000:03:00.0 ", "-1:00.0", "00000:03:00.0",  "1002:67b1:0",
 	};
 	VbDeviceSpec s;
 	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
@@ -65,9 +65,9 @@ static void resolve(void **state)
 {
 	(void)state;
 	VbDevice devs[3] = {
-		{.addr = {0, 3, 0, 0}, .vendor = 0x1002, .device = 0x67b1},
-		{.addr = {0, 4, 0, 0}, .vendor = 0x10de, .device = 0x0638},
-		{.addr = {0, 5, 0, 0}, .vendor = 0x10de, .device = 0x0638},
+	    {.addr = {0, 3, 0, 0}, .vendor = 0x1002, .device = 0x67b1},
+	    {.addr = {0, 4, 0, 0}, .vendor = 0x10de, .device = 0x0638},
+	    {.addr = {0, 5, 0, 0}, .vendor = 0x10de, .device = 0x0638},
 	};
 	VbModel m = {.devices = devs, .n_devices = 3};
 	VbDeviceSpec s;
@@ -110,10 +110,11 @@ static void cpuinfo(void **state)
 {
 	(void)state;
 	VbHost h = {0};
-	assert_int_equal(vb_parse_cpuinfo("processor\t: 0\nvendor_id\t: AuthenticAMD\nmodel name\t: AMD Ryzen\n"
-					  "flags\t\t: fpu svm sse\n\nprocessor\t: 1\nvendor_id\t: GenuineIntel\n",
-					  &h),
-			 0);
+	assert_int_equal(
+	    vb_parse_cpuinfo("processor\t: 0\nvendor_id\t: AuthenticAMD\nmodel name\t: AMD Ryzen\n"
+			     "flags\t\t: fpu svm sse\n\nprocessor\t: 1\nvendor_id\t: GenuineIntel\n",
+			     &h),
+	    0);
 	assert_int_equal(h.cpu_vendor, VB_CPU_AMD);
 	assert_true(h.cpu_virt);
 	assert_string_equal(h.cpu_model, "AMD Ryzen");
@@ -197,10 +198,12 @@ static void address_helpers(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(spec_addresses), cmocka_unit_test(spec_ids),	  cmocka_unit_test(spec_malformed),
-		cmocka_unit_test(resolve),	  cmocka_unit_test(cmdline),	  cmocka_unit_test(cpuinfo),
-		cmocka_unit_test(meminfo),	  cmocka_unit_test(interrupts),	  cmocka_unit_test(hex_values),
-		cmocka_unit_test(reset_quirks),	  cmocka_unit_test(address_helpers),
+	    cmocka_unit_test(spec_addresses),  cmocka_unit_test(spec_ids),
+	    cmocka_unit_test(spec_malformed),  cmocka_unit_test(resolve),
+	    cmocka_unit_test(cmdline),	       cmocka_unit_test(cpuinfo),
+	    cmocka_unit_test(meminfo),	       cmocka_unit_test(interrupts),
+	    cmocka_unit_test(hex_values),      cmocka_unit_test(reset_quirks),
+	    cmocka_unit_test(address_helpers),
 	};
 	return cmocka_run_group_tests_name("parsers", tests, NULL, NULL);
 }

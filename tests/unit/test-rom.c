@@ -13,7 +13,10 @@
 
 #define UNIT 512
 
-static void put16(uint8_t *p, uint16_t v) { p[0] = v & 0xff, p[1] = v >> 8; }
+static void put16(uint8_t *p, uint16_t v)
+{
+	p[0] = v & 0xff, p[1] = v >> 8;
+}
 
 /* One image of `units` 512-byte units at buf (which must hold it). */
 static void make_image(uint8_t *buf, size_t units, uint8_t code_type, int last, uint16_t machine)
@@ -182,18 +185,18 @@ static void code_type_names(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(legacy_only),
-		cmocka_unit_test(legacy_then_efi),
-		cmocka_unit_test(efi_for_other_machine),
-		cmocka_unit_test(efi_code_type_without_signature),
-		cmocka_unit_test(empty_and_tiny),
-		cmocka_unit_test(all_ff),
-		cmocka_unit_test(pcir_out_of_bounds),
-		cmocka_unit_test(bad_pcir_signature),
-		cmocka_unit_test(truncated_chain),
-		cmocka_unit_test(zero_length_does_not_loop),
-		cmocka_unit_test(chain_longer_than_the_limit),
-		cmocka_unit_test(code_type_names),
+	    cmocka_unit_test(legacy_only),
+	    cmocka_unit_test(legacy_then_efi),
+	    cmocka_unit_test(efi_for_other_machine),
+	    cmocka_unit_test(efi_code_type_without_signature),
+	    cmocka_unit_test(empty_and_tiny),
+	    cmocka_unit_test(all_ff),
+	    cmocka_unit_test(pcir_out_of_bounds),
+	    cmocka_unit_test(bad_pcir_signature),
+	    cmocka_unit_test(truncated_chain),
+	    cmocka_unit_test(zero_length_does_not_loop),
+	    cmocka_unit_test(chain_longer_than_the_limit),
+	    cmocka_unit_test(code_type_names),
 	};
 	return cmocka_run_group_tests_name("rom", tests, NULL, NULL);
 }

@@ -67,7 +67,10 @@ static int set(VbCheck *c, VbCheckStatus st, const char *fix, const char *fmt, .
 	return 0;
 }
 
-static const char *cpu_name(VbCpuVendor v) { return v == VB_CPU_INTEL ? "Intel" : v == VB_CPU_AMD ? "AMD" : "this"; }
+static const char *cpu_name(VbCpuVendor v)
+{
+	return v == VB_CPU_INTEL ? "Intel" : v == VB_CPU_AMD ? "AMD" : "this";
+}
 
 static const char *short_name(const VbDevice *d)
 {
@@ -80,9 +83,13 @@ static int check_cpu_virt(CheckEnv *e, VbCheck *c)
 	if (h->cpu_vendor == VB_CPU_UNKNOWN && !h->cpu_virt)
 		return set(c, VB_CHECK_SKIP, NULL, "CPU vendor unknown (proc/cpuinfo unreadable or unusual)");
 	if (h->cpu_virt)
-		return set(c, VB_CHECK_PASS, NULL, "%s", h->cpu_vendor == VB_CPU_AMD ? "AMD-V (svm) is available" : "Intel VT-x (vmx) is available");
+		return set(c, VB_CHECK_PASS, NULL, "%s",
+			   h->cpu_vendor == VB_CPU_AMD ? "AMD-V (svm) is available"
+						       : "Intel VT-x (vmx) is available");
 	if (h->cpu_vendor == VB_CPU_AMD)
-		return set(c, VB_CHECK_FAIL, "enable SVM Mode (AMD-V) in the firmware setup (often under Advanced > CPU Configuration)",
+		return set(c, VB_CHECK_FAIL,
+			   "enable SVM Mode (AMD-V) in the firmware setup (often under Advanced > CPU "
+			   "Configuration)",
 			   "the CPU does not report svm: AMD-V is off in the firmware or unsupported");
 	return set(c, VB_CHECK_FAIL, "enable Intel Virtualization Technology (VT-x) in the firmware setup",
 		   "the CPU does not report vmx: VT-x is off in the firmware or unsupported");
@@ -91,8 +98,8 @@ static int check_cpu_virt(CheckEnv *e, VbCheck *c)
 static const char *firmware_iommu_fix(const VbHost *h)
 {
 	return h->cpu_vendor == VB_CPU_AMD
-		       ? "enable IOMMU (AMD-Vi) in the firmware setup, often under Advanced > AMD CBS > NBIO"
-		       : "enable VT-d (Intel Virtualization Technology for Directed I/O) in the firmware setup";
+		   ? "enable IOMMU (AMD-Vi) in the firmware setup, often under Advanced > AMD CBS > NBIO"
+		   : "enable VT-d (Intel Virtualization Technology for Directed I/O) in the firmware setup";
 }
 
 static int check_iommu_firmware(CheckEnv *e, VbCheck *c)
@@ -100,14 +107,17 @@ static int check_iommu_firmware(CheckEnv *e, VbCheck *c)
 	const VbHost *h = &e->m->host;
 	switch (h->iommu_firmware) {
 	case VB_IOMMU_INTEL:
-		return set(c, VB_CHECK_PASS, NULL, "the firmware describes an Intel VT-d IOMMU (ACPI DMAR table)");
+		return set(c, VB_CHECK_PASS, NULL,
+			   "the firmware describes an Intel VT-d IOMMU (ACPI DMAR table)");
 	case VB_IOMMU_AMD:
-		return set(c, VB_CHECK_PASS, NULL, "the firmware describes an AMD-Vi IOMMU (ACPI IVRS table)");
+		return set(c, VB_CHECK_PASS, NULL,
+			   "the firmware describes an AMD-Vi IOMMU (ACPI IVRS table)");
 	case VB_IOMMU_NONE:
 		break;
 	}
 	if (vb_model_iommu_active(e->m))
-		return set(c, VB_CHECK_PASS, NULL, "no ACPI DMAR/IVRS table visible, but the kernel has IOMMU groups");
+		return set(c, VB_CHECK_PASS, NULL,
+			   "no ACPI DMAR/IVRS table visible, but the kernel has IOMMU groups");
 	return set(c, VB_CHECK_FAIL, firmware_iommu_fix(h),
 		   "no ACPI DMAR or IVRS table: the firmware does not offer an IOMMU to the kernel");
 }
@@ -117,29 +127,38 @@ static int check_iommu_active(CheckEnv *e, VbCheck *c)
 	const VbModel *m = e->m;
 	const VbHost *h = &m->host;
 	if (vb_model_iommu_active(m))
-		return set(c, VB_CHECK_PASS, NULL, "%zu IOMMU groups, %zu IOMMU unit%s", m->n_groups, h->n_iommu_units,
-			   h->n_iommu_units == 1 ? "" : "s");
+		return set(c, VB_CHECK_PASS, NULL, "%zu IOMMU groups, %zu IOMMU unit%s", m->n_groups,
+			   h->n_iommu_units, h->n_iommu_units == 1 ? "" : "s");
 	const char *cl = h->cmdline ? h->cmdline : "";
 	if (vb_cmdline_has(cl, "iommu", "off"))
-		return set(c, VB_CHECK_FAIL, "remove iommu=off from the kernel command line", "the IOMMU is off: iommu=off is on the kernel command line");
-	if (vb_model_iommu_vendor(m) == VB_IOMMU_AMD || (h->iommu_firmware == VB_IOMMU_NONE && h->cpu_vendor == VB_CPU_AMD)) {
+		return set(c, VB_CHECK_FAIL, "remove iommu=off from the kernel command line",
+			   "the IOMMU is off: iommu=off is on the kernel command line");
+	if (vb_model_iommu_vendor(m) == VB_IOMMU_AMD ||
+	    (h->iommu_firmware == VB_IOMMU_NONE && h->cpu_vendor == VB_CPU_AMD)) {
 		if (vb_cmdline_has(cl, "amd_iommu", "off"))
 			return set(c, VB_CHECK_FAIL, "remove amd_iommu=off from the kernel command line",
 				   "the IOMMU is off: amd_iommu=off is on the kernel command line");
 		if (h->iommu_firmware == VB_IOMMU_NONE)
-			return set(c, VB_CHECK_FAIL, firmware_iommu_fix(h), "no IOMMU groups: the firmware offers no IOMMU");
-		return set(c, VB_CHECK_FAIL, "check 'dmesg | grep AMD-Vi' for why the kernel did not enable the IOMMU",
+			return set(c, VB_CHECK_FAIL, firmware_iommu_fix(h),
+				   "no IOMMU groups: the firmware offers no IOMMU");
+		return set(c, VB_CHECK_FAIL,
+			   "check 'dmesg | grep AMD-Vi' for why the kernel did not enable the IOMMU",
 			   "no IOMMU groups although the firmware describes an AMD-Vi IOMMU");
 	}
 	if (vb_cmdline_has(cl, "intel_iommu", "off"))
-		return set(c, VB_CHECK_FAIL, "replace intel_iommu=off with intel_iommu=on on the kernel command line",
+		return set(c, VB_CHECK_FAIL,
+			   "replace intel_iommu=off with intel_iommu=on on the kernel command line",
 			   "the IOMMU is off: intel_iommu=off is on the kernel command line");
 	if (h->iommu_firmware == VB_IOMMU_NONE)
-		return set(c, VB_CHECK_FAIL, firmware_iommu_fix(h), "no IOMMU groups: the firmware offers no IOMMU");
+		return set(c, VB_CHECK_FAIL, firmware_iommu_fix(h),
+			   "no IOMMU groups: the firmware offers no IOMMU");
 	if (!vb_cmdline_has(cl, "intel_iommu", "on"))
-		return set(c, VB_CHECK_FAIL, "add intel_iommu=on to the kernel command line ('vfio-boot apply' does it)",
-			   "no IOMMU groups: this kernel does not turn VT-d on by default and intel_iommu=on is missing");
-	return set(c, VB_CHECK_FAIL, "check 'dmesg | grep -e DMAR -e IOMMU' for why the kernel did not enable it",
+		return set(c, VB_CHECK_FAIL,
+			   "add intel_iommu=on to the kernel command line ('vfio-boot apply' does it)",
+			   "no IOMMU groups: this kernel does not turn VT-d on by default and intel_iommu=on "
+			   "is missing");
+	return set(c, VB_CHECK_FAIL,
+		   "check 'dmesg | grep -e DMAR -e IOMMU' for why the kernel did not enable it",
 		   "no IOMMU groups although VT-d is described by the firmware and intel_iommu=on is set");
 }
 
@@ -154,11 +173,13 @@ static int check_interrupt_remapping(CheckEnv *e, VbCheck *c)
 	case VB_NO:
 		if (h->cmdline && vb_cmdline_has(h->cmdline, "intremap", "off"))
 			return set(c, VB_CHECK_WARN, "remove intremap=off from the kernel command line",
-				   "interrupt remapping is off (intremap=off): VFIO refuses MSI for assigned devices");
-		return set(c, VB_CHECK_WARN,
-			   "enable interrupt remapping / x2APIC in the firmware setup; avoid "
-			   "vfio_iommu_type1.allow_unsafe_interrupts=1 unless you trust every guest",
-			   "interrupt remapping is not active: VFIO refuses MSI interrupts for assigned devices");
+				   "interrupt remapping is off (intremap=off): VFIO refuses MSI for assigned "
+				   "devices");
+		return set(
+		    c, VB_CHECK_WARN,
+		    "enable interrupt remapping / x2APIC in the firmware setup; avoid "
+		    "vfio_iommu_type1.allow_unsafe_interrupts=1 unless you trust every guest",
+		    "interrupt remapping is not active: VFIO refuses MSI interrupts for assigned devices");
 	case VB_UNKNOWN:
 		break;
 	}
@@ -177,9 +198,10 @@ static int check_kernel_cmdline(CheckEnv *e, VbCheck *c)
 	static const struct {
 		const char *key, *value, *why;
 	} invalid[] = {
-		{"amd_iommu", "on", "amd_iommu=on is not a valid value (AMD-Vi is on when the firmware enables it)"},
-		{"iommu", "1", "iommu=1 is not a valid value"},
-		{"iommu", "on", "iommu=on is not a valid value"},
+	    {"amd_iommu", "on",
+	     "amd_iommu=on is not a valid value (AMD-Vi is on when the firmware enables it)"},
+	    {"iommu", "1", "iommu=1 is not a valid value"},
+	    {"iommu", "on", "iommu=on is not a valid value"},
 	};
 	for (size_t i = 0; i < ELEMENTSOF(invalid); i++)
 		if (vb_cmdline_has(cl, invalid[i].key, invalid[i].value)) {
@@ -203,8 +225,9 @@ static int check_kernel_cmdline(CheckEnv *e, VbCheck *c)
 			st = VB_CHECK_FAIL;
 		else if (st == VB_CHECK_PASS)
 			st = VB_CHECK_WARN;
-		text_add(&msg, firmware ? "intel_iommu=on is missing and the IOMMU is off"
-					: "intel_iommu=on will be needed once VT-d is enabled in the firmware");
+		text_add(&msg, firmware
+				   ? "intel_iommu=on is missing and the IOMMU is off"
+				   : "intel_iommu=on will be needed once VT-d is enabled in the firmware");
 		text_add(&fix, "add intel_iommu=on ('vfio-boot apply' does it)");
 	}
 	if (vb_cmdline_has(cl, "intel_iommu", "on"))
@@ -214,8 +237,8 @@ static int check_kernel_cmdline(CheckEnv *e, VbCheck *c)
 	if (vb_cmdline_has(cl, "vfio-pci.ids", NULL))
 		text_add(&msg, "vfio-pci.ids is set");
 	if (!msg.s)
-		text_add(&msg, "no IOMMU or VFIO parameters, none needed on %s with the IOMMU %s", cpu_name(h->cpu_vendor),
-			 vb_model_iommu_active(e->m) ? "active" : "off");
+		text_add(&msg, "no IOMMU or VFIO parameters, none needed on %s with the IOMMU %s",
+			 cpu_name(h->cpu_vendor), vb_model_iommu_active(e->m) ? "active" : "off");
 
 	int r = set(c, st, fix.s, "%s", msg.s ? msg.s : "");
 	free(msg.s);
@@ -228,7 +251,8 @@ static int check_vfio_modules(CheckEnv *e, VbCheck *c)
 	VbKernelList *kl;
 	int r = vb_kernels_list(e->ctx, &kl);
 	if (r < 0)
-		return set(c, VB_CHECK_FAIL, NULL, "cannot list the kernels under %s: %s", vb_context_root(e->ctx), strerror(-r));
+		return set(c, VB_CHECK_FAIL, NULL, "cannot list the kernels under %s: %s",
+			   vb_context_root(e->ctx), strerror(-r));
 
 	Text msg = {0}, fix = {0};
 	VbCheckStatus st = VB_CHECK_PASS;
@@ -239,7 +263,8 @@ static int check_vfio_modules(CheckEnv *e, VbCheck *c)
 			found = found || strcmp(kl->kernels[i].version, *want) == 0;
 		if (!found) {
 			st = VB_CHECK_FAIL;
-			text_add(&msg, "kernel %s has no module directory under %s", *want, vb_context_root(e->ctx));
+			text_add(&msg, "kernel %s has no module directory under %s", *want,
+				 vb_context_root(e->ctx));
 		}
 	}
 	for (size_t i = 0; i < kl->n; i++) {
@@ -267,17 +292,21 @@ static int check_vfio_modules(CheckEnv *e, VbCheck *c)
 		if (missing.s) {
 			st = VB_CHECK_FAIL;
 			text_add(&msg, "%s: missing %s", k->version, missing.s);
-			text_add(&fix, "install the full module set of kernel %s (on Ubuntu: linux-modules-extra-%s)", k->version,
-				 k->version);
+			text_add(
+			    &fix,
+			    "install the full module set of kernel %s (on Ubuntu: linux-modules-extra-%s)",
+			    k->version, k->version);
 			free(missing.s);
 			continue;
 		}
-		text_add(&msg, "%s: vfio-pci %s%s", k->version, pci == VB_MODULE_BUILTIN ? "built in" : "module",
+		text_add(&msg, "%s: vfio-pci %s%s", k->version,
+			 pci == VB_MODULE_BUILTIN ? "built in" : "module",
 			 virqfd ? ", vfio_virqfd module" : ", no vfio_virqfd (merged into vfio)");
 	}
 	if (checked == 0 && st == VB_CHECK_PASS) {
 		vb_kernel_list_free(kl);
-		return set(c, VB_CHECK_SKIP, NULL, "no kernel module directory under %s/lib/modules", vb_context_root(e->ctx));
+		return set(c, VB_CHECK_SKIP, NULL, "no kernel module directory under %s/lib/modules",
+			   vb_context_root(e->ctx));
 	}
 	vb_kernel_list_free(kl);
 	r = set(c, st, fix.s, "%s", msg.s ? msg.s : "");
@@ -296,7 +325,8 @@ static int check_memory(CheckEnv *e, VbCheck *c)
 		return set(c, VB_CHECK_FAIL, "a host with a guest needs at least 8 GiB of RAM",
 			   "%.1f GiB of RAM: too little for a host and a guest", gib);
 	if (gib < 12)
-		return set(c, VB_CHECK_WARN, "12 GiB or more lets a Windows guest have 8 GiB and the host 4 GiB",
+		return set(c, VB_CHECK_WARN,
+			   "12 GiB or more lets a Windows guest have 8 GiB and the host 4 GiB",
 			   "%.1f GiB of RAM: a guest will be short of memory", gib);
 	return set(c, VB_CHECK_PASS, NULL, "%.1f GiB of RAM", gib);
 }
@@ -305,7 +335,8 @@ static bool is_target_or_sibling(const CheckEnv *e, const VbDevice *d)
 {
 	for (size_t i = 0; i < e->n_targets; i++) {
 		const VbDevice *t = e->targets[i];
-		if (vb_pci_same_slot(&t->addr, &d->addr) || (t->iommu_group >= 0 && t->iommu_group == d->iommu_group))
+		if (vb_pci_same_slot(&t->addr, &d->addr) ||
+		    (t->iommu_group >= 0 && t->iommu_group == d->iommu_group))
 			return true;
 	}
 	return false;
@@ -327,8 +358,10 @@ static int check_host_display(CheckEnv *e, VbCheck *c)
 	if (n_display == 0)
 		return set(c, VB_CHECK_SKIP, NULL, "no display device in this machine");
 	if (n_display == 1 && !e->explicit_targets)
-		return set(c, VB_CHECK_WARN, "add a second GPU (or use the CPU's integrated graphics) for the host",
-			   "only one GPU: passing it through leaves the host without a display (single-GPU operation)");
+		return set(c, VB_CHECK_WARN,
+			   "add a second GPU (or use the CPU's integrated graphics) for the host",
+			   "only one GPU: passing it through leaves the host without a display (single-GPU "
+			   "operation)");
 	if (!left)
 		return set(c, VB_CHECK_FAIL, "keep one GPU for the host, or accept single-GPU operation",
 			   "no display device would be left to the host");
@@ -341,21 +374,26 @@ static int check_boot_vga(CheckEnv *e, VbCheck *c)
 	for (size_t i = 0; i < e->n_targets; i++) {
 		const VbDevice *t = e->targets[i];
 		if (bv && vb_pci_same_slot(&t->addr, &bv->addr))
-			return set(c, VB_CHECK_FAIL,
-				   "set the firmware's primary display to the other GPU (or the integrated one), "
-				   "or move the host's GPU to the first slot",
-				   "%s (%s) is the boot VGA device: the host's console", bv->address, short_name(bv));
+			return set(
+			    c, VB_CHECK_FAIL,
+			    "set the firmware's primary display to the other GPU (or the integrated one), "
+			    "or move the host's GPU to the first slot",
+			    "%s (%s) is the boot VGA device: the host's console", bv->address,
+			    short_name(bv));
 	}
 	if (!bv) {
 		for (size_t i = 0; i < e->m->n_devices; i++)
 			if (vb_device_class16(&e->m->devices[i]) == 0x0300)
-				return set(c, VB_CHECK_WARN, NULL, "no VGA device reports boot_vga: cannot tell which GPU is the host's console");
+				return set(c, VB_CHECK_WARN, NULL,
+					   "no VGA device reports boot_vga: cannot tell which GPU is the "
+					   "host's console");
 		return set(c, VB_CHECK_SKIP, NULL, "no VGA-class device");
 	}
 	if (e->n_targets == 0)
-		return set(c, VB_CHECK_PASS, NULL, "the host's console is %s (%s)", bv->address, short_name(bv));
-	return set(c, VB_CHECK_PASS, NULL, "the host's console is %s (%s), not a device to pass through", bv->address,
-		   short_name(bv));
+		return set(c, VB_CHECK_PASS, NULL, "the host's console is %s (%s)", bv->address,
+			   short_name(bv));
+	return set(c, VB_CHECK_PASS, NULL, "the host's console is %s (%s), not a device to pass through",
+		   bv->address, short_name(bv));
 }
 
 static int check_group_isolation(CheckEnv *e, VbCheck *c)
@@ -393,8 +431,10 @@ static int check_group_isolation(CheckEnv *e, VbCheck *c)
 		else if (st == VB_CHECK_PASS)
 			st = VB_CHECK_WARN;
 		text_add(&msg, "group %d of %s also holds %s", g->id, t->address, others.s);
-		text_add(&fix, "move the card at %s to a slot with its own IOMMU group (usually one wired to the CPU)%s",
-			 t->address, blocking ? "" : ", or pass the whole group");
+		text_add(
+		    &fix,
+		    "move the card at %s to a slot with its own IOMMU group (usually one wired to the CPU)%s",
+		    t->address, blocking ? "" : ", or pass the whole group");
 		free(others.s);
 	}
 	int r = set(c, st, fix.s, "%s", msg.s ? msg.s : "");
@@ -406,7 +446,10 @@ static int check_group_isolation(CheckEnv *e, VbCheck *c)
 static int rom_one(CheckEnv *e, const VbDevice *d, Text *msg, Text *fix, VbCheckStatus *st)
 {
 	if (d->boot_vga) {
-		text_add(msg, "%s: the ROM of the boot GPU is the firmware's shadow copy; UEFI support cannot be told", d->address);
+		text_add(
+		    msg,
+		    "%s: the ROM of the boot GPU is the firmware's shadow copy; UEFI support cannot be told",
+		    d->address);
 		*st = *st == VB_CHECK_FAIL ? *st : VB_CHECK_WARN;
 		return 0;
 	}
@@ -437,8 +480,10 @@ static int rom_one(CheckEnv *e, const VbDevice *d, Text *msg, Text *fix, VbCheck
 	}
 	text_add(msg, "%s: the ROM has no UEFI image (%zu image%s, first %s)", d->address, info.n_images,
 		 info.n_images == 1 ? "" : "s", vb_rom_code_type_name(info.images[0].code_type));
-	text_add(fix, "for %s: select the UEFI BIOS with the card's BIOS switch, or update its VBIOS; "
-		      "without it OVMF shows no picture before the guest driver loads", d->address);
+	text_add(fix,
+		 "for %s: select the UEFI BIOS with the card's BIOS switch, or update its VBIOS; "
+		 "without it OVMF shows no picture before the guest driver loads",
+		 d->address);
 	*st = *st == VB_CHECK_FAIL ? *st : VB_CHECK_WARN;
 	return 0;
 }
@@ -475,7 +520,8 @@ static int check_reset_quirk(CheckEnv *e, VbCheck *c)
 		const VbResetQuirk *tq = vb_reset_quirk_find(t->vendor, t->device);
 		if (tq) {
 			q = tq;
-			text_add(&msg, "%s (%s) is %s: it may not reset between guest boots", t->address, short_name(t), tq->family);
+			text_add(&msg, "%s (%s) is %s: it may not reset between guest boots", t->address,
+				 short_name(t), tq->family);
 		}
 	}
 	int r;
@@ -492,18 +538,18 @@ static const struct {
 	const char *id;
 	int (*fn)(CheckEnv *e, VbCheck *c);
 } check_table[] = {
-	{"cpu-virt", check_cpu_virt},
-	{"iommu-firmware", check_iommu_firmware},
-	{"iommu-active", check_iommu_active},
-	{"interrupt-remapping", check_interrupt_remapping},
-	{"kernel-cmdline", check_kernel_cmdline},
-	{"vfio-modules", check_vfio_modules},
-	{"memory", check_memory},
-	{"host-display", check_host_display},
-	{"boot-vga", check_boot_vga},
-	{"group-isolation", check_group_isolation},
-	{"gpu-rom-uefi", check_gpu_rom_uefi},
-	{"reset-quirk", check_reset_quirk},
+    {"cpu-virt", check_cpu_virt},
+    {"iommu-firmware", check_iommu_firmware},
+    {"iommu-active", check_iommu_active},
+    {"interrupt-remapping", check_interrupt_remapping},
+    {"kernel-cmdline", check_kernel_cmdline},
+    {"vfio-modules", check_vfio_modules},
+    {"memory", check_memory},
+    {"host-display", check_host_display},
+    {"boot-vga", check_boot_vga},
+    {"group-isolation", check_group_isolation},
+    {"gpu-rom-uefi", check_gpu_rom_uefi},
+    {"reset-quirk", check_reset_quirk},
 };
 
 const char *vb_check_status_name(VbCheckStatus s)

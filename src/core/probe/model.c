@@ -32,7 +32,10 @@ void vb_pci_address_format(const VbPciAddress *a, char buf[static VB_ADDRESS_MAX
 		 (unsigned)(a->function & 7));
 }
 
-bool vb_device_is_display(const VbDevice *d) { return vb_device_base_class(d) == 0x03; }
+bool vb_device_is_display(const VbDevice *d)
+{
+	return vb_device_base_class(d) == 0x03;
+}
 
 bool vb_device_is_bridge(const VbDevice *d)
 {
@@ -155,14 +158,19 @@ int vb_probe(VbContext *ctx, VbModel **ret)
 	return 0;
 }
 
-bool vb_model_iommu_active(const VbModel *m) { return m->n_groups > 0; }
+bool vb_model_iommu_active(const VbModel *m)
+{
+	return m->n_groups > 0;
+}
 
 VbIommuVendor vb_model_iommu_vendor(const VbModel *m)
 {
 	if (m->host.iommu_firmware != VB_IOMMU_NONE)
 		return m->host.iommu_firmware;
-	/* No ACPI table visible (not root, or a device tree machine): guess from the CPU only
-	 * when the IOMMU is demonstrably on. */
+	/* No ACPI table visible (not root): the kernel's unit names tell, else the CPU, and
+	 * only when the IOMMU is demonstrably on. */
+	if (m->host.iommu_units != VB_IOMMU_NONE)
+		return m->host.iommu_units;
 	if (!vb_model_iommu_active(m))
 		return VB_IOMMU_NONE;
 	return m->host.cpu_vendor == VB_CPU_INTEL ? VB_IOMMU_INTEL

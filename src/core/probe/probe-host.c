@@ -111,20 +111,25 @@ static bool sysroot_exists(const VbContext *ctx, const char *rel)
 	return vb_sysroot_path(ctx, rel, &p) >= 0 && access(p, F_OK) == 0;
 }
 
-static size_t count_entries(const VbContext *ctx, const char *rel)
+/* IOMMU units: Intel's are named dmarN, AMD's ivhdN. */
+static void probe_iommu_units(const VbContext *ctx, VbHost *h)
 {
 	_cleanup_free_ char *p = NULL;
-	if (vb_sysroot_path(ctx, rel, &p) < 0)
-		return 0;
+	if (vb_sysroot_path(ctx, VB_SYS_CLASS_IOMMU, &p) < 0)
+		return;
 	DIR *d = opendir(p);
 	if (!d)
-		return 0;
-	size_t n = 0;
-	for (struct dirent *e; (e = readdir(d));)
-		if (e->d_name[0] != '.')
-			n++;
+		return;
+	for (struct dirent *e; (e = readdir(d));) {
+		if (e->d_name[0] == '.')
+			continue;
+		h->n_iommu_units++;
+		if (strncmp(e->d_name, "dmar", 4) == 0)
+			h->iommu_units = VB_IOMMU_INTEL;
+		else if (strncmp(e->d_name, "ivhd", 4) == 0)
+			h->iommu_units = VB_IOMMU_AMD;
+	}
 	closedir(d);
-	return n;
 }
 
 int vb_probe_host(const VbContext *ctx, VbHost *h)
@@ -148,7 +153,7 @@ int vb_probe_host(const VbContext *ctx, VbHost *h)
 		h->iommu_firmware = VB_IOMMU_INTEL;
 	else if (sysroot_exists(ctx, VB_SYS_ACPI_IVRS))
 		h->iommu_firmware = VB_IOMMU_AMD;
-	h->n_iommu_units = count_entries(ctx, VB_SYS_CLASS_IOMMU);
+	probe_iommu_units(ctx, h);
 	h->efi = sysroot_exists(ctx, VB_SYS_EFI);
 	return 0;
 }

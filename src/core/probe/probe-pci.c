@@ -26,7 +26,7 @@ static __thread jmp_buf pci_error_jump;
 static __thread char pci_error_message[512];
 static __thread const VbContext *pci_log_ctx;
 
-static void PCI_NONRET pci_error_handler(char *msg, ...)
+_printf_(1, 2) static void PCI_NONRET pci_error_handler(char *msg, ...)
 {
 	va_list ap;
 	va_start(ap, msg);
@@ -35,7 +35,7 @@ static void PCI_NONRET pci_error_handler(char *msg, ...)
 	longjmp(pci_error_jump, 1);
 }
 
-static void pci_warning_handler(char *msg, ...)
+_printf_(1, 2) static void pci_warning_handler(char *msg, ...)
 {
 	char buf[512];
 	va_list ap;
@@ -57,8 +57,8 @@ static char *lookup_name(struct pci_access *a, int flags, ...)
 	unsigned y = (flags & PCI_LOOKUP_DEVICE) ? va_arg(ap, unsigned) : 0;
 	va_end(ap);
 	const char *s = (flags & PCI_LOOKUP_DEVICE)
-				? pci_lookup_name(a, buf, sizeof(buf), flags | PCI_LOOKUP_NO_HWDB, x, y)
-				: pci_lookup_name(a, buf, sizeof(buf), flags | PCI_LOOKUP_NO_HWDB, x);
+			    ? pci_lookup_name(a, buf, sizeof(buf), flags | PCI_LOOKUP_NO_HWDB, x, y)
+			    : pci_lookup_name(a, buf, sizeof(buf), flags | PCI_LOOKUP_NO_HWDB, x);
 	return strdup(s ? s : "");
 }
 
@@ -143,7 +143,8 @@ static int fill_device(struct pci_access *a, struct pci_dev *d, int devices_fd, 
 	 * rest from one read of the standard header, as lspci does */
 	pci_fill_info(d, PCI_FILL_IDENT | PCI_FILL_CLASS | PCI_FILL_MODULE_ALIAS);
 
-	v->addr = (VbPciAddress){.domain = (uint16_t)d->domain, .bus = d->bus, .slot = d->dev, .function = d->func};
+	v->addr =
+	    (VbPciAddress){.domain = (uint16_t)d->domain, .bus = d->bus, .slot = d->dev, .function = d->func};
 	vb_pci_address_format(&v->addr, v->address);
 	v->vendor = d->vendor_id;
 	v->device = d->device_id;
@@ -156,8 +157,10 @@ static int fill_device(struct pci_access *a, struct pci_dev *d, int devices_fd, 
 		v->header_type = cfg[PCI_HEADER_TYPE] & 0x7f;
 		v->multifunction = cfg[PCI_HEADER_TYPE] & 0x80;
 		if (v->header_type == PCI_HEADER_TYPE_NORMAL) {
-			v->subsystem_vendor = (uint16_t)(cfg[PCI_SUBSYSTEM_VENDOR_ID] | cfg[PCI_SUBSYSTEM_VENDOR_ID + 1] << 8);
-			v->subsystem_device = (uint16_t)(cfg[PCI_SUBSYSTEM_ID] | cfg[PCI_SUBSYSTEM_ID + 1] << 8);
+			v->subsystem_vendor =
+			    (uint16_t)(cfg[PCI_SUBSYSTEM_VENDOR_ID] | cfg[PCI_SUBSYSTEM_VENDOR_ID + 1] << 8);
+			v->subsystem_device =
+			    (uint16_t)(cfg[PCI_SUBSYSTEM_ID] | cfg[PCI_SUBSYSTEM_ID + 1] << 8);
 		}
 	}
 	if (v->header_type != PCI_HEADER_TYPE_NORMAL) {
@@ -182,8 +185,8 @@ static int fill_device(struct pci_access *a, struct pci_dev *d, int devices_fd, 
 	}
 
 	v->vendor_name = lookup_name(a, PCI_LOOKUP_VENDOR, (unsigned)v->vendor);
-	v->device_name = lookup_name(a, PCI_LOOKUP_VENDOR | PCI_LOOKUP_DEVICE, (unsigned)v->vendor,
-				     (unsigned)v->device);
+	v->device_name =
+	    lookup_name(a, PCI_LOOKUP_VENDOR | PCI_LOOKUP_DEVICE, (unsigned)v->vendor, (unsigned)v->device);
 	/* strip the vendor part that PCI_LOOKUP_VENDOR|DEVICE prepends */
 	size_t vl = strlen(v->vendor_name);
 	if (v->device_name && strncmp(v->device_name, v->vendor_name, vl) == 0 && v->device_name[vl] == ' ')

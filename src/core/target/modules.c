@@ -15,7 +15,7 @@ struct VbModules {
 	struct kmod_ctx *kmod;
 };
 
-static void kmod_log_to_vb(void *data, int priority, const char *file, int line, const char *fn,
+_printf_(6, 0) static void kmod_log_to_vb(void *data, int priority, const char *file, int line, const char *fn,
 			   const char *format, va_list args)
 {
 	(void)file, (void)line, (void)fn;

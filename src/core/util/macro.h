@@ -11,19 +11,28 @@
 
 #define ELEMENTSOF(x) (sizeof(x) / sizeof((x)[0]))
 
-static inline void freep(void *p) { free(*(void **)p); }
+static inline void freep(void *p)
+{
+	free(*(void **)p);
+}
 #define _cleanup_free_ _cleanup_(freep)
 
 /* Defines a cleanup wrapper for a free function that takes NULL and returns NULL. */
-#define DEFINE_POINTER_CLEANUP(type, func)                                                    \
-	static inline void func##p(type **p) { *p = func(*p); }
+#define DEFINE_POINTER_CLEANUP(type, func)                                                                   \
+	static inline void func##p(type **p)                                                                 \
+	{                                                                                                    \
+		*p = func(*p);                                                                               \
+	}
 
 /* Hands ownership of a cleanup-managed pointer to the caller. */
-#define TAKE_PTR(p)                                                                           \
-	({                                                                                    \
-		__typeof__(p) _taken = (p);                                                   \
-		(p) = NULL;                                                                   \
-		_taken;                                                                       \
+#define TAKE_PTR(p)                                                                                          \
+	({                                                                                                   \
+		__typeof__(p) _taken = (p);                                                                  \
+		(p) = NULL;                                                                                  \
+		_taken;                                                                                      \
 	})
 
-static inline int negative_errno(int e) { return e > 0 ? -e : -EIO; }
+static inline int negative_errno(int e)
+{
+	return e > 0 ? -e : -EIO;
+}
