@@ -117,7 +117,22 @@ static int add_device_line(struct libscols_table *tb, struct libscols_line *pare
 	return 0;
 }
 
-static int scan_human(const VbModel *m, const VbGroup **groups, bool all)
+/* Why there are no groups and what to do, from the iommu-active check. */
+static void print_no_iommu(VbContext *ctx, const VbModel *m)
+{
+	VbCheckOptions opts = {.only = "iommu-active"};
+	VbCheckReport *rep = NULL;
+	printf("No IOMMU groups: no device can be passed through.\n");
+	if (vb_check_run(ctx, m, &opts, &rep) >= 0 && rep->n == 1) {
+		printf("Why: %s.\n", rep->checks[0].message);
+		if (rep->checks[0].fix)
+			printf("Fix: %s.\n", rep->checks[0].fix);
+	}
+	vb_check_report_free(rep);
+	printf("\n");
+}
+
+static int scan_human(VbContext *ctx, const VbModel *m, const VbGroup **groups, bool all)
 {
 	struct libscols_table *tb = scols_new_table();
 	if (!tb)
@@ -157,15 +172,15 @@ static int scan_human(const VbModel *m, const VbGroup **groups, bool all)
 		return cli_error(r, "failed to print");
 	}
 
-	if (!vb_model_iommu_active(m)) {
-		printf("No IOMMU groups: the IOMMU is off, so no device can be passed through.\n");
-		printf("Run 'vfio-boot check' for the cause and the fix.\n\n");
-	}
+	if (!vb_model_iommu_active(m))
+		print_no_iommu(ctx, m);
 	scols_print_table(tb);
 	scols_unref_table(tb);
-	if (hidden > 0)
-		printf("\n%zu %s with only bridges and chipset devices not shown; --all shows them.\n",
-		       hidden, vb_model_iommu_active(m) ? (hidden == 1 ? "group" : "groups") : "devices");
+	if (hidden > 0 && vb_model_iommu_active(m))
+		printf("\n%zu %s with only bridges and chipset devices not shown; --all shows them.\n", hidden,
+		       hidden == 1 ? "group" : "groups");
+	else if (hidden > 0)
+		printf("\n%zu bridges and chipset devices not shown; --all shows them.\n", hidden);
 	return 0;
 }
 
@@ -180,7 +195,7 @@ int verb_scan(VbContext *ctx, const Args *args, int argc, char **argv)
 	if (!groups)
 		r = cli_error(-ENOMEM, "failed to scan");
 	else
-		r = args->json ? scan_json(m, groups) : scan_human(m, groups, args->all);
+		r = args->json ? scan_json(m, groups) : scan_human(ctx, m, groups, args->all);
 	free(groups);
 	vb_model_free(m);
 	return r;

@@ -223,6 +223,7 @@ typedef struct VbCheckOptions {
 	size_t n_devices;
 	bool read_rom;		    /* read option ROMs through sysfs (root, touches hardware) */
 	const char *const *kernels; /* target kernels; NULL: every kernel under the root */
+	const char *only;	     /* run only the check with this id; NULL: all */
 } VbCheckOptions;
 
 int vb_check_run(VbContext *ctx, const VbModel *m, const VbCheckOptions *opts, VbCheckReport **ret);

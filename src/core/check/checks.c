@@ -612,6 +612,8 @@ int vb_check_run(VbContext *ctx, const VbModel *m, const VbCheckOptions *opts, V
 		return -ENOMEM;
 	}
 	for (size_t i = 0; i < ELEMENTSOF(check_table); i++) {
+		if (opts->only && strcmp(opts->only, check_table[i].id) != 0)
+			continue;
 		VbCheck *c = &rep->checks[rep->n++];
 		c->id = check_table[i].id;
 		if ((r = check_table[i].fn(&e, c)) < 0)
