@@ -24,6 +24,20 @@ typedef int (*VerbFn)(VbContext *ctx, const Args *args, int argc, char **argv);
 
 int verb_scan(VbContext *ctx, const Args *args, int argc, char **argv);
 int verb_check(VbContext *ctx, const Args *args, int argc, char **argv);
+int verb_add(VbContext *ctx, const Args *args, int argc, char **argv);
+int verb_remove(VbContext *ctx, const Args *args, int argc, char **argv);
+int verb_plan(VbContext *ctx, const Args *args, int argc, char **argv);
+int verb_generate(VbContext *ctx, const Args *args, int argc, char **argv);
+
+/* Line diff of two texts (either may be NULL), every line prefixed with indent. */
+void print_diff(const char *old, const char *new, const char *indent);
+int verb_add(VbContext *ctx, const Args *args, int argc, char **argv);
+int verb_remove(VbContext *ctx, const Args *args, int argc, char **argv);
+int verb_plan(VbContext *ctx, const Args *args, int argc, char **argv);
+int verb_generate(VbContext *ctx, const Args *args, int argc, char **argv);
+
+/* Line diff of two texts (either may be NULL), every line prefixed with indent. */
+void print_diff(const char *old, const char *new, const char *indent);
 
 /* Reports once, at the top: "vfio-boot: <what>: <strerror>". Returns 1. */
 int cli_error(int r, const char *fmt, ...) _printf_(2, 3);
@@ -42,3 +56,13 @@ json_object *json_device(const VbDevice *d);
 
 /* Short name of a device for humans: "Radeon R9 290/390" from pci.ids, or the IDs. */
 const char *device_display_name(const VbDevice *d);
+
+/* The plan verbs' shared steps (verb-plan.c). */
+typedef struct VbSelection VbSelection;
+typedef struct VbPlan VbPlan;
+int cli_build_plan(VbContext *ctx, const Args *args, VbModel **ret_model, VbSelection **ret_sel,
+		   VbPlan **ret_plan);
+void cli_free_plan(VbModel *m, VbSelection *sel, VbPlan *p);
+/* Refusals on stderr, once each; returns 1 when there are any. */
+int cli_report_errors(const VbPlan *p);
+json_object *json_plan(const VbPlan *p);

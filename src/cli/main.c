@@ -18,8 +18,9 @@ typedef struct Verb {
 } Verb;
 
 static const Verb verbs[] = {
-    {"scan", 0, 0, verb_scan, "all"},
-    {"check", 0, -1, verb_check, "rom"},
+    {"scan", 0, 0, verb_scan, "all"},	       {"check", 0, -1, verb_check, "rom"},
+    {"add", 1, -1, verb_add, "force dry-run"}, {"remove", 1, -1, verb_remove, "dry-run"},
+    {"plan", 0, 0, verb_plan, "force"},	       {"generate", 1, 1, verb_generate, "force"},
 };
 
 static void help(void)
@@ -32,6 +33,11 @@ static void help(void)
 	       "Verbs:\n"
 	       "  scan                 IOMMU groups and their devices, GPUs first\n"
 	       "  check [DEVICE...]    readiness report; exit status 1 if a check fails\n"
+	       "  add DEVICE...        select devices in /etc/vfio-boot.conf\n"
+	       "  remove DEVICE...     remove devices from the selection\n"
+	       "  plan                 what apply would write and run (a diff, or --json)\n"
+	       "  generate TARGET      print one artifact: modprobe, grub, initramfs-tools,\n"
+	       "                       cmdline\n"
 	       "\n"
 	       "DEVICE is a PCI address [DDDD:]BB:DD.F or a unique VVVV:DDDD.\n"
 	       "\n"
@@ -42,6 +48,8 @@ static void help(void)
 	       "      --json           machine-readable output on stdout (a stable contract)\n"
 	       "      --all            scan: show every IOMMU group, bridges and chipset too\n"
 	       "      --rom            check: read GPU option ROMs through sysfs (needs root)\n"
+	       "      --dry-run        add, remove: show the change, write nothing\n"
+	       "      --force          override a safety refusal (the refusal names it)\n"
 	       "  -q, --quiet          print errors only\n"
 	       "  -v, --verbose        more detail on stderr (twice: debug)\n"
 	       "  -h, --help           show this help\n"
@@ -93,6 +101,8 @@ enum {
 	OPT_JSON,
 	OPT_ALL,
 	OPT_ROM,
+	OPT_DRY_RUN,
+	OPT_FORCE,
 	OPT_VERSION,
 };
 
@@ -103,6 +113,8 @@ static const struct option long_options[] = {
     {"json", no_argument, NULL, OPT_JSON},
     {"all", no_argument, NULL, OPT_ALL},
     {"rom", no_argument, NULL, OPT_ROM},
+    {"dry-run", no_argument, NULL, OPT_DRY_RUN},
+    {"force", no_argument, NULL, OPT_FORCE},
     {"quiet", no_argument, NULL, 'q'},
     {"verbose", no_argument, NULL, 'v'},
     {"help", no_argument, NULL, 'h'},
@@ -167,6 +179,14 @@ int main(int argc, char **argv)
 		case OPT_ROM:
 			args.read_rom = true;
 			verb_only[n_verb_only++] = "rom";
+			break;
+		case OPT_DRY_RUN:
+			args.dry_run = true;
+			verb_only[n_verb_only++] = "dry-run";
+			break;
+		case OPT_FORCE:
+			args.force = true;
+			verb_only[n_verb_only++] = "force";
 			break;
 		case 'q':
 			args.verbosity = -1;

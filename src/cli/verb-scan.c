@@ -80,6 +80,16 @@ static int scan_json(const VbModel *m, const VbGroup **groups)
 	for (size_t i = 0; i < m->n_devices; i++)
 		json_object_array_add(jd, json_device(&m->devices[i]));
 	json_object_object_add(root, "devices", jd);
+
+	json_object *disks = json_object_new_array();
+	for (size_t i = 0; i < m->n_host_disks; i++) {
+		json_object *o = json_object_new_object();
+		json_object_object_add(o, "block", json_object_new_string(m->host_disks[i].block));
+		json_object_object_add(o, "use", json_object_new_string(m->host_disks[i].use));
+		json_object_object_add(o, "controller", json_object_new_string(m->host_disks[i].pci_address));
+		json_object_array_add(disks, o);
+	}
+	json_object_object_add(root, "host_disks", disks);
 	json_print(root);
 	json_object_put(root);
 	return 0;
@@ -177,8 +187,8 @@ static int scan_human(VbContext *ctx, const VbModel *m, const VbGroup **groups, 
 	scols_print_table(tb);
 	scols_unref_table(tb);
 	if (hidden > 0 && vb_model_iommu_active(m))
-		printf("\n%zu %s with only bridges and chipset devices not shown; --all shows them.\n", hidden,
-		       hidden == 1 ? "group" : "groups");
+		printf("\n%zu %s with only bridges and chipset devices not shown; --all shows them.\n",
+		       hidden, hidden == 1 ? "group" : "groups");
 	else if (hidden > 0)
 		printf("\n%zu bridges and chipset devices not shown; --all shows them.\n", hidden);
 	return 0;

@@ -17,7 +17,9 @@
 #define VB_PROC_MEMINFO "proc/meminfo"
 #define VB_PROC_CMDLINE "proc/cmdline"
 #define VB_PROC_INTERRUPTS "proc/interrupts"
+#define VB_PROC_MOUNTINFO "proc/self/mountinfo"
 
 /* under the root */
+#define VB_ETC_FSTAB "etc/fstab"
 #define VB_MODULE_DIRS "lib/modules", "usr/lib/modules"
 #define VB_PCI_IDS_FILES "usr/share/misc/pci.ids", "usr/share/hwdata/pci.ids", "usr/share/pci.ids"

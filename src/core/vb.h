@@ -83,8 +83,17 @@ typedef struct VbHost {
 	bool efi; /* booted through UEFI */
 } VbHost;
 
+/* A block device the host uses (mounted, or listed in fstab), and the PCI device under it. */
+typedef struct VbHostDisk {
+	char pci_address[VB_ADDRESS_MAX];
+	char *block; /* "nvme0n1p2", "sda" */
+	char *use;   /* "mounted on /", "in fstab for /home" */
+} VbHostDisk;
+
 typedef struct VbModel {
 	VbHost host;
+	VbHostDisk *host_disks;
+	size_t n_host_disks;
 	VbDevice *devices; /* sorted by address */
 	size_t n_devices;
 	VbGroup *groups; /* sorted by id */
@@ -100,6 +109,8 @@ VbIommuVendor vb_model_iommu_vendor(const VbModel *m);
 VbDevice *vb_model_find(const VbModel *m, const VbPciAddress *addr);
 const VbGroup *vb_model_group(const VbModel *m, int id);
 const VbDevice *vb_model_boot_vga(const VbModel *m);
+/* The first host disk carried by this device, NULL when none. */
+const VbHostDisk *vb_model_host_disk(const VbModel *m, const VbDevice *d);
 
 int vb_pci_address_cmp(const VbPciAddress *a, const VbPciAddress *b);
 bool vb_pci_same_slot(const VbPciAddress *a, const VbPciAddress *b);
@@ -201,6 +212,10 @@ typedef struct VbModules VbModules;
 int vb_modules_open(VbContext *ctx, const VbKernel *k, VbModules **ret);
 VbModules *vb_modules_free(VbModules *m);
 VbModuleState vb_modules_state(VbModules *m, const char *name);
+/* Calls fn for each module whose alias matches (a device's modalias), de-duplicated by the
+ * caller. fn returning < 0 stops the walk and is returned. */
+int vb_modules_for_alias(VbModules *m, const char *alias, int (*fn)(const char *name, bool builtin, void *ud),
+			 void *ud);
 
 /* ---- readiness checks -------------------------------------------------- */
 
@@ -223,7 +238,7 @@ typedef struct VbCheckOptions {
 	size_t n_devices;
 	bool read_rom;		    /* read option ROMs through sysfs (root, touches hardware) */
 	const char *const *kernels; /* target kernels; NULL: every kernel under the root */
-	const char *only;	     /* run only the check with this id; NULL: all */
+	const char *only;	    /* run only the check with this id; NULL: all */
 } VbCheckOptions;
 
 int vb_check_run(VbContext *ctx, const VbModel *m, const VbCheckOptions *opts, VbCheckReport **ret);

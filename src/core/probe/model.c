@@ -67,6 +67,7 @@ VbModel *vb_model_free(VbModel *m)
 		free(m->groups[i].devices);
 	free(m->groups);
 	vb_host_done(&m->host);
+	vb_host_disks_free(m->host_disks, m->n_host_disks);
 	free(m);
 	return NULL;
 }
@@ -154,6 +155,8 @@ int vb_probe(VbContext *ctx, VbModel **ret)
 		return r;
 	if ((r = vb_probe_host(ctx, &m->host)) < 0)
 		return r;
+	if ((r = vb_probe_host_disks(ctx, &m->host_disks, &m->n_host_disks)) < 0)
+		return r;
 	*ret = TAKE_PTR(m);
 	return 0;
 }
@@ -195,6 +198,14 @@ const VbGroup *vb_model_group(const VbModel *m, int id)
 	if (!m->groups)
 		return NULL;
 	return bsearch(&id, m->groups, m->n_groups, sizeof(*m->groups), group_id_cmp);
+}
+
+const VbHostDisk *vb_model_host_disk(const VbModel *m, const VbDevice *d)
+{
+	for (size_t i = 0; i < m->n_host_disks; i++)
+		if (strcmp(m->host_disks[i].pci_address, d->address) == 0)
+			return &m->host_disks[i];
+	return NULL;
 }
 
 const VbDevice *vb_model_boot_vga(const VbModel *m)

@@ -5,6 +5,8 @@
 
 int vb_probe_pci(const VbContext *ctx, VbDevice **ret, size_t *ret_n);
 void vb_devices_free(VbDevice *devs, size_t n);
+int vb_probe_host_disks(const VbContext *ctx, VbHostDisk **ret, size_t *ret_n);
+void vb_host_disks_free(VbHostDisk *v, size_t n);
 int vb_probe_host(const VbContext *ctx, VbHost *ret);
 void vb_host_done(VbHost *h);
 

@@ -7,6 +7,7 @@
 #include <errno.h>
 #include <libkmod.h>
 #include <stdio.h>
+#include <string.h>
 
 #include "../internal.h"
 
@@ -15,8 +16,8 @@ struct VbModules {
 	struct kmod_ctx *kmod;
 };
 
-_printf_(6, 0) static void kmod_log_to_vb(void *data, int priority, const char *file, int line, const char *fn,
-			   const char *format, va_list args)
+_printf_(6, 0) static void kmod_log_to_vb(void *data, int priority, const char *file, int line,
+					  const char *fn, const char *format, va_list args)
 {
 	(void)file, (void)line, (void)fn;
 	const VbContext *ctx = data;
@@ -60,4 +61,25 @@ VbModuleState vb_modules_state(VbModules *m, const char *name)
 	VbModuleState s = kmod_module_get_path(mod) ? VB_MODULE_LOADABLE : VB_MODULE_BUILTIN;
 	kmod_module_unref(mod);
 	return s;
+}
+
+int vb_modules_for_alias(VbModules *m, const char *alias, int (*fn)(const char *name, bool builtin, void *ud),
+			 void *ud)
+{
+	struct kmod_list *list = NULL, *it;
+	int r = kmod_module_new_from_lookup(m->kmod, alias, &list);
+	if (r < 0)
+		return vb_log_errno(m->vb, r, "failed to look up %s", alias);
+	r = 0;
+	kmod_list_foreach(it, list)
+	{
+		struct kmod_module *mod = kmod_module_get_module(it);
+		const char *name = kmod_module_get_name(mod);
+		/* vfio-pci's own alias (vfio_pci:...) never matches a pci: modalias, but be sure */
+		if (r == 0 && strcmp(name, "vfio_pci") != 0)
+			r = fn(name, kmod_module_get_path(mod) == NULL, ud);
+		kmod_module_unref(mod);
+	}
+	kmod_module_unref_list(list);
+	return r;
 }

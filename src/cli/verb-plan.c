@@ -1,0 +1,230 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/* plan: what apply would write and run. generate: one artifact on stdout. */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cli.h"
+#include "plan/plan.h"
+
+int cli_build_plan(VbContext *ctx, const Args *args, VbModel **ret_model, VbSelection **ret_sel,
+		   VbPlan **ret_plan)
+{
+	VbModel *m;
+	int status = cli_probe(ctx, &m);
+	if (status != 0)
+		return status;
+	VbSelection *sel;
+	int r = vb_selection_load(ctx, &sel);
+	if (r < 0) {
+		vb_model_free(m);
+		return r == -EINVAL ? 1 : cli_error(r, "failed to read the selection");
+	}
+	VbPlanOptions opts = {.force = args->force, .kernels = args->kernels};
+	VbPlan *p;
+	if ((r = vb_plan_build(ctx, m, sel, &opts, &p)) < 0) {
+		vb_selection_free(sel);
+		vb_model_free(m);
+		return cli_error(r, "failed to build the plan");
+	}
+	*ret_model = m;
+	*ret_sel = sel;
+	*ret_plan = p;
+	return 0;
+}
+
+void cli_free_plan(VbModel *m, VbSelection *sel, VbPlan *p)
+{
+	vb_plan_free(p);
+	vb_selection_free(sel);
+	vb_model_free(m);
+}
+
+static json_object *json_issues(const VbIssueList *l)
+{
+	json_object *a = json_object_new_array();
+	for (size_t i = 0; i < l->n; i++) {
+		json_object *o = json_object_new_object();
+		json_object_object_add(o, "code", json_object_new_string(l->v[i].code));
+		json_object_object_add(o, "message", json_object_new_string(l->v[i].message));
+		json_object_array_add(a, o);
+	}
+	return a;
+}
+
+static json_object *json_strv(const VbStrv *v)
+{
+	json_object *a = json_object_new_array();
+	for (size_t i = 0; i < v->n; i++)
+		json_object_array_add(a, json_object_new_string(v->v[i]));
+	return a;
+}
+
+static const char *module_state_name(VbModuleState s)
+{
+	return s == VB_MODULE_BUILTIN ? "builtin" : s == VB_MODULE_LOADABLE ? "module" : "absent";
+}
+
+json_object *json_plan(const VbPlan *p)
+{
+	json_object *root = json_object_new_object(), *devs = json_object_new_array();
+	for (size_t i = 0; i < p->n_devices; i++) {
+		const VbDevice *d = p->devices[i].dev;
+		json_object *o = json_object_new_object();
+		json_object_object_add(o, "address", json_object_new_string(d->address));
+		json_object_object_add(o, "vendor", json_hex4(d->vendor));
+		json_object_object_add(o, "device", json_hex4(d->device));
+		json_object_object_add(o, "class", json_hex4(d->class_code >> 8));
+		json_object_object_add(o, "method", json_object_new_string(vb_method_name(p->method)));
+		json_object_object_add(o, "reason",
+				       json_object_new_string(vb_reason_name(p->devices[i].reason)));
+		json_object_array_add(devs, o);
+	}
+	json_object_object_add(root, "devices", devs);
+	json_object_object_add(root, "kernel_cmdline", json_strv(&p->cmdline));
+
+	json_object *files = json_object_new_array();
+	for (size_t i = 0; i < p->n_files; i++) {
+		json_object *o = json_object_new_object();
+		json_object_object_add(o, "path", json_object_new_string(p->files[i].path));
+		json_object_object_add(o, "action",
+				       json_object_new_string(vb_file_action_name(p->files[i].action)));
+		json_object_object_add(o, "content", json_string_or_null(p->files[i].content));
+		json_object_array_add(files, o);
+	}
+	json_object_object_add(root, "files", files);
+
+	json_object *cmds = json_object_new_array();
+	for (size_t i = 0; i < p->n_commands; i++) {
+		json_object *argv = json_object_new_array();
+		for (size_t j = 0; j < p->commands[i].argc; j++)
+			json_object_array_add(argv, json_object_new_string(p->commands[i].argv[j]));
+		json_object_array_add(cmds, argv);
+	}
+	json_object_object_add(root, "commands", cmds);
+	json_object_object_add(root, "warnings", json_issues(&p->warnings));
+	json_object_object_add(root, "errors", json_issues(&p->errors));
+
+	/* beyond the contract: what each target kernel has */
+	json_object *kernels = json_object_new_array();
+	for (size_t i = 0; i < p->n_kernels; i++) {
+		const VbKernelFacts *k = &p->kernels[i];
+		json_object *o = json_object_new_object();
+		json_object_object_add(o, "version", json_object_new_string(k->version));
+		json_object_object_add(o, "vfio_pci", json_object_new_string(module_state_name(k->vfio_pci)));
+		json_object_object_add(o, "vfio_modules", json_strv(&k->vfio_modules));
+		json_object_object_add(o, "drivers", json_strv(&k->drivers));
+		json_object_object_add(o, "builtin_drivers", json_strv(&k->builtin_drivers));
+		json_object_array_add(kernels, o);
+	}
+	json_object_object_add(root, "kernels", kernels);
+	return root;
+}
+
+/* Refusals and errors go to stderr, once each. Returns 1 when there are any. */
+int cli_report_errors(const VbPlan *p)
+{
+	for (size_t i = 0; i < p->errors.n; i++)
+		fprintf(stderr, "vfio-boot: refused (%s): %s\n", p->errors.v[i].code, p->errors.v[i].message);
+	return p->errors.n > 0 ? 1 : 0;
+}
+
+static void print_plan(const VbPlan *p)
+{
+	if (p->n_devices == 0 && p->errors.n == 0)
+		printf("Nothing is selected: 'vfio-boot add DEVICE' selects a device.\n");
+	if (p->n_devices > 0) {
+		printf("Devices for vfio-pci (method %s):\n", vb_method_name(p->method));
+		for (size_t i = 0; i < p->n_devices; i++) {
+			const VbDevice *d = p->devices[i].dev;
+			printf("  %s  %04x:%04x  %-10s %s\n", d->address, d->vendor, d->device,
+			       vb_reason_name(p->devices[i].reason), device_display_name(d));
+		}
+		printf("Kernel command line: %s", p->cmdline.n ? "" : "(nothing to add)");
+		for (size_t i = 0; i < p->cmdline.n; i++)
+			printf("%s%s", i ? " " : "", p->cmdline.v[i]);
+		printf("\n");
+		for (size_t i = 0; i < p->n_kernels; i++) {
+			const VbKernelFacts *k = &p->kernels[i];
+			printf("Kernel %s: vfio-pci %s; loaded before vfio-pci:", k->version,
+			       k->vfio_pci == VB_MODULE_BUILTIN ? "built in" : "module");
+			for (size_t j = 0; j < k->drivers.n; j++)
+				printf(" %s", k->drivers.v[j]);
+			printf("%s\n", k->drivers.n ? "" : " (none)");
+		}
+	}
+	for (size_t i = 0; i < p->n_files; i++) {
+		const VbFileChange *f = &p->files[i];
+		printf("\n%s %s\n", vb_file_action_name(f->action), f->path);
+		if (f->action != VB_FILE_UNCHANGED)
+			print_diff(f->current, f->content, "  ");
+	}
+	if (p->n_commands > 0)
+		printf("\nThen apply runs:\n");
+	for (size_t i = 0; i < p->n_commands; i++) {
+		printf(" ");
+		for (size_t j = 0; j < p->commands[i].argc; j++)
+			printf(" %s", p->commands[i].argv[j]);
+		printf("\n");
+	}
+	for (size_t i = 0; i < p->warnings.n; i++)
+		fprintf(stderr, "vfio-boot: warning (%s): %s\n", p->warnings.v[i].code,
+			p->warnings.v[i].message);
+}
+
+int verb_plan(VbContext *ctx, const Args *args, int argc, char **argv)
+{
+	(void)argc, (void)argv;
+	VbModel *m;
+	VbSelection *sel;
+	VbPlan *p;
+	int status = cli_build_plan(ctx, args, &m, &sel, &p);
+	if (status != 0)
+		return status;
+	if (args->json) {
+		json_object *o = json_plan(p);
+		json_print(o);
+		json_object_put(o);
+	} else
+		print_plan(p);
+	status = cli_report_errors(p);
+	cli_free_plan(m, sel, p);
+	return status;
+}
+
+static const char *const later_targets[] = {"kernel-cmdline", "dracut",	 "mkinitcpio",
+					    "booster",	      "libvirt", "qemu"};
+
+int verb_generate(VbContext *ctx, const Args *args, int argc, char **argv)
+{
+	(void)argc;
+	const VbGenerator *g = vb_generator_find(argv[0]);
+	if (!g) {
+		for (size_t i = 0; i < ELEMENTSOF(later_targets); i++)
+			if (strcmp(argv[0], later_targets[i]) == 0)
+				return cli_error(0, "target '%s' is not supported yet", argv[0]);
+		return cli_usage_error("unknown target '%s' (modprobe, grub, initramfs-tools, cmdline)",
+				       argv[0]);
+	}
+	VbModel *m;
+	VbSelection *sel;
+	VbPlan *p;
+	int status = cli_build_plan(ctx, args, &m, &sel, &p);
+	if (status != 0)
+		return status;
+	if ((status = cli_report_errors(p)) == 0) {
+		if (p->n_devices == 0)
+			status = cli_error(0, "nothing is selected in %s", VB_SELECTION_PATH);
+		else {
+			char *text = g->generate(p);
+			if (!text)
+				status = cli_error(-ENOMEM, "failed to generate %s", g->name);
+			else
+				fputs(text, stdout);
+			free(text);
+		}
+	}
+	cli_free_plan(m, sel, p);
+	return status;
+}

@@ -1,0 +1,168 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/* add, remove: edit the selection in /etc/vfio-boot.conf, keeping the user's comments. */
+#include <errno.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "cli.h"
+#include "plan/plan.h"
+
+/* Shows the change of the selection file and writes it (or, with --dry-run, only shows). */
+static int save(VbContext *ctx, const Args *args, const VbSelection *before, const VbSelection *after)
+{
+	char *old = vb_selection_format(before), *new = vb_selection_format(after);
+	int status = 0;
+	if (!old || !new)
+		status = cli_error(-ENOMEM, "failed to format the selection");
+	else if (args->dry_run) {
+		printf("would write %s:\n", VB_SELECTION_PATH);
+		print_diff(old, new, "  ");
+	} else if (vb_selection_save(ctx, after) < 0)
+		status = 1;
+	free(old);
+	free(new);
+	return status;
+}
+
+/* Policy check of the edited selection. With --force, the refusals it hits are recorded on
+ * the new devices (allow=...), so later plans accept them without --force. */
+static int check_policy(VbContext *ctx, const Args *args, const VbModel *m, VbSelection *sel,
+			size_t first_new, VbPlan **ret)
+{
+	VbPlanOptions opts = {.kernels = args->kernels};
+	VbPlan *p;
+	int r = vb_plan_build(ctx, m, sel, &opts, &p);
+	if (r < 0)
+		return cli_error(r, "failed to check the selection");
+	unsigned hit = 0;
+	bool fatal = false;
+	for (size_t i = 0; i < p->errors.n; i++) {
+		VbRefusal code;
+		const char *c = p->errors.v[i].code;
+		if (vb_refusal_from_name(c, strlen(c), &code) < 0 || code == VB_REFUSE_NOT_FOUND)
+			fatal = true;
+		else
+			hit |= code;
+	}
+	if (p->errors.n > 0 && (fatal || !args->force)) {
+		int status = cli_report_errors(p);
+		vb_plan_free(p);
+		return status;
+	}
+	if (hit) {
+		vb_plan_free(p);
+		for (size_t i = first_new; i < sel->n_devices; i++)
+			sel->devices[i].allow |= hit;
+		/* rewrite the new lines with their allow= list */
+		for (size_t i = sel->n_devices; i-- > first_new;) {
+			VbSelectedDevice d = sel->devices[i];
+			const VbDevice *dev = vb_model_find(m, &d.addr);
+			if (vb_selection_remove(sel, &d.addr) < 0 || !dev ||
+			    vb_selection_add(sel, dev, d.allow) < 0)
+				return cli_error(-ENOMEM, "failed to record the override");
+		}
+		if ((r = vb_plan_build(ctx, m, sel, &opts, &p)) < 0)
+			return cli_error(r, "failed to check the selection");
+	}
+	*ret = p;
+	return 0;
+}
+
+int verb_add(VbContext *ctx, const Args *args, int argc, char **argv)
+{
+	VbModel *m;
+	int status = cli_probe(ctx, &m);
+	if (status != 0)
+		return status;
+	VbSelection *before = NULL, *sel = NULL;
+	const VbDevice **devs = NULL;
+	size_t n = 0;
+	VbPlan *p = NULL;
+	if (vb_selection_load(ctx, &before) < 0 || vb_selection_load(ctx, &sel) < 0) {
+		status = 1;
+		goto out;
+	}
+	if ((status = cli_resolve_devices(m, argc, argv, &devs, &n)) != 0)
+		goto out;
+	size_t first_new = sel->n_devices;
+	for (size_t i = 0; i < n; i++) {
+		int r = vb_selection_add(sel, devs[i], 0);
+		if (r == -EEXIST) {
+			printf("%s is already selected\n", devs[i]->address);
+			continue;
+		}
+		if (r < 0) {
+			status = cli_error(r, "failed to add %s", devs[i]->address);
+			goto out;
+		}
+	}
+	if (sel->n_devices == first_new)
+		goto out;
+	if ((status = check_policy(ctx, args, m, sel, first_new, &p)) != 0)
+		goto out;
+	if ((status = save(ctx, args, before, sel)) != 0)
+		goto out;
+	for (size_t i = 0; i < p->n_devices; i++) {
+		const VbPlanDevice *pd = &p->devices[i];
+		bool is_new = false;
+		for (size_t j = first_new; j < sel->n_devices; j++)
+			is_new = is_new || pd->origin == &sel->devices[j];
+		if (is_new && !args->json && args->verbosity >= 0)
+			printf("%s %s  %s (%s)\n", args->dry_run ? "would select" : "selected",
+			       pd->dev->address, device_display_name(pd->dev), vb_reason_name(pd->reason));
+	}
+	if (!args->dry_run && args->verbosity >= 0)
+		printf("'vfio-boot plan' shows what apply will change.\n");
+out:
+	vb_plan_free(p);
+	free(devs);
+	vb_selection_free(sel);
+	vb_selection_free(before);
+	vb_model_free(m);
+	return status;
+}
+
+int verb_remove(VbContext *ctx, const Args *args, int argc, char **argv)
+{
+	VbSelection *before = NULL, *sel = NULL;
+	int status = 0;
+	if (vb_selection_load(ctx, &before) < 0 || vb_selection_load(ctx, &sel) < 0) {
+		status = 1;
+		goto out;
+	}
+	/* resolved against the selection, not the machine: the device may be gone */
+	for (int i = 0; i < argc; i++) {
+		VbDeviceSpec spec;
+		if (vb_device_spec_parse(argv[i], &spec) < 0) {
+			status = cli_usage_error("'%s' is not a device: expected [DDDD:]BB:DD.F or VVVV:DDDD",
+						 argv[i]);
+			goto out;
+		}
+		VbPciAddress addr = spec.addr;
+		if (spec.by_id) {
+			size_t k = 0;
+			for (size_t j = 0; j < sel->n_devices; j++)
+				if (sel->devices[j].vendor == spec.vendor &&
+				    sel->devices[j].device == spec.device)
+					addr = sel->devices[j].addr, k++;
+			if (k > 1) {
+				status = cli_error(0, "%s matches %zu selected devices; give the address",
+						   argv[i], k);
+				goto out;
+			}
+			if (k == 0) {
+				status = cli_error(0, "%s is not selected", argv[i]);
+				goto out;
+			}
+		}
+		if (vb_selection_remove(sel, &addr) < 0) {
+			status = cli_error(0, "%s is not selected", argv[i]);
+			goto out;
+		}
+	}
+	status = save(ctx, args, before, sel);
+out:
+	vb_selection_free(sel);
+	vb_selection_free(before);
+	return status;
+}

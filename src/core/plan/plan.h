@@ -1,0 +1,122 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/*
+ * From a selection to a plan: policy (expansion, refusals, binding method), per-kernel
+ * module facts, kernel parameters, then the generated files and the commands that make the
+ * system match. Building a plan reads the model, the target kernels and the files on disk
+ * (to say create/update/unchanged); it never writes.
+ */
+#pragma once
+
+#include "config/selection.h"
+#include "vb.h"
+
+typedef enum VbReason { VB_REASON_SELECTED, VB_REASON_SAME_SLOT, VB_REASON_SAME_GROUP } VbReason;
+
+typedef struct VbPlanDevice {
+	const VbDevice *dev;
+	VbReason reason;
+	const VbSelectedDevice *origin; /* the selection entry that brought it in */
+} VbPlanDevice;
+
+typedef struct VbIssue {
+	const char *code; /* stable: see DESIGN.md section 4 */
+	char *message;
+} VbIssue;
+
+typedef struct VbIssueList {
+	size_t n;
+	VbIssue *v;
+} VbIssueList;
+
+typedef struct VbStrv {
+	size_t n;
+	char **v;
+} VbStrv;
+
+typedef struct VbKernelFacts {
+	char *version;
+	VbModuleState vfio_pci;
+	VbStrv drivers;		/* loadable modules that claim a planned function, sorted */
+	VbStrv builtin_drivers; /* the same, built into this kernel (they bind before vfio-pci) */
+	VbStrv vfio_modules;	/* vfio modules this kernel has as loadable modules */
+} VbKernelFacts;
+
+typedef enum VbFileAction { VB_FILE_CREATE, VB_FILE_UPDATE, VB_FILE_DELETE, VB_FILE_UNCHANGED } VbFileAction;
+
+typedef struct VbFileChange {
+	const char *path; /* inside the root, static */
+	VbFileAction action;
+	char *content; /* NULL for delete */
+	char *current; /* what is on disk now, NULL when absent */
+	unsigned mode;
+} VbFileChange;
+
+typedef struct VbCommand {
+	size_t argc;
+	const char *argv[8]; /* static strings */
+} VbCommand;
+
+typedef struct VbTargets {
+	bool grub_dropin;     /* /etc/default/grub.d (Debian, Ubuntu) */
+	bool initramfs_tools; /* /etc/initramfs-tools */
+} VbTargets;
+
+typedef struct VbPlan {
+	const VbModel *model;
+	const VbSelection *selection;
+	VbTargets targets;
+	VbPlanDevice *devices;
+	size_t n_devices;
+	VbMethod method; /* ids or address, never auto */
+	VbKernelFacts *kernels;
+	size_t n_kernels;
+	VbStrv drivers; /* union over the kernels, sorted */
+	VbStrv cmdline;
+	VbFileChange *files;
+	size_t n_files;
+	VbCommand *commands;
+	size_t n_commands;
+	VbIssueList warnings, errors;
+} VbPlan;
+
+typedef struct VbPlanOptions {
+	bool force;		    /* override every refusal except not-found */
+	const char *const *kernels; /* NULL: every kernel under the root */
+} VbPlanOptions;
+
+int vb_plan_build(VbContext *ctx, const VbModel *m, const VbSelection *sel, const VbPlanOptions *opts,
+		  VbPlan **ret);
+VbPlan *vb_plan_free(VbPlan *p);
+
+const char *vb_reason_name(VbReason r);
+const char *vb_file_action_name(VbFileAction a);
+
+/* Reads the selection file under the root. A missing file is an empty selection (with the
+ * template text). A syntax error is logged as "path:line: message" and gives -EINVAL. */
+int vb_selection_load(VbContext *ctx, VbSelection **ret);
+/* Writes it back atomically. */
+int vb_selection_save(VbContext *ctx, const VbSelection *sel);
+#define VB_SELECTION_PATH "/etc/vfio-boot.conf"
+
+/* ---- generators: pure functions from the plan to one artifact ----------- */
+
+typedef struct VbGenerator {
+	const char *name; /* the TARGET of 'vfio-boot generate' */
+	const char *path; /* where apply writes it; NULL: printed only */
+	unsigned mode;
+	bool (*wanted)(const VbPlan *p); /* part of this system's plan? */
+	char *(*generate)(const VbPlan *p);
+} VbGenerator;
+
+const VbGenerator *vb_generator_find(const char *name);
+/* Every generator, NULL-terminated, in plan order. */
+extern const VbGenerator *const vb_generators[];
+
+/* ---- internal steps, exposed for the unit tests ---------------------------- */
+
+int vb_policy_expand(const VbModel *m, const VbSelection *sel, bool force, VbPlan *p);
+int vb_plan_kernel_params(VbPlan *p);
+int vb_strv_add(VbStrv *v, const char *s); /* keeps it sorted and unique */
+void vb_strv_done(VbStrv *v);
+int vb_issue_add(VbIssueList *l, const char *code, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
