@@ -19,11 +19,12 @@ pass=0 fail=0
 ok() { pass=$((pass + 1)); echo "ok - $1"; }
 not_ok() { fail=$((fail + 1)); echo "not ok - $1"; [ $# -gt 1 ] && sed 's/^/    /' <<<"$2"; }
 
-# One golden comparison: NAME, then the command's arguments after the fixture options.
+# One golden comparison: MACHINE NAME, then the command's arguments after the fixture
+# options. The root is $work/MACHINE unless ROOT is set.
 golden() {
 	local machine=$1 name=$2
 	shift 2
-	local root="$work/$machine" dir="$top/tests/golden/$machine"
+	local root="${ROOT:-$work/$machine}" dir="$top/tests/golden/$machine"
 	local out status
 	out=$("$bin" --root="$root" --sysroot="$root" "$@" 2>"$work/stderr")
 	status=$?
@@ -129,12 +130,126 @@ else
 	not_ok "scan without IOMMU says so and lists devices" "$(cat "$work/human")"
 fi
 
+# ---- selection, policy and plan -------------------------------------------------------
+# A scratch copy of a fixture machine, so that add/remove can write to it.
+stage() {
+	rm -rf "$work/stage-$1"
+	cp -a "$work/$1" "$work/stage-$1"
+	echo "$work/stage-$1"
+}
+vb() { local root=$1; shift; "$bin" --root="$root" --sysroot="$root" "$@"; }
+
+# The intended guest device of each machine, then the plan.
+plan_case() {
+	local machine=$1
+	shift
+	local s
+	s=$(stage "$machine")
+	if vb "$s" add -q "$@" 2>"$work/err"; then
+		ROOT=$s golden "$machine" plan plan --json
+	else
+		not_ok "$machine: add $*" "$(cat "$work/err")"
+	fi
+}
+plan_case tutorial-x99 03:00.0 07:00.0
+plan_case intel-igpu-amd-dgpu 03:00.0
+plan_case amd-chipset-host-gpu 07:00.0
+plan_case identical-gpus 02:00.0
+plan_case nvidia-turing-4fn 10de:1e87
+plan_case laptop-3d-controller 01:00.0
+
+# Refusals: the selection is written by hand (add would refuse it), plan reports the codes.
+refusal_case() {
+	local machine=$1 name=$2 device_line=$3
+	local s
+	s=$(stage "$machine")
+	printf 'method auto\n%s\n' "$device_line" >"$s/etc/vfio-boot.conf"
+	ROOT=$s golden "$machine" "$name" plan --json
+}
+refusal_case tutorial-x99 plan-refused-console "device 0000:04:00.0 10de:0638"
+refusal_case amd-chipset-host-gpu plan-refused-chipset "device 0000:04:00.0 10de:128b"
+refusal_case no-iommu plan-refused-single "device 0000:01:00.0 10de:1380"
+refusal_case tutorial-x99 plan-refused-changed "device 0000:03:00.0 1002:67df"
+refusal_case tutorial-x99 plan-refused-absent "device 0000:09:00.0 1002:67b1"
+refusal_case amd-chipset-host-gpu plan-forced-chipset "device 0000:04:00.0 10de:128b allow=boot-vga,group-not-viable,host-disk"
+
+# add refuses, names the --force, and writes nothing.
+s=$(stage tutorial-x99)
+expect_error "add refuses the console GPU" 1 "refused (boot-vga)" --root="$s" --sysroot="$s" add 04:00.0
+if [ ! -e "$s/etc/vfio-boot.conf" ]; then ok "a refused add writes nothing"; else not_ok "a refused add writes nothing"; fi
+expect_error "add of an absent device" 1 "09:00.0: no such PCI device" --root="$s" --sysroot="$s" add 09:00.0
+vb "$s" add --dry-run 03:00.0 >"$work/out" 2>&1
+if grep -q '^  +device 0000:03:00.0 1002:67b1 174b:e324' "$work/out" && [ ! -e "$s/etc/vfio-boot.conf" ]; then
+	ok "add --dry-run shows the line and writes nothing"
+else not_ok "add --dry-run shows the line and writes nothing" "$(cat "$work/out")"; fi
+
+# add --force records the accepted refusals; a later plan needs no --force.
+s=$(stage amd-chipset-host-gpu)
+if vb "$s" add -q --force 04:00.0 && grep -q '^device 0000:04:00.0 10de:128b 10de:128b allow=boot-vga,group-not-viable,host-disk' "$s/etc/vfio-boot.conf" &&
+	vb "$s" plan >/dev/null 2>&1; then
+	ok "add --force records allow= and plan accepts it"
+else not_ok "add --force records allow= and plan accepts it" "$(cat "$s/etc/vfio-boot.conf")"; fi
+
+# Editing keeps the user's comments; remove takes the line out; both by identity too.
+s=$(stage tutorial-x99)
+printf '# my VM\nmethod auto   # keep\niommu-pt yes\n' >"$s/etc/vfio-boot.conf"
+vb "$s" add -q 03:00.0 1b21:1242 && vb "$s" remove 1002:67b1
+printf '# my VM\nmethod auto   # keep\niommu-pt yes\ndevice 0000:07:00.0 1b21:1242 1b21:1242  # ASM1142 USB 3.1 Host Controller\n' >"$work/want"
+if diff -u "$work/want" "$s/etc/vfio-boot.conf" >"$work/diff"; then ok "add and remove keep the user's lines"; else not_ok "add and remove keep the user's lines" "$(cat "$work/diff")"; fi
+expect_error "remove of an unselected device" 1 "03:00.0 is not selected" --root="$s" --sysroot="$s" remove 03:00.0
+
+# Bad selection files name the file and the line; nothing else runs.
+s=$(stage tutorial-x99)
+printf 'method auto\ndevice zz:00.0 1002:67b1\n' >"$s/etc/vfio-boot.conf"
+expect_error "bad address in the selection" 1 "$s/etc/vfio-boot.conf:2: 'zz:00.0' is not a PCI address" --root="$s" --sysroot="$s" plan
+printf 'device 03:00.0 1002:67b1\ndevice 0000:03:00.0 1002:67b1\n' >"$s/etc/vfio-boot.conf"
+expect_error "duplicate device in the selection" 1 "vfio-boot.conf:2: device 0000:03:00.0 is listed twice" --root="$s" --sysroot="$s" add 07:00.0
+printf 'method "ids\n' >"$s/etc/vfio-boot.conf"
+expect_error "unterminated quote in the selection" 1 "vfio-boot.conf:1: quotes are not part of the syntax" --root="$s" --sysroot="$s" plan
+head -c 3000 /dev/urandom >"$s/etc/vfio-boot.conf"
+expect_error "binary junk as the selection" 1 "vfio-boot.conf" --root="$s" --sysroot="$s" plan
+
+# The generated files, read by their real consumers.
+s=$(stage tutorial-x99)
+vb "$s" add -q 03:00.0 07:00.0
+mkdir -p "$work/modprobe.d"
+vb "$s" generate modprobe >"$work/modprobe.d/vfio-boot.conf"
+if command -v modprobe >/dev/null || [ -x /sbin/modprobe ]; then
+	mp=$(command -v modprobe || echo /sbin/modprobe)
+	"$mp" -C "$work/modprobe.d" --showconfig >"$work/showconfig" 2>&1
+	if grep -qx 'options vfio_pci ids=1002:67b1,1002:aac8,1b21:1242' "$work/showconfig" &&
+		grep -qx 'softdep radeon pre: vfio-pci' "$work/showconfig" && grep -qx 'softdep amdgpu pre: vfio-pci' "$work/showconfig" &&
+		grep -qx 'softdep snd_hda_intel pre: vfio-pci' "$work/showconfig" && grep -qx 'softdep xhci_pci pre: vfio-pci' "$work/showconfig"; then
+		ok "kmod reads our options and softdeps (modprobe --showconfig)"
+	else not_ok "kmod reads our options and softdeps (modprobe --showconfig)" "$(grep -e vfio -e softdep "$work/showconfig")"; fi
+	# and resolves the load order against the fixture's own module indexes
+	"$mp" -C "$work/modprobe.d" -d "$s" -S 4.15.0-33-generic --show-depends radeon >"$work/deps" 2>&1
+	if grep -q 'vfio-pci.ko ids=1002:67b1,1002:aac8,1b21:1242' "$work/deps" && [ "$(grep -n 'radeon.ko' "$work/deps" | cut -d: -f1)" -gt "$(grep -n 'vfio-pci.ko' "$work/deps" | cut -d: -f1)" ]; then
+		ok "modprobe loads vfio-pci with its ids before radeon"
+	else not_ok "modprobe loads vfio-pci with its ids before radeon" "$(cat "$work/deps")"; fi
+else
+	not_ok "modprobe is needed for the kmod round trip (apt-get install kmod)"
+fi
+vb "$s" generate grub >"$work/grub.cfg"
+got=$(sh -c '. "$1/etc/default/grub"; . "$2"; printf %s "$GRUB_CMDLINE_LINUX_DEFAULT"' sh "$s" "$work/grub.cfg")
+if [ "$got" = "quiet splash iommu=pt iommu=1 intel_iommu=on intel_iommu=on vfio-pci.ids=1002:67b1,1002:aac8,1b21:1242" ]; then
+	ok "the GRUB drop-in appends to GRUB_CMDLINE_LINUX_DEFAULT"
+else not_ok "the GRUB drop-in appends to GRUB_CMDLINE_LINUX_DEFAULT" "$got"; fi
+vb "$s" generate initramfs-tools >"$work/hook"
+if sh -n "$work/hook" && { ! command -v shellcheck >/dev/null || shellcheck -s sh -e SC1091 "$work/hook"; }; then
+	ok "the initramfs-tools hook is valid sh"
+else not_ok "the initramfs-tools hook is valid sh" "$(cat "$work/hook")"; fi
+vb "$s" plan --json >"$work/p1"; vb "$s" plan --json >"$work/p2"
+if cmp -s "$work/p1" "$work/p2"; then ok "plan output is deterministic"; else not_ok "plan output is deterministic"; fi
+expect_error "generate: an unknown target" 2 "unknown target 'foo'" --root="$s" --sysroot="$s" generate foo
+expect_error "generate: a target not supported yet" 1 "target 'dracut' is not supported yet" --root="$s" --sysroot="$s" generate dracut
+
 # The man page and --help describe the same options and verbs.
 help_opts=$("$bin" --help | grep -oE -- '--[a-z][a-z-]*' | sort -u)
 man_opts=$(grep -oE -- '\*--[a-z][a-z-]*\*' "$top/man/vfio-boot.8.scd" | tr -d '*' | sort -u)
 if [ "$help_opts" = "$man_opts" ]; then ok "--help and the man page list the same options"; else
 	not_ok "--help and the man page list the same options" "$(diff <(echo "$help_opts") <(echo "$man_opts"))"; fi
-help_verbs=$("$bin" --help | sed -n '/^Verbs:/,/^$/p' | awk 'NR > 1 && NF {print $1}' | sort -u)
+help_verbs=$("$bin" --help | sed -n '/^Verbs:/,/^$/p' | awk '/^  [a-z]/ {print $1}' | sort -u)
 man_verbs=$(sed -n '/^# VERBS/,/^# /p' "$top/man/vfio-boot.8.scd" | grep -oE '^\*[a-z]+\*' | tr -d '*' | sort -u)
 if [ "$help_verbs" = "$man_verbs" ]; then ok "--help and the man page list the same verbs"; else
 	not_ok "--help and the man page list the same verbs" "$(diff <(echo "$help_verbs") <(echo "$man_verbs"))"; fi

@@ -287,7 +287,7 @@ static int check_vfio_modules(CheckEnv *e, VbCheck *c)
 			if (vb_modules_state(mods, required[j]) == VB_MODULE_ABSENT)
 				text_add(&missing, "%s", required[j]);
 		VbModuleState pci = vb_modules_state(mods, "vfio_pci");
-		bool virqfd = vb_modules_state(mods, "vfio_virqfd") != VB_MODULE_ABSENT;
+		VbModuleState virqfd = vb_modules_state(mods, "vfio_virqfd");
 		vb_modules_free(mods);
 		if (missing.s) {
 			st = VB_CHECK_FAIL;
@@ -301,7 +301,9 @@ static int check_vfio_modules(CheckEnv *e, VbCheck *c)
 		}
 		text_add(&msg, "%s: vfio-pci %s%s", k->version,
 			 pci == VB_MODULE_BUILTIN ? "built in" : "module",
-			 virqfd ? ", vfio_virqfd module" : ", no vfio_virqfd (merged into vfio)");
+			 virqfd == VB_MODULE_LOADABLE  ? ", vfio_virqfd module"
+			 : virqfd == VB_MODULE_BUILTIN ? ", vfio_virqfd built in"
+						       : ", no vfio_virqfd (merged into vfio since 6.2)");
 	}
 	if (checked == 0 && st == VB_CHECK_PASS) {
 		vb_kernel_list_free(kl);

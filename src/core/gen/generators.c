@@ -110,19 +110,19 @@ static bool want_initramfs_tools(const VbPlan *p)
 static char *gen_initramfs_tools(const VbPlan *p)
 {
 	StrBuf b = {0};
-	strbuf_printf(&b, "#!/bin/sh\n" HEADER "PREREQ=\"\"\n"
-			  "prereqs() { echo \"$PREREQ\"; }\n"
-			  "case \"$1\" in prereqs) prereqs; exit 0 ;; esac\n"
-			  ". /usr/share/initramfs-tools/hook-functions\n\n"
-			  "case \"${version}\" in\n");
+	strbuf_printf(&b,
+		      "#!/bin/sh\n" HEADER "PREREQ=\"\"\n"
+		      "prereqs() { echo \"$PREREQ\"; }\n"
+		      "case \"$1\" in prereqs) prereqs; exit 0 ;; esac\n"
+		      ". /usr/share/initramfs-tools/hook-functions\n\n"
+		      "# shellcheck disable=SC2154 # mkinitramfs sets version to the kernel it builds for\n"
+		      "case \"${version}\" in\n");
 	for (size_t i = 0; i < p->n_kernels; i++) {
 		const VbKernelFacts *k = &p->kernels[i];
 		strbuf_printf(&b, "%s)", k->version);
-		if (k->vfio_modules.n == 0)
-			strbuf_printf(&b, " : # vfio is built into this kernel");
 		for (size_t j = 0; j < k->vfio_modules.n; j++)
 			strbuf_printf(&b, "%s%s", j ? " " : " manual_add_modules ", k->vfio_modules.v[j]);
-		strbuf_printf(&b, " ;;\n");
+		strbuf_printf(&b, " ;;%s\n", k->vfio_modules.n ? "" : " # vfio is built into this kernel");
 	}
 	strbuf_printf(&b, "*) manual_add_modules vfio_pci vfio_iommu_type1 ;; # a kernel installed since\n"
 			  "esac\n");
