@@ -306,7 +306,8 @@ int vb_policy_expand(const VbModel *m, const VbSelection *sel, bool force, VbPla
 	int r;
 	if ((r = expand_slots(m, sel, p)) < 0 || (r = expand_groups(m, force, p)) < 0)
 		return r;
-	qsort(p->devices, p->n_devices, sizeof(*p->devices), device_order_cmp);
+	if (p->n_devices > 1)
+		qsort(p->devices, p->n_devices, sizeof(*p->devices), device_order_cmp);
 	if ((r = check_boot_vga(force, p)) < 0 || (r = check_host_disks(m, force, p)) < 0 ||
 	    (r = check_last_display(m, force, p)) < 0 || (r = check_iommu(m, force, p)) < 0)
 		return r;
