@@ -7,8 +7,8 @@ VERSION := 0.1.0
 
 CC ?= cc
 PKG_CONFIG ?= pkg-config
-LIBS_CORE := libpci libkmod blkid
-LIBS_CLI := smartcols json-c
+LIBS_CORE := libpci libkmod blkid json-c nettle
+LIBS_CLI := smartcols
 CFLAGS ?= -O2 -g
 WARNINGS := -Wall -Wextra -Wshadow -Wstrict-prototypes -Wmissing-prototypes -Wformat=2 \
 	-Wno-missing-field-initializers
@@ -49,6 +49,7 @@ $(BUILD)/tests/test-%: tests/unit/test-%.c $(BUILD)/libvfioboot.a
 check: all $(UNIT_BIN)
 	@set -e; for t in $(UNIT_BIN); do echo "== $$t"; $$t; done
 	BUILD=$(BUILD) tests/integration/run.sh
+	BUILD=$(BUILD) tests/integration/transaction.sh
 
 # The same suite under AddressSanitizer and UndefinedBehaviorSanitizer, in build-asan/.
 check-asan:

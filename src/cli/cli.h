@@ -15,7 +15,7 @@ typedef struct Args {
 	const char *root, *sysroot;
 	const char **kernels; /* NULL-terminated, NULL when not given */
 	size_t n_kernels;
-	bool json, dry_run, force, all, read_rom;
+	bool json, dry_run, force, all, read_rom, no_rebuild;
 	int verbosity; /* -1 quiet, 0 normal, 1 verbose, 2 debug */
 } Args;
 
@@ -66,3 +66,11 @@ void cli_free_plan(VbModel *m, VbSelection *sel, VbPlan *p);
 /* Refusals on stderr, once each; returns 1 when there are any. */
 int cli_report_errors(const VbPlan *p);
 json_object *json_plan(const VbPlan *p);
+/* Adds DEVICEs to sel in memory, checked by the policy (refusals reported; with --force
+ * they are recorded as allow=). On success *ret_plan is the plan of the new selection. */
+int cli_select_devices(VbContext *ctx, const Args *args, const VbModel *m, VbSelection *sel, int argc,
+		       char **argv, VbPlan **ret_plan);
+int cli_save_selection(VbContext *ctx, const Args *args, const VbSelection *before, const VbSelection *after);
+int verb_apply(VbContext *ctx, const Args *args, int argc, char **argv);
+int verb_revert(VbContext *ctx, const Args *args, int argc, char **argv);
+int verb_status(VbContext *ctx, const Args *args, int argc, char **argv);

@@ -18,9 +18,15 @@ typedef struct Verb {
 } Verb;
 
 static const Verb verbs[] = {
-    {"scan", 0, 0, verb_scan, "all"},	       {"check", 0, -1, verb_check, "rom"},
-    {"add", 1, -1, verb_add, "force dry-run"}, {"remove", 1, -1, verb_remove, "dry-run"},
-    {"plan", 0, 0, verb_plan, "force"},	       {"generate", 1, 1, verb_generate, "force"},
+    {"scan", 0, 0, verb_scan, "all"},
+    {"check", 0, -1, verb_check, "rom"},
+    {"add", 1, -1, verb_add, "force dry-run"},
+    {"remove", 1, -1, verb_remove, "dry-run"},
+    {"plan", 0, 0, verb_plan, "force"},
+    {"generate", 1, 1, verb_generate, "force"},
+    {"apply", 0, -1, verb_apply, "force dry-run no-rebuild"},
+    {"revert", 0, 0, verb_revert, "force dry-run no-rebuild"},
+    {"status", 0, 0, verb_status, ""},
 };
 
 static void help(void)
@@ -38,6 +44,9 @@ static void help(void)
 	       "  plan                 what apply would write and run (a diff, or --json)\n"
 	       "  generate TARGET      print one artifact: modprobe, grub, initramfs-tools,\n"
 	       "                       cmdline\n"
+	       "  apply [DEVICE...]    add the devices, write the files, rebuild the images\n"
+	       "  revert               remove what vfio-boot wrote, restore what it replaced\n"
+	       "  status               selection vs files vs drivers vs booted command line\n"
 	       "\n"
 	       "DEVICE is a PCI address [DDDD:]BB:DD.F or a unique VVVV:DDDD.\n"
 	       "\n"
@@ -48,7 +57,8 @@ static void help(void)
 	       "      --json           machine-readable output on stdout (a stable contract)\n"
 	       "      --all            scan: show every IOMMU group, bridges and chipset too\n"
 	       "      --rom            check: read GPU option ROMs through sysfs (needs root)\n"
-	       "      --dry-run        add, remove: show the change, write nothing\n"
+	       "      --dry-run        add, remove, apply, revert: show, change nothing\n"
+	       "      --no-rebuild     apply, revert: do not rebuild initramfs and boot config\n"
 	       "      --force          override a safety refusal (the refusal names it)\n"
 	       "  -q, --quiet          print errors only\n"
 	       "  -v, --verbose        more detail on stderr (twice: debug)\n"
@@ -103,6 +113,7 @@ enum {
 	OPT_ROM,
 	OPT_DRY_RUN,
 	OPT_FORCE,
+	OPT_NO_REBUILD,
 	OPT_VERSION,
 };
 
@@ -115,6 +126,7 @@ static const struct option long_options[] = {
     {"rom", no_argument, NULL, OPT_ROM},
     {"dry-run", no_argument, NULL, OPT_DRY_RUN},
     {"force", no_argument, NULL, OPT_FORCE},
+    {"no-rebuild", no_argument, NULL, OPT_NO_REBUILD},
     {"quiet", no_argument, NULL, 'q'},
     {"verbose", no_argument, NULL, 'v'},
     {"help", no_argument, NULL, 'h'},
@@ -188,6 +200,10 @@ int main(int argc, char **argv)
 			args.force = true;
 			verb_only[n_verb_only++] = "force";
 			break;
+		case OPT_NO_REBUILD:
+			args.no_rebuild = true;
+			verb_only[n_verb_only++] = "no-rebuild";
+			break;
 		case 'q':
 			args.verbosity = -1;
 			break;
@@ -242,6 +258,8 @@ int main(int argc, char **argv)
 					       : VB_LOG_DEBUG;
 	vb_context_set_log(ctx, log_to_stderr, NULL, max);
 	int status = verb->fn(ctx, &args, nargs, argv + optind);
+	if (getenv("VFIO_BOOT_TEST_FAIL_AT"))
+		fprintf(stderr, "vfio-boot: test: %u fault points passed\n", vb_test_fault_points());
 	vb_context_free(ctx);
 	return status;
 }

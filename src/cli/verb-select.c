@@ -8,7 +8,7 @@
 #include "plan/plan.h"
 
 /* Shows the change of the selection file and writes it (or, with --dry-run, only shows). */
-static int save(VbContext *ctx, const Args *args, const VbSelection *before, const VbSelection *after)
+int cli_save_selection(VbContext *ctx, const Args *args, const VbSelection *before, const VbSelection *after)
 {
 	char *old = vb_selection_format(before), *new = vb_selection_format(after);
 	int status = 0;
@@ -68,6 +68,38 @@ static int check_policy(VbContext *ctx, const Args *args, const VbModel *m, VbSe
 	return 0;
 }
 
+int cli_select_devices(VbContext *ctx, const Args *args, const VbModel *m, VbSelection *sel, int argc,
+		       char **argv, VbPlan **ret_plan)
+{
+	const VbDevice **devs = NULL;
+	size_t n = 0;
+	int status = cli_resolve_devices(m, argc, argv, &devs, &n);
+	if (status != 0)
+		return status;
+	size_t first_new = sel->n_devices;
+	for (size_t i = 0; i < n && status == 0; i++) {
+		int r = vb_selection_add(sel, devs[i], 0);
+		if (r == -EEXIST) {
+			if (args->verbosity >= 0 && !args->json)
+				printf("%s is already selected\n", devs[i]->address);
+		} else if (r < 0)
+			status = cli_error(r, "failed to add %s", devs[i]->address);
+	}
+	free(devs);
+	if (status == 0)
+		status = check_policy(ctx, args, m, sel, first_new, ret_plan);
+	if (status == 0 && args->verbosity >= 0 && !args->json)
+		for (size_t i = 0; i < (*ret_plan)->n_devices; i++) {
+			const VbPlanDevice *pd = &(*ret_plan)->devices[i];
+			for (size_t j = first_new; j < sel->n_devices; j++)
+				if (pd->origin == &sel->devices[j])
+					printf("%s %s  %s (%s)\n",
+					       args->dry_run ? "would select" : "selected", pd->dev->address,
+					       device_display_name(pd->dev), vb_reason_name(pd->reason));
+		}
+	return status;
+}
+
 int verb_add(VbContext *ctx, const Args *args, int argc, char **argv)
 {
 	VbModel *m;
@@ -75,47 +107,15 @@ int verb_add(VbContext *ctx, const Args *args, int argc, char **argv)
 	if (status != 0)
 		return status;
 	VbSelection *before = NULL, *sel = NULL;
-	const VbDevice **devs = NULL;
-	size_t n = 0;
 	VbPlan *p = NULL;
-	if (vb_selection_load(ctx, &before) < 0 || vb_selection_load(ctx, &sel) < 0) {
+	if (vb_selection_load(ctx, &before) < 0 || vb_selection_load(ctx, &sel) < 0)
 		status = 1;
-		goto out;
-	}
-	if ((status = cli_resolve_devices(m, argc, argv, &devs, &n)) != 0)
-		goto out;
-	size_t first_new = sel->n_devices;
-	for (size_t i = 0; i < n; i++) {
-		int r = vb_selection_add(sel, devs[i], 0);
-		if (r == -EEXIST) {
-			printf("%s is already selected\n", devs[i]->address);
-			continue;
-		}
-		if (r < 0) {
-			status = cli_error(r, "failed to add %s", devs[i]->address);
-			goto out;
-		}
-	}
-	if (sel->n_devices == first_new)
-		goto out;
-	if ((status = check_policy(ctx, args, m, sel, first_new, &p)) != 0)
-		goto out;
-	if ((status = save(ctx, args, before, sel)) != 0)
-		goto out;
-	for (size_t i = 0; i < p->n_devices; i++) {
-		const VbPlanDevice *pd = &p->devices[i];
-		bool is_new = false;
-		for (size_t j = first_new; j < sel->n_devices; j++)
-			is_new = is_new || pd->origin == &sel->devices[j];
-		if (is_new && !args->json && args->verbosity >= 0)
-			printf("%s %s  %s (%s)\n", args->dry_run ? "would select" : "selected",
-			       pd->dev->address, device_display_name(pd->dev), vb_reason_name(pd->reason));
-	}
-	if (!args->dry_run && args->verbosity >= 0)
+	else if ((status = cli_select_devices(ctx, args, m, sel, argc, argv, &p)) == 0 &&
+		 sel->n_devices != before->n_devices)
+		status = cli_save_selection(ctx, args, before, sel);
+	if (status == 0 && !args->dry_run && args->verbosity >= 0 && sel->n_devices != before->n_devices)
 		printf("'vfio-boot plan' shows what apply will change.\n");
-out:
 	vb_plan_free(p);
-	free(devs);
 	vb_selection_free(sel);
 	vb_selection_free(before);
 	vb_model_free(m);
@@ -160,7 +160,7 @@ int verb_remove(VbContext *ctx, const Args *args, int argc, char **argv)
 			goto out;
 		}
 	}
-	status = save(ctx, args, before, sel);
+	status = cli_save_selection(ctx, args, before, sel);
 out:
 	vb_selection_free(sel);
 	vb_selection_free(before);

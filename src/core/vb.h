@@ -217,6 +217,9 @@ VbModuleState vb_modules_state(VbModules *m, const char *name);
 int vb_modules_for_alias(VbModules *m, const char *alias, int (*fn)(const char *name, bool builtin, void *ud),
 			 void *ud);
 
+/* Tests only: how many fault points (see util/atomic-file.h) this process passed. */
+unsigned vb_test_fault_points(void);
+
 /* ---- readiness checks -------------------------------------------------- */
 
 typedef enum VbCheckStatus { VB_CHECK_PASS, VB_CHECK_WARN, VB_CHECK_FAIL, VB_CHECK_SKIP } VbCheckStatus;

@@ -97,6 +97,10 @@ static void cmdline(void **state)
 	assert_true(vb_cmdline_has(cl, "intel_iommu", "sm_on"));
 	assert_false(vb_cmdline_has(cl, "intel_iommu", "off"));
 	assert_true(vb_cmdline_has(cl, "vfio-pci.ids", NULL)); /* '-' and '_' are one */
+	assert_true(
+	    vb_cmdline_has("vfio-pci.ids=1002:67b1,1002:aac8", "vfio_pci.ids", "1002:67b1,1002:aac8"));
+	assert_true(vb_cmdline_has("vfio-pci.ids=1002:67b1,1002:aac8", "vfio_pci.ids", "1002:aac8"));
+	assert_false(vb_cmdline_has("vfio-pci.ids=1002:67b1,1002:aac8", "vfio_pci.ids", "1002:67b1,1002"));
 	assert_true(vb_cmdline_has(cl, "foo", "a b"));
 	assert_true(vb_cmdline_has(cl, "bar", NULL));
 	assert_false(vb_cmdline_has(cl, "ba", NULL));

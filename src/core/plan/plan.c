@@ -222,10 +222,15 @@ static bool root_has(const VbContext *ctx, const char *rel)
 	return vb_root_path(ctx, rel, &p) >= 0 && access(p, F_OK) == 0;
 }
 
+void vb_targets_detect(const VbContext *ctx, VbTargets *t)
+{
+	t->grub_dropin = root_has(ctx, "etc/default/grub") && root_has(ctx, "etc/default/grub.d");
+	t->initramfs_tools = root_has(ctx, "etc/initramfs-tools");
+}
+
 static int detect_targets(const VbContext *ctx, VbPlan *p)
 {
-	p->targets.grub_dropin = root_has(ctx, "etc/default/grub") && root_has(ctx, "etc/default/grub.d");
-	p->targets.initramfs_tools = root_has(ctx, "etc/initramfs-tools");
+	vb_targets_detect(ctx, &p->targets);
 	if (p->n_devices == 0)
 		return 0;
 	if (!p->targets.grub_dropin && p->cmdline.n > 0) {
@@ -323,26 +328,40 @@ static bool file_changes(const VbPlan *p, const char *path)
 	return false;
 }
 
-static void add_command(VbPlan *p, VbCommand *cmds, const char *const *argv)
+static void add_command(VbCommand *cmds, size_t *n, const char *const *argv)
 {
-	VbCommand *c = &cmds[p->n_commands++];
+	VbCommand *c = &cmds[(*n)++];
 	for (c->argc = 0; argv[c->argc]; c->argc++)
 		c->argv[c->argc] = argv[c->argc];
+	c->argv[c->argc] = NULL; /* execvp's terminator */
+}
+
+size_t vb_regeneration_commands(const VbTargets *t, bool (*changed)(const char *path, const void *ud),
+				const void *ud, VbCommand out[VB_MAX_COMMANDS])
+{
+	size_t n = 0;
+	bool images = changed("/etc/modprobe.d/vfio-boot.conf", ud) ||
+		      changed("/etc/initramfs-tools/hooks/vfio-boot", ud);
+	if (images && t->initramfs_tools)
+		add_command(out, &n, (const char *const[]){"update-initramfs", "-u", "-k", "all", NULL});
+	if (changed("/etc/default/grub.d/vfio-boot.cfg", ud))
+		add_command(out, &n, (const char *const[]){"update-grub", NULL});
+	return n;
+}
+
+static bool plan_file_changes(const char *path, const void *ud)
+{
+	return file_changes(ud, path);
 }
 
 /* apply regenerates what the changed files feed: every initramfs image, the GRUB config. */
 static int plan_commands(VbPlan *p)
 {
-	VbCommand *cmds = calloc(2, sizeof(*cmds));
+	VbCommand *cmds = calloc(VB_MAX_COMMANDS, sizeof(*cmds));
 	if (!cmds)
 		return -ENOMEM;
 	p->commands = cmds;
-	bool images = file_changes(p, "/etc/modprobe.d/vfio-boot.conf") ||
-		      file_changes(p, "/etc/initramfs-tools/hooks/vfio-boot");
-	if (images && p->targets.initramfs_tools)
-		add_command(p, cmds, (const char *const[]){"update-initramfs", "-u", "-k", "all", NULL});
-	if (file_changes(p, "/etc/default/grub.d/vfio-boot.cfg"))
-		add_command(p, cmds, (const char *const[]){"update-grub", NULL});
+	p->n_commands = vb_regeneration_commands(&p->targets, plan_file_changes, p, cmds);
 	return 0;
 }
 
@@ -398,7 +417,7 @@ int vb_selection_save(VbContext *ctx, const VbSelection *sel)
 	if (!text)
 		return -ENOMEM;
 	int dirfd;
-	int r = open_dir_beneath(ctx->root, "etc", 0, &dirfd);
+	int r = open_dir_beneath(ctx->root, "etc", false, &dirfd);
 	if (r < 0)
 		return vb_log_errno(ctx, r, "failed to open %s/etc", strcmp(ctx->root, "/") ? ctx->root : "");
 	r = write_file_atomic_at(dirfd, "vfio-boot.conf", text, strlen(text), 0644);

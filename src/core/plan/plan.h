@@ -61,6 +61,10 @@ typedef struct VbTargets {
 	bool initramfs_tools; /* /etc/initramfs-tools */
 } VbTargets;
 
+void vb_targets_detect(const VbContext *ctx, VbTargets *t);
+
+#define VB_MAX_COMMANDS 4
+
 typedef struct VbPlan {
 	const VbModel *model;
 	const VbSelection *selection;
@@ -83,6 +87,10 @@ typedef struct VbPlanOptions {
 	bool force;		    /* override every refusal except not-found */
 	const char *const *kernels; /* NULL: every kernel under the root */
 } VbPlanOptions;
+
+/* The commands that rebuild what the files for which changed(path) holds feed. */
+size_t vb_regeneration_commands(const VbTargets *t, bool (*changed)(const char *path, const void *ud),
+				const void *ud, VbCommand out[VB_MAX_COMMANDS]);
 
 int vb_plan_build(VbContext *ctx, const VbModel *m, const VbSelection *sel, const VbPlanOptions *opts,
 		  VbPlan **ret);

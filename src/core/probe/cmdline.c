@@ -53,8 +53,10 @@ static bool value_matches(const char *w, size_t n, void *ud)
 	size_t vl = n - kl - 1;
 	if (vl >= 2 && v[0] == '"' && v[vl - 1] == '"')
 		v++, vl -= 2;
-	/* options such as intel_iommu=on,sm_on are comma lists: match any element */
 	size_t want = strlen(m->value);
+	if (vl == want && strncmp(v, m->value, vl) == 0)
+		return true;
+	/* options such as intel_iommu=on,sm_on are comma lists: match any element */
 	for (const char *p = v; p < v + vl;) {
 		const char *c = memchr(p, ',', (size_t)(v + vl - p));
 		size_t el = c ? (size_t)(c - p) : (size_t)(v + vl - p);

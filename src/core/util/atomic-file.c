@@ -1,14 +1,42 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
 #include "atomic-file.h"
+#include "vb.h"
 
-int open_dir_beneath(const char *root, const char *rel, int create, int *ret_fd)
+#define TEMP_TAG ".vfio-boot-tmp-"
+
+static unsigned fault_counter;
+
+int fault_point(void)
+{
+	static long fail_at = -1;
+	if (fail_at < 0) {
+		const char *e = getenv("VFIO_BOOT_TEST_FAIL_AT");
+		fail_at = e ? strtol(e, NULL, 10) : 0;
+	}
+	fault_counter++;
+	return fail_at > 0 && fault_counter == (unsigned long)fail_at ? -EIO : 0;
+}
+
+unsigned fault_points_passed(void)
+{
+	return fault_counter;
+}
+
+unsigned vb_test_fault_points(void)
+{
+	return fault_counter;
+}
+
+int open_dir_beneath(const char *root, const char *rel, bool create, int *ret_fd)
 {
 	int fd = open(root, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 	if (fd < 0)
@@ -25,10 +53,11 @@ int open_dir_beneath(const char *root, const char *rel, int create, int *ret_fd)
 		}
 		int next = openat(fd, c, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
 		if (next < 0 && errno == ENOENT && create) {
-			if (mkdirat(fd, c, 0755) < 0 && errno != EEXIST) {
-				int e = -errno;
+			int r = fault_point();
+			if (r < 0 || (mkdirat(fd, c, 0755) < 0 && errno != EEXIST)) {
+				r = r < 0 ? r : -errno;
 				close(fd);
-				return e;
+				return r;
 			}
 			next = openat(fd, c, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
 		}
@@ -42,18 +71,22 @@ int open_dir_beneath(const char *root, const char *rel, int create, int *ret_fd)
 	return 0;
 }
 
-int write_file_atomic_at(int dirfd, const char *name, const void *data, size_t size, mode_t mode)
+int stage_file_at(int dirfd, const char *name, const void *data, size_t size, mode_t mode,
+		  char ret_tmp[STAGED_NAME_MAX])
 {
-	char tmp[256];
 	static unsigned counter;
-	if (snprintf(tmp, sizeof(tmp), ".%s.vfio-boot-%ld-%u", name, (long)getpid(), counter++) >=
-	    (int)sizeof(tmp))
+	if (snprintf(ret_tmp, STAGED_NAME_MAX, ".%s" TEMP_TAG "%ld-%u", name, (long)getpid(), counter++) >=
+	    STAGED_NAME_MAX)
 		return -ENAMETOOLONG;
-	int fd = openat(dirfd, tmp, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, mode);
+	int r = fault_point();
+	if (r < 0)
+		return r;
+	int fd = openat(dirfd, ret_tmp, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, mode);
 	if (fd < 0)
 		return -errno;
-	int r = 0;
 	for (size_t off = 0; off < size && r == 0;) {
+		if ((r = fault_point()) < 0)
+			break;
 		ssize_t n = write(fd, (const char *)data + off, size - off);
 		if (n < 0 && errno != EINTR)
 			r = -errno;
@@ -63,15 +96,62 @@ int write_file_atomic_at(int dirfd, const char *name, const void *data, size_t s
 	/* the umask must not change the mode we mean */
 	if (r == 0 && fchmod(fd, mode) < 0)
 		r = -errno;
-	if (r == 0 && fsync(fd) < 0)
+	if (r == 0 && (r = fault_point()) == 0 && fsync(fd) < 0)
 		r = -errno;
 	if (close(fd) < 0 && r == 0)
 		r = -errno;
-	if (r == 0 && renameat(dirfd, tmp, dirfd, name) < 0)
-		r = -errno;
-	if (r < 0) {
-		unlinkat(dirfd, tmp, 0);
+	if (r < 0)
+		unlinkat(dirfd, ret_tmp, 0);
+	return r;
+}
+
+/* The rename is the step: once it happened the change is made and visible, so the fsync of
+ * the directory that follows is for durability only and cannot turn it into a failure the
+ * caller would try to undo. */
+int rename_at(int dirfd, const char *from, const char *to)
+{
+	int r = fault_point();
+	if (r < 0)
 		return r;
+	if (renameat(dirfd, from, dirfd, to) < 0)
+		return -errno;
+	(void)fsync(dirfd);
+	return 0;
+}
+
+int unlink_at(int dirfd, const char *name)
+{
+	int r = fault_point();
+	if (r < 0)
+		return r;
+	if (unlinkat(dirfd, name, 0) < 0)
+		return -errno;
+	(void)fsync(dirfd); /* as in rename_at: the unlink is the step */
+	return 0;
+}
+
+int write_file_atomic_at(int dirfd, const char *name, const void *data, size_t size, mode_t mode)
+{
+	char tmp[STAGED_NAME_MAX];
+	int r = stage_file_at(dirfd, name, data, size, mode, tmp);
+	if (r < 0)
+		return r;
+	if ((r = rename_at(dirfd, tmp, name)) < 0)
+		unlinkat(dirfd, tmp, 0);
+	return r;
+}
+
+void remove_stale_temporaries(int dirfd)
+{
+	int fd = dup(dirfd);
+	DIR *d = fd >= 0 ? fdopendir(fd) : NULL;
+	if (!d) {
+		if (fd >= 0)
+			close(fd);
+		return;
 	}
-	return fsync(dirfd) < 0 ? -errno : 0;
+	for (struct dirent *e; (e = readdir(d));)
+		if (e->d_name[0] == '.' && strstr(e->d_name, TEMP_TAG))
+			unlinkat(dirfd, e->d_name, 0);
+	closedir(d);
 }

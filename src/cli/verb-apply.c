@@ -1,0 +1,271 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/* apply, revert, status: the verbs that change the system or compare it with the selection. */
+#include <errno.h>
+#include <stdio.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "apply/apply.h"
+#include "cli.h"
+
+typedef struct Progress {
+	const Args *args;
+	bool tty;
+	unsigned spin;
+	char last[96]; /* the command running, for the TTY status line */
+} Progress;
+
+/* Plain lines when not on a terminal; on one, a status line with a spinner and the
+ * elapsed time. Lines that name a kernel image always show: which kernel is being built. */
+static void on_progress(void *userdata, VbProgress ev, const char *what, double elapsed, int status)
+{
+	Progress *pr = userdata;
+	if (pr->args->json || pr->args->verbosity < 0)
+		return;
+	static const char spinner[] = "|/-\\";
+	const char *would = pr->args->dry_run ? "would " : "";
+	switch (ev) {
+	case VB_PROGRESS_WRITE:
+		printf("%swrite %s\n", would, what);
+		break;
+	case VB_PROGRESS_DELETE:
+		printf("%sdelete %s\n", would, what);
+		break;
+	case VB_PROGRESS_RESTORE:
+		printf("%srestore %s\n", would, what);
+		break;
+	case VB_PROGRESS_SKIP:
+		fprintf(stderr,
+			"vfio-boot: warning: %s was edited since apply: left alone (--force restores it)\n",
+			what);
+		break;
+	case VB_PROGRESS_LIST_COMMAND:
+		printf("%s: %s\n", pr->args->dry_run ? "would run" : "run on the target system", what);
+		break;
+	case VB_PROGRESS_COMMAND_START:
+		snprintf(pr->last, sizeof(pr->last), "%s", what);
+		printf(pr->tty ? "running %s ...\r" : "running %s\n", what);
+		fflush(stdout);
+		break;
+	case VB_PROGRESS_COMMAND_OUTPUT:
+		if (strstr(what, "Generating") || strstr(what, "Found linux image") ||
+		    pr->args->verbosity > 0) {
+			printf(pr->tty ? "\033[2K  %s\n" : "  %s\n", what);
+		}
+		if (pr->tty) {
+			printf("\033[2K%c %s  %.0f s\r", spinner[pr->spin++ % 4], pr->last, elapsed);
+			fflush(stdout);
+		}
+		break;
+	case VB_PROGRESS_COMMAND_DONE:
+		printf("%s%s %s in %.1f s\n", pr->tty ? "\033[2K" : "", what, status == 0 ? "done" : "FAILED",
+		       elapsed);
+		break;
+	}
+}
+
+static VbApplyOptions apply_options(const Args *args, Progress *pr)
+{
+	pr->args = args;
+	pr->tty = isatty(STDOUT_FILENO) && !args->json;
+	return (VbApplyOptions){.dry_run = args->dry_run,
+				.no_rebuild = args->no_rebuild,
+				.force = args->force,
+				.progress = on_progress,
+				.userdata = pr};
+}
+
+static void json_result(json_object *o, const VbApplyResult *res)
+{
+	json_object_object_add(o, "changed", json_object_new_boolean(res->changed));
+	json_object *rb = json_object_new_object();
+	json_object_object_add(rb, "failed", json_object_new_boolean(res->rebuild_failed));
+	json_object_object_add(rb, "failed_command", json_string_or_null(res->failed_command));
+	json_object_object_add(rb, "log", json_string_or_null(res->log_path));
+	json_object_object_add(o, "rebuild", rb);
+}
+
+static int report_rebuild_failure(const VbApplyResult *res)
+{
+	if (!res->rebuild_failed)
+		return 0;
+	fprintf(stderr,
+		"vfio-boot: %s failed; the files are written and stay, the images are stale.\n"
+		"vfio-boot: the full output is in %s; 'vfio-boot apply' runs it again.\n",
+		res->failed_command ? res->failed_command : "a command",
+		res->log_path ? res->log_path : "the log");
+	return 1;
+}
+
+int verb_apply(VbContext *ctx, const Args *args, int argc, char **argv)
+{
+	VbModel *m;
+	int status = cli_probe(ctx, &m);
+	if (status != 0)
+		return status;
+	VbSelection *before = NULL, *sel = NULL;
+	VbPlan *p = NULL;
+	VbApplyResult res = {0};
+	if (vb_selection_load(ctx, &before) < 0 || vb_selection_load(ctx, &sel) < 0) {
+		status = 1;
+		goto out;
+	}
+	if (argc > 0) {
+		VbPlan *checked = NULL;
+		status = cli_select_devices(ctx, args, m, sel, argc, argv, &checked);
+		vb_plan_free(checked);
+		if (status != 0)
+			goto out;
+	}
+	VbPlanOptions opts = {.force = args->force, .kernels = args->kernels};
+	int r = vb_plan_build(ctx, m, sel, &opts, &p);
+	if (r < 0) {
+		status = cli_error(r, "failed to build the plan");
+		goto out;
+	}
+	if ((status = cli_report_errors(p)) != 0)
+		goto out;
+	for (size_t i = 0; i < p->warnings.n && !args->json; i++)
+		fprintf(stderr, "vfio-boot: warning (%s): %s\n", p->warnings.v[i].code,
+			p->warnings.v[i].message);
+	if (sel->n_devices != before->n_devices && (status = cli_save_selection(ctx, args, before, sel)) != 0)
+		goto out;
+
+	Progress pr = {0};
+	VbApplyOptions ao = apply_options(args, &pr);
+	r = vb_apply(ctx, p, &ao, &res);
+	if (r < 0) {
+		status = cli_error(r, "apply failed; nothing was changed");
+		goto out;
+	}
+	if (args->json) {
+		json_object *o = json_plan(p);
+		json_result(o, &res);
+		json_print(o);
+		json_object_put(o);
+	} else if (args->verbosity >= 0) {
+		if (!res.changed)
+			printf("Nothing to change: the system matches %s.\n", VB_SELECTION_PATH);
+		else if (!args->dry_run && !res.rebuild_failed && p->n_devices > 0)
+			printf(
+			    "Applied. Reboot to give %s%s to vfio-pci; 'vfio-boot status' checks it then.\n"
+			    "'vfio-boot revert' undoes it.\n",
+			    p->devices[0].dev->address, p->n_devices > 1 ? " and the devices with it" : "");
+		else if (!args->dry_run && !res.rebuild_failed)
+			printf("Applied: nothing is selected any more, the generated files are gone.\n");
+	}
+	status = report_rebuild_failure(&res);
+out:
+	vb_apply_result_done(&res);
+	vb_plan_free(p);
+	vb_selection_free(sel);
+	vb_selection_free(before);
+	vb_model_free(m);
+	return status;
+}
+
+int verb_revert(VbContext *ctx, const Args *args, int argc, char **argv)
+{
+	(void)argc, (void)argv;
+	Progress pr = {0};
+	VbApplyOptions ao = apply_options(args, &pr);
+	VbApplyResult res = {0};
+	int r = vb_revert(ctx, &ao, &res);
+	int status = 0;
+	if (r < 0)
+		status = cli_error(r, "revert failed");
+	else if (args->json) {
+		json_object *o = json_object_new_object();
+		json_result(o, &res);
+		json_object_object_add(o, "skipped", json_object_new_int((int)res.n_skipped));
+		json_print(o);
+		json_object_put(o);
+	} else if (args->verbosity >= 0 && !res.changed)
+		printf("Nothing to revert: vfio-boot has not changed this system.\n");
+	else if (args->verbosity >= 0 && !args->dry_run && res.n_skipped == 0)
+		printf("Reverted. %s is kept; reboot to give the devices back to their drivers.\n",
+		       VB_SELECTION_PATH);
+	if (status == 0 && res.n_skipped > 0) {
+		fprintf(stderr,
+			"vfio-boot: %zu file%s edited since apply left in place; 'vfio-boot revert --force' "
+			"reverts %s too\n",
+			res.n_skipped, res.n_skipped == 1 ? "" : "s", res.n_skipped == 1 ? "it" : "them");
+		status = 1;
+	}
+	if (status == 0)
+		status = report_rebuild_failure(&res);
+	vb_apply_result_done(&res);
+	return status;
+}
+
+int verb_status(VbContext *ctx, const Args *args, int argc, char **argv)
+{
+	(void)argc, (void)argv;
+	VbModel *m;
+	VbSelection *sel;
+	VbPlan *p;
+	int status = cli_build_plan(ctx, args, &m, &sel, &p);
+	if (status != 0)
+		return status;
+	VbStatus *s;
+	int r = vb_status(ctx, p, &s);
+	if (r < 0) {
+		cli_free_plan(m, sel, p);
+		return cli_error(r, "failed to read the state");
+	}
+	if (args->json) {
+		json_object *o = json_object_new_object(), *devs = json_object_new_array(),
+			    *files = json_object_new_array();
+		json_object_object_add(o, "in_sync", json_object_new_boolean(s->in_sync));
+		json_object_object_add(o, "applied", json_object_new_boolean(s->applied));
+		json_object_object_add(o, "reboot_pending", json_object_new_boolean(s->reboot_pending));
+		json_object_object_add(o, "kill_switch", json_object_new_boolean(s->kill_switch));
+		json_object_object_add(o, "rebuild", json_string_or_null(s->rebuild));
+		json_object *missing = json_object_new_array();
+		for (size_t i = 0; i < s->cmdline_missing.n; i++)
+			json_object_array_add(missing, json_object_new_string(s->cmdline_missing.v[i]));
+		json_object_object_add(o, "cmdline_missing", missing);
+		for (size_t i = 0; i < s->n_devices; i++) {
+			json_object *d = json_object_new_object();
+			json_object_object_add(d, "address",
+					       json_object_new_string(s->devices[i].dev->address));
+			json_object_object_add(d, "driver", json_string_or_null(s->devices[i].dev->driver));
+			json_object_object_add(d, "bound", json_object_new_boolean(s->devices[i].bound));
+			json_object_object_add(d, "diagnosis", json_string_or_null(s->devices[i].diagnosis));
+			json_object_array_add(devs, d);
+		}
+		json_object_object_add(o, "devices", devs);
+		for (size_t i = 0; i < s->n_files; i++) {
+			json_object *f = json_object_new_object();
+			json_object_object_add(f, "path", json_object_new_string(s->files[i].path));
+			json_object_object_add(f, "state",
+					       json_object_new_string(vb_file_state_name(s->files[i].state)));
+			json_object_array_add(files, f);
+		}
+		json_object_object_add(o, "files", files);
+		json_print(o);
+		json_object_put(o);
+	} else {
+		if (p->n_devices == 0 && !s->applied)
+			printf("Nothing is selected and nothing is applied.\n");
+		for (size_t i = 0; i < s->n_devices; i++) {
+			const VbStatusDevice *d = &s->devices[i];
+			printf("%s  %-14s %s\n", d->dev->address,
+			       d->dev->driver ? d->dev->driver : "(no driver)",
+			       d->bound ? "bound to vfio-pci" : d->diagnosis);
+		}
+		for (size_t i = 0; i < s->n_files; i++)
+			printf("%-9s %s\n", vb_file_state_name(s->files[i].state), s->files[i].path);
+		if (s->reboot_pending)
+			printf("A reboot is pending: the configuration was applied after this boot.\n");
+		if (s->rebuild && strcmp(s->rebuild, "done") && strcmp(s->rebuild, "listed"))
+			printf(
+			    "The initramfs images are stale (rebuild %s): 'vfio-boot apply' rebuilds them.\n",
+			    s->rebuild);
+		printf("%s\n", s->in_sync ? "In sync." : "Not in sync.");
+	}
+	status = s->in_sync ? 0 : 1;
+	vb_status_free(s);
+	cli_free_plan(m, sel, p);
+	return status;
+}

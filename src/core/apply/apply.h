@@ -1,0 +1,112 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/*
+ * Changing the system: apply (a plan, as one transaction), revert (undo what the manifest
+ * records), status. The manifest, /var/lib/vfio-boot/manifest.json under the root, is the
+ * commit point of apply: written last, atomically; what it lists is what vfio-boot owns.
+ */
+#pragma once
+
+#include "plan/plan.h"
+
+#define VB_STATE_DIR "var/lib/vfio-boot"
+#define VB_STATE_MANIFEST "manifest.json"
+#define VB_STATE_LOG "rebuild.log"
+
+typedef struct VbStateFile {
+	char *path;	 /* "/etc/modprobe.d/vfio-boot.conf" */
+	char sha256[65]; /* of the bytes vfio-boot wrote */
+	unsigned mode;
+	bool had_original; /* a file was there before; its bytes are in backups/ */
+	unsigned original_mode;
+} VbStateFile;
+
+typedef struct VbState {
+	char *selection; /* the selection file's text when applied */
+	VbStrv cmdline;	 /* the kernel parameters applied */
+	VbStateFile *files;
+	size_t n_files;
+	char *rebuild;	      /* "done", "failed", "skipped" (--no-rebuild), "listed" (not /) */
+	char *rebuild_detail; /* the failed command and its status, or NULL */
+	long long applied_at; /* seconds since the epoch */
+	VbStrv created_dirs;  /* directories apply made (relative to the root); revert removes them */
+} VbState;
+
+/* -ENOENT when nothing was applied. */
+int vb_state_load(VbContext *ctx, VbState **ret);
+VbState *vb_state_free(VbState *s);
+const VbStateFile *vb_state_find(const VbState *s, const char *path);
+void vb_sha256_hex(const void *data, size_t size, char out[65]);
+
+typedef enum VbProgress {
+	VB_PROGRESS_WRITE,	    /* what: path */
+	VB_PROGRESS_DELETE,	    /* what: path */
+	VB_PROGRESS_RESTORE,	    /* what: path */
+	VB_PROGRESS_SKIP,	    /* what: path, edited since apply */
+	VB_PROGRESS_LIST_COMMAND,   /* what: command, not run (root is not /) */
+	VB_PROGRESS_COMMAND_START,  /* what: command */
+	VB_PROGRESS_COMMAND_OUTPUT, /* what: a line of its output */
+	VB_PROGRESS_COMMAND_DONE,   /* what: command; status: its exit status */
+} VbProgress;
+
+typedef void (*VbProgressFn)(void *userdata, VbProgress ev, const char *what, double elapsed, int status);
+
+typedef struct VbApplyOptions {
+	bool dry_run;	 /* the same path up to the writes, which are reported, not done */
+	bool no_rebuild; /* skip the regeneration commands */
+	bool force;	 /* revert: also restore files edited since apply */
+	VbProgressFn progress;
+	void *userdata;
+} VbApplyOptions;
+
+typedef struct VbApplyResult {
+	bool changed;
+	size_t n_skipped; /* revert: files left alone because they were edited */
+	bool rebuild_failed;
+	char *failed_command; /* with its status, when rebuild_failed */
+	char *log_path;	      /* the regeneration log, when commands ran */
+} VbApplyResult;
+
+void vb_apply_result_done(VbApplyResult *r);
+int vb_apply(VbContext *ctx, const VbPlan *p, const VbApplyOptions *opts, VbApplyResult *ret);
+int vb_revert(VbContext *ctx, const VbApplyOptions *opts, VbApplyResult *ret);
+
+/* ---- internal, shared by apply and revert ---- */
+int vb_state_save(VbContext *ctx, const VbState *s);
+/* Removes the manifest, the log and the directories apply created. */
+int vb_state_remove(VbContext *ctx, const VbState *s);
+/* Adds to dirs every component of rel (under the root) that does not exist yet. */
+int vb_state_note_missing_dirs(VbContext *ctx, const char *rel, VbStrv *dirs);
+int vb_run_commands(VbContext *ctx, const VbCommand *cmds, size_t n, const VbApplyOptions *opts,
+		    VbState *state, VbApplyResult *res);
+
+/* ---- status ---- */
+
+typedef enum VbFileState { VB_FS_OK, VB_FS_MODIFIED, VB_FS_MISSING, VB_FS_PENDING } VbFileState;
+
+typedef struct VbStatusDevice {
+	const VbDevice *dev;
+	bool bound;	 /* on vfio-pci now */
+	char *diagnosis; /* why not, NULL when bound */
+} VbStatusDevice;
+
+typedef struct VbStatusFile {
+	const char *path;
+	VbFileState state;
+} VbStatusFile;
+
+typedef struct VbStatus {
+	bool applied;		/* a manifest exists */
+	bool reboot_pending;	/* applied after this boot */
+	bool kill_switch;	/* vfio-boot=off on the booted command line */
+	const char *rebuild;	/* from the manifest, NULL when not applied */
+	VbStrv cmdline_missing; /* applied parameters the booted command line lacks */
+	VbStatusDevice *devices;
+	size_t n_devices;
+	VbStatusFile *files;
+	size_t n_files;
+	bool in_sync;
+} VbStatus;
+
+int vb_status(VbContext *ctx, const VbPlan *p, VbStatus **ret);
+VbStatus *vb_status_free(VbStatus *s);
+const char *vb_file_state_name(VbFileState s);

@@ -1,0 +1,145 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/*
+ * Running the regeneration commands (update-initramfs, update-grub): argv, no shell; their
+ * output goes to /var/lib/vfio-boot/rebuild.log and, line by line, to the progress callback.
+ * Under a root other than / they would rebuild this machine's images, not the root's: they
+ * are listed instead (the tests set VFIO_BOOT_TEST_RUN_COMMANDS=1 to run fakes from PATH).
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "../internal.h"
+#include "../util/atomic-file.h"
+#include "apply.h"
+
+static double now(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+static void command_text(const VbCommand *c, char *out, size_t size)
+{
+	size_t len = 0;
+	out[0] = 0;
+	for (size_t i = 0; i < c->argc && len < size; i++)
+		len += (size_t)snprintf(out + len, size - len, "%s%s", i ? " " : "", c->argv[i]);
+}
+
+/* Runs one command, its output to logfd and the callback. Returns its exit status (128+N
+ * for a signal, 127 when it could not start) or -errno. */
+static int run_one(const VbCommand *c, int logfd, const VbApplyOptions *opts, double *elapsed)
+{
+	int pipefd[2];
+	if (pipe2(pipefd, O_CLOEXEC) < 0)
+		return -errno;
+	double start = now();
+	pid_t pid = fork();
+	if (pid < 0) {
+		close(pipefd[0]), close(pipefd[1]);
+		return -errno;
+	}
+	if (pid == 0) {
+		int devnull = open("/dev/null", O_RDONLY);
+		if (devnull >= 0)
+			dup2(devnull, STDIN_FILENO);
+		dup2(pipefd[1], STDOUT_FILENO);
+		dup2(pipefd[1], STDERR_FILENO);
+		execvp(c->argv[0], (char *const *)c->argv);
+		dprintf(STDERR_FILENO, "vfio-boot: cannot run %s: %s\n", c->argv[0], strerror(errno));
+		_exit(127);
+	}
+	close(pipefd[1]);
+	char buf[4096], line[1024];
+	size_t ll = 0;
+	for (;;) {
+		ssize_t n = read(pipefd[0], buf, sizeof(buf));
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0)
+			break;
+		if (logfd >= 0 && write(logfd, buf, (size_t)n) < 0)
+			logfd = -1; /* a full disk must not stop the rebuild; the log is a help */
+		for (ssize_t i = 0; i < n; i++) {
+			if (buf[i] != '\n' && ll < sizeof(line) - 1) {
+				line[ll++] = buf[i];
+				continue;
+			}
+			if (buf[i] == '\n') {
+				line[ll] = 0;
+				if (opts->progress)
+					opts->progress(opts->userdata, VB_PROGRESS_COMMAND_OUTPUT, line,
+						       now() - start, 0);
+				ll = 0;
+			}
+		}
+	}
+	close(pipefd[0]);
+	int status;
+	while (waitpid(pid, &status, 0) < 0)
+		if (errno != EINTR)
+			return -errno;
+	*elapsed = now() - start;
+	return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+}
+
+int vb_run_commands(VbContext *ctx, const VbCommand *cmds, size_t n, const VbApplyOptions *opts,
+		    VbState *state, VbApplyResult *res)
+{
+	char text[512];
+	const char *outcome = "done";
+	int r = 0;
+	if (strcmp(ctx->root, "/") != 0 && !getenv("VFIO_BOOT_TEST_RUN_COMMANDS")) {
+		for (size_t i = 0; i < n; i++) {
+			command_text(&cmds[i], text, sizeof(text));
+			if (opts->progress)
+				opts->progress(opts->userdata, VB_PROGRESS_LIST_COMMAND, text, 0, 0);
+		}
+		outcome = "listed";
+		goto record;
+	}
+	int dirfd, logfd = -1;
+	if (open_dir_beneath(ctx->root, VB_STATE_DIR, true, &dirfd) >= 0) {
+		logfd =
+		    openat(dirfd, VB_STATE_LOG, O_WRONLY | O_CREAT | O_APPEND | O_NOFOLLOW | O_CLOEXEC, 0600);
+		close(dirfd);
+	}
+	if (asprintf(&res->log_path, "%s/%s/%s", strcmp(ctx->root, "/") ? ctx->root : "", VB_STATE_DIR,
+		     VB_STATE_LOG) < 0)
+		res->log_path = NULL;
+	for (size_t i = 0; i < n; i++) {
+		command_text(&cmds[i], text, sizeof(text));
+		if (logfd >= 0)
+			dprintf(logfd, "==> %s (at %lld)\n", text, (long long)time(NULL));
+		if (opts->progress)
+			opts->progress(opts->userdata, VB_PROGRESS_COMMAND_START, text, 0, 0);
+		double elapsed = 0;
+		int status = run_one(&cmds[i], logfd, opts, &elapsed);
+		if (opts->progress)
+			opts->progress(opts->userdata, VB_PROGRESS_COMMAND_DONE, text, elapsed, status);
+		if (status != 0) {
+			res->rebuild_failed = true;
+			if (asprintf(&res->failed_command, "%s (%s %d)", text,
+				     status < 0 ? "error" : "exit status", status < 0 ? -status : status) < 0)
+				res->failed_command = NULL;
+			outcome = "failed";
+			break;
+		}
+	}
+	if (logfd >= 0)
+		close(logfd);
+record:
+	if (!state)
+		return r;
+	free(state->rebuild);
+	free(state->rebuild_detail);
+	state->rebuild = strdup(outcome);
+	state->rebuild_detail = res->failed_command ? strdup(res->failed_command) : NULL;
+	return vb_state_save(ctx, state);
+}

@@ -1,0 +1,165 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/* status: the selection (as planned) against the manifest, the files on disk, the drivers
+ * bound now and the booted command line, with a reason for every difference. */
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "../internal.h"
+#include "../paths.h"
+#include "../util/fileio.h"
+#include "apply.h"
+
+const char *vb_file_state_name(VbFileState s)
+{
+	static const char *const names[] = {"ok", "modified", "missing", "pending"};
+	return names[s];
+}
+
+VbStatus *vb_status_free(VbStatus *s)
+{
+	if (!s)
+		return NULL;
+	for (size_t i = 0; i < s->n_devices; i++)
+		free(s->devices[i].diagnosis);
+	free(s->devices);
+	free(s->files);
+	vb_strv_done(&s->cmdline_missing);
+	free((char *)s->rebuild);
+	free(s);
+	return NULL;
+}
+
+/* Boot time from proc/stat's btime, 0 when unknown. */
+static long long boot_time(const VbContext *ctx)
+{
+	_cleanup_free_ char *p = NULL, *text = NULL;
+	if (vb_sysroot_path(ctx, "proc/stat", &p) < 0 || read_file_at(AT_FDCWD, p, 1 << 20, &text, NULL) < 0)
+		return 0;
+	const char *b = strstr(text, "\nbtime ");
+	long long t = 0;
+	return b && sscanf(b, "\nbtime %lld", &t) == 1 ? t : 0;
+}
+
+static char *diagnose(const VbStatus *s, const VbPlan *p, const VbState *st, const VbDevice *d)
+{
+	char *out = NULL;
+	int n = -1;
+	if (s->kill_switch)
+		n = asprintf(&out,
+			     "vfio-boot=off is on the booted kernel command line: binding was switched off");
+	else if (!st)
+		n = asprintf(&out, "not applied yet: run 'vfio-boot apply' and reboot");
+	else if (s->reboot_pending)
+		n = asprintf(&out, "applied after this boot: reboot to bind it");
+	else if (st->rebuild && strcmp(st->rebuild, "done") != 0 && strcmp(st->rebuild, "listed") != 0)
+		n = asprintf(&out,
+			     "the initramfs images were not rebuilt (%s%s%s): run 'vfio-boot apply' again",
+			     st->rebuild, st->rebuild_detail ? ": " : "",
+			     st->rebuild_detail ? st->rebuild_detail : "");
+	else if (s->cmdline_missing.n > 0)
+		n = asprintf(&out,
+			     "the booted command line lacks %s: the boot loader configuration was not "
+			     "regenerated, or another boot entry was used",
+			     s->cmdline_missing.v[0]);
+	else if (p->method == VB_METHOD_ADDRESS)
+		n = asprintf(&out, "binding by address at boot is not implemented in this version");
+	else if (d->driver)
+		n = asprintf(
+		    &out,
+		    "%s bound it before vfio-pci: check that the image holds "
+		    "/etc/modprobe.d/vfio-boot.conf and vfio-pci (lsinitramfs), and that %s is not built in",
+		    d->driver, d->driver);
+	else
+		n = asprintf(&out,
+			     "no driver is bound: vfio-pci was not loaded (is it in the initramfs image?)");
+	return n < 0 ? NULL : out;
+}
+
+int vb_status(VbContext *ctx, const VbPlan *p, VbStatus **ret)
+{
+	VbStatus *s = calloc(1, sizeof(*s));
+	if (!s)
+		return -ENOMEM;
+	VbState *st = NULL;
+	int r = vb_state_load(ctx, &st);
+	if (r < 0 && r != -ENOENT) {
+		vb_status_free(s);
+		return r;
+	}
+	r = 0;
+	s->applied = st != NULL;
+	const char *cmdline = p->model->host.cmdline ? p->model->host.cmdline : "";
+	s->kill_switch = vb_cmdline_has(cmdline, "vfio-boot", "off");
+	if (st) {
+		s->rebuild = st->rebuild ? strdup(st->rebuild) : NULL;
+		long long bt = boot_time(ctx);
+		s->reboot_pending = bt > 0 && st->applied_at > bt;
+		for (size_t i = 0; i < st->cmdline.n && r >= 0; i++) {
+			const char *param = st->cmdline.v[i], *eq = strchr(param, '=');
+			_cleanup_free_ char *key = eq ? strndup(param, (size_t)(eq - param)) : strdup(param);
+			if (!key)
+				r = -ENOMEM;
+			else if (!vb_cmdline_has(cmdline, key, eq ? eq + 1 : NULL))
+				r = vb_strv_add(&s->cmdline_missing, param);
+		}
+	}
+
+	/* files: what the manifest recorded against the disk, and what the plan would change */
+	s->files = calloc((st ? st->n_files : 0) + p->n_files + 1, sizeof(*s->files));
+	s->devices = calloc(p->n_devices + 1, sizeof(*s->devices));
+	if (!s->files || !s->devices)
+		r = -ENOMEM;
+	for (size_t i = 0; st && i < st->n_files && r >= 0; i++) {
+		const VbStateFile *f = &st->files[i];
+		_cleanup_free_ char *full = NULL, *text = NULL;
+		VbFileState fs = VB_FS_OK;
+		if ((r = vb_root_path(ctx, f->path, &full)) < 0)
+			break;
+		if (read_file_at(AT_FDCWD, full, 16 * 1024 * 1024, &text, NULL) < 0)
+			fs = VB_FS_MISSING;
+		else {
+			char hash[65];
+			vb_sha256_hex(text, strlen(text), hash);
+			fs = strcmp(hash, f->sha256) == 0 ? VB_FS_OK : VB_FS_MODIFIED;
+		}
+		for (size_t j = 0; j < p->n_files; j++)
+			if (strcmp(p->files[j].path, f->path) == 0 &&
+			    p->files[j].action != VB_FILE_UNCHANGED && fs == VB_FS_OK)
+				fs = VB_FS_PENDING; /* the selection changed since apply */
+		/* the manifest's strings die with it: point at the plan's static paths */
+		const char *path = NULL;
+		for (size_t j = 0; vb_generators[j]; j++)
+			if (vb_generators[j]->path && strcmp(vb_generators[j]->path, f->path) == 0)
+				path = vb_generators[j]->path;
+		s->files[s->n_files++] = (VbStatusFile){path ? path : "(unknown)", fs};
+	}
+	for (size_t j = 0; j < p->n_files && r >= 0; j++) {
+		bool listed = false;
+		for (size_t i = 0; i < s->n_files; i++)
+			listed = listed || strcmp(s->files[i].path, p->files[j].path) == 0;
+		if (!listed && p->files[j].action != VB_FILE_UNCHANGED)
+			s->files[s->n_files++] = (VbStatusFile){p->files[j].path, VB_FS_PENDING};
+	}
+
+	bool sync =
+	    r >= 0 && !s->reboot_pending && !s->kill_switch && s->cmdline_missing.n == 0 &&
+	    (!st || !st->rebuild || strcmp(st->rebuild, "done") == 0 || strcmp(st->rebuild, "listed") == 0);
+	for (size_t i = 0; i < s->n_files; i++)
+		sync = sync && s->files[i].state == VB_FS_OK;
+	for (size_t i = 0; i < p->n_devices && r >= 0; i++) {
+		VbStatusDevice *sd = &s->devices[s->n_devices++];
+		sd->dev = p->devices[i].dev;
+		sd->bound = sd->dev->driver && strcmp(sd->dev->driver, "vfio-pci") == 0;
+		if (!sd->bound && !(sd->diagnosis = diagnose(s, p, st, sd->dev)))
+			r = -ENOMEM;
+		sync = sync && sd->bound;
+	}
+	s->in_sync = sync && p->errors.n == 0;
+	vb_state_free(st);
+	if (r < 0)
+		return vb_status_free(s), r;
+	*ret = s;
+	return 0;
+}

@@ -1,0 +1,244 @@
+#!/usr/bin/env bash
+# apply / revert / status as transactions, on staged copies of the tutorial's machine:
+# round trips compared file by file, admin edits, every write step failed in turn, kill -9 at
+# random moments, and regeneration through fake update-initramfs/update-grub on PATH.
+set -u
+top=$(cd "$(dirname "$0")/../.." && pwd)
+bin="$top/${BUILD:-build}/vfio-boot"
+work=$(mktemp -d "${TMPDIR:-/tmp}/vfio-boot-tx.XXXXXX")
+trap 'rm -rf "$work"' EXIT
+pass=0 fail=0
+ok() { pass=$((pass + 1)); echo "ok - $1"; }
+not_ok() { fail=$((fail + 1)); echo "not ok - $1"; [ $# -gt 1 ] && sed 's/^/    /' <<<"$2"; }
+vb() { local root=$1; shift; "$bin" --root="$root" --sysroot="$root" "$@"; }
+
+# Every path under a root with its type, mode, link target and content hash. The manifest's
+# bytes carry a time stamp: only its presence counts.
+snapshot() {
+	(cd "$1" && find . -path ./sys -prune -o -path ./proc -prune -o -path ./lib -prune -o -printf '%y %m %p %l\n' | sort |
+		while read -r type mode path link; do
+			if [ "$type" = f ] && [ "${path##*/}" != manifest.json ]; then
+				echo "$type $mode $path $(sha256sum <"$path" | cut -c1-16)"
+			else
+				echo "$type $mode $path $link"
+			fi
+		done)
+}
+
+python3 "$top/tests/fixtures/build-sysroot.py" "$top/tests/fixtures/machines/tutorial-x99.listing" "$work/pristine"
+# An admin's own file at one of our paths (backed up and restored), and the selection.
+echo "options snd_hda_intel enable_msi=1" >"$work/pristine/etc/modprobe.d/vfio-boot.conf"
+chmod 0640 "$work/pristine/etc/modprobe.d/vfio-boot.conf"
+printf 'method auto\ndevice 0000:03:00.0 1002:67b1 174b:e324\ndevice 0000:07:00.0 1b21:1242\n' >"$work/pristine/etc/vfio-boot.conf"
+snapshot "$work/pristine" >"$work/before.snap"
+
+# ---- round trip --------------------------------------------------------------------------
+cp -a "$work/pristine" "$work/t"
+vb "$work/t" apply --json >"$work/apply1.json" 2>"$work/err"
+st=$?
+snapshot "$work/t" >"$work/after.snap"
+if [ $st = 0 ] && grep -q '"changed": true' "$work/apply1.json" && ! cmp -s "$work/before.snap" "$work/after.snap"; then
+	ok "apply writes the plan"
+else not_ok "apply writes the plan" "$(cat "$work/err")"; fi
+for f in etc/modprobe.d/vfio-boot.conf etc/default/grub.d/vfio-boot.cfg etc/initramfs-tools/hooks/vfio-boot; do
+	vb "$work/t" generate "$(case $f in *modprobe*) echo modprobe ;; *grub*) echo grub ;; *) echo initramfs-tools ;; esac)" >"$work/want"
+	if cmp -s "$work/want" "$work/t/$f"; then ok "apply wrote /$f as planned"; else not_ok "apply wrote /$f as planned"; fi
+done
+[ "$(stat -c %a "$work/t/etc/initramfs-tools/hooks/vfio-boot")" = 755 ] && ok "the hook is executable" || not_ok "the hook is executable"
+manifest_before=$(sha256sum <"$work/t/var/lib/vfio-boot/manifest.json")
+vb "$work/t" apply --json >"$work/apply2.json" 2>&1
+if grep -q '"changed": false' "$work/apply2.json" && snapshot "$work/t" | cmp -s - "$work/after.snap" &&
+	[ "$manifest_before" = "$(sha256sum <"$work/t/var/lib/vfio-boot/manifest.json")" ]; then
+	ok "a second apply changes nothing, not even the manifest"
+else not_ok "a second apply changes nothing, not even the manifest" "$(cat "$work/apply2.json")"; fi
+vb "$work/t" revert >"$work/out" 2>&1
+if snapshot "$work/t" | cmp -s - "$work/before.snap"; then
+	ok "revert restores the pristine tree (every file, mode and link)"
+else not_ok "revert restores the pristine tree (every file, mode and link)" "$(snapshot "$work/t" | diff "$work/before.snap" -)"; fi
+vb "$work/t" revert --json >"$work/out" 2>&1
+grep -q '"changed": false' "$work/out" && ok "a second revert changes nothing" || not_ok "a second revert changes nothing" "$(cat "$work/out")"
+
+# ---- dry run -----------------------------------------------------------------------------
+rm -rf "$work/t" && cp -a "$work/pristine" "$work/t"
+vb "$work/t" apply --dry-run >"$work/out" 2>&1
+if snapshot "$work/t" | cmp -s - "$work/before.snap" && grep -q '^would write /etc/modprobe.d/vfio-boot.conf' "$work/out"; then
+	ok "apply --dry-run says what it would write and writes nothing"
+else not_ok "apply --dry-run says what it would write and writes nothing" "$(cat "$work/out")"; fi
+
+# ---- admin edits ---------------------------------------------------------------------------
+vb "$work/t" apply -q
+echo "# tuned by the admin" >>"$work/t/etc/default/grub.d/vfio-boot.cfg"
+vb "$work/t" status >"$work/out" 2>&1
+grep -q '^modified  /etc/default/grub.d/vfio-boot.cfg' "$work/out" && ok "status sees the edit" || not_ok "status sees the edit" "$(cat "$work/out")"
+vb "$work/t" revert >"$work/out" 2>&1
+st=$?
+if [ $st = 1 ] && grep -q 'tuned by the admin' "$work/t/etc/default/grub.d/vfio-boot.cfg" && grep -q 'was edited since apply' "$work/out" &&
+	[ ! -e "$work/t/etc/initramfs-tools/hooks/vfio-boot" ]; then
+	ok "revert leaves an edited file alone and fails"
+else not_ok "revert leaves an edited file alone and fails" "$(cat "$work/out")"; fi
+vb "$work/t" revert --force -q
+if snapshot "$work/t" | cmp -s - "$work/before.snap"; then ok "revert --force completes"; else
+	not_ok "revert --force completes" "$(snapshot "$work/t" | diff "$work/before.snap" -)"; fi
+
+# ---- symlinks out of the root --------------------------------------------------------------
+rm -rf "$work/t" && cp -a "$work/pristine" "$work/t"
+mkdir -p "$work/outside"
+rm -rf "$work/t/etc/default/grub.d" && ln -s "$work/outside" "$work/t/etc/default/grub.d"
+vb "$work/t" apply >"$work/out" 2>&1
+st=$?
+if [ $st = 1 ] && [ -z "$(ls -A "$work/outside")" ] && grep -q 'symlink on the way is refused' "$work/out" &&
+	[ "$(cat "$work/t/etc/modprobe.d/vfio-boot.conf")" = "options snd_hda_intel enable_msi=1" ]; then
+	ok "a symlink leading out of the root is refused and nothing is written"
+else not_ok "a symlink leading out of the root is refused and nothing is written" "$(cat "$work/out")"; fi
+
+# ---- every write step failed in turn ------------------------------------------------------
+total=$(cd "$work" && rm -rf t && cp -a pristine t && VFIO_BOOT_TEST_FAIL_AT=999999 "$bin" --root=t --sysroot=t apply -q 2>&1 |
+	sed -n 's/.*test: \([0-9]*\) fault points passed/\1/p')
+bad=0
+for n in $(seq 1 "$total"); do
+	rm -rf "$work/t" && cp -a "$work/pristine" "$work/t"
+	VFIO_BOOT_TEST_FAIL_AT=$n vb "$work/t" apply -q >/dev/null 2>&1
+	snapshot "$work/t" >"$work/s.snap"
+	if ! cmp -s "$work/s.snap" "$work/before.snap" && ! cmp -s "$work/s.snap" "$work/after.snap"; then
+		bad=$((bad + 1)); echo "    fault $n: half applied"; diff "$work/before.snap" "$work/s.snap" | head -5 | sed 's/^/    /'
+		continue
+	fi
+	vb "$work/t" apply -q >/dev/null 2>&1 && snapshot "$work/t" | cmp -s - "$work/after.snap" || { bad=$((bad + 1)); echo "    fault $n: a later apply did not complete"; continue; }
+	vb "$work/t" revert -q >/dev/null 2>&1 && snapshot "$work/t" | cmp -s - "$work/before.snap" || { bad=$((bad + 1)); echo "    fault $n: revert did not complete"; }
+done
+if [ "${total:-0}" -gt 10 ] && [ $bad = 0 ]; then ok "apply failed at each of its $total write steps: always all or nothing, then completes"
+else not_ok "apply failed at each of its ${total:-0} write steps: always all or nothing, then completes" "$bad bad"; fi
+
+# revert failed at each step: a later revert always completes.
+rm -rf "$work/t" && cp -a "$work/pristine" "$work/t" && vb "$work/t" apply -q && cp -a "$work/t" "$work/applied"
+rtotal=$(cd "$work" && rm -rf t && cp -a applied t && VFIO_BOOT_TEST_FAIL_AT=999999 "$bin" --root=t --sysroot=t revert -q 2>&1 |
+	sed -n 's/.*test: \([0-9]*\) fault points passed/\1/p')
+bad=0
+for n in $(seq 1 "$rtotal"); do
+	rm -rf "$work/t" && cp -a "$work/applied" "$work/t"
+	VFIO_BOOT_TEST_FAIL_AT=$n vb "$work/t" revert -q >/dev/null 2>&1
+	vb "$work/t" revert -q >/dev/null 2>&1 && snapshot "$work/t" | cmp -s - "$work/before.snap" || { bad=$((bad + 1)); echo "    revert fault $n: a later revert did not complete"; }
+done
+if [ "${rtotal:-0}" -gt 3 ] && [ $bad = 0 ]; then ok "revert failed at each of its $rtotal write steps: a later revert completes"
+else not_ok "revert failed at each of its ${rtotal:-0} write steps: a later revert completes" "$bad bad"; fi
+
+# ---- kill -9 at random moments -----------------------------------------------------------------
+for f in etc/modprobe.d/vfio-boot.conf etc/default/grub.d/vfio-boot.cfg etc/initramfs-tools/hooks/vfio-boot; do
+	sha256sum <"$work/applied/$f" | cut -c1-64 >"$work/final-${f//\//_}"
+done
+half=0 runs=60
+for i in $(seq 1 $runs); do
+	rm -rf "$work/t" && cp -a "$work/pristine" "$work/t"
+	"$bin" --root="$work/t" --sysroot="$work/t" apply -q >/dev/null 2>&1 &
+	pid=$! # the binary itself, not a subshell
+	sleep "0.00$((RANDOM % 9))$((RANDOM % 10))"
+	kill -9 $pid 2>/dev/null
+	wait $pid 2>/dev/null
+	for f in etc/modprobe.d/vfio-boot.conf etc/default/grub.d/vfio-boot.cfg etc/initramfs-tools/hooks/vfio-boot; do
+		[ -e "$work/t/$f" ] || continue
+		h=$(sha256sum <"$work/t/$f" | cut -c1-64)
+		orig=$( [ -e "$work/pristine/$f" ] && sha256sum <"$work/pristine/$f" | cut -c1-64)
+		if [ "$h" != "$(cat "$work/final-${f//\//_}")" ] && [ "$h" != "$orig" ]; then half=$((half + 1)); echo "    run $i: /$f is neither old nor new"; fi
+	done
+	vb "$work/t" apply -q >/dev/null 2>&1 && snapshot "$work/t" | cmp -s - "$work/after.snap" || {
+		half=$((half + 1)); echo "    run $i: apply after the kill did not complete"; snapshot "$work/t" | diff "$work/after.snap" - | head -4 | sed 's/^/    /'; }
+done
+[ $half = 0 ] && ok "kill -9 during apply ($runs times): never a half-written file, a later apply completes" ||
+	not_ok "kill -9 during apply ($runs times): never a half-written file, a later apply completes"
+
+# ---- status after the reboot -------------------------------------------------------------------
+# The sysroot as it would look after rebooting: the booted command line has the parameters,
+# the boot is newer than the apply, vfio-pci holds the functions.
+rm -rf "$work/t" && cp -a "$work/pristine" "$work/t"
+vb "$work/t" apply -q --no-rebuild >/dev/null 2>&1
+vb "$work/t" status --json >"$work/out" 2>&1
+grep -q '"reboot_pending": true' "$work/out" && grep -q '"in_sync": false' "$work/out" && ok "status: a reboot is pending after apply" || not_ok "status: a reboot is pending after apply" "$(cat "$work/out")"
+sed -i 's/"rebuild":"skipped"/"rebuild":"done"/' "$work/t/var/lib/vfio-boot/manifest.json"
+printf 'cpu  1 0 1 100 0 0 0 0 0 0\nbtime %s\n' "$(( $(date +%s) + 60 ))" >"$work/t/proc/stat"
+echo "BOOT_IMAGE=/boot/vmlinuz ro quiet intel_iommu=on vfio-pci.ids=1002:67b1,1002:aac8,1b21:1242" >"$work/t/proc/cmdline"
+vb "$work/t" status --json >"$work/out" 2>&1
+if grep -q '"in_sync": false' "$work/out" && grep -q 'radeon bound it before vfio-pci' "$work/out"; then
+	ok "status: a device still on its native driver gets a diagnosis"
+else not_ok "status: a device still on its native driver gets a diagnosis" "$(cat "$work/out")"; fi
+for a in 0000:00:02.0/0000:03:00.0 0000:00:02.0/0000:03:00.1 0000:00:1c.4/0000:07:00.0; do
+	mkdir -p "$work/t/sys/bus/pci/drivers/vfio-pci"
+	ln -sfn ../../../../bus/pci/drivers/vfio-pci "$work/t/sys/devices/pci0000:00/$a/driver"
+done
+vb "$work/t" status >"$work/out" 2>&1
+st=$?
+if [ $st = 0 ] && grep -q '^In sync.' "$work/out" && [ "$(grep -c 'bound to vfio-pci' "$work/out")" = 3 ]; then
+	ok "status: in sync after the reboot (exit 0)"
+else not_ok "status: in sync after the reboot (exit 0)" "$(cat "$work/out")"; fi
+echo "BOOT_IMAGE=/boot/vmlinuz ro quiet intel_iommu=on vfio-boot=off" >"$work/t/proc/cmdline"
+ln -sfn ../../../../bus/pci/drivers/radeon "$work/t/sys/devices/pci0000:00/0000:00:02.0/0000:03:00.0/driver"
+vb "$work/t" status >"$work/out" 2>&1
+st=$?
+if [ $st = 1 ] && grep -q '0000:03:00.0  radeon .*vfio-boot=off is on the booted kernel command line' "$work/out"; then
+	ok "status: the kill switch is named"
+else not_ok "status: the kill switch is named" "$(cat "$work/out")"; fi
+
+# ---- two at once: the second waits for the first ------------------------------------------------
+rm -rf "$work/t" && cp -a "$work/pristine" "$work/t"
+"$bin" --root="$work/t" --sysroot="$work/t" apply -q >"$work/o1" 2>&1 &
+p1=$!
+"$bin" --root="$work/t" --sysroot="$work/t" apply -q >"$work/o2" 2>&1
+s2=$?
+wait $p1
+s1=$?
+if [ $s1 = 0 ] && [ $s2 = 0 ] && snapshot "$work/t" | cmp -s - "$work/after.snap"; then ok "two applies at once serialize"; else
+	not_ok "two applies at once serialize" "$(cat "$work/o1" "$work/o2")"; fi
+
+# ---- regeneration with fake commands on PATH ---------------------------------------------------
+mkdir -p "$work/bin"
+for c in update-initramfs update-grub; do
+	cat >"$work/bin/$c" <<FAKE
+#!/bin/sh
+echo "$c \$*" >>"$work/calls"
+[ "$c" = update-initramfs ] && echo "update-initramfs: Generating /boot/initrd.img-4.15.0-33-generic"
+exit \${FAKE_${c//-/_}_STATUS:-0}
+FAKE
+	chmod +x "$work/bin/$c"
+done
+rm -rf "$work/t" "$work/calls" && cp -a "$work/pristine" "$work/t"
+PATH="$work/bin:$PATH" VFIO_BOOT_TEST_RUN_COMMANDS=1 vb "$work/t" apply >"$work/out" 2>&1
+st=$?
+if [ $st = 0 ] && [ "$(cat "$work/calls")" = "$(printf 'update-initramfs -u -k all\nupdate-grub ')" ] &&
+	grep -q 'Generating /boot/initrd.img-4.15.0-33-generic' "$work/out" && grep -q 'update-grub done in' "$work/out" &&
+	grep -q 'Generating' "$work/t/var/lib/vfio-boot/rebuild.log"; then
+	ok "apply runs update-initramfs -u -k all and update-grub, shows the kernel, keeps the log"
+else not_ok "apply runs update-initramfs -u -k all and update-grub, shows the kernel, keeps the log" "$(cat "$work/out" "$work/calls")"; fi
+rm -rf "$work/t" "$work/calls" && cp -a "$work/pristine" "$work/t"
+PATH="$work/bin:$PATH" VFIO_BOOT_TEST_RUN_COMMANDS=1 FAKE_update_initramfs_STATUS=3 vb "$work/t" apply >"$work/out" 2>&1
+st=$?
+if [ $st = 1 ] && grep -q 'update-initramfs -u -k all (exit status 3) failed' "$work/out" && grep -q 'rebuild.log' "$work/out" &&
+	[ -e "$work/t/etc/modprobe.d/vfio-boot.conf" ] && vb "$work/t" status 2>&1 | grep -q 'images are stale (rebuild failed)'; then
+	ok "a failed command is named with its status and log; files stay; status says the images are stale"
+else not_ok "a failed command is named with its status and log; files stay; status says the images are stale" "$(cat "$work/out")"; fi
+rm -f "$work/calls"
+PATH="$work/bin:$PATH" VFIO_BOOT_TEST_RUN_COMMANDS=1 vb "$work/t" apply -q >"$work/out" 2>&1
+if grep -q 'update-initramfs -u -k all' "$work/calls" && vb "$work/t" status --json | grep -q '"rebuild": "done"'; then
+	ok "the next apply runs the failed rebuild again"
+else not_ok "the next apply runs the failed rebuild again" "$(cat "$work/out")"; fi
+rm -f "$work/calls"
+PATH="$work/bin:$PATH" VFIO_BOOT_TEST_RUN_COMMANDS=1 vb "$work/t" revert -q >"$work/out" 2>&1
+[ "$(cat "$work/calls" 2>/dev/null)" = "$(printf 'update-initramfs -u -k all\nupdate-grub ')" ] && ok "revert regenerates too" || not_ok "revert regenerates too" "$(cat "$work/out")"
+rm -rf "$work/t" "$work/calls" && cp -a "$work/pristine" "$work/t"
+PATH="$work/bin:$PATH" VFIO_BOOT_TEST_RUN_COMMANDS=1 vb "$work/t" apply -q --no-rebuild >"$work/out" 2>&1
+[ ! -e "$work/calls" ] && vb "$work/t" status --json | grep -q '"rebuild": "skipped"' && ok "--no-rebuild runs nothing and says so" || not_ok "--no-rebuild runs nothing and says so"
+rm -rf "$work/t" && cp -a "$work/pristine" "$work/t"
+PATH="$work/empty-path" VFIO_BOOT_TEST_RUN_COMMANDS=1 "$bin" --root="$work/t" --sysroot="$work/t" apply >"$work/out" 2>&1
+grep -q 'update-initramfs -u -k all (exit status 127) failed' "$work/out" && ok "a missing update-initramfs is named" || not_ok "a missing update-initramfs is named" "$(cat "$work/out")"
+
+# ---- a root it cannot write -------------------------------------------------------------------------
+if mkdir -p "$work/ro" && mount -t tmpfs -o size=4m tmpfs "$work/ro" 2>/dev/null; then
+	cp -a "$work/pristine/." "$work/ro/" 2>/dev/null; mount -o remount,ro "$work/ro"
+	vb "$work/ro" apply >"$work/out" 2>&1
+	st=$?
+	umount "$work/ro"
+	[ $st = 1 ] && grep -q 'Read-only file system' "$work/out" && ok "a read-only root gets one clear error" || not_ok "a read-only root gets one clear error" "$(cat "$work/out")"
+else
+	echo "# not run here: a read-only root needs mount(2) (no privilege in this environment)"
+fi
+
+echo "# transaction: $pass passed, $fail failed"
+[ $fail = 0 ]
