@@ -236,8 +236,25 @@ if mkdir -p "$work/ro" && mount -t tmpfs -o size=4m tmpfs "$work/ro" 2>/dev/null
 	st=$?
 	umount "$work/ro"
 	[ $st = 1 ] && grep -q 'Read-only file system' "$work/out" && ok "a read-only root gets one clear error" || not_ok "a read-only root gets one clear error" "$(cat "$work/out")"
+	# a full filesystem: the root's /etc and /var on a small tmpfs with almost no space left;
+	# live state comes from the pristine copy
+	mount -t tmpfs -o size=512k tmpfs "$work/ro"
+	mkdir -p "$work/ro/etc"
+	cp -a "$work/pristine/etc/." "$work/ro/etc/"
+	head -c 2000000 /dev/zero >"$work/ro/filler" 2>/dev/null
+	snapshot "$work/ro" >"$work/full-before.snap"
+	"$bin" --root="$work/ro" --sysroot="$work/pristine" apply >"$work/out" 2>&1
+	st=$?
+	snapshot "$work/ro" >"$work/full-after.snap"
+	rm -f "$work/ro/filler"
+	"$bin" --root="$work/ro" --sysroot="$work/pristine" apply -q >/dev/null 2>&1
+	st2=$?
+	umount "$work/ro"
+	if [ $st = 1 ] && grep -q 'No space left on device' "$work/out" && cmp -s "$work/full-before.snap" "$work/full-after.snap" && [ $st2 = 0 ]; then
+		ok "a full filesystem: apply fails cleanly, changes nothing, and completes once there is room"
+	else not_ok "a full filesystem: apply fails cleanly, changes nothing, and completes once there is room" "$(cat "$work/out"; diff "$work/full-before.snap" "$work/full-after.snap")"; fi
 else
-	echo "# not run here: a read-only root needs mount(2) (no privilege in this environment)"
+	echo "# not run here: the read-only and full-filesystem cases need mount(2) (no privilege in this environment)"
 fi
 
 echo "# transaction: $pass passed, $fail failed"
