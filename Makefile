@@ -2,6 +2,9 @@
 PREFIX ?= /usr/local
 BINDIR ?= $(PREFIX)/sbin
 MANDIR ?= $(PREFIX)/share/man
+LIBEXECDIR ?= $(PREFIX)/libexec/vfio-boot
+# udev reads rules from /usr/lib/udev/rules.d whatever the prefix
+UDEVRULESDIR ?= /usr/lib/udev/rules.d
 DESTDIR ?=
 VERSION := 0.1.0
 
@@ -12,7 +15,8 @@ LIBS_CLI := smartcols
 CFLAGS ?= -O2 -g
 WARNINGS := -Wall -Wextra -Wshadow -Wstrict-prototypes -Wmissing-prototypes -Wformat=2 \
 	-Wno-missing-field-initializers
-CPPFLAGS_ALL := -D_GNU_SOURCE -DVB_VERSION=\"$(VERSION)\" -Isrc/core -Isrc/cli \
+CPPFLAGS_ALL := -D_GNU_SOURCE -DVB_VERSION=\"$(VERSION)\" -DVB_LIBEXECDIR=\"$(LIBEXECDIR)\" \
+	-DVB_UDEVRULESDIR=\"$(UDEVRULESDIR)\" -Isrc/core -Isrc/cli \
 	$(shell $(PKG_CONFIG) --cflags $(LIBS_CORE) $(LIBS_CLI))
 CFLAGS_ALL := -std=gnu11 $(WARNINGS) $(CFLAGS)
 LDLIBS_CORE := $(shell $(PKG_CONFIG) --libs $(LIBS_CORE))
@@ -28,14 +32,26 @@ CLI_OBJ := $(CLI_SRC:%.c=$(BUILD)/%.o)
 UNIT_SRC := $(wildcard tests/unit/test-*.c)
 UNIT_BIN := $(UNIT_SRC:tests/unit/%.c=$(BUILD)/tests/%)
 
-all: $(BUILD)/vfio-boot
+# The boot-time helper: libc only, it is copied into every initramfs image.
+HELPER_SRC := src/helper/vfio-boot-bind.c src/core/config/selection.c src/core/pci-address.c \
+	src/core/probe/cmdline.c
+
+all: $(BUILD)/vfio-boot $(BUILD)/vfio-boot-bind $(BUILD)/60-vfio-boot.rules
+
+$(BUILD)/vfio-boot-bind: $(HELPER_SRC) $(wildcard src/core/*.h src/core/*/*.h)
+	@mkdir -p $(dir $@)
+	$(CC) -D_GNU_SOURCE -Isrc/core $(CFLAGS_ALL) -Os $(LDFLAGS) -o $@ $(HELPER_SRC)
+
+$(BUILD)/60-vfio-boot.rules: udev/60-vfio-boot.rules.in
+	@mkdir -p $(dir $@)
+	sed 's|@LIBEXECDIR@|$(LIBEXECDIR)|g' $< > $@
 
 $(BUILD)/%.o: %.c $(wildcard src/core/*.h src/core/*/*.h src/cli/*.h)
 	@mkdir -p $(dir $@)
 	$(CC) $(CPPFLAGS_ALL) $(CPPFLAGS) $(CFLAGS_ALL) -c -o $@ $<
 
 $(BUILD)/libvfioboot.a: $(CORE_OBJ)
-	$(AR) rcs $@ $^
+	rm -f $@ && $(AR) rcs $@ $^
 
 $(BUILD)/vfio-boot: $(CLI_OBJ) $(BUILD)/libvfioboot.a
 	$(CC) $(CFLAGS_ALL) $(LDFLAGS) -o $@ $^ $(LDLIBS_CLI) $(LDLIBS_CORE)
@@ -65,6 +81,8 @@ man/vfio-boot.8: man/vfio-boot.8.scd
 
 install: all man/vfio-boot.8
 	install -Dm755 $(BUILD)/vfio-boot $(DESTDIR)$(BINDIR)/vfio-boot
+	install -Dm755 $(BUILD)/vfio-boot-bind $(DESTDIR)$(LIBEXECDIR)/vfio-boot-bind
+	install -Dm644 $(BUILD)/60-vfio-boot.rules $(DESTDIR)$(UDEVRULESDIR)/60-vfio-boot.rules
 	install -Dm644 man/vfio-boot.8 $(DESTDIR)$(MANDIR)/man8/vfio-boot.8
 
 format:

@@ -244,6 +244,38 @@ if cmp -s "$work/p1" "$work/p2"; then ok "plan output is deterministic"; else no
 expect_error "generate: an unknown target" 2 "unknown target 'foo'" --root="$s" --sysroot="$s" generate foo
 expect_error "generate: a target not supported yet" 1 "target 'dracut' is not supported yet" --root="$s" --sysroot="$s" generate dracut
 
+# ---- the boot-time helper, on a copy of the identical-GPUs machine -------------------------
+helper="$top/$build/vfio-boot-bind"
+h=$(stage identical-gpus)
+vb "$h" add -q 02:00.0 && vb "$h" generate devices >"$work/devices.conf"
+mkdir -p "$h/etc/vfio-boot" && cp "$work/devices.conf" "$h/etc/vfio-boot/devices.conf"
+printf 'device 0000:01:00.0 1002:67df 9999:0001  # a subsystem that is not there\n' >>"$h/etc/vfio-boot/devices.conf"
+out=""
+for a in 0000:01:00.0 0000:01:00.1 0000:02:00.0 0000:02:00.1 0000:00:17.0; do
+	out="$out $a=$(VFIO_BOOT_BIND_ROOT=$h "$helper" "$a" | tr -d '\n')"
+done
+if [ "$out" = " 0000:01:00.0= 0000:01:00.1= 0000:02:00.0=VFIO_BOOT_BIND=1 0000:02:00.1=VFIO_BOOT_BIND=1 0000:00:17.0=" ] &&
+	[ "$(cat "$h/sys/bus/pci/devices/0000:02:00.0/driver_override")" = vfio-pci ] &&
+	[ "$(cat "$h/sys/bus/pci/devices/0000:01:00.0/driver_override")" = "(null)" ] &&
+	grep -q 'vfio-boot: 0000:01:00.0 is a 1002:67df with subsystem 1da2:e366, not the configured 9999:0001: skipped' "$h/dev/kmsg" &&
+	grep -q 'vfio-boot: 0000:02:00.0: taken from amdgpu' "$h/dev/kmsg" && [ "$(cat "$h/sys/bus/pci/drivers/amdgpu/unbind")" = 0000:02:00.0 ]; then
+	ok "helper: binds the selected twin by address, leaves the host's, checks identity, logs to kmsg"
+else not_ok "helper: binds the selected twin by address, leaves the host's, checks identity, logs to kmsg" "$out $(cat "$h/dev/kmsg")"; fi
+h=$(stage identical-gpus)
+mkdir -p "$h/etc/vfio-boot" && cp "$work/devices.conf" "$h/etc/vfio-boot/devices.conf"
+echo "BOOT_IMAGE=/boot/vmlinuz ro quiet vfio-boot=off" >"$h/proc/cmdline"
+got=$(VFIO_BOOT_BIND_ROOT=$h "$helper" 0000:02:00.0)
+if [ -z "$got" ] && [ "$(cat "$h/sys/bus/pci/devices/0000:02:00.0/driver_override")" = "(null)" ] && grep -q 'vfio-boot=off' "$h/dev/kmsg"; then
+	ok "helper: vfio-boot=off switches it off"
+else not_ok "helper: vfio-boot=off switches it off" "$got"; fi
+printf 'device zz\n' >"$h/etc/vfio-boot/devices.conf"
+echo "ro quiet" >"$h/proc/cmdline"
+got=$(VFIO_BOOT_BIND_ROOT=$h "$helper" 0000:02:00.0; echo "/$?")
+[ "$got" = "/0" ] && grep -q 'devices.conf:1: ' "$h/dev/kmsg" && ok "helper: a broken device list binds nothing and never fails" || not_ok "helper: a broken device list binds nothing and never fails" "$got"
+rm -rf "$h/etc/vfio-boot"
+got=$(VFIO_BOOT_BIND_ROOT=$h "$helper" 0000:02:00.0; echo "/$?")
+[ "$got" = "/0" ] && ok "helper: without a device list it does nothing" || not_ok "helper: without a device list it does nothing"
+
 # The man page and --help describe the same options and verbs.
 help_opts=$("$bin" --help | grep -oE -- '--[a-z][a-z-]*' | sort -u)
 man_opts=$(grep -oE -- '\*--[a-z][a-z-]*\*' "$top/man/vfio-boot.8.scd" | tr -d '*' | sort -u)
@@ -255,8 +287,11 @@ if [ "$help_verbs" = "$man_verbs" ]; then ok "--help and the man page list the s
 	not_ok "--help and the man page list the same verbs" "$(diff <(echo "$help_verbs") <(echo "$man_verbs"))"; fi
 
 # make install puts the binary and the man page under DESTDIR/PREFIX.
-if make -s -C "$top" BUILD="$build" install DESTDIR="$work/inst" PREFIX=/usr >"$work/install.log" 2>&1 &&
+# (its own build tree: the install paths are compiled in, as with any prefix)
+if make -s -C "$top" BUILD="$work/build-inst" install DESTDIR="$work/inst" PREFIX=/usr >"$work/install.log" 2>&1 &&
 	[ -x "$work/inst/usr/sbin/vfio-boot" ] && [ -s "$work/inst/usr/share/man/man8/vfio-boot.8" ] &&
+	[ -x "$work/inst/usr/libexec/vfio-boot/vfio-boot-bind" ] &&
+	grep -q 'IMPORT{program}="/usr/libexec/vfio-boot/vfio-boot-bind %k"' "$work/inst/usr/lib/udev/rules.d/60-vfio-boot.rules" &&
 	"$work/inst/usr/sbin/vfio-boot" --version | grep -q '^vfio-boot '; then
 	ok "make install DESTDIR PREFIX"
 else

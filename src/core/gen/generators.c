@@ -99,6 +99,23 @@ static char *gen_grub(const VbPlan *p)
 	return strbuf_steal(&b);
 }
 
+/* /etc/vfio-boot/devices.conf: every planned function with its identity, in the
+ * selection's syntax, read at boot by the helper (vfio-boot-bind) inside the image. */
+static char *gen_devices(const VbPlan *p)
+{
+	StrBuf b = {0};
+	strbuf_printf(&b, HEADER "# Read at boot by %s/vfio-boot-bind: each address is given to vfio-pci\n"
+			  "# when it still holds this device.\n\n",
+		      VB_LIBEXECDIR);
+	for (size_t i = 0; i < p->n_devices; i++) {
+		const VbDevice *d = p->devices[i].dev;
+		strbuf_printf(&b, "device %s %04x:%04x %04x:%04x  # %s, %s\n", d->address, d->vendor, d->device,
+			      d->subsystem_vendor, d->subsystem_device, vb_reason_name(p->devices[i].reason),
+			      d->device_name);
+	}
+	return strbuf_steal(&b);
+}
+
 static bool want_initramfs_tools(const VbPlan *p)
 {
 	return always(p) && p->targets.initramfs_tools;
@@ -125,20 +142,32 @@ static char *gen_initramfs_tools(const VbPlan *p)
 		strbuf_printf(&b, " ;;%s\n", k->vfio_modules.n ? "" : " # vfio is built into this kernel");
 	}
 	strbuf_printf(&b, "*) manual_add_modules vfio_pci vfio_iommu_type1 ;; # a kernel installed since\n"
-			  "esac\n");
+			  "esac\n\n"
+			  "# Binding by address at boot: the helper, the device list and the udev rule that\n"
+			  "# runs the helper before the native drivers load.\n"
+			  "if [ -x %s/vfio-boot-bind ]; then\n"
+			  "\tcopy_exec %s/vfio-boot-bind\n"
+			  "\tcopy_file config /etc/vfio-boot/devices.conf\n"
+			  "\tcopy_file rules %s/60-vfio-boot.rules /lib/udev/rules.d/60-vfio-boot.rules\n"
+			  "else\n"
+			  "\techo \"W: vfio-boot: %s/vfio-boot-bind is missing: no binding by address in this image\" >&2\n"
+			  "fi\n",
+		      VB_LIBEXECDIR, VB_LIBEXECDIR, VB_UDEVRULESDIR, VB_LIBEXECDIR);
 	return strbuf_steal(&b);
 }
 
 static const VbGenerator generators[] = {
     {"modprobe", "/etc/modprobe.d/vfio-boot.conf", 0644, always, gen_modprobe},
     {"grub", "/etc/default/grub.d/vfio-boot.cfg", 0644, want_grub, gen_grub},
+    {"devices", "/etc/vfio-boot/devices.conf", 0644, always, gen_devices},
     {"initramfs-tools", "/etc/initramfs-tools/hooks/vfio-boot", 0755, want_initramfs_tools,
      gen_initramfs_tools},
     {"cmdline", NULL, 0, always, gen_cmdline},
 };
 
-const VbGenerator *const vb_generators[] = {&generators[0], &generators[1], &generators[2], &generators[3],
-					    NULL};
+/* NULL-terminated so that callers need no count; in plan order */
+const VbGenerator *const vb_generators[] = {&generators[0], &generators[1], &generators[2],
+					    &generators[3], &generators[4], NULL};
 
 const VbGenerator *vb_generator_find(const char *name)
 {

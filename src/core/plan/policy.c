@@ -288,19 +288,6 @@ static int choose_method(const VbModel *m, const VbSelection *sel, VbPlan *p)
 	return 0;
 }
 
-/* Binding by address needs the boot-time helper and udev rule, which this version does not
- * generate yet: say so rather than plan files that would not bind anything. */
-static int check_address_support(VbPlan *p)
-{
-	if (p->method != VB_METHOD_ADDRESS || p->n_devices == 0)
-		return 0;
-	return vb_issue_add(
-	    &p->warnings, "address-binding-unsupported",
-	    "binding by address at boot is not implemented in this version: the planned files "
-	    "order vfio-pci before the native drivers but will not claim %s at boot",
-	    p->devices[0].dev->address);
-}
-
 int vb_policy_expand(const VbModel *m, const VbSelection *sel, bool force, VbPlan *p)
 {
 	int r;
@@ -311,9 +298,7 @@ int vb_policy_expand(const VbModel *m, const VbSelection *sel, bool force, VbPla
 	if ((r = check_boot_vga(force, p)) < 0 || (r = check_host_disks(m, force, p)) < 0 ||
 	    (r = check_last_display(m, force, p)) < 0 || (r = check_iommu(m, force, p)) < 0)
 		return r;
-	if ((r = choose_method(m, sel, p)) < 0)
-		return r;
-	return check_address_support(p);
+	return choose_method(m, sel, p);
 }
 
 const char *vb_reason_name(VbReason r)

@@ -8,30 +8,6 @@
 #include "../paths.h"
 #include "probe.h"
 
-int vb_pci_address_cmp(const VbPciAddress *a, const VbPciAddress *b)
-{
-	if (a->domain != b->domain)
-		return a->domain < b->domain ? -1 : 1;
-	if (a->bus != b->bus)
-		return a->bus < b->bus ? -1 : 1;
-	if (a->slot != b->slot)
-		return a->slot < b->slot ? -1 : 1;
-	if (a->function != b->function)
-		return a->function < b->function ? -1 : 1;
-	return 0;
-}
-
-bool vb_pci_same_slot(const VbPciAddress *a, const VbPciAddress *b)
-{
-	return a->domain == b->domain && a->bus == b->bus && a->slot == b->slot;
-}
-
-void vb_pci_address_format(const VbPciAddress *a, char buf[static VB_ADDRESS_MAX])
-{
-	snprintf(buf, VB_ADDRESS_MAX, "%04x:%02x:%02x.%u", a->domain, a->bus, a->slot,
-		 (unsigned)(a->function & 7));
-}
-
 bool vb_device_is_display(const VbDevice *d)
 {
 	return vb_device_base_class(d) == 0x03;
@@ -214,4 +190,29 @@ const VbDevice *vb_model_boot_vga(const VbModel *m)
 		if (m->devices[i].boot_vga)
 			return &m->devices[i];
 	return NULL;
+}
+
+size_t vb_model_resolve(const VbModel *m, const VbDeviceSpec *spec, const VbDevice **ret,
+			const VbDevice *ret_matches[], size_t max_matches)
+{
+	if (!spec->by_id) {
+		const VbDevice *d = vb_model_find(m, &spec->addr);
+		if (d) {
+			*ret = d;
+			if (max_matches > 0 && ret_matches)
+				ret_matches[0] = d;
+		}
+		return d ? 1 : 0;
+	}
+	size_t n = 0;
+	for (size_t i = 0; i < m->n_devices; i++) {
+		const VbDevice *d = &m->devices[i];
+		if (d->vendor != spec->vendor || d->device != spec->device)
+			continue;
+		if (ret_matches && n < max_matches)
+			ret_matches[n] = d;
+		if (n++ == 0)
+			*ret = d;
+	}
+	return n;
 }
