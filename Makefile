@@ -5,6 +5,8 @@ MANDIR ?= $(PREFIX)/share/man
 LIBEXECDIR ?= $(PREFIX)/libexec/vfio-boot
 # udev reads rules from /usr/lib/udev/rules.d whatever the prefix
 UDEVRULESDIR ?= /usr/lib/udev/rules.d
+# and dracut its modules from its own directory
+DRACUTMODULESDIR ?= /usr/lib/dracut/modules.d
 DESTDIR ?=
 VERSION := 0.1.0
 
@@ -36,13 +38,17 @@ UNIT_BIN := $(UNIT_SRC:tests/unit/%.c=$(BUILD)/tests/%)
 HELPER_SRC := src/helper/vfio-boot-bind.c src/core/config/selection.c src/core/pci-address.c \
 	src/core/probe/cmdline.c
 
-all: $(BUILD)/vfio-boot $(BUILD)/vfio-boot-bind $(BUILD)/60-vfio-boot.rules
+all: $(BUILD)/vfio-boot $(BUILD)/vfio-boot-bind $(BUILD)/60-vfio-boot.rules $(BUILD)/dracut/module-setup.sh
 
 $(BUILD)/vfio-boot-bind: $(HELPER_SRC) $(wildcard src/core/*.h src/core/*/*.h)
 	@mkdir -p $(dir $@)
 	$(CC) -D_GNU_SOURCE -Isrc/core $(CFLAGS_ALL) -Os $(LDFLAGS) -o $@ $(HELPER_SRC)
 
 $(BUILD)/60-vfio-boot.rules: udev/60-vfio-boot.rules.in
+	@mkdir -p $(dir $@)
+	sed 's|@LIBEXECDIR@|$(LIBEXECDIR)|g' $< > $@
+
+$(BUILD)/dracut/module-setup.sh: initramfs/dracut/module-setup.sh.in
 	@mkdir -p $(dir $@)
 	sed 's|@LIBEXECDIR@|$(LIBEXECDIR)|g' $< > $@
 
@@ -83,6 +89,7 @@ install: all man/vfio-boot.8
 	install -Dm755 $(BUILD)/vfio-boot $(DESTDIR)$(BINDIR)/vfio-boot
 	install -Dm755 $(BUILD)/vfio-boot-bind $(DESTDIR)$(LIBEXECDIR)/vfio-boot-bind
 	install -Dm644 $(BUILD)/60-vfio-boot.rules $(DESTDIR)$(UDEVRULESDIR)/60-vfio-boot.rules
+	install -Dm755 $(BUILD)/dracut/module-setup.sh $(DESTDIR)$(DRACUTMODULESDIR)/90vfio-boot/module-setup.sh
 	install -Dm644 man/vfio-boot.8 $(DESTDIR)$(MANDIR)/man8/vfio-boot.8
 
 format:

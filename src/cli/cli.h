@@ -60,12 +60,14 @@ const char *device_display_name(const VbDevice *d);
 /* The plan verbs' shared steps (verb-plan.c). */
 typedef struct VbSelection VbSelection;
 typedef struct VbPlan VbPlan;
+typedef struct VbCommand VbCommand;
 int cli_build_plan(VbContext *ctx, const Args *args, VbModel **ret_model, VbSelection **ret_sel,
 		   VbPlan **ret_plan);
 void cli_free_plan(VbModel *m, VbSelection *sel, VbPlan *p);
 /* Refusals on stderr, once each; returns 1 when there are any. */
 int cli_report_errors(const VbPlan *p);
 json_object *json_plan(const VbPlan *p);
+json_object *json_commands(const VbCommand *cmds, size_t n);
 /* Adds DEVICEs to sel in memory, checked by the policy (refusals reported; with --force
  * they are recorded as allow=). On success *ret_plan is the plan of the new selection. */
 int cli_select_devices(VbContext *ctx, const Args *args, const VbModel *m, VbSelection *sel, int argc,

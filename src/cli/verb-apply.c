@@ -178,6 +178,7 @@ int verb_revert(VbContext *ctx, const Args *args, int argc, char **argv)
 		json_object *o = json_object_new_object();
 		json_result(o, &res);
 		json_object_object_add(o, "skipped", json_object_new_int((int)res.n_skipped));
+		json_object_object_add(o, "commands", json_commands(res.commands, res.n_commands));
 		json_print(o);
 		json_object_put(o);
 	} else if (args->verbosity >= 0 && !res.changed)

@@ -66,6 +66,19 @@ static const char *module_state_name(VbModuleState s)
 	return s == VB_MODULE_BUILTIN ? "builtin" : s == VB_MODULE_LOADABLE ? "module" : "absent";
 }
 
+/* Commands as argv arrays, as the contract has them. */
+json_object *json_commands(const VbCommand *cmds, size_t n)
+{
+	json_object *a = json_object_new_array();
+	for (size_t i = 0; i < n; i++) {
+		json_object *argv = json_object_new_array();
+		for (size_t j = 0; j < cmds[i].argc; j++)
+			json_object_array_add(argv, json_object_new_string(cmds[i].argv[j]));
+		json_object_array_add(a, argv);
+	}
+	return a;
+}
+
 json_object *json_plan(const VbPlan *p)
 {
 	json_object *root = json_object_new_object(), *devs = json_object_new_array();
@@ -95,14 +108,7 @@ json_object *json_plan(const VbPlan *p)
 	}
 	json_object_object_add(root, "files", files);
 
-	json_object *cmds = json_object_new_array();
-	for (size_t i = 0; i < p->n_commands; i++) {
-		json_object *argv = json_object_new_array();
-		for (size_t j = 0; j < p->commands[i].argc; j++)
-			json_object_array_add(argv, json_object_new_string(p->commands[i].argv[j]));
-		json_object_array_add(cmds, argv);
-	}
-	json_object_object_add(root, "commands", cmds);
+	json_object_object_add(root, "commands", json_commands(p->commands, p->n_commands));
 	json_object_object_add(root, "warnings", json_issues(&p->warnings));
 	json_object_object_add(root, "errors", json_issues(&p->errors));
 
@@ -193,8 +199,7 @@ int verb_plan(VbContext *ctx, const Args *args, int argc, char **argv)
 	return status;
 }
 
-static const char *const later_targets[] = {"kernel-cmdline", "dracut",	 "mkinitcpio",
-					    "booster",	      "libvirt", "qemu"};
+static const char *const later_targets[] = {"kernel-cmdline", "mkinitcpio", "booster", "libvirt", "qemu"};
 
 int verb_generate(VbContext *ctx, const Args *args, int argc, char **argv)
 {
@@ -204,8 +209,11 @@ int verb_generate(VbContext *ctx, const Args *args, int argc, char **argv)
 		for (size_t i = 0; i < ELEMENTSOF(later_targets); i++)
 			if (strcmp(argv[0], later_targets[i]) == 0)
 				return cli_error(0, "target '%s' is not supported yet", argv[0]);
-		return cli_usage_error("unknown target '%s' (modprobe, grub, initramfs-tools, cmdline)",
-				       argv[0]);
+		char known[256] = "";
+		for (size_t i = 0; vb_generators[i]; i++)
+			snprintf(known + strlen(known), sizeof(known) - strlen(known), "%s%s", i ? ", " : "",
+				 vb_generators[i]->name);
+		return cli_usage_error("unknown target '%s' (%s)", argv[0], known);
 	}
 	VbModel *m;
 	VbSelection *sel;

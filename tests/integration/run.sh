@@ -242,7 +242,7 @@ else not_ok "the initramfs-tools hook is valid sh" "$(cat "$work/hook")"; fi
 vb "$s" plan --json >"$work/p1"; vb "$s" plan --json >"$work/p2"
 if cmp -s "$work/p1" "$work/p2"; then ok "plan output is deterministic"; else not_ok "plan output is deterministic"; fi
 expect_error "generate: an unknown target" 2 "unknown target 'foo'" --root="$s" --sysroot="$s" generate foo
-expect_error "generate: a target not supported yet" 1 "target 'dracut' is not supported yet" --root="$s" --sysroot="$s" generate dracut
+expect_error "generate: a target not supported yet" 1 "target 'mkinitcpio' is not supported yet" --root="$s" --sysroot="$s" generate mkinitcpio
 
 # ---- the boot-time helper, on a copy of the identical-GPUs machine -------------------------
 helper="$top/$build/vfio-boot-bind"

@@ -64,6 +64,9 @@ typedef struct VbApplyResult {
 	bool rebuild_failed;
 	char *failed_command; /* with its status, when rebuild_failed */
 	char *log_path;	      /* the regeneration log, when commands ran */
+	/* the regeneration commands, run or (under a root other than /) listed */
+	VbCommand commands[VB_MAX_COMMANDS];
+	size_t n_commands;
 } VbApplyResult;
 
 void vb_apply_result_done(VbApplyResult *r);

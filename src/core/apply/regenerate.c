@@ -95,6 +95,8 @@ int vb_run_commands(VbContext *ctx, const VbCommand *cmds, size_t n, const VbApp
 	char text[512];
 	const char *outcome = "done";
 	int r = 0;
+	res->n_commands = n < VB_MAX_COMMANDS ? n : VB_MAX_COMMANDS;
+	memcpy(res->commands, cmds, res->n_commands * sizeof(*cmds));
 	if (strcmp(ctx->root, "/") != 0 && !getenv("VFIO_BOOT_TEST_RUN_COMMANDS")) {
 		for (size_t i = 0; i < n; i++) {
 			command_text(&cmds[i], text, sizeof(text));

@@ -63,6 +63,13 @@ static char *gen_modprobe(const VbPlan *p)
 		strbuf_printf(&b,
 			      "\n# Bound by address at boot (driver_override), not by IDs: another device\n"
 			      "# in this machine has the same IDs.\n");
+	/* The kill switch must stop ids= too, not only the boot-time helper: the recovery path
+	 * is only a way back if vfio-pci claims nothing. modprobe runs install commands with
+	 * /bin/sh, which is there in every initramfs; read and case are shell built-ins. */
+	strbuf_printf(&b, "\n# vfio-boot=off on the kernel command line (the recovery path) keeps vfio-pci\n"
+			  "# from loading, so that every device stays with its own driver.\n"
+			  "install vfio-pci read -r c </proc/cmdline; case \" $c \" in *\" vfio-boot=off \"*) ;; "
+			  "*) exec /sbin/modprobe --ignore-install vfio-pci $CMDLINE_OPTS ;; esac\n");
 	if (p->drivers.n > 0) {
 		strbuf_printf(
 		    &b, "\n# Load vfio-pci before every driver that claims these functions, so that it\n"
@@ -156,18 +163,39 @@ static char *gen_initramfs_tools(const VbPlan *p)
 	return strbuf_steal(&b);
 }
 
+static bool want_dracut(const VbPlan *p)
+{
+	return always(p) && p->targets.dracut;
+}
+
+/* /etc/dracut.conf.d/vfio-boot.conf: read by dracut for every image it builds, generic
+ * (no-hostonly) or hostonly. The helper and the rule come from the dracut module
+ * 90vfio-boot that 'make install' puts in dracut's modules.d. */
+static char *gen_dracut(const VbPlan *p)
+{
+	(void)p;
+	return strdup(HEADER "# vfio-pci and its IOMMU backend in every image, loaded before udev starts.\n"
+			     "force_drivers+=\" vfio_pci vfio_iommu_type1 \"\n"
+			     "# Generic images do not copy /etc/modprobe.d: our options and softdeps, and the\n"
+			     "# device list the boot-time helper reads.\n"
+			     "install_items+=\" /etc/modprobe.d/vfio-boot.conf /etc/vfio-boot/devices.conf \"\n"
+			     "# The boot-time helper and its udev rule.\n"
+			     "add_dracutmodules+=\" vfio-boot \"\n");
+}
+
 static const VbGenerator generators[] = {
     {"modprobe", "/etc/modprobe.d/vfio-boot.conf", 0644, always, gen_modprobe},
     {"grub", "/etc/default/grub.d/vfio-boot.cfg", 0644, want_grub, gen_grub},
     {"devices", "/etc/vfio-boot/devices.conf", 0644, always, gen_devices},
     {"initramfs-tools", "/etc/initramfs-tools/hooks/vfio-boot", 0755, want_initramfs_tools,
      gen_initramfs_tools},
+    {"dracut", "/etc/dracut.conf.d/vfio-boot.conf", 0644, want_dracut, gen_dracut},
     {"cmdline", NULL, 0, always, gen_cmdline},
 };
 
 /* NULL-terminated so that callers need no count; in plan order */
-const VbGenerator *const vb_generators[] = {&generators[0], &generators[1], &generators[2],
-					    &generators[3], &generators[4], NULL};
+const VbGenerator *const vb_generators[] = {&generators[0], &generators[1], &generators[2], &generators[3],
+					    &generators[4], &generators[5], NULL};
 
 const VbGenerator *vb_generator_find(const char *name)
 {

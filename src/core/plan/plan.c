@@ -225,7 +225,12 @@ static bool root_has(const VbContext *ctx, const char *rel)
 void vb_targets_detect(const VbContext *ctx, VbTargets *t)
 {
 	t->grub_dropin = root_has(ctx, "etc/default/grub") && root_has(ctx, "etc/default/grub.d");
-	t->initramfs_tools = root_has(ctx, "etc/initramfs-tools");
+	/* Which generator the kernel packages call, not which is merely installed: Debian's
+	 * dracut package replaces initramfs-tools but leaves its /etc/initramfs-tools
+	 * conffiles behind, and dracut-core alone does not build the images. */
+	t->dracut = root_has(ctx, "etc/kernel/postinst.d/dracut") ||
+		    root_has(ctx, "usr/lib/kernel/install.d/50-dracut.install");
+	t->initramfs_tools = !t->dracut && root_has(ctx, "etc/initramfs-tools");
 }
 
 static int detect_targets(const VbContext *ctx, VbPlan *p)
@@ -250,10 +255,10 @@ static int detect_targets(const VbContext *ctx, VbPlan *p)
 		if (r < 0)
 			return r;
 	}
-	if (!p->targets.initramfs_tools)
+	if (!p->targets.initramfs_tools && !p->targets.dracut)
 		return vb_issue_add(
 		    &p->warnings, "no-initramfs-generator",
-		    "no supported initramfs generator found (initramfs-tools): make sure the image "
+		    "no supported initramfs generator found (initramfs-tools, dracut): make sure the image "
 		    "loads vfio-pci and carries /etc/modprobe.d/vfio-boot.conf");
 	return 0;
 }
@@ -341,9 +346,12 @@ size_t vb_regeneration_commands(const VbTargets *t, bool (*changed)(const char *
 {
 	size_t n = 0;
 	bool images = changed("/etc/modprobe.d/vfio-boot.conf", ud) ||
-		      changed("/etc/initramfs-tools/hooks/vfio-boot", ud) || changed("/etc/vfio-boot/devices.conf", ud);
+		      changed("/etc/initramfs-tools/hooks/vfio-boot", ud) ||
+		      changed("/etc/dracut.conf.d/vfio-boot.conf", ud) || changed("/etc/vfio-boot/devices.conf", ud);
 	if (images && t->initramfs_tools)
 		add_command(out, &n, (const char *const[]){"update-initramfs", "-u", "-k", "all", NULL});
+	if (images && t->dracut)
+		add_command(out, &n, (const char *const[]){"dracut", "--regenerate-all", "--force", NULL});
 	if (changed("/etc/default/grub.d/vfio-boot.cfg", ud))
 		add_command(out, &n, (const char *const[]){"update-grub", NULL});
 	return n;

@@ -1,0 +1,255 @@
+#!/usr/bin/env bash
+# Boot tests (make check-boot): prove that the files 'vfio-boot apply' writes make a real
+# Debian kernel bind the selected devices to vfio-pci at boot, and leave the others alone.
+#
+# For each initramfs generator (initramfs-tools, dracut): a Debian 12 root (mkroot.sh) with
+# vfio-boot installed in it by 'make install'; images built inside it by the real
+# update-initramfs / dracut, running the commands that 'vfio-boot apply --root' lists;
+# booted with qemu-system-x86_64 (q35, intel-iommu, TCG); the result read from the guest's
+# sysfs over the serial console (report.sh). The selection itself is made from the guest's
+# own PCI devices, read in a control boot. Serial logs are kept in $BOOT_WORK/logs.
+#
+# Usage: run.sh [initramfs-tools|dracut]...     (default: both)
+set -uo pipefail
+top=$(cd "$(dirname "$0")/../.." && pwd)
+work=${BOOT_WORK:-$top/build/boot}
+logs=$work/logs
+root=$work/root
+mkdir -p "$logs"
+generators=("$@")
+[ ${#generators[@]} -gt 0 ] || generators=(initramfs-tools dracut)
+
+passed=0 failed=0
+ok() { echo "ok - $1"; passed=$((passed + 1)); }
+not_ok() {
+	echo "not ok - $1"
+	[ -n "${2:-}" ] && printf '%s\n' "$2" | sed 's/^/#   /'
+	failed=$((failed + 1))
+}
+die() { echo "boot: $*" >&2; echo "# boot: $passed passed, $((failed + 1)) failed"; exit 1; }
+step() { printf '# %s  %s\n' "$(date +%T)" "$*"; }
+
+for tool in debootstrap qemu-system-x86_64 python3; do
+	command -v "$tool" >/dev/null || die "$tool is missing (.ci/packages lists what the boot tests need)"
+done
+
+step "Debian root (debootstrap, kernel package) in $root"
+"$top/tests/boot/mkroot.sh" "$root" || die "could not build the Debian root"
+kver=$(cat "$root/.kver")
+kernel=$root/boot/vmlinuz-$kver
+
+# vfio-boot built for /usr, as a distribution package would install it.
+step "build vfio-boot with PREFIX=/usr"
+make -s -C "$top" BUILD="$work/build-usr" PREFIX=/usr all >"$work/build.log" 2>&1 || die "build failed: $work/build.log"
+
+in_stage() { # STAGE COMMAND...: run a command inside the stage, as the package scripts would
+	local stage=$1
+	shift
+	chroot "$stage" /usr/bin/env -i PATH=/usr/sbin:/usr/bin:/sbin:/bin HOME=/root LANG=C.UTF-8 "$@"
+}
+
+# ---- the guest machines -------------------------------------------------------------------
+# A GPU (QEMU's VGA, bochs-drm) and its HDMI-like audio (intel-hda, snd_hda_intel) as two
+# functions of one slot behind a PCIe root port, like a real graphics card. The host keeps
+# another display on the root bus: virtio-vga (other IDs: method ids), or a second VGA with
+# the same vendor:device (method address). "changed" puts a USB controller where the GPU was.
+guest_slot="-device pcie-root-port,id=rp1,chassis=1,slot=1,bus=pcie.0,addr=1c.0"
+gpu_pair="-device VGA,bus=rp1,addr=00.0,multifunction=on -device intel-hda,bus=rp1,addr=00.1 -device hda-duplex"
+declare -A layouts=(
+	[different]="-device virtio-vga,bus=pcie.0,addr=02.0 $guest_slot $gpu_pair"
+	[identical]="-device VGA,bus=pcie.0,addr=02.0 $guest_slot $gpu_pair"
+	[changed]="-device VGA,bus=pcie.0,addr=02.0 $guest_slot -device qemu-xhci,bus=rp1,addr=00.0"
+)
+
+# boot NAME IMAGE LAYOUT [KERNEL PARAMETERS...]: boot, keep the serial log as logs/NAME.log
+boot() {
+	local name=$1 image=$2 layout=$3
+	shift 3
+	local log=$logs/$name.log start=$SECONDS
+	# shellcheck disable=SC2086 # the layout is a list of options
+	timeout 300 qemu-system-x86_64 -machine q35,kernel-irqchip=split -accel tcg -cpu max -m 1024 -smp 2 \
+		-nodefaults -display none -no-reboot -serial "file:$log" -monitor none \
+		-device intel-iommu,intremap=on ${layouts[$layout]} \
+		-kernel "$kernel" -initrd "$image" \
+		-append "console=ttyS0 panic=-1 quiet intel_iommu=on $*" </dev/null >"$log.qemu" 2>&1
+	local rc=$?
+	step "boot $name: $((SECONDS - start)) s (qemu exit $rc)"
+	grep -q '^VBTEST-END' "$log" || { echo "# boot $name did not reach the report: $log"; tail -20 "$log" | sed 's/^/#   /'; }
+}
+
+# driver_of NAME ADDRESS: the driver bound to ADDRESS in boot NAME ("-" when none)
+driver_of() {
+	awk -v a="$2" '$1 == "VBTEST-DEV" && $2 == a { print $9 }' "$logs/$1.log" | tr -d '\r'
+}
+
+# expect NAME DESCRIPTION ADDRESS=DRIVER...: one test over one boot
+expect() {
+	local name=$1 what=$2 got="" want=""
+	shift 2
+	for pair in "$@"; do
+		want="$want $pair"
+		got="$got ${pair%%=*}=$(driver_of "$name" "${pair%%=*}")"
+	done
+	if [ "$got" = "$want" ]; then ok "$what"; else not_ok "$what" "want:$want
+got: $got
+log: $logs/$name.log"; fi
+}
+
+# listing NAME: the guest's PCI devices from boot NAME, as a fixture listing for
+# build-sysroot.py (so that vfio-boot plans for the machine as the kernel saw it)
+listing() {
+	tr -d '\r' <"$logs/$1.log" | awk '
+		$1 == "VBTEST-CMDLINE" { sub(/^VBTEST-CMDLINE /, ""); cmdline = $0 }
+		$1 == "VBTEST-DEV" {
+			split($2, p, ":"); short = p[2] ":" p[3]
+			cls = substr($7, 3, 4); ven = substr($3, 3); dev = substr($4, 3)
+			printf "IOMMU Group %s %s Class [%s]: Device [%s:%s]\n", $8, short, cls, ven, dev
+			extra = extra sprintf("@subsys %s %s:%s\n", short, substr($5, 3), substr($6, 3))
+			if ($9 != "-") extra = extra sprintf("@driver %s %s\n", short, $9)
+			if ($10 == "1") extra = extra sprintf("@bootvga %s\n", short)
+			if ($11 != "pci0000:00") { split($11, q, ":"); extra = extra sprintf("@bridge %s %s:%s\n", p[2], q[2], q[3]) }
+		}
+		END { printf "@cpu intel QEMU TCG\n@iommu intel\n@cmdline %s\n%s", cmdline, extra }'
+}
+
+sysroot_from() { # NAME DIR
+	listing "$1" >"$2.listing"
+	rm -rf "$2"
+	python3 "$top/tests/fixtures/build-sysroot.py" "$2.listing" "$2" >/dev/null
+}
+
+# ---- one generator ------------------------------------------------------------------------
+run_generator() {
+	local gen=$1 stage=$work/stage-$1 image
+	step "$gen: stage"
+	rm -rf "$stage"
+	cp -a "$root" "$stage"
+	make -s -C "$top" BUILD="$work/build-usr" PREFIX=/usr DESTDIR="$stage" install >>"$work/build.log" 2>&1 ||
+		die "make install into the stage failed: $work/build.log"
+	local vb=("$stage/usr/sbin/vfio-boot" --root="$stage")
+	image=$stage/boot/initrd.img-$kver
+
+	# The test's own parts of the image: the native drivers (a real image carries amdgpu
+	# through plymouth; without them a vfio-pci result would prove nothing) and the report.
+	local native="bochs snd_hda_intel xhci_pci virtio_pci virtio_gpu"
+	case $gen in
+	initramfs-tools)
+		cat >"$stage/etc/initramfs-tools/hooks/zz-vbtest" <<-EOF
+			#!/bin/sh
+			[ "\$1" = prereqs ] && exit 0
+			. /usr/share/initramfs-tools/hook-functions
+			manual_add_modules $native
+		EOF
+		chmod 755 "$stage/etc/initramfs-tools/hooks/zz-vbtest"
+		install -Dm755 "$top/tests/boot/report.sh" "$stage/etc/initramfs-tools/scripts/init-premount/zz-vbtest"
+		build_image() { in_stage "$stage" update-initramfs -c -k "$kver" >"$logs/$gen-image-$1.log" 2>&1; }
+		;;
+	dracut)
+		# Debian's dracut package replaces initramfs-tools (whose conffiles stay behind)
+		if ! in_stage "$stage" dpkg --remove initramfs-tools >"$logs/$gen-dpkg.log" 2>&1 ||
+			! in_stage "$stage" dpkg -i /var/cache/vbtest/dracut.deb >>"$logs/$gen-dpkg.log" 2>&1; then
+			die "could not install dracut in the stage: $logs/$gen-dpkg.log"
+		fi
+		local mod=$stage/usr/lib/dracut/modules.d/99vbtest
+		mkdir -p "$mod"
+		install -m755 "$top/tests/boot/report.sh" "$mod/report.sh"
+		cat >"$mod/module-setup.sh" <<-'EOF'
+			#!/bin/bash
+			check() { return 255; }
+			depends() { echo udev-rules; }
+			install() {
+			    inst_multiple cat grep cut sed basename dirname readlink dmesg sleep
+			    inst_hook initqueue/settled 99 "$moddir/report.sh"
+			}
+		EOF
+		cat >"$stage/etc/dracut.conf.d/00-vbtest.conf" <<-EOF
+			hostonly="no"
+			dracutmodules+=" base kernel-modules udev-rules vbtest "
+			add_drivers+=" $native "
+			compress="gzip"
+		EOF
+		build_image() { in_stage "$stage" dracut --force --kver "$kver" >"$logs/$gen-image-$1.log" 2>&1; }
+		;;
+	esac
+
+	# rebuild NAME: run the commands vfio-boot listed (apply/revert under --root list them)
+	rebuild() {
+		local json=$1 name=$2 start=$SECONDS
+		local -a argv
+		while IFS=$'\x1f' read -r -a argv; do
+			[ "${argv[0]}" = update-grub ] && continue # the stage has no boot loader
+			in_stage "$stage" "${argv[@]}" >>"$logs/$gen-image-$name.log" 2>&1 || {
+				echo "# ${argv[*]} failed: $logs/$gen-image-$name.log"
+				return 1
+			}
+		done < <(python3 -c 'import json,sys; [print("\x1f".join(c)) for c in json.load(open(sys.argv[1]))["commands"]]' "$json")
+		step "$gen: image $name: $((SECONDS - start)) s, $(stat -c %s "$image") bytes"
+	}
+
+	step "$gen: control image"
+	build_image control || die "$gen: the control image failed: $logs/$gen-image-control.log"
+	cp "$image" "$work/$gen-control.img"
+	boot "$gen-control-different" "$image" different
+	boot "$gen-control-identical" "$image" identical
+	expect "$gen-control-different" "$gen: control: native drivers bind the GPU and its audio" \
+		0000:01:00.0=bochs-drm 0000:01:00.1=snd_hda_intel 0000:00:02.0=virtio-pci
+	expect "$gen-control-identical" "$gen: control: native drivers bind both identical GPUs" \
+		0000:00:02.0=bochs-drm 0000:01:00.0=bochs-drm 0000:01:00.1=snd_hda_intel
+	sysroot_from "$gen-control-different" "$work/sys-different"
+	sysroot_from "$gen-control-identical" "$work/sys-identical"
+
+	# 2. GPU + audio, method ids
+	step "$gen: apply 01:00.0 (different host GPU)"
+	if "${vb[@]}" --sysroot="$work/sys-different" apply --json 01:00.0 >"$work/$gen-apply-ids.json" 2>"$logs/$gen-apply-ids.err" &&
+		grep -q '"method": "ids"' "$work/$gen-apply-ids.json"; then
+		ok "$gen: apply plans method ids for a GPU whose IDs the host GPU does not share"
+	else not_ok "$gen: apply plans method ids for a GPU whose IDs the host GPU does not share" "$(cat "$logs/$gen-apply-ids.err")"; fi
+	rebuild "$work/$gen-apply-ids.json" ids
+	boot "$gen-ids" "$image" different
+	expect "$gen-ids" "$gen: method ids: the GPU and its audio are on vfio-pci, the host GPU on its driver" \
+		0000:01:00.0=vfio-pci 0000:01:00.1=vfio-pci 0000:00:02.0=virtio-pci
+	# 4. the kill switch
+	boot "$gen-ids-off" "$image" different vfio-boot=off
+	expect "$gen-ids-off" "$gen: method ids with vfio-boot=off: native drivers bind" \
+		0000:01:00.0=bochs-drm 0000:01:00.1=snd_hda_intel
+	# 6. revert, rebuild: native drivers again
+	"${vb[@]}" --sysroot="$work/sys-different" revert --json >"$work/$gen-revert.json" 2>"$logs/$gen-revert.err" ||
+		not_ok "$gen: revert" "$(cat "$logs/$gen-revert.err")"
+	rebuild "$work/$gen-revert.json" revert
+	boot "$gen-reverted" "$image" different
+	expect "$gen-reverted" "$gen: after revert and a rebuild: native drivers bind" \
+		0000:01:00.0=bochs-drm 0000:01:00.1=snd_hda_intel
+
+	# 3. identical GPUs, method address
+	step "$gen: apply 01:00.0 (identical host GPU)"
+	if "${vb[@]}" --sysroot="$work/sys-identical" apply --json 01:00.0 >"$work/$gen-apply-address.json" 2>"$logs/$gen-apply-address.err" &&
+		grep -q '"method": "address"' "$work/$gen-apply-address.json"; then
+		ok "$gen: apply plans method address for a GPU identical to the host's"
+	else not_ok "$gen: apply plans method address for a GPU identical to the host's" "$(cat "$logs/$gen-apply-address.err")"; fi
+	rebuild "$work/$gen-apply-address.json" address
+	boot "$gen-address" "$image" identical
+	expect "$gen-address" "$gen: method address: the selected twin and its audio on vfio-pci, the host's twin on bochs-drm" \
+		0000:00:02.0=bochs-drm 0000:01:00.0=vfio-pci 0000:01:00.1=vfio-pci
+	if grep -q 'vfio-boot: 0000:01:00.0 (1234:1111) set to vfio-pci' "$logs/$gen-address.log"; then
+		ok "$gen: the helper reports what it bound in the kernel log"
+	else not_ok "$gen: the helper reports what it bound in the kernel log" "$(grep VBTEST-LOG "$logs/$gen-address.log")"; fi
+	boot "$gen-address-off" "$image" identical vfio-boot=off
+	expect "$gen-address-off" "$gen: method address with vfio-boot=off: native drivers bind" \
+		0000:00:02.0=bochs-drm 0000:01:00.0=bochs-drm 0000:01:00.1=snd_hda_intel
+	# 5. the configured address now holds another device
+	boot "$gen-changed" "$image" changed
+	if [ "$(driver_of "$gen-changed" 0000:01:00.0)" = xhci_hcd ] &&
+		grep -q 'vfio-boot: 0000:01:00.0 holds 1b36:000d, not the configured 1234:1111: skipped' "$logs/$gen-changed.log"; then
+		ok "$gen: a different device at the configured address is skipped, logged, and the boot completes"
+	else not_ok "$gen: a different device at the configured address is skipped, logged, and the boot completes" \
+		"driver $(driver_of "$gen-changed" 0000:01:00.0); $(grep VBTEST-LOG "$logs/$gen-changed.log")"; fi
+}
+
+for g in "${generators[@]}"; do
+	case $g in
+	initramfs-tools | dracut) run_generator "$g" ;;
+	*) die "unknown generator $g" ;;
+	esac
+done
+echo "# boot: $passed passed, $failed failed"
+[ "$failed" -eq 0 ]
