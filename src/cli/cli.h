@@ -76,3 +76,5 @@ int cli_save_selection(VbContext *ctx, const Args *args, const VbSelection *befo
 int verb_apply(VbContext *ctx, const Args *args, int argc, char **argv);
 int verb_revert(VbContext *ctx, const Args *args, int argc, char **argv);
 int verb_status(VbContext *ctx, const Args *args, int argc, char **argv);
+int verb_bind(VbContext *ctx, const Args *args, int argc, char **argv);
+int verb_unbind(VbContext *ctx, const Args *args, int argc, char **argv);

@@ -27,6 +27,8 @@ static const Verb verbs[] = {
     {"apply", 0, -1, verb_apply, "force dry-run no-rebuild"},
     {"revert", 0, 0, verb_revert, "force dry-run no-rebuild"},
     {"status", 0, 0, verb_status, ""},
+    {"bind", 1, -1, verb_bind, "force dry-run"},
+    {"unbind", 1, -1, verb_unbind, "dry-run"},
 };
 
 static void help(void)
@@ -47,6 +49,9 @@ static void help(void)
 	       "  apply [DEVICE...]    add the devices, write the files, rebuild the images\n"
 	       "  revert               remove what vfio-boot wrote, restore what it replaced\n"
 	       "  status               selection vs files vs drivers vs booted command line\n"
+	       "  bind DEVICE...       give the devices (and their slot) to vfio-pci now,\n"
+	       "                       until the next boot\n"
+	       "  unbind DEVICE...     give them back to their own drivers now\n"
 	       "\n"
 	       "DEVICE is a PCI address [DDDD:]BB:DD.F or a unique VVVV:DDDD.\n"
 	       "\n"
@@ -57,7 +62,7 @@ static void help(void)
 	       "      --json           machine-readable output on stdout (a stable contract)\n"
 	       "      --all            scan: show every IOMMU group, bridges and chipset too\n"
 	       "      --rom            check: read GPU option ROMs through sysfs (needs root)\n"
-	       "      --dry-run        add, remove, apply, revert: show, change nothing\n"
+	       "      --dry-run        add, remove, apply, revert, bind, unbind: show only\n"
 	       "      --no-rebuild     apply, revert: do not rebuild initramfs and boot config\n"
 	       "      --force          override a safety refusal (the refusal names it)\n"
 	       "  -q, --quiet          print errors only\n"

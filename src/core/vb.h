@@ -211,6 +211,12 @@ typedef struct VbModules VbModules;
 /* A libkmod view of one kernel's module directory (no modprobe.d configuration). */
 int vb_modules_open(VbContext *ctx, const VbKernel *k, VbModules **ret);
 VbModules *vb_modules_free(VbModules *m);
+/* The running kernel's modules with the system's modprobe.d configuration: for loading. */
+int vb_modules_open_running(VbContext *ctx, VbModules **ret);
+/* Loads a module (or every module an alias names) with its dependencies, as modprobe does:
+ * options and softdeps from modprobe.d, the blacklist for aliases; install commands only
+ * when asked (vfio-boot's own install line for vfio-pci honours vfio-boot=off). */
+int vb_modules_load(VbModules *m, const char *name, bool run_install_commands);
 VbModuleState vb_modules_state(VbModules *m, const char *name);
 /* Calls fn for each module whose alias matches (a device's modalias), de-duplicated by the
  * caller. fn returning < 0 stops the walk and is returned. */

@@ -1,6 +1,6 @@
 #!/bin/sh
 # Boot-test report, run inside the guest's initramfs once udev has settled (initramfs-tools:
-# scripts/init-premount; dracut: initqueue/settled). It prints every PCI function with its
+# scripts/init-premount; dracut: pre-mount). It prints every PCI function with its
 # identity, IOMMU group, parent and bound driver, the vfio-boot lines of the kernel log and
 # the loaded modules between two marker lines on the serial console, then powers off.
 # busybox (initramfs-tools) and the dracut test module both provide what it uses.

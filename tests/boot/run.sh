@@ -153,18 +153,26 @@ run_generator() {
 		local mod=$stage/usr/lib/dracut/modules.d/99vbtest
 		mkdir -p "$mod"
 		install -m755 "$top/tests/boot/report.sh" "$mod/report.sh"
+		# There is no root file system: a cmdline hook accepts the missing root=, and the
+		# report runs in pre-mount, after udev has settled (the main loop ends at once
+		# without a root to wait for, so it settles first itself).
+		printf '%s\n' '#!/bin/sh' 'rootok=1' 'root=${root:-vbtest}' >"$mod/no-root.sh"
+		printf '%s\n' '#!/bin/sh' 'udevadm settle --timeout=60' '. /lib/vbtest-report.sh' >"$mod/report-hook.sh"
 		cat >"$mod/module-setup.sh" <<-'EOF'
 			#!/bin/bash
 			check() { return 255; }
 			depends() { echo udev-rules; }
 			install() {
 			    inst_multiple cat grep cut sed basename dirname readlink dmesg sleep
-			    inst_hook initqueue/settled 99 "$moddir/report.sh"
+			    inst_simple "$moddir/report.sh" /lib/vbtest-report.sh
+			    inst_hook cmdline 99 "$moddir/no-root.sh"
+			    inst_hook pre-mount 99 "$moddir/report-hook.sh"
 			}
 		EOF
+		# generic (not hostonly), and small: only the modules named here and by vfio-boot
 		cat >"$stage/etc/dracut.conf.d/00-vbtest.conf" <<-EOF
 			hostonly="no"
-			dracutmodules+=" base kernel-modules udev-rules vbtest "
+			dracutmodules+=" base udev-rules vbtest "
 			add_drivers+=" $native "
 			compress="gzip"
 		EOF

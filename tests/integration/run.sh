@@ -224,7 +224,11 @@ if command -v modprobe >/dev/null || [ -x /sbin/modprobe ]; then
 	else not_ok "kmod reads our options and softdeps (modprobe --showconfig)" "$(grep -e vfio -e softdep "$work/showconfig")"; fi
 	# and resolves the load order against the fixture's own module indexes
 	"$mp" -C "$work/modprobe.d" -d "$s" -S 4.15.0-33-generic --show-depends radeon >"$work/deps" 2>&1
-	if grep -q 'vfio-pci.ko ids=1002:67b1,1002:aac8,1b21:1242' "$work/deps" && [ "$(grep -n 'radeon.ko' "$work/deps" | cut -d: -f1)" -gt "$(grep -n 'vfio-pci.ko' "$work/deps" | cut -d: -f1)" ]; then
+	# (vfio-pci through our install line, the kill switch, which runs modprobe --ignore-install)
+	"$mp" -C "$work/modprobe.d" -d "$s" -S 4.15.0-33-generic --show-depends --ignore-install vfio-pci >>"$work/deps" 2>&1
+	if grep -q '^install .*exec /sbin/modprobe --ignore-install vfio-pci .* ids=1002:67b1,1002:aac8,1b21:1242 *$' "$work/deps" &&
+		[ "$(grep -n 'radeon.ko' "$work/deps" | cut -d: -f1)" -gt "$(grep -n '^install ' "$work/deps" | cut -d: -f1)" ] &&
+		grep -q 'vfio-pci.ko ids=1002:67b1,1002:aac8,1b21:1242' "$work/deps"; then
 		ok "modprobe loads vfio-pci with its ids before radeon"
 	else not_ok "modprobe loads vfio-pci with its ids before radeon" "$(cat "$work/deps")"; fi
 else
@@ -275,6 +279,53 @@ got=$(VFIO_BOOT_BIND_ROOT=$h "$helper" 0000:02:00.0; echo "/$?")
 rm -rf "$h/etc/vfio-boot"
 got=$(VFIO_BOOT_BIND_ROOT=$h "$helper" 0000:02:00.0; echo "/$?")
 [ "$got" = "/0" ] && ok "helper: without a device list it does nothing" || not_ok "helper: without a device list it does nothing"
+
+# ---- bind and unbind, live, on a copy of the tutorial's machine ----------------------------
+# A fake sysfs has no kernel behind it: the driver links do not move, so these tests check
+# what vfio-boot writes and refuses; tests/boot proves the moves on a real kernel.
+l=$(stage tutorial-x99)
+dev=$l/sys/bus/pci/devices
+expect_error "bind: vfio-pci not loaded under --sysroot" 1 "vfio-pci is not loaded in $l" --root="$l" --sysroot="$l" bind 03:00.0
+mkdir -p "$l/sys/bus/pci/drivers/vfio-pci" && : >"$l/sys/bus/pci/drivers/vfio-pci/bind" && : >"$l/sys/bus/pci/drivers/vfio-pci/unbind"
+vb "$l" bind 03:00.0 >"$work/out" 2>"$work/err"
+st=$?
+if [ $st = 1 ] && [ "$(cat "$dev/0000:03:00.0/driver_override")" = vfio-pci ] &&
+	[ "$(cat "$dev/0000:03:00.1/driver_override")" = vfio-pci ] &&
+	[ "$(cat "$l/sys/bus/pci/drivers/radeon/unbind")" = 0000:03:00.0 ] &&
+	[ "$(cat "$l/sys/bus/pci/drivers/vfio-pci/bind")" = 0000:03:00.1 ] &&
+	grep -q '0000:03:00.0 is on radeon after the move' "$work/err"; then
+	ok "bind: sets driver_override on the slot's functions, unbinds, binds vfio-pci, checks the result"
+else not_ok "bind: sets driver_override on the slot's functions, unbinds, binds vfio-pci, checks the result" "exit $st $(cat "$work/err")"; fi
+# the host's console GPU, in use by fbcon and a display server
+mkdir -p "$l/sys/class/vtconsole/vtcon1" "$l/sys/class/graphics/fb0" "$dev/0000:04:00.0/drm/card0" "$l/proc/4242/fd"
+echo "frame buffer device" >"$l/sys/class/vtconsole/vtcon1/name" && echo 1 >"$l/sys/class/vtconsole/vtcon1/bind"
+ln -s "$(readlink -f "$dev/0000:04:00.0")" "$l/sys/class/graphics/fb0/device"
+echo Xorg >"$l/proc/4242/comm" && ln -s /dev/dri/card0 "$l/proc/4242/fd/7"
+expect_error "bind: refuses the boot GPU while the console and a display server use it" 1 \
+	"0000:04:00.0 is the boot VGA device and in use: Xorg (pid 4242) has /dev/dri/card0 open, the console (fbcon on fb0)" \
+	--root="$l" --sysroot="$l" bind 04:00.0
+[ "$(cat "$dev/0000:04:00.0/driver_override")" = "(null)" ] && ok "bind: a refusal writes nothing" || not_ok "bind: a refusal writes nothing"
+echo 0 >"$l/sys/class/vtconsole/vtcon1/bind" && rm "$l/proc/4242/fd/7"
+vb "$l" bind --dry-run 04:00.0 >"$work/out" 2>"$work/err"
+if [ $? = 0 ] && grep -q 'nothing uses it now' "$work/err" && grep -q 'would move 0000:04:00.0 .*from nouveau' "$work/out" &&
+	[ "$(cat "$dev/0000:04:00.0/driver_override")" = "(null)" ]; then
+	ok "bind: the boot GPU is allowed when nothing uses it; --dry-run writes nothing"
+else not_ok "bind: the boot GPU is allowed when nothing uses it; --dry-run writes nothing" "$(cat "$work/out" "$work/err")"; fi
+expect_error "bind: a group that holds the host's disk is refused" 1 "refused (host-disk)" --root="$l" --sysroot="$l" bind 00:1f.3
+# unbind: the slot on vfio-pci goes back to the driver its modalias resolves to
+for f in 0 1; do ln -sfn "$l/sys/bus/pci/drivers/vfio-pci" "$(readlink -f "$dev/0000:03:00.$f")/driver"; done
+mkdir -p "$l/proc/sys/kernel" && echo 4.15.0-33-generic >"$l/proc/sys/kernel/osrelease"
+mkdir -p "$l/sys/module/amdgpu/drivers" "$l/sys/module/radeon/drivers"
+ln -s ../../../bus/pci/drivers/radeon "$l/sys/module/radeon/drivers/pci:radeon"
+: >"$l/sys/bus/pci/drivers/radeon/bind"
+vb "$l" unbind --json 03:00.0 >"$work/out" 2>"$work/err"
+st=$?
+if [ $st = 1 ] && [ "$(cat "$dev/0000:03:00.0/driver_override")" = "" ] && [ "$(cat "$dev/0000:03:00.1/driver_override")" = "" ] &&
+	[ "$(cat "$l/sys/bus/pci/drivers/radeon/bind")" = 0000:03:00.0 ] &&
+	grep -q '0000:03:00.1' "$l/sys/bus/pci/drivers/vfio-pci/unbind" && [ "$(cat "$l/sys/bus/pci/drivers_probe")" = 0000:03:00.1 ] &&
+	python3 -c 'import json,sys; d=json.load(open(sys.argv[1])); assert [(x["address"],x["reason"],x["ok"]) for x in d]==[("0000:03:00.0","selected",False),("0000:03:00.1","same-slot",False)]' "$work/out"; then
+	ok "unbind: clears the override, unbinds vfio-pci, binds the modalias's driver (radeon), else lets the kernel probe"
+else not_ok "unbind: clears the override, unbinds vfio-pci, binds the modalias's driver (radeon), else lets the kernel probe" "exit $st $(cat "$work/out" "$work/err")"; fi
 
 # The man page and --help describe the same options and verbs.
 help_opts=$("$bin" --help | grep -oE -- '--[a-z][a-z-]*' | sort -u)

@@ -64,8 +64,9 @@ static char *diagnose(const VbStatus *s, const VbPlan *p, const VbState *st, con
 			     "regenerated, or another boot entry was used",
 			     s->cmdline_missing.v[0]);
 	else if (d->driver && p->method == VB_METHOD_ADDRESS)
-		n = asprintf(&out, "%s bound it: the boot-time helper did not run or skipped it; see "
-				   "'dmesg | grep vfio-boot' and check that the image holds vfio-boot-bind",
+		n = asprintf(&out,
+			     "%s bound it: the boot-time helper did not run or skipped it; see "
+			     "'dmesg | grep vfio-boot' and check that the image holds vfio-boot-bind",
 			     d->driver);
 	else if (d->driver)
 		n = asprintf(

@@ -66,10 +66,11 @@ static char *gen_modprobe(const VbPlan *p)
 	/* The kill switch must stop ids= too, not only the boot-time helper: the recovery path
 	 * is only a way back if vfio-pci claims nothing. modprobe runs install commands with
 	 * /bin/sh, which is there in every initramfs; read and case are shell built-ins. */
-	strbuf_printf(&b, "\n# vfio-boot=off on the kernel command line (the recovery path) keeps vfio-pci\n"
-			  "# from loading, so that every device stays with its own driver.\n"
-			  "install vfio-pci read -r c </proc/cmdline; case \" $c \" in *\" vfio-boot=off \"*) ;; "
-			  "*) exec /sbin/modprobe --ignore-install vfio-pci $CMDLINE_OPTS ;; esac\n");
+	strbuf_printf(&b,
+		      "\n# vfio-boot=off on the kernel command line (the recovery path) keeps vfio-pci\n"
+		      "# from loading, so that every device stays with its own driver.\n"
+		      "install vfio-pci read -r c </proc/cmdline; case \" $c \" in *\" vfio-boot=off \"*) ;; "
+		      "*) exec /sbin/modprobe --ignore-install vfio-pci $CMDLINE_OPTS ;; esac\n");
 	if (p->drivers.n > 0) {
 		strbuf_printf(
 		    &b, "\n# Load vfio-pci before every driver that claims these functions, so that it\n"
@@ -111,14 +112,15 @@ static char *gen_grub(const VbPlan *p)
 static char *gen_devices(const VbPlan *p)
 {
 	StrBuf b = {0};
-	strbuf_printf(&b, HEADER "# Read at boot by %s/vfio-boot-bind: each address is given to vfio-pci\n"
-			  "# when it still holds this device.\n\n",
+	strbuf_printf(&b,
+		      HEADER "# Read at boot by %s/vfio-boot-bind: each address is given to vfio-pci\n"
+			     "# when it still holds this device.\n\n",
 		      VB_LIBEXECDIR);
 	for (size_t i = 0; i < p->n_devices; i++) {
 		const VbDevice *d = p->devices[i].dev;
-		strbuf_printf(&b, "device %s %04x:%04x %04x:%04x  # %s, %s\n", d->address, d->vendor, d->device,
-			      d->subsystem_vendor, d->subsystem_device, vb_reason_name(p->devices[i].reason),
-			      d->device_name);
+		strbuf_printf(&b, "device %s %04x:%04x %04x:%04x  # %s, %s\n", d->address, d->vendor,
+			      d->device, d->subsystem_vendor, d->subsystem_device,
+			      vb_reason_name(p->devices[i].reason), d->device_name);
 	}
 	return strbuf_steal(&b);
 }
@@ -148,18 +150,20 @@ static char *gen_initramfs_tools(const VbPlan *p)
 			strbuf_printf(&b, "%s%s", j ? " " : " manual_add_modules ", k->vfio_modules.v[j]);
 		strbuf_printf(&b, " ;;%s\n", k->vfio_modules.n ? "" : " # vfio is built into this kernel");
 	}
-	strbuf_printf(&b, "*) manual_add_modules vfio_pci vfio_iommu_type1 ;; # a kernel installed since\n"
-			  "esac\n\n"
-			  "# Binding by address at boot: the helper, the device list and the udev rule that\n"
-			  "# runs the helper before the native drivers load.\n"
-			  "if [ -x %s/vfio-boot-bind ]; then\n"
-			  "\tcopy_exec %s/vfio-boot-bind\n"
-			  "\tcopy_file config /etc/vfio-boot/devices.conf\n"
-			  "\tcopy_file rules %s/60-vfio-boot.rules /lib/udev/rules.d/60-vfio-boot.rules\n"
-			  "else\n"
-			  "\techo \"W: vfio-boot: %s/vfio-boot-bind is missing: no binding by address in this image\" >&2\n"
-			  "fi\n",
-		      VB_LIBEXECDIR, VB_LIBEXECDIR, VB_UDEVRULESDIR, VB_LIBEXECDIR);
+	strbuf_printf(
+	    &b,
+	    "*) manual_add_modules vfio_pci vfio_iommu_type1 ;; # a kernel installed since\n"
+	    "esac\n\n"
+	    "# Binding by address at boot: the helper, the device list and the udev rule that\n"
+	    "# runs the helper before the native drivers load.\n"
+	    "if [ -x %s/vfio-boot-bind ]; then\n"
+	    "\tcopy_exec %s/vfio-boot-bind\n"
+	    "\tcopy_file config /etc/vfio-boot/devices.conf\n"
+	    "\tcopy_file rules %s/60-vfio-boot.rules /lib/udev/rules.d/60-vfio-boot.rules\n"
+	    "else\n"
+	    "\techo \"W: vfio-boot: %s/vfio-boot-bind is missing: no binding by address in this image\" >&2\n"
+	    "fi\n",
+	    VB_LIBEXECDIR, VB_LIBEXECDIR, VB_UDEVRULESDIR, VB_LIBEXECDIR);
 	return strbuf_steal(&b);
 }
 
@@ -174,13 +178,14 @@ static bool want_dracut(const VbPlan *p)
 static char *gen_dracut(const VbPlan *p)
 {
 	(void)p;
-	return strdup(HEADER "# vfio-pci and its IOMMU backend in every image, loaded before udev starts.\n"
-			     "force_drivers+=\" vfio_pci vfio_iommu_type1 \"\n"
-			     "# Generic images do not copy /etc/modprobe.d: our options and softdeps, and the\n"
-			     "# device list the boot-time helper reads.\n"
-			     "install_items+=\" /etc/modprobe.d/vfio-boot.conf /etc/vfio-boot/devices.conf \"\n"
-			     "# The boot-time helper and its udev rule.\n"
-			     "add_dracutmodules+=\" vfio-boot \"\n");
+	return strdup(HEADER
+		      "# vfio-pci and its IOMMU backend in every image, loaded before udev starts.\n"
+		      "force_drivers+=\" vfio_pci vfio_iommu_type1 \"\n"
+		      "# Generic images do not copy /etc/modprobe.d: our options and softdeps, and the\n"
+		      "# device list the boot-time helper reads.\n"
+		      "install_items+=\" /etc/modprobe.d/vfio-boot.conf /etc/vfio-boot/devices.conf \"\n"
+		      "# The boot-time helper and its udev rule.\n"
+		      "add_dracutmodules+=\" vfio-boot \"\n");
 }
 
 static const VbGenerator generators[] = {
@@ -194,8 +199,8 @@ static const VbGenerator generators[] = {
 };
 
 /* NULL-terminated so that callers need no count; in plan order */
-const VbGenerator *const vb_generators[] = {&generators[0], &generators[1], &generators[2], &generators[3],
-					    &generators[4], &generators[5], NULL};
+const VbGenerator *const vb_generators[] = {
+    &generators[0], &generators[1], &generators[2], &generators[3], &generators[4], &generators[5], NULL};
 
 const VbGenerator *vb_generator_find(const char *name)
 {

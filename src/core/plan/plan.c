@@ -347,7 +347,8 @@ size_t vb_regeneration_commands(const VbTargets *t, bool (*changed)(const char *
 	size_t n = 0;
 	bool images = changed("/etc/modprobe.d/vfio-boot.conf", ud) ||
 		      changed("/etc/initramfs-tools/hooks/vfio-boot", ud) ||
-		      changed("/etc/dracut.conf.d/vfio-boot.conf", ud) || changed("/etc/vfio-boot/devices.conf", ud);
+		      changed("/etc/dracut.conf.d/vfio-boot.conf", ud) ||
+		      changed("/etc/vfio-boot/devices.conf", ud);
 	if (images && t->initramfs_tools)
 		add_command(out, &n, (const char *const[]){"update-initramfs", "-u", "-k", "all", NULL});
 	if (images && t->dracut)

@@ -59,7 +59,7 @@ typedef struct VbCommand {
 typedef struct VbTargets {
 	bool grub_dropin;     /* /etc/default/grub.d (Debian, Ubuntu) */
 	bool initramfs_tools; /* /etc/initramfs-tools, and dracut is not the generator */
-	bool dracut;          /* dracut builds the images (Debian's dracut package, kernel-install) */
+	bool dracut;	      /* dracut builds the images (Debian's dracut package, kernel-install) */
 } VbTargets;
 
 void vb_targets_detect(const VbContext *ctx, VbTargets *t);

@@ -43,6 +43,46 @@ int vb_modules_open(VbContext *ctx, const VbKernel *k, VbModules **ret)
 	return 0;
 }
 
+int vb_modules_open_running(VbContext *ctx, VbModules **ret)
+{
+	VbModules *m = calloc(1, sizeof(*m));
+	if (!m)
+		return -ENOMEM;
+	m->vb = ctx;
+	m->kmod = kmod_new(NULL, NULL); /* the running kernel's directory, the system's modprobe.d */
+	if (!m->kmod || kmod_load_resources(m->kmod) < 0) {
+		kmod_unref(m->kmod);
+		free(m);
+		return vb_log_errno(ctx, -ENOENT, "failed to open the running kernel's module indexes");
+	}
+	kmod_set_log_fn(m->kmod, kmod_log_to_vb, ctx);
+	*ret = m;
+	return 0;
+}
+
+int vb_modules_load(VbModules *m, const char *name, bool run_install_commands)
+{
+	struct kmod_list *list = NULL, *it;
+	int r = kmod_module_new_from_lookup(m->kmod, name, &list);
+	if (r < 0)
+		return vb_log_errno(m->vb, r, "failed to look up %s", name);
+	if (!list)
+		return vb_log_errno(m->vb, -ENOENT, "no module %s in the running kernel", name);
+	/* like modprobe: options and softdeps from modprobe.d; the blacklist only for aliases */
+	unsigned flags =
+	    KMOD_PROBE_APPLY_BLACKLIST_ALIAS_ONLY | (run_install_commands ? 0 : KMOD_PROBE_IGNORE_COMMAND);
+	kmod_list_foreach(it, list)
+	{
+		struct kmod_module *mod = kmod_module_get_module(it);
+		int k = kmod_module_probe_insert_module(mod, flags, NULL, NULL, NULL, NULL);
+		if (k < 0 && k != -EEXIST && r >= 0)
+			r = vb_log_errno(m->vb, k, "failed to load %s", kmod_module_get_name(mod));
+		kmod_module_unref(mod);
+	}
+	kmod_module_unref_list(list);
+	return r < 0 ? r : 0;
+}
+
 VbModules *vb_modules_free(VbModules *m)
 {
 	if (!m)
