@@ -79,6 +79,11 @@ check-asan:
 		CFLAGS="-O1 -g -fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer" \
 		LDFLAGS="-fsanitize=address,undefined" check
 
+# Boot tests: real Debian kernel, real mkinitramfs and dracut, QEMU (needs root for
+# debootstrap and chroot; about 8 minutes on 2 cores). Serial logs in build/boot/logs.
+check-boot:
+	tests/boot/run.sh
+
 bench: all
 	bench/run.sh $(BUILD)/vfio-boot
 
@@ -98,4 +103,4 @@ format:
 clean:
 	rm -rf build build-asan
 
-.PHONY: all check check-asan bench install format clean
+.PHONY: all check check-asan check-boot bench install format clean

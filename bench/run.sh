@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
 # make bench: time `vfio-boot scan` against `lspci -nn` and the tutorial's shell loop (one
 # `lspci -nns` per device) on synthetic sysroots of 64, 512 and 4096 functions, with hyperfine.
-# Prints a Markdown table; BENCHMARKS.md records a run. Needs hyperfine, lspci, python3.
+# Then the boot-time helper: its size, its run time on the 4096-function tree with 8
+# configured devices, and the bytes it adds to an image. Prints Markdown tables;
+# BENCHMARKS.md records a run. Needs hyperfine, lspci, python3, cpio, gzip.
 set -euo pipefail
 bin=$(realpath "${1:-build/vfio-boot}")
 top=$(cd "$(dirname "$0")/.." && pwd)
@@ -42,3 +44,48 @@ print(f"| {sys.argv[2]} | {ms(scan)} | {ms(lspci)} | {ms(loop) if loop else 'not
       f"{scan / lspci:.2f}x | {f'{loop / scan:.0f}x' if loop else '-'} |")
 PY
 done
+
+# ---- the boot-time helper ------------------------------------------------------------------
+# udev runs it once per PCI function as the devices appear; on the 4096-function tree, with
+# 8 configured devices: one run for a configured address (it binds) and one for any other
+# (it reads the device list and leaves). Its writes go to files under the tree.
+helper=$(dirname "$bin")/vfio-boot-bind
+root="$work/sys-4096"
+mkdir -p "$root/etc/vfio-boot"
+mapfile -t addrs < <(ls "$root/sys/bus/pci/devices" | sort)
+: >"$root/etc/vfio-boot/devices.conf"
+for i in 0 512 1024 1536 2048 2560 3072 3584; do
+	a=${addrs[$i]}
+	printf 'device %s %s\n' "$a" "$(sed 's/^0x//' "$root/sys/bus/pci/devices/$a/vendor"):$(sed 's/^0x//' "$root/sys/bus/pci/devices/$a/device")" >>"$root/etc/vfio-boot/devices.conf"
+done
+configured=${addrs[3584]} other=${addrs[100]}
+VFIO_BOOT_BIND_ROOT=$root hyperfine -N --warmup 20 --min-runs 200 --export-json "$work/helper.json" \
+	"$helper $configured" "$helper $other" >/dev/null 2>&1
+stripped="$work/vfio-boot-bind.stripped"
+strip -o "$stripped" "$helper"
+# what an image gains beyond the vfio modules: the helper, the rule, the device list, the
+# modprobe file (uncompressed, and as gzip adds it to a cpio)
+fx="$work/fixture"
+python3 "$top/tests/fixtures/build-sysroot.py" "$top/tests/fixtures/machines/identical-gpus.listing" "$fx" >/dev/null
+"$bin" --root="$fx" --sysroot="$fx" add -q 02:00.0
+mkdir -p "$work/img/usr/libexec/vfio-boot" "$work/img/lib/udev/rules.d" "$work/img/etc/vfio-boot" "$work/img/etc/modprobe.d"
+cp "$stripped" "$work/img/usr/libexec/vfio-boot/vfio-boot-bind"
+cp "$(dirname "$bin")/60-vfio-boot.rules" "$work/img/lib/udev/rules.d/"
+"$bin" --root="$fx" --sysroot="$fx" generate devices >"$work/img/etc/vfio-boot/devices.conf"
+"$bin" --root="$fx" --sysroot="$fx" generate modprobe >"$work/img/etc/modprobe.d/vfio-boot.conf"
+added=$(find "$work/img" -type f -printf '%s\n' | awk '{ s += $1 } END { print s }')
+added_gz=$(cd "$work/img" && find . -type f | cpio -o -H newc 2>/dev/null | gzip -9 | wc -c)
+python3 - "$work/helper.json" "$(stat -c %s "$helper")" "$(stat -c %s "$stripped")" "$added" "$added_gz" <<'PY'
+import json, sys
+r = [x["median"] for x in json.load(open(sys.argv[1]))["results"]]
+size, stripped, added, added_gz = (int(x) for x in sys.argv[2:6])
+us = lambda s: f"{s * 1e6:.0f} µs"
+print()
+print("| boot-time helper | figure |")
+print("|---|---:|")
+print(f"| size (as built / stripped) | {size} / {stripped} bytes |")
+print(f"| run for a configured address (binds; 4096 functions, 8 configured) | {us(r[0])} |")
+print(f"| run for any other address (reads the list, leaves) | {us(r[1])} |")
+print(f"| all 4096 functions, as udev runs it once each | {(8 * r[0] + 4088 * r[1]) * 1000:.0f} ms of CPU time, spread over the udev workers |")
+print(f"| bytes added to an image beyond the vfio modules | {added} uncompressed, {added_gz} gzip-compressed |")
+PY

@@ -1,20 +1,24 @@
 #!/usr/bin/env bash
 # Build the root the boot tests install vfio-boot into: a minimal Debian 12 (debootstrap
-# minbase) with udev, kmod, busybox, initramfs-tools and dracut-core, and the Debian kernel
+# minbase) with udev, kmod, busybox, initramfs-tools, dracut-core and the libraries vfio-boot
+# links with, and the Debian kernel
 # unpacked from its package (dpkg-deb -x, so that its postinst does not build a 35 MB image
 # with Debian's defaults: reference/qemu-boot-test.md).
 #
 # Usage: mkroot.sh DIR        (DIR/.complete marks a finished root; it is reused)
 set -euo pipefail
 dir=$(realpath -m "$1")
-[ -e "$dir/.complete" ] && exit 0
+# vfio-boot's own runtime libraries too, as its package would pull them in
+include=udev,kmod,busybox,initramfs-tools,dracut-core,cpio,zstd,libpci3,pci.ids,libkmod2,libblkid1,libsmartcols1,libjson-c5,libnettle8
+# reused when it was built from the same package list
+[ "$(cat "$dir/.complete" 2>/dev/null)" = "$include" ] && exit 0
 rm -rf "$dir"
 mkdir -p "$dir"
 mirror=$(sed -n 's/^URIs: *\(http[^ ]*debian\)$/\1/p' /etc/apt/sources.list.d/debian.sources 2>/dev/null | head -1)
 mirror=${mirror:-http://deb.debian.org/debian}
 
 echo "# debootstrap bookworm from $mirror into $dir"
-debootstrap --variant=minbase --include=udev,kmod,busybox,initramfs-tools,dracut-core,cpio,zstd \
+debootstrap --variant=minbase --include="$include" \
 	bookworm "$dir" "$mirror" >"$dir.debootstrap.log" 2>&1 || {
 	tail -20 "$dir.debootstrap.log" >&2
 	exit 1
@@ -38,4 +42,4 @@ depmod -b "$dir" "$kver"
 # Small, fast images: only the modules the tests list, gzip.
 printf 'MODULES=list\nCOMPRESS=gzip\n' >"$dir/etc/initramfs-tools/conf.d/vfio-boot-test.conf"
 echo "$kver" >"$dir/.kver"
-touch "$dir/.complete"
+echo "$include" >"$dir/.complete"

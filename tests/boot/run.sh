@@ -29,6 +29,10 @@ not_ok() {
 die() { echo "boot: $*" >&2; echo "# boot: $passed passed, $((failed + 1)) failed"; exit 1; }
 step() { printf '# %s  %s\n' "$(date +%T)" "$*"; }
 
+if [ "$(id -u)" != 0 ]; then # debootstrap, chroot and the package tools need root
+	command -v sudo >/dev/null || die "run as root (debootstrap and chroot need it)"
+	exec sudo -E "$0" "$@"
+fi
 for tool in debootstrap qemu-system-x86_64 python3; do
 	command -v "$tool" >/dev/null || die "$tool is missing (.ci/packages lists what the boot tests need)"
 done
@@ -77,18 +81,19 @@ boot() {
 	grep -q '^VBTEST-END' "$log" || { echo "# boot $name did not reach the report: $log"; tail -20 "$log" | sed 's/^/#   /'; }
 }
 
-# driver_of NAME ADDRESS: the driver bound to ADDRESS in boot NAME ("-" when none)
+# driver_of NAME ADDRESS [TAG]: the driver bound to ADDRESS in boot NAME ("-" when none),
+# at the end of the boot (VBTEST-DEV) or at another report point (TAG)
 driver_of() {
-	awk -v a="$2" '$1 == "VBTEST-DEV" && $2 == a { print $9 }' "$logs/$1.log" | tr -d '\r'
+	awk -v a="$2" -v tag="${3:-VBTEST-DEV}" '$1 == tag && $2 == a { print $9 }' "$logs/$1.log" | tr -d '\r'
 }
 
-# expect NAME DESCRIPTION ADDRESS=DRIVER...: one test over one boot
+# expect NAME DESCRIPTION ADDRESS=DRIVER...: one test over one boot (TAG=... picks the report point)
 expect() {
 	local name=$1 what=$2 got="" want=""
 	shift 2
 	for pair in "$@"; do
 		want="$want $pair"
-		got="$got ${pair%%=*}=$(driver_of "$name" "${pair%%=*}")"
+		got="$got ${pair%%=*}=$(driver_of "$name" "${pair%%=*}" "${TAG:-}")"
 	done
 	if [ "$got" = "$want" ]; then ok "$what"; else not_ok "$what" "want:$want
 got: $got
@@ -138,7 +143,8 @@ run_generator() {
 			#!/bin/sh
 			[ "\$1" = prereqs ] && exit 0
 			. /usr/share/initramfs-tools/hook-functions
-			manual_add_modules $native
+			manual_add_modules $native vfio_pci
+			copy_exec /usr/sbin/vfio-boot /usr/sbin
 		EOF
 		chmod 755 "$stage/etc/initramfs-tools/hooks/zz-vbtest"
 		install -Dm755 "$top/tests/boot/report.sh" "$stage/etc/initramfs-tools/scripts/init-premount/zz-vbtest"
@@ -156,14 +162,16 @@ run_generator() {
 		# There is no root file system: a cmdline hook accepts the missing root=, and the
 		# report runs in pre-mount, after udev has settled (the main loop ends at once
 		# without a root to wait for, so it settles first itself).
+		# shellcheck disable=SC2016 # expanded by the image's shell
 		printf '%s\n' '#!/bin/sh' 'rootok=1' 'root=${root:-vbtest}' >"$mod/no-root.sh"
 		printf '%s\n' '#!/bin/sh' 'udevadm settle --timeout=60' '. /lib/vbtest-report.sh' >"$mod/report-hook.sh"
 		cat >"$mod/module-setup.sh" <<-'EOF'
 			#!/bin/bash
 			check() { return 255; }
 			depends() { echo udev-rules; }
+			installkernel() { instmods vfio_pci; }
 			install() {
-			    inst_multiple cat grep cut sed basename dirname readlink dmesg sleep
+			    inst_multiple cat grep cut sed tr basename dirname readlink dmesg sleep /usr/sbin/vfio-boot
 			    inst_simple "$moddir/report.sh" /lib/vbtest-report.sh
 			    inst_hook cmdline 99 "$moddir/no-root.sh"
 			    inst_hook pre-mount 99 "$moddir/report-hook.sh"
@@ -203,6 +211,17 @@ run_generator() {
 		0000:01:00.0=bochs-drm 0000:01:00.1=snd_hda_intel 0000:00:02.0=virtio-pci
 	expect "$gen-control-identical" "$gen: control: native drivers bind both identical GPUs" \
 		0000:00:02.0=bochs-drm 0000:01:00.0=bochs-drm 0000:01:00.1=snd_hda_intel
+	# the runtime verbs on the control image (which carries vfio-boot and vfio-pci)
+	boot "$gen-live" "$image" identical vbtest=live
+	if grep -q 'VBTEST-LIVE bind-boot-gpu exit=1 .*0000:00:02.0 is the boot VGA device and in use: the console (fbcon on fb0)' "$logs/$gen-live.log"; then
+		ok "$gen: bind refuses the boot GPU while fbcon uses it"
+	else not_ok "$gen: bind refuses the boot GPU while fbcon uses it" "$(grep VBTEST-LIVE "$logs/$gen-live.log")"; fi
+	TAG=VBTEST-BOUND expect "$gen-live" "$gen: bind 01:00.0 on the running kernel: the slot on vfio-pci, its twin on bochs-drm" \
+		0000:00:02.0=bochs-drm 0000:01:00.0=vfio-pci 0000:01:00.1=vfio-pci
+	if grep -q 'VBTEST-LIVE unbind exit=0 .*0000:01:00.0 .*: vfio-pci -> bochs-drm' "$logs/$gen-live.log"; then
+		expect "$gen-live" "$gen: unbind 01:00.0: back to bochs-drm and snd_hda_intel" \
+			0000:00:02.0=bochs-drm 0000:01:00.0=bochs-drm 0000:01:00.1=snd_hda_intel
+	else not_ok "$gen: unbind 01:00.0: back to bochs-drm and snd_hda_intel" "$(grep VBTEST-LIVE "$logs/$gen-live.log")"; fi
 	sysroot_from "$gen-control-different" "$work/sys-different"
 	sysroot_from "$gen-control-identical" "$work/sys-identical"
 

@@ -158,6 +158,18 @@ plan_case identical-gpus 02:00.0
 plan_case nvidia-turing-4fn 10de:1e87
 plan_case laptop-3d-controller 01:00.0
 
+# dracut as the initramfs generator (Debian's dracut package installs its kernel hook)
+s=$(stage identical-gpus)
+mkdir -p "$s/etc/kernel/postinst.d" && printf '#!/bin/sh\n' >"$s/etc/kernel/postinst.d/dracut"
+if vb "$s" add -q 02:00.0 2>"$work/err"; then
+	ROOT=$s golden identical-gpus plan-dracut plan --json
+else not_ok "identical-gpus: add for dracut" "$(cat "$work/err")"; fi
+vb "$s" generate dracut >"$work/dracut.conf"
+got=$(bash -c '. "$1"; echo "$force_drivers|$install_items|$add_dracutmodules"' _ "$work/dracut.conf" | tr -s ' ')
+if [ "$got" = " vfio_pci vfio_iommu_type1 | /etc/modprobe.d/vfio-boot.conf /etc/vfio-boot/devices.conf | vfio-boot " ]; then
+	ok "the dracut configuration, sourced as dracut does, asks for the vfio modules, our files and our module"
+else not_ok "the dracut configuration, sourced as dracut does, asks for the vfio modules, our files and our module" "$got"; fi
+
 # Refusals: the selection is written by hand (add would refuse it), plan reports the codes.
 refusal_case() {
 	local machine=$1 name=$2 device_line=$3

@@ -230,6 +230,19 @@ static int join(const VbStrv *v, char **ret)
 	return 0;
 }
 
+/* Removes the issues with this code from l. */
+static void drop_issues(VbIssueList *l, const char *code)
+{
+	size_t k = 0;
+	for (size_t i = 0; i < l->n; i++) {
+		if (strcmp(l->v[i].code, code) == 0)
+			free(l->v[i].message);
+		else
+			l->v[k++] = l->v[i];
+	}
+	l->n = k;
+}
+
 /* The policy refuses the boot GPU outright, for the next boot. Now, what matters is whether
  * the host is using it: a headless host (or one whose console was moved) can let it go. */
 static int reconsider_boot_vga(VbContext *ctx, VbPlan *p)
@@ -268,9 +281,7 @@ static int reconsider_boot_vga(VbContext *ctx, VbPlan *p)
 				 "%s is the boot VGA device; nothing uses it now (no console, no display "
 				 "server), so it can go to vfio-pci",
 				 gpu->address);
-		free(e->message);
-		memmove(e, e + 1, (p->errors.n - k - 1) * sizeof(*e));
-		p->errors.n--;
+		drop_issues(&p->errors, "boot-vga");
 	}
 	if (in_use && !msg)
 		return -ENOMEM;
@@ -289,6 +300,9 @@ int vb_live_plan(VbContext *ctx, const VbModel *m, const VbSelection *sel, bool 
 	p->model = m;
 	p->selection = sel;
 	int r = vb_policy_expand(m, sel, force, p);
+	/* a live bind is always by address: the boot-time method does not apply */
+	drop_issues(&p->warnings, "identical-ids");
+	drop_issues(&p->warnings, "ids-shared");
 	if (r >= 0 && !force)
 		r = reconsider_boot_vga(ctx, p);
 	if (r < 0) {
