@@ -12,7 +12,7 @@ VERSION := 0.1.0
 
 CC ?= cc
 PKG_CONFIG ?= pkg-config
-LIBS_CORE := libpci libkmod blkid json-c nettle
+LIBS_CORE := libpci libkmod blkid json-c nettle libarchive
 LIBS_CLI := smartcols
 CFLAGS ?= -O2 -g
 WARNINGS := -Wall -Wextra -Wshadow -Wstrict-prototypes -Wmissing-prototypes -Wformat=2 \

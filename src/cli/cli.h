@@ -78,3 +78,8 @@ int verb_revert(VbContext *ctx, const Args *args, int argc, char **argv);
 int verb_status(VbContext *ctx, const Args *args, int argc, char **argv);
 int verb_bind(VbContext *ctx, const Args *args, int argc, char **argv);
 int verb_unbind(VbContext *ctx, const Args *args, int argc, char **argv);
+int verb_verify(VbContext *ctx, const Args *args, int argc, char **argv);
+/* verify's report (verb-verify.c), also printed by apply. */
+typedef struct VbVerifyReport VbVerifyReport;
+json_object *json_verify(const VbVerifyReport *rep);
+void print_verify(const VbVerifyReport *rep, bool problems_only);

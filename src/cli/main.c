@@ -27,6 +27,7 @@ static const Verb verbs[] = {
     {"apply", 0, -1, verb_apply, "force dry-run no-rebuild"},
     {"revert", 0, 0, verb_revert, "force dry-run no-rebuild"},
     {"status", 0, 0, verb_status, ""},
+    {"verify", 0, 0, verb_verify, ""},
     {"bind", 1, -1, verb_bind, "force dry-run"},
     {"unbind", 1, -1, verb_unbind, "dry-run"},
 };
@@ -49,6 +50,7 @@ static void help(void)
 	       "  apply [DEVICE...]    add the devices, write the files, rebuild the images\n"
 	       "  revert               remove what vfio-boot wrote, restore what it replaced\n"
 	       "  status               selection vs files vs drivers vs booted command line\n"
+	       "  verify               will the next boot bind? read from each kernel's image\n"
 	       "  bind DEVICE...       give the devices (and their slot) to vfio-pci now,\n"
 	       "                       until the next boot\n"
 	       "  unbind DEVICE...     give them back to their own drivers now\n"

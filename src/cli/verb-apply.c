@@ -7,6 +7,7 @@
 
 #include "apply/apply.h"
 #include "cli.h"
+#include "verify/verify.h"
 
 typedef struct Progress {
 	const Args *args;
@@ -138,23 +139,44 @@ int verb_apply(VbContext *ctx, const Args *args, int argc, char **argv)
 		status = cli_error(r, "apply failed; nothing was changed");
 		goto out;
 	}
+	/* The images were rebuilt: read them back before saying "done". (Under a root other
+	 * than / the commands are only listed, and the images are not ours to judge yet.) */
+	VbVerifyReport *rep = NULL;
+	if (res.log_path && !res.rebuild_failed && p->n_devices > 0 && vb_verify(ctx, p, &rep) < 0) {
+		status = 1;
+		goto out;
+	}
+	bool binds = !rep || rep->binds;
 	if (args->json) {
 		json_object *o = json_plan(p);
 		json_result(o, &res);
+		json_object_object_add(o, "verify", rep ? json_verify(rep) : NULL);
 		json_print(o);
 		json_object_put(o);
 	} else if (args->verbosity >= 0) {
 		if (!res.changed)
 			printf("Nothing to change: the system matches %s.\n", VB_SELECTION_PATH);
-		else if (!args->dry_run && !res.rebuild_failed && p->n_devices > 0)
+		else if (!binds) {
+			print_verify(rep, true);
+			fprintf(stderr,
+				"vfio-boot: not done: the files are written, but the image%s above would not "
+				"bind "
+				"the devices at the next boot\n",
+				rep->n_kernels == 1 ? "" : "s");
+		} else if (!args->dry_run && !res.rebuild_failed && p->n_devices > 0)
 			printf(
 			    "Applied. Reboot to give %s%s to vfio-pci; 'vfio-boot status' checks it then.\n"
-			    "'vfio-boot revert' undoes it.\n",
+			    "If the host does not come back, add vfio-boot=off to the kernel command line at "
+			    "the\n"
+			    "boot menu (or pick a recovery mode entry), then run 'vfio-boot revert'.\n",
 			    p->devices[0].dev->address, p->n_devices > 1 ? " and the devices with it" : "");
 		else if (!args->dry_run && !res.rebuild_failed)
 			printf("Applied: nothing is selected any more, the generated files are gone.\n");
 	}
 	status = report_rebuild_failure(&res);
+	if (status == 0 && !binds)
+		status = 1;
+	vb_verify_report_free(rep);
 out:
 	vb_apply_result_done(&res);
 	vb_plan_free(p);

@@ -263,6 +263,22 @@ run_generator() {
 	boot "$gen-address-off" "$image" identical vfio-boot=off
 	expect "$gen-address-off" "$gen: method address with vfio-boot=off: native drivers bind" \
 		0000:00:02.0=bochs-drm 0000:01:00.0=bochs-drm 0000:01:00.1=snd_hda_intel
+	if [ "$gen" = dracut ]; then
+		# A host-only image, as Fedora and openSUSE build by default: dracut looks at the
+		# machine that builds it (here the test machine, through /proc, /sys and /dev) and
+		# keeps what vfio-boot asked for all the same (force_drivers, install_items, module).
+		local m hostonly=$stage/boot/hostonly.img rc
+		for m in proc sys dev; do mount --bind "/$m" "$stage/$m"; done
+		in_stage "$stage" dracut --hostonly --hostonly-mode sloppy --force --kver "$kver" /boot/hostonly.img \
+			>"$logs/$gen-image-hostonly.log" 2>&1
+		rc=$?
+		for m in dev sys proc; do umount "$stage/$m"; done
+		[ $rc = 0 ] || die "$gen: the host-only image failed: $logs/$gen-image-hostonly.log"
+		step "$gen: host-only image: $(stat -c %s "$hostonly") bytes"
+		boot "$gen-hostonly-address" "$hostonly" identical
+		expect "$gen-hostonly-address" "$gen: host-only image, method address: the selected twin and its audio on vfio-pci" \
+			0000:00:02.0=bochs-drm 0000:01:00.0=vfio-pci 0000:01:00.1=vfio-pci
+	fi
 	# 5. the configured address now holds another device
 	boot "$gen-changed" "$image" changed
 	if [ "$(driver_of "$gen-changed" 0000:01:00.0)" = xhci_hcd ] &&

@@ -339,6 +339,59 @@ if [ $st = 1 ] && [ "$(cat "$dev/0000:03:00.0/driver_override")" = "" ] && [ "$(
 	ok "unbind: clears the override, unbinds vfio-pci, binds the modalias's driver (radeon), else lets the kernel probe"
 else not_ok "unbind: clears the override, unbinds vfio-pci, binds the modalias's driver (radeon), else lets the kernel probe" "exit $st $(cat "$work/out" "$work/err")"; fi
 
+# ---- verify: images made here with cpio and each compressor ---------------------------------
+v=$(stage identical-gpus)
+vb "$v" apply -q 02:00.0 >/dev/null 2>&1
+kvers=$(ls "$v/lib/modules")
+# mkimage DIR COMPRESSOR [EXTRA]: an image for every kernel, with an uncompressed
+# early-microcode archive in front; EXTRA=stale changes the device list, EXTRA=no-rule drops it
+mkimage() {
+	local compress=$1 extra=${2:-} kver img
+	for kver in $kvers; do
+		img=$(mktemp -d "$work/img.XXXXXX")
+		(cd "$v" && find "lib/modules/$kver" -name 'vfio*' | cpio -pdm --quiet "$img")
+		mkdir -p "$img/etc/modprobe.d" "$img/etc/vfio-boot" "$img/usr/local/libexec/vfio-boot" "$img/usr/lib/udev/rules.d"
+		cp "$v/etc/modprobe.d/vfio-boot.conf" "$img/etc/modprobe.d/"
+		cp "$v/etc/vfio-boot/devices.conf" "$img/etc/vfio-boot/"
+		cp "$top/$build/vfio-boot-bind" "$img/usr/local/libexec/vfio-boot/"
+		cp "$top/$build/60-vfio-boot.rules" "$img/usr/lib/udev/rules.d/"
+		ln -s usr/lib "$img/lib"
+		[ "$extra" = stale ] && echo "device 0000:09:00.0 1002:67df" >>"$img/etc/vfio-boot/devices.conf"
+		[ "$extra" = no-rule ] && rm "$img/usr/lib/udev/rules.d/60-vfio-boot.rules"
+		mkdir -p "$img.ucode/kernel/x86/microcode" && echo ucode >"$img.ucode/kernel/x86/microcode/GenuineIntel.bin"
+		{
+			(cd "$img.ucode" && find . | cpio -o -H newc --quiet)
+			(cd "$img" && find . | cpio -o -H newc --quiet | $compress)
+		} >"$v/boot/initrd.img-$kver"
+		rm -rf "$img" "$img.ucode"
+	done
+}
+mkdir -p "$v/boot"
+for c in "gzip -n" "zstd -q" "xz --check=crc32" "lz4 -l -q" "lzma"; do
+	command -v "${c%% *}" >/dev/null || { echo "# skip: ${c%% *} not installed"; continue; }
+	mkimage "$c"
+	if vb "$v" verify --json >"$work/verify.json" && python3 -c 'import json,sys; d=json.load(open(sys.argv[1])); assert d["binds"] and all(k["items"][0]["message"].endswith("in 2 archives, " + sys.argv[2]) for k in d["kernels"])' "$work/verify.json" "$(case ${c%% *} in lz4) echo lz4 ;; *) echo "${c%% *}" ;; esac)"; then
+		ok "verify reads an image compressed with ${c%% *} behind an uncompressed microcode archive"
+	else not_ok "verify reads an image compressed with ${c%% *} behind an uncompressed microcode archive" "$(cat "$work/verify.json")"; fi
+done
+mkimage "gzip -n" stale
+vb "$v" verify >"$work/out" 2>&1
+[ $? = 1 ] && grep -q 'missing  devices .*/etc/vfio-boot/devices.conf in the image is stale.*update-initramfs -u -k' "$work/out" && ok "verify names the stale file and the rebuild" || not_ok "verify names the stale file and the rebuild" "$(cat "$work/out")"
+mkimage "gzip -n" no-rule
+vb "$v" verify >"$work/out" 2>&1
+[ $? = 1 ] && grep -q 'missing  rule .*60-vfio-boot.rules is not in the image' "$work/out" && ok "verify: an image without the udev rule does not bind" || not_ok "verify: an image without the udev rule does not bind" "$(cat "$work/out")"
+mkimage "zstd -q"
+k1=$(echo "$kvers" | head -1)
+head -c 20000 "$v/boot/initrd.img-$k1" >"$work/cut" && mv "$work/cut" "$v/boot/initrd.img-$k1"
+vb "$v" verify >"$work/out" 2>&1
+[ $? = 1 ] && grep -q "initrd.img-$k1 cannot be read as an initramfs image: unreadable: Truncated zstd input" "$work/out" && ok "verify: a truncated image is reported, not a crash" || not_ok "verify: a truncated image is reported, not a crash" "$(cat "$work/out")"
+head -c 5000 /dev/urandom >"$v/boot/initrd.img-$k1"
+vb "$v" verify >"$work/out" 2>&1
+[ $? = 1 ] && grep -q "initrd.img-$k1 cannot be read as an initramfs image" "$work/out" && ok "verify: a corrupted image is reported, not a crash" || not_ok "verify: a corrupted image is reported, not a crash" "$(cat "$work/out")"
+rm "$v/boot/initrd.img-$k1"
+vb "$v" verify >"$work/out" 2>&1
+[ $? = 1 ] && grep -q "no initramfs image for $k1" "$work/out" && ok "verify: a missing image is reported with the command that builds it" || not_ok "verify: a missing image is reported with the command that builds it" "$(cat "$work/out")"
+
 # The man page and --help describe the same options and verbs.
 help_opts=$("$bin" --help | grep -oE -- '--[a-z][a-z-]*' | sort -u)
 man_opts=$(grep -oE -- '\*--[a-z][a-z-]*\*' "$top/man/vfio-boot.8.scd" | tr -d '*' | sort -u)

@@ -199,14 +199,48 @@ exit \${FAKE_${c//-/_}_STATUS:-0}
 FAKE
 	chmod +x "$work/bin/$c"
 done
+# With FAKE_ROOT set, update-initramfs also builds small real images (newc cpio, gzip) for
+# every kernel of that root, as mkinitramfs with our hook would: the vfio modules, our
+# modprobe file, the device list, the helper and its rule. apply reads them back (verify).
+# FAKE_IMAGE_WITHOUT names a file (relative to the image) to leave out.
+cat >>"$work/bin/update-initramfs" <<'FAKE'
+[ -n "${FAKE_ROOT:-}" ] || exit 0
+for k in "$FAKE_ROOT"/lib/modules/*; do
+	kver=${k##*/} img=$(mktemp -d)
+	(cd "$FAKE_ROOT" && find "lib/modules/$kver" -name 'vfio*' | cpio -pdm --quiet "$img")
+	mkdir -p "$img/etc/modprobe.d" "$img/etc/vfio-boot" "$img/usr/local/libexec/vfio-boot" "$img/lib/udev/rules.d"
+	cp "$FAKE_ROOT/etc/modprobe.d/vfio-boot.conf" "$img/etc/modprobe.d/" 2>/dev/null
+	cp "$FAKE_ROOT/etc/vfio-boot/devices.conf" "$img/etc/vfio-boot/" 2>/dev/null
+	: >"$img/usr/local/libexec/vfio-boot/vfio-boot-bind"
+	: >"$img/lib/udev/rules.d/60-vfio-boot.rules"
+	[ -n "${FAKE_IMAGE_WITHOUT:-}" ] && rm -f "$img/$FAKE_IMAGE_WITHOUT"
+	mkdir -p "$FAKE_ROOT/boot"
+	(cd "$img" && find . | cpio -o -H newc --quiet | gzip) >"$FAKE_ROOT/boot/initrd.img-$kver"
+	rm -rf "$img"
+done
+FAKE
+sed -i 's/^exit \(.*\)$/st=\1; [ "$st" = 0 ] || exit "$st"/' "$work/bin/update-initramfs"
 rm -rf "$work/t" "$work/calls" && cp -a "$work/pristine" "$work/t"
-PATH="$work/bin:$PATH" VFIO_BOOT_TEST_RUN_COMMANDS=1 vb "$work/t" apply >"$work/out" 2>&1
+FAKE_ROOT="$work/t" PATH="$work/bin:$PATH" VFIO_BOOT_TEST_RUN_COMMANDS=1 vb "$work/t" apply >"$work/out" 2>&1
 st=$?
 if [ $st = 0 ] && [ "$(cat "$work/calls")" = "$(printf 'update-initramfs -u -k all\nupdate-grub ')" ] &&
 	grep -q 'Generating /boot/initrd.img-4.15.0-33-generic' "$work/out" && grep -q 'update-grub done in' "$work/out" &&
-	grep -q 'Generating' "$work/t/var/lib/vfio-boot/rebuild.log"; then
-	ok "apply runs update-initramfs -u -k all and update-grub, shows the kernel, keeps the log"
-else not_ok "apply runs update-initramfs -u -k all and update-grub, shows the kernel, keeps the log" "$(cat "$work/out" "$work/calls")"; fi
+	grep -q 'Generating' "$work/t/var/lib/vfio-boot/rebuild.log" && grep -q '^Applied' "$work/out"; then
+	ok "apply runs update-initramfs -u -k all and update-grub, shows the kernel, keeps the log, verifies the images"
+else not_ok "apply runs update-initramfs -u -k all and update-grub, shows the kernel, keeps the log, verifies the images" "$(cat "$work/out" "$work/calls")"; fi
+vb "$work/t" verify --json >"$work/verify.json"
+st=$?
+if [ $st = 0 ] && python3 -c 'import json,sys; d=json.load(open(sys.argv[1])); assert d["binds"] and len(d["kernels"]) >= 2 and all(k["compression"] == "gzip" for k in d["kernels"])' "$work/verify.json"; then
+	ok "verify: every kernel's image binds"
+else not_ok "verify: every kernel's image binds" "$(cat "$work/verify.json")"; fi
+# an image generator that leaves our modprobe file out: apply does not say done
+rm -rf "$work/t" "$work/calls" && cp -a "$work/pristine" "$work/t"
+FAKE_IMAGE_WITHOUT=etc/modprobe.d/vfio-boot.conf FAKE_ROOT="$work/t" PATH="$work/bin:$PATH" VFIO_BOOT_TEST_RUN_COMMANDS=1 vb "$work/t" apply >"$work/out" 2>&1
+st=$?
+if [ $st = 1 ] && grep -q 'will NOT bind' "$work/out" && grep -q 'missing  modprobe  *\/etc\/modprobe.d\/vfio-boot.conf is not in the image' "$work/out" &&
+	grep -q 'not done: the files are written' "$work/out" && ! grep -q '^Applied' "$work/out"; then
+	ok "apply refuses to say done when an image would not bind, and says which file and why"
+else not_ok "apply refuses to say done when an image would not bind, and says which file and why" "$(cat "$work/out")"; fi
 rm -rf "$work/t" "$work/calls" && cp -a "$work/pristine" "$work/t"
 PATH="$work/bin:$PATH" VFIO_BOOT_TEST_RUN_COMMANDS=1 FAKE_update_initramfs_STATUS=3 vb "$work/t" apply >"$work/out" 2>&1
 st=$?

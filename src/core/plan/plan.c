@@ -34,6 +34,14 @@ int vb_strv_add(VbStrv *v, const char *s)
 	return 0;
 }
 
+bool vb_strv_contains(const VbStrv *v, const char *s)
+{
+	for (size_t i = 0; i < v->n; i++)
+		if (strcmp(v->v[i], s) == 0)
+			return true;
+	return false;
+}
+
 void vb_strv_done(VbStrv *v)
 {
 	for (size_t i = 0; i < v->n; i++)

@@ -1,0 +1,82 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/* verify: will the next boot bind the selection? Read from the images themselves. */
+#include <stdio.h>
+
+#include "cli.h"
+#include "plan/plan.h"
+#include "verify/verify.h"
+
+json_object *json_verify(const VbVerifyReport *rep)
+{
+	json_object *o = json_object_new_object(), *kernels = json_object_new_array();
+	json_object_object_add(o, "binds", json_object_new_boolean(rep->binds));
+	for (size_t i = 0; i < rep->n_kernels; i++) {
+		const VbKernelVerify *k = &rep->kernels[i];
+		json_object *ko = json_object_new_object(), *items = json_object_new_array();
+		json_object_object_add(ko, "kernel", json_object_new_string(k->version));
+		json_object_object_add(ko, "image", json_string_or_null(k->image));
+		json_object_object_add(ko, "compression", json_string_or_null(k->compression));
+		json_object_object_add(ko, "binds", json_object_new_boolean(k->binds));
+		for (size_t j = 0; j < k->n_items; j++) {
+			json_object *it = json_object_new_object();
+			json_object_object_add(it, "id", json_object_new_string(k->items[j].id));
+			json_object_object_add(it, "verdict",
+					       json_object_new_string(vb_verdict_name(k->items[j].verdict)));
+			json_object_object_add(it, "message", json_object_new_string(k->items[j].message));
+			json_object_array_add(items, it);
+		}
+		json_object_object_add(ko, "items", items);
+		json_object_array_add(kernels, ko);
+	}
+	json_object_object_add(o, "kernels", kernels);
+	return o;
+}
+
+void print_verify(const VbVerifyReport *rep, bool problems_only)
+{
+	for (size_t i = 0; i < rep->n_kernels; i++) {
+		const VbKernelVerify *k = &rep->kernels[i];
+		if (problems_only && k->binds)
+			continue;
+		printf("Kernel %s: %s\n", k->version,
+		       k->binds ? "the next boot binds the selection" : "will NOT bind");
+		for (size_t j = 0; j < k->n_items; j++) {
+			const VbVerifyItem *it = &k->items[j];
+			if (problems_only && it->verdict != VB_VERIFY_MISSING)
+				continue;
+			printf("  %-8s %-15s %s\n", vb_verdict_name(it->verdict), it->id, it->message);
+		}
+	}
+}
+
+int verb_verify(VbContext *ctx, const Args *args, int argc, char **argv)
+{
+	(void)argc, (void)argv;
+	VbModel *m;
+	VbSelection *sel;
+	VbPlan *p;
+	int status = cli_build_plan(ctx, args, &m, &sel, &p);
+	if (status != 0)
+		return status;
+	if ((status = cli_report_errors(p)) != 0)
+		goto out;
+	VbVerifyReport *rep;
+	if (vb_verify(ctx, p, &rep) < 0) {
+		status = 1;
+		goto out;
+	}
+	if (args->json) {
+		json_object *o = json_verify(rep);
+		json_print(o);
+		json_object_put(o);
+	} else if (args->verbosity >= 0) {
+		if (p->n_devices == 0)
+			printf("Nothing is selected: no image has anything to bind.\n");
+		print_verify(rep, false);
+	}
+	status = rep->binds ? 0 : 1;
+	vb_verify_report_free(rep);
+out:
+	cli_free_plan(m, sel, p);
+	return status;
+}

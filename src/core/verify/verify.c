@@ -1,0 +1,316 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/*
+ * verify: per target kernel, will its image bind the selection at the next boot (see
+ * verify.h). What an image must hold follows from the plan: vfio-pci (unless built in) and
+ * vfio_iommu_type1, our modprobe file as the plan generates it now, and for binding by
+ * address the helper, its udev rule and the device list. The native drivers in the image
+ * are reported, not required: they are why binding must happen inside the image.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "../internal.h"
+#include "../util/fileio.h"
+#include "image.h"
+#include "verify.h"
+
+#define MODPROBE_FILE "etc/modprobe.d/vfio-boot.conf"
+#define DEVICES_FILE "etc/vfio-boot/devices.conf"
+#define RULE_NAME "60-vfio-boot.rules"
+
+static bool keep_ours(const char *path)
+{
+	return strcmp(path, MODPROBE_FILE) == 0 || strcmp(path, DEVICES_FILE) == 0;
+}
+
+static int add_item(VbKernelVerify *k, const char *id, VbVerdict v, const char *fmt, ...)
+    __attribute__((format(printf, 4, 5)));
+static int add_item(VbKernelVerify *k, const char *id, VbVerdict v, const char *fmt, ...)
+{
+	VbVerifyItem *items = realloc(k->items, (k->n_items + 1) * sizeof(*items));
+	if (!items)
+		return -ENOMEM;
+	k->items = items;
+	char *msg;
+	va_list ap;
+	va_start(ap, fmt);
+	int n = vasprintf(&msg, fmt, ap);
+	va_end(ap);
+	if (n < 0)
+		return -ENOMEM;
+	items[k->n_items++] = (VbVerifyItem){.id = id, .verdict = v, .message = msg};
+	if (v == VB_VERIFY_MISSING)
+		k->binds = false;
+	return 0;
+}
+
+/* The image the boot loader loads for this kernel: Debian's and Fedora's names. */
+static int find_image(VbContext *ctx, const char *version, char **ret_rel, char **ret_abs)
+{
+	for (int i = 0; i < 2; i++) {
+		char *rel, *abs;
+		if ((i == 0 ? asprintf(&rel, "boot/initrd.img-%s", version)
+			    : asprintf(&rel, "boot/initramfs-%s.img", version)) < 0)
+			return -ENOMEM;
+		if (vb_root_path(ctx, rel, &abs) < 0) {
+			free(rel);
+			return -ENOMEM;
+		}
+		if (access(abs, F_OK) == 0) {
+			*ret_rel = rel;
+			*ret_abs = abs;
+			return 1;
+		}
+		free(rel);
+		free(abs);
+	}
+	return 0;
+}
+
+/* Is module name (underscores) in the image's module tree for this kernel? */
+static bool image_has_module(const VbImage *img, const char *version, const char *name)
+{
+	char prefix[256];
+	int n = snprintf(prefix, sizeof(prefix), "lib/modules/%s/", version);
+	for (size_t i = 0; i < img->n_files; i++) {
+		const char *p = img->files[i].path;
+		if (strncmp(p, "usr/", 4) == 0)
+			p += 4;
+		if (strncmp(p, prefix, (size_t)n) != 0)
+			continue;
+		const char *base = strrchr(p, '/') + 1, *ko = strstr(base, ".ko");
+		if (!ko || (ko[3] && ko[3] != '.'))
+			continue;
+		size_t len = (size_t)(ko - base);
+		if (len != strlen(name))
+			continue;
+		bool same = true;
+		for (size_t j = 0; j < len && same; j++)
+			same = (base[j] == '-' ? '_' : base[j]) == name[j];
+		if (same)
+			return true;
+	}
+	return false;
+}
+
+static const VbFileChange *plan_file(const VbPlan *p, const char *rel)
+{
+	for (size_t i = 0; i < p->n_files; i++)
+		if (strcmp(p->files[i].path + 1, rel) == 0 && p->files[i].content)
+			return &p->files[i];
+	return NULL;
+}
+
+static void rebuild_hint(const VbPlan *p, const char *version, char *buf, size_t size)
+{
+	if (p->targets.dracut)
+		snprintf(buf, size, "'dracut --force --kver %s' rebuilds it", version);
+	else
+		snprintf(buf, size, "'update-initramfs -u -k %s' rebuilds it", version);
+}
+
+/* A file of ours in the image, compared with what the plan generates now. */
+static int check_generated(VbKernelVerify *k, const VbImage *img, const VbPlan *p, const char *id,
+			   const char *rel, const char *hint)
+{
+	const VbFileChange *want = plan_file(p, rel);
+	const VbImageFile *f = vb_image_find(img, rel);
+	if (!want)
+		return 0;
+	if (!f)
+		return add_item(k, id, VB_VERIFY_MISSING, "/%s is not in the image: %s", rel, hint);
+	if (!f->data || strcmp(f->data, want->content) != 0)
+		return add_item(k, id, VB_VERIFY_MISSING,
+				"/%s in the image is stale (not what the selection gives now): %s", rel,
+				hint);
+	return add_item(k, id, VB_VERIFY_OK, "/%s is in the image and current", rel);
+}
+
+static int check_modules(VbKernelVerify *k, const VbImage *img, const VbKernelFacts *kf, const char *hint)
+{
+	int r;
+	if (kf->vfio_pci == VB_MODULE_BUILTIN)
+		r = add_item(k, "vfio-pci", VB_VERIFY_OK, "vfio-pci is built into %s", kf->version);
+	else if (!image_has_module(img, kf->version, "vfio_pci"))
+		r = add_item(k, "vfio-pci", VB_VERIFY_MISSING, "vfio-pci is not in the image: %s", hint);
+	else if (!image_has_module(img, kf->version, "vfio_iommu_type1") &&
+		 vb_strv_contains(&kf->vfio_modules, "vfio_iommu_type1"))
+		r = add_item(k, "vfio-pci", VB_VERIFY_MISSING, "vfio_iommu_type1 is not in the image: %s",
+			     hint);
+	else
+		r = add_item(k, "vfio-pci", VB_VERIFY_OK, "vfio-pci and vfio_iommu_type1 are in the image");
+	if (r < 0)
+		return r;
+	/* the native drivers: information, not a requirement */
+	char in[512] = "";
+	size_t len = 0;
+	for (size_t i = 0; i < kf->drivers.n; i++)
+		if (image_has_module(img, kf->version, kf->drivers.v[i]) && len < sizeof(in) - 1)
+			len += (size_t)snprintf(in + len, sizeof(in) - len, "%s%s", len ? ", " : "",
+						kf->drivers.v[i]);
+	if (len)
+		return add_item(
+		    k, "native-drivers", VB_VERIFY_INFO,
+		    "%s %s in the image: binding inside the image is what keeps %s off the devices", in,
+		    strchr(in, ',') ? "are" : "is", strchr(in, ',') ? "them" : "it");
+	return add_item(k, "native-drivers", VB_VERIFY_INFO,
+			"no native driver of the devices is in the image: they load later, after vfio-pci");
+}
+
+/* Does this boot loader line carry every planned parameter? */
+static bool line_has_all(const char *line, const VbStrv *params, const char **ret_missing)
+{
+	for (size_t i = 0; i < params->n; i++) {
+		const char *eq = strchr(params->v[i], '=');
+		char key[128];
+		snprintf(key, sizeof(key), "%.*s",
+			 (int)(eq ? (size_t)(eq - params->v[i]) : strlen(params->v[i])), params->v[i]);
+		if (!vb_cmdline_has(line, key, eq ? eq + 1 : NULL)) {
+			*ret_missing = params->v[i];
+			return false;
+		}
+	}
+	return true;
+}
+
+/* The command line GRUB passes to this kernel: the first "linux" line of grub.cfg that
+ * loads it (the default entry comes first; recovery entries come after). */
+static int check_cmdline(VbContext *ctx, VbKernelVerify *k, const VbPlan *p)
+{
+	static const char *const cfgs[] = {"boot/grub/grub.cfg", "boot/grub2/grub.cfg"};
+	if (p->cmdline.n == 0)
+		return add_item(k, "cmdline", VB_VERIFY_OK, "no kernel parameter is needed");
+	for (size_t i = 0; i < ELEMENTSOF(cfgs); i++) {
+		_cleanup_free_ char *path = NULL, *text = NULL;
+		if (vb_root_path(ctx, cfgs[i], &path) < 0)
+			return -ENOMEM;
+		if (read_file_at(AT_FDCWD, path, 16 * 1024 * 1024, &text, NULL) < 0)
+			continue;
+		char needle[300];
+		snprintf(needle, sizeof(needle), "vmlinuz-%s ", k->version);
+		for (char *line = strtok(text, "\n"); line; line = strtok(NULL, "\n")) {
+			line += strspn(line, " \t");
+			if (strncmp(line, "linux", 5) != 0 || !strstr(line, needle))
+				continue;
+			const char *missing = NULL;
+			if (line_has_all(line, &p->cmdline, &missing))
+				return add_item(k, "cmdline", VB_VERIFY_OK, "/%s passes the parameters to %s",
+						cfgs[i], k->version);
+			return add_item(k, "cmdline", VB_VERIFY_MISSING,
+					"/%s does not pass %s to %s: 'update-grub' regenerates it", cfgs[i],
+					missing, k->version);
+		}
+		return add_item(k, "cmdline", VB_VERIFY_UNKNOWN, "/%s has no entry for %s", cfgs[i],
+				k->version);
+	}
+	return add_item(k, "cmdline", VB_VERIFY_UNKNOWN,
+			"no grub.cfg under /boot: the boot loader's command line cannot be read");
+}
+
+static int verify_kernel(VbContext *ctx, const VbPlan *p, const VbKernelFacts *kf, VbKernelVerify *k)
+{
+	char hint[160];
+	rebuild_hint(p, kf->version, hint, sizeof(hint));
+	k->binds = true;
+	if (!(k->version = strdup(kf->version)))
+		return -ENOMEM;
+	_cleanup_free_ char *abs = NULL;
+	int r = find_image(ctx, kf->version, &k->image, &abs);
+	if (r < 0)
+		return r;
+	if (r == 0)
+		return add_item(
+		    k, "image", VB_VERIFY_MISSING,
+		    "no initramfs image for %s (/boot/initrd.img-%s or /boot/initramfs-%s.img): %s",
+		    kf->version, kf->version, kf->version, hint);
+	VbImage *img = NULL;
+	_cleanup_free_ char *error = NULL;
+	r = vb_image_read(abs, keep_ours, &img, &error);
+	if (r == -ENOMEM)
+		return r;
+	if (r < 0)
+		return add_item(k, "image", VB_VERIFY_MISSING,
+				"/%s cannot be read as an initramfs image: %s; %s", k->image,
+				error ? error : strerror(-r), hint);
+	k->compression = strdup(img->compression);
+	if ((r = add_item(k, "image", VB_VERIFY_OK, "/%s: %zu files in %zu archive%s, %s", k->image,
+			  img->n_files, img->n_archives, img->n_archives == 1 ? "" : "s",
+			  img->compression)) >= 0 &&
+	    (r = check_modules(k, img, kf, hint)) >= 0)
+		r = check_generated(k, img, p, "modprobe", MODPROBE_FILE, hint);
+	if (r >= 0 && plan_file(p, DEVICES_FILE)) {
+		/* binding by address: the helper and its rule too */
+		const char *helper = VB_LIBEXECDIR "/vfio-boot-bind";
+		if (!vb_image_find(img, helper))
+			r = add_item(k, "helper", VB_VERIFY_MISSING, "%s is not in the image: %s", helper,
+				     hint);
+		else
+			r = add_item(k, "helper", VB_VERIFY_OK, "%s is in the image", helper);
+		if (r >= 0 && !vb_image_find(img, "lib/udev/rules.d/" RULE_NAME) &&
+		    !vb_image_find(img, "etc/udev/rules.d/" RULE_NAME))
+			r = add_item(k, "rule", VB_VERIFY_MISSING, "the udev rule %s is not in the image: %s",
+				     RULE_NAME, hint);
+		else if (r >= 0)
+			r = add_item(k, "rule", VB_VERIFY_OK, "the udev rule %s is in the image", RULE_NAME);
+		if (r >= 0)
+			r = check_generated(k, img, p, "devices", DEVICES_FILE, hint);
+	}
+	vb_image_free(img);
+	if (r >= 0)
+		r = check_cmdline(ctx, k, p);
+	return r;
+}
+
+int vb_verify(VbContext *ctx, const VbPlan *p, VbVerifyReport **ret)
+{
+	VbVerifyReport *rep = calloc(1, sizeof(*rep));
+	if (!rep)
+		return -ENOMEM;
+	rep->binds = true;
+	int r = 0;
+	if (p->n_devices > 0 && p->errors.n == 0) {
+		rep->kernels = calloc(p->n_kernels + 1, sizeof(*rep->kernels));
+		if (!rep->kernels)
+			r = -ENOMEM;
+		for (size_t i = 0; i < p->n_kernels && r >= 0; i++) {
+			r = verify_kernel(ctx, p, &p->kernels[i], &rep->kernels[i]);
+			rep->n_kernels = i + 1;
+			rep->binds = rep->binds && rep->kernels[i].binds;
+		}
+	}
+	if (r < 0) {
+		vb_verify_report_free(rep);
+		return vb_log_errno(ctx, r, "failed to verify the images");
+	}
+	*ret = rep;
+	return 0;
+}
+
+VbVerifyReport *vb_verify_report_free(VbVerifyReport *rep)
+{
+	if (!rep)
+		return NULL;
+	for (size_t i = 0; i < rep->n_kernels; i++) {
+		VbKernelVerify *k = &rep->kernels[i];
+		for (size_t j = 0; j < k->n_items; j++)
+			free(k->items[j].message);
+		free(k->items);
+		free(k->version);
+		free(k->image);
+		free(k->compression);
+	}
+	free(rep->kernels);
+	free(rep);
+	return NULL;
+}
+
+const char *vb_verdict_name(VbVerdict v)
+{
+	static const char *const names[] = {"ok", "missing", "unknown", "info"};
+	return names[v];
+}
