@@ -236,10 +236,19 @@ int verb_status(VbContext *ctx, const Args *args, int argc, char **argv)
 		cli_free_plan(m, sel, p);
 		return cli_error(r, "failed to read the state");
 	}
+	/* the images, once apply rebuilt them (listed commands leave them to whoever runs them) */
+	VbVerifyReport *rep = NULL;
+	if (s->applied && p->n_devices > 0 && s->rebuild && strcmp(s->rebuild, "listed") != 0 &&
+	    vb_verify(ctx, p, &rep) < 0) {
+		vb_status_free(s);
+		cli_free_plan(m, sel, p);
+		return 1;
+	}
+	bool in_sync = s->in_sync && (!rep || rep->binds);
 	if (args->json) {
 		json_object *o = json_object_new_object(), *devs = json_object_new_array(),
 			    *files = json_object_new_array();
-		json_object_object_add(o, "in_sync", json_object_new_boolean(s->in_sync));
+		json_object_object_add(o, "in_sync", json_object_new_boolean(in_sync));
 		json_object_object_add(o, "applied", json_object_new_boolean(s->applied));
 		json_object_object_add(o, "reboot_pending", json_object_new_boolean(s->reboot_pending));
 		json_object_object_add(o, "kill_switch", json_object_new_boolean(s->kill_switch));
@@ -266,6 +275,7 @@ int verb_status(VbContext *ctx, const Args *args, int argc, char **argv)
 			json_object_array_add(files, f);
 		}
 		json_object_object_add(o, "files", files);
+		json_object_object_add(o, "images", rep ? json_verify(rep) : NULL);
 		json_print(o);
 		json_object_put(o);
 	} else {
@@ -285,9 +295,12 @@ int verb_status(VbContext *ctx, const Args *args, int argc, char **argv)
 			printf(
 			    "The initramfs images are stale (rebuild %s): 'vfio-boot apply' rebuilds them.\n",
 			    s->rebuild);
-		printf("%s\n", s->in_sync ? "In sync." : "Not in sync.");
+		if (rep && !rep->binds)
+			print_verify(rep, true);
+		printf("%s\n", in_sync ? "In sync." : "Not in sync.");
 	}
-	status = s->in_sync ? 0 : 1;
+	status = in_sync ? 0 : 1;
+	vb_verify_report_free(rep);
 	vb_status_free(s);
 	cli_free_plan(m, sel, p);
 	return status;

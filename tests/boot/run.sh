@@ -132,6 +132,10 @@ run_generator() {
 	make -s -C "$top" BUILD="$work/build-usr" PREFIX=/usr DESTDIR="$stage" install >>"$work/build.log" 2>&1 ||
 		die "make install into the stage failed: $work/build.log"
 	local vb=("$stage/usr/sbin/vfio-boot" --root="$stage")
+	# GRUB's settings as Debian ships them (no GRUB itself: update-grub is skipped), so that
+	# apply writes the drop-in whose recovery parameter the kill-switch boots use
+	mkdir -p "$stage/etc/default/grub.d"
+	printf 'GRUB_DEFAULT=0\nGRUB_CMDLINE_LINUX_DEFAULT="quiet"\nGRUB_CMDLINE_LINUX=""\n' >"$stage/etc/default/grub"
 	image=$stage/boot/initrd.img-$kver
 
 	# The test's own parts of the image: the native drivers (a real image carries amdgpu
@@ -188,6 +192,20 @@ run_generator() {
 		;;
 	esac
 
+	# the parameters of GRUB's recovery entries, as Debian's 10_linux builds them from the
+	# settings and vfio-boot's drop-in (it appends "single")
+	recovery_params() {
+		sh -c '. "$1/etc/default/grub"; for f in "$1"/etc/default/grub.d/*.cfg; do . "$f"; done
+			echo $GRUB_CMDLINE_LINUX_RECOVERY single $GRUB_CMDLINE_LINUX' _ "$stage"
+	}
+	# verify_images NAME SYSROOT WANT_EXIT: vfio-boot verify on the images just built
+	verify_images() {
+		"${vb[@]}" --sysroot="$2" verify >"$logs/$gen-verify-$1.txt" 2>&1
+		local st=$?
+		if [ "$st" = "$3" ]; then ok "$gen: verify reads the $1 image: exit $st"
+		else not_ok "$gen: verify reads the $1 image: exit $st, expected $3" "$(cat "$logs/$gen-verify-$1.txt")"; fi
+	}
+
 	# rebuild NAME: run the commands vfio-boot listed (apply/revert under --root list them)
 	rebuild() {
 		local json=$1 name=$2 start=$SECONDS
@@ -232,17 +250,28 @@ run_generator() {
 		ok "$gen: apply plans method ids for a GPU whose IDs the host GPU does not share"
 	else not_ok "$gen: apply plans method ids for a GPU whose IDs the host GPU does not share" "$(cat "$logs/$gen-apply-ids.err")"; fi
 	rebuild "$work/$gen-apply-ids.json" ids
+	verify_images ids "$work/sys-different" 0
+	local recovery
+	recovery=$(recovery_params)
+	case " $recovery " in *" vfio-boot=off "*) ok "$gen: GRUB's recovery entries pass vfio-boot=off ($recovery)" ;;
+	*) not_ok "$gen: GRUB's recovery entries pass vfio-boot=off" "$recovery" ;; esac
 	boot "$gen-ids" "$image" different
 	expect "$gen-ids" "$gen: method ids: the GPU and its audio are on vfio-pci, the host GPU on its driver" \
 		0000:01:00.0=vfio-pci 0000:01:00.1=vfio-pci 0000:00:02.0=virtio-pci
 	# 4. the kill switch
-	boot "$gen-ids-off" "$image" different vfio-boot=off
-	expect "$gen-ids-off" "$gen: method ids with vfio-boot=off: native drivers bind" \
+	# shellcheck disable=SC2086 # a parameter list
+	boot "$gen-ids-off" "$image" different $recovery
+	expect "$gen-ids-off" "$gen: method ids, the recovery entry's parameters: native drivers bind" \
 		0000:01:00.0=bochs-drm 0000:01:00.1=snd_hda_intel
 	# 6. revert, rebuild: native drivers again
 	"${vb[@]}" --sysroot="$work/sys-different" revert --json >"$work/$gen-revert.json" 2>"$logs/$gen-revert.err" ||
 		not_ok "$gen: revert" "$(cat "$logs/$gen-revert.err")"
 	rebuild "$work/$gen-revert.json" revert
+	# the selection is kept, our files are gone: the image no longer binds it
+	verify_images reverted "$work/sys-different" 1
+	if grep -q 'missing  modprobe .*is not in the image' "$logs/$gen-verify-reverted.txt"; then
+		ok "$gen: verify names what the reverted image lacks"
+	else not_ok "$gen: verify names what the reverted image lacks" "$(cat "$logs/$gen-verify-reverted.txt")"; fi
 	boot "$gen-reverted" "$image" different
 	expect "$gen-reverted" "$gen: after revert and a rebuild: native drivers bind" \
 		0000:01:00.0=bochs-drm 0000:01:00.1=snd_hda_intel
@@ -254,14 +283,20 @@ run_generator() {
 		ok "$gen: apply plans method address for a GPU identical to the host's"
 	else not_ok "$gen: apply plans method address for a GPU identical to the host's" "$(cat "$logs/$gen-apply-address.err")"; fi
 	rebuild "$work/$gen-apply-address.json" address
+	verify_images address "$work/sys-identical" 0
+	if grep -q 'ok       helper' "$logs/$gen-verify-address.txt" && grep -q 'ok       devices' "$logs/$gen-verify-address.txt"; then
+		ok "$gen: verify finds the helper and the current device list in the image"
+	else not_ok "$gen: verify finds the helper and the current device list in the image" "$(cat "$logs/$gen-verify-address.txt")"; fi
 	boot "$gen-address" "$image" identical
 	expect "$gen-address" "$gen: method address: the selected twin and its audio on vfio-pci, the host's twin on bochs-drm" \
 		0000:00:02.0=bochs-drm 0000:01:00.0=vfio-pci 0000:01:00.1=vfio-pci
 	if grep -q 'vfio-boot: 0000:01:00.0 (1234:1111) set to vfio-pci' "$logs/$gen-address.log"; then
 		ok "$gen: the helper reports what it bound in the kernel log"
 	else not_ok "$gen: the helper reports what it bound in the kernel log" "$(grep VBTEST-LOG "$logs/$gen-address.log")"; fi
-	boot "$gen-address-off" "$image" identical vfio-boot=off
-	expect "$gen-address-off" "$gen: method address with vfio-boot=off: native drivers bind" \
+	recovery=$(recovery_params)
+	# shellcheck disable=SC2086 # a parameter list
+	boot "$gen-address-off" "$image" identical $recovery
+	expect "$gen-address-off" "$gen: method address, the recovery entry's parameters: native drivers bind" \
 		0000:00:02.0=bochs-drm 0000:01:00.0=bochs-drm 0000:01:00.1=snd_hda_intel
 	if [ "$gen" = dracut ]; then
 		# A host-only image, as Fedora and openSUSE build by default: dracut looks at the

@@ -251,6 +251,21 @@ got=$(sh -c '. "$1/etc/default/grub"; . "$2"; printf %s "$GRUB_CMDLINE_LINUX_DEF
 if [ "$got" = "quiet splash iommu=pt iommu=1 intel_iommu=on intel_iommu=on vfio-pci.ids=1002:67b1,1002:aac8,1b21:1242" ]; then
 	ok "the GRUB drop-in appends to GRUB_CMDLINE_LINUX_DEFAULT"
 else not_ok "the GRUB drop-in appends to GRUB_CMDLINE_LINUX_DEFAULT" "$got"; fi
+# the way back: the arguments Debian's 10_linux gives the normal and the recovery entries
+# ("${GRUB_CMDLINE_LINUX} ${GRUB_CMDLINE_LINUX_DEFAULT}"; recovery: the recovery variable,
+# to which 10_linux appends "single", then GRUB_CMDLINE_LINUX)
+got=$(sh -c '. "$1/etc/default/grub"; . "$2"; GRUB_CMDLINE_LINUX_RECOVERY="$GRUB_CMDLINE_LINUX_RECOVERY single"
+	printf "normal:%s %s|recovery:%s %s" "$GRUB_CMDLINE_LINUX" "$GRUB_CMDLINE_LINUX_DEFAULT" "$GRUB_CMDLINE_LINUX_RECOVERY" "$GRUB_CMDLINE_LINUX"' sh "$s" "$work/grub.cfg" | tr -s ' ')
+case $got in
+"normal: quiet splash iommu=pt iommu=1 intel_iommu=on intel_iommu=on vfio-pci.ids=1002:67b1,1002:aac8,1b21:1242|recovery: vfio-boot=off single ") ok "GRUB's recovery entries get vfio-boot=off, the normal ones do not" ;;
+*) not_ok "GRUB's recovery entries get vfio-boot=off, the normal ones do not" "$got" ;;
+esac
+r=$(stage tutorial-x99)
+vb "$r" add -q 03:00.0
+echo 'GRUB_DISABLE_RECOVERY="true"' >"$r/etc/default/grub.d/50-local.cfg"
+vb "$r" plan >"$work/out" 2>&1
+grep -q "GRUB's recovery entries are turned off (GRUB_DISABLE_RECOVERY=true in /etc/default/grub.d/50-local.cfg).*add vfio-boot=off to the linux line" "$work/out" &&
+	ok "plan says when the boot menu has no recovery entry, and what to do instead" || not_ok "plan says when the boot menu has no recovery entry, and what to do instead" "$(cat "$work/out")"
 vb "$s" generate initramfs-tools >"$work/hook"
 if sh -n "$work/hook" && { ! command -v shellcheck >/dev/null || shellcheck -s sh -e SC1091 "$work/hook"; }; then
 	ok "the initramfs-tools hook is valid sh"
@@ -391,6 +406,27 @@ vb "$v" verify >"$work/out" 2>&1
 rm "$v/boot/initrd.img-$k1"
 vb "$v" verify >"$work/out" 2>&1
 [ $? = 1 ] && grep -q "no initramfs image for $k1" "$work/out" && ok "verify: a missing image is reported with the command that builds it" || not_ok "verify: a missing image is reported with the command that builds it" "$(cat "$work/out")"
+
+# the command line the boot loader passes: grub.cfg, else BLS entries, else /etc/kernel/cmdline
+mkimage "gzip -n"
+verify_cmdline() { # DESCRIPTION WANT_EXIT PATTERN
+	vb "$v" verify >"$work/out" 2>&1
+	local st=$?
+	if [ $st = "$2" ] && grep -q "$3" "$work/out"; then ok "verify: $1"; else not_ok "verify: $1" "exit $st $(cat "$work/out")"; fi
+}
+verify_cmdline "without any boot loader file the command line is unknown, not a failure" 0 "unknown  cmdline .*cannot be read"
+mkdir -p "$v/boot/grub"
+for kver in $kvers; do printf 'menuentry "Debian" {\n\tlinux /boot/vmlinuz-%s root=UUID=x ro quiet\n}\n' "$kver"; done >"$v/boot/grub/grub.cfg"
+verify_cmdline "a grub.cfg entry without the parameters does not bind" 1 "missing  cmdline .*/boot/grub/grub.cfg does not pass intel_iommu=on to .*'update-grub' regenerates it"
+sed -i 's/ quiet$/ quiet intel_iommu=on,sm_on/' "$v/boot/grub/grub.cfg"
+verify_cmdline "a grub.cfg entry with the parameters binds" 0 "ok       cmdline .*/boot/grub/grub.cfg passes the parameters"
+rm -r "$v/boot/grub"
+mkdir -p "$v/boot/loader/entries"
+for kver in $kvers; do printf 'title Fedora\nversion %s\nlinux /vmlinuz-%s\noptions root=UUID=x ro rhgb\n' "$kver" "$kver" >"$v/boot/loader/entries/x-$kver.conf"; done
+verify_cmdline "a BLS entry without the parameters does not bind" 1 "missing  cmdline .*/boot/loader/entries/x-.*.conf does not pass intel_iommu=on"
+rm -r "$v/boot/loader"
+mkdir -p "$v/etc/kernel" && echo "root=UUID=x ro intel_iommu=on" >"$v/etc/kernel/cmdline"
+verify_cmdline "/etc/kernel/cmdline with the parameters binds" 0 "ok       cmdline .*/etc/kernel/cmdline passes the parameters"
 
 # The man page and --help describe the same options and verbs.
 help_opts=$("$bin" --help | grep -oE -- '--[a-z][a-z-]*' | sort -u)

@@ -153,42 +153,7 @@ rm -rf "$work/t" && cp -a "$work/pristine" "$work/t"
 vb "$work/t" apply -q --no-rebuild >/dev/null 2>&1
 vb "$work/t" status --json >"$work/out" 2>&1
 grep -q '"reboot_pending": true' "$work/out" && grep -q '"in_sync": false' "$work/out" && ok "status: a reboot is pending after apply" || not_ok "status: a reboot is pending after apply" "$(cat "$work/out")"
-sed -i 's/"rebuild":"skipped"/"rebuild":"done"/' "$work/t/var/lib/vfio-boot/manifest.json"
-printf 'cpu  1 0 1 100 0 0 0 0 0 0\nbtime %s\n' "$(( $(date +%s) + 60 ))" >"$work/t/proc/stat"
-echo "BOOT_IMAGE=/boot/vmlinuz ro quiet intel_iommu=on vfio-pci.ids=1002:67b1,1002:aac8,1b21:1242" >"$work/t/proc/cmdline"
-vb "$work/t" status --json >"$work/out" 2>&1
-if grep -q '"in_sync": false' "$work/out" && grep -q 'radeon bound it before vfio-pci' "$work/out"; then
-	ok "status: a device still on its native driver gets a diagnosis"
-else not_ok "status: a device still on its native driver gets a diagnosis" "$(cat "$work/out")"; fi
-for a in 0000:00:02.0/0000:03:00.0 0000:00:02.0/0000:03:00.1 0000:00:1c.4/0000:07:00.0; do
-	mkdir -p "$work/t/sys/bus/pci/drivers/vfio-pci"
-	ln -sfn ../../../../bus/pci/drivers/vfio-pci "$work/t/sys/devices/pci0000:00/$a/driver"
-done
-vb "$work/t" status >"$work/out" 2>&1
-st=$?
-if [ $st = 0 ] && grep -q '^In sync.' "$work/out" && [ "$(grep -c 'bound to vfio-pci' "$work/out")" = 3 ]; then
-	ok "status: in sync after the reboot (exit 0)"
-else not_ok "status: in sync after the reboot (exit 0)" "$(cat "$work/out")"; fi
-echo "BOOT_IMAGE=/boot/vmlinuz ro quiet intel_iommu=on vfio-boot=off" >"$work/t/proc/cmdline"
-ln -sfn ../../../../bus/pci/drivers/radeon "$work/t/sys/devices/pci0000:00/0000:00:02.0/0000:03:00.0/driver"
-vb "$work/t" status >"$work/out" 2>&1
-st=$?
-if [ $st = 1 ] && grep -q '0000:03:00.0  radeon .*vfio-boot=off is on the booted kernel command line' "$work/out"; then
-	ok "status: the kill switch is named"
-else not_ok "status: the kill switch is named" "$(cat "$work/out")"; fi
-
-# ---- two at once: the second waits for the first ------------------------------------------------
-rm -rf "$work/t" && cp -a "$work/pristine" "$work/t"
-"$bin" --root="$work/t" --sysroot="$work/t" apply -q >"$work/o1" 2>&1 &
-p1=$!
-"$bin" --root="$work/t" --sysroot="$work/t" apply -q >"$work/o2" 2>&1
-s2=$?
-wait $p1
-s1=$?
-if [ $s1 = 0 ] && [ $s2 = 0 ] && snapshot "$work/t" | cmp -s - "$work/after.snap"; then ok "two applies at once serialize"; else
-	not_ok "two applies at once serialize" "$(cat "$work/o1" "$work/o2")"; fi
-
-# ---- regeneration with fake commands on PATH ---------------------------------------------------
+# fake regeneration commands (used from here on; see the regeneration tests below)
 mkdir -p "$work/bin"
 for c in update-initramfs update-grub; do
 	cat >"$work/bin/$c" <<FAKE
@@ -220,6 +185,49 @@ for k in "$FAKE_ROOT"/lib/modules/*; do
 done
 FAKE
 sed -i 's/^exit \(.*\)$/st=\1; [ "$st" = 0 ] || exit "$st"/' "$work/bin/update-initramfs"
+sed -i 's/"rebuild":"skipped"/"rebuild":"done"/' "$work/t/var/lib/vfio-boot/manifest.json"
+FAKE_ROOT="$work/t" "$work/bin/update-initramfs" -u -k all >/dev/null # the images apply would have had built
+printf 'cpu  1 0 1 100 0 0 0 0 0 0\nbtime %s\n' "$(( $(date +%s) + 60 ))" >"$work/t/proc/stat"
+echo "BOOT_IMAGE=/boot/vmlinuz ro quiet intel_iommu=on vfio-pci.ids=1002:67b1,1002:aac8,1b21:1242" >"$work/t/proc/cmdline"
+vb "$work/t" status --json >"$work/out" 2>&1
+if grep -q '"in_sync": false' "$work/out" && grep -q 'radeon bound it before vfio-pci' "$work/out"; then
+	ok "status: a device still on its native driver gets a diagnosis"
+else not_ok "status: a device still on its native driver gets a diagnosis" "$(cat "$work/out")"; fi
+for a in 0000:00:02.0/0000:03:00.0 0000:00:02.0/0000:03:00.1 0000:00:1c.4/0000:07:00.0; do
+	mkdir -p "$work/t/sys/bus/pci/drivers/vfio-pci"
+	ln -sfn ../../../../bus/pci/drivers/vfio-pci "$work/t/sys/devices/pci0000:00/$a/driver"
+done
+vb "$work/t" status >"$work/out" 2>&1
+st=$?
+if [ $st = 0 ] && grep -q '^In sync.' "$work/out" && [ "$(grep -c 'bound to vfio-pci' "$work/out")" = 3 ]; then
+	ok "status: in sync after the reboot (exit 0)"
+else not_ok "status: in sync after the reboot (exit 0)" "$(cat "$work/out")"; fi
+rm "$work/t/boot/initrd.img-4.15.0-33-generic"
+vb "$work/t" status >"$work/out" 2>&1
+st=$?
+if [ $st = 1 ] && grep -q 'missing  image .*no initramfs image for 4.15.0-33-generic' "$work/out" && grep -q '^Not in sync.' "$work/out"; then
+	ok "status: an image that would not bind at the next boot is reported"
+else not_ok "status: an image that would not bind at the next boot is reported" "$(cat "$work/out")"; fi
+echo "BOOT_IMAGE=/boot/vmlinuz ro quiet intel_iommu=on vfio-boot=off" >"$work/t/proc/cmdline"
+ln -sfn ../../../../bus/pci/drivers/radeon "$work/t/sys/devices/pci0000:00/0000:00:02.0/0000:03:00.0/driver"
+vb "$work/t" status >"$work/out" 2>&1
+st=$?
+if [ $st = 1 ] && grep -q '0000:03:00.0  radeon .*vfio-boot=off is on the booted kernel command line' "$work/out"; then
+	ok "status: the kill switch is named"
+else not_ok "status: the kill switch is named" "$(cat "$work/out")"; fi
+
+# ---- two at once: the second waits for the first ------------------------------------------------
+rm -rf "$work/t" && cp -a "$work/pristine" "$work/t"
+"$bin" --root="$work/t" --sysroot="$work/t" apply -q >"$work/o1" 2>&1 &
+p1=$!
+"$bin" --root="$work/t" --sysroot="$work/t" apply -q >"$work/o2" 2>&1
+s2=$?
+wait $p1
+s1=$?
+if [ $s1 = 0 ] && [ $s2 = 0 ] && snapshot "$work/t" | cmp -s - "$work/after.snap"; then ok "two applies at once serialize"; else
+	not_ok "two applies at once serialize" "$(cat "$work/o1" "$work/o2")"; fi
+
+# ---- regeneration with fake commands on PATH ---------------------------------------------------
 rm -rf "$work/t" "$work/calls" && cp -a "$work/pristine" "$work/t"
 FAKE_ROOT="$work/t" PATH="$work/bin:$PATH" VFIO_BOOT_TEST_RUN_COMMANDS=1 vb "$work/t" apply >"$work/out" 2>&1
 st=$?

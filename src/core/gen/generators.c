@@ -92,7 +92,7 @@ static char *gen_cmdline(const VbPlan *p)
 
 static bool want_grub(const VbPlan *p)
 {
-	return always(p) && p->targets.grub_dropin && p->cmdline.n > 0;
+	return always(p) && p->targets.grub_dropin;
 }
 
 /* /etc/default/grub.d/vfio-boot.cfg: sourced by grub-mkconfig after /etc/default/grub. It
@@ -100,10 +100,16 @@ static bool want_grub(const VbPlan *p)
 static char *gen_grub(const VbPlan *p)
 {
 	StrBuf b = {0};
-	strbuf_printf(&b, HEADER "GRUB_CMDLINE_LINUX_DEFAULT=\"$GRUB_CMDLINE_LINUX_DEFAULT");
-	for (size_t i = 0; i < p->cmdline.n; i++)
-		strbuf_printf(&b, " %s", p->cmdline.v[i]);
-	strbuf_printf(&b, "\"\n");
+	strbuf_printf(&b, HEADER);
+	if (p->cmdline.n > 0) {
+		strbuf_printf(&b, "GRUB_CMDLINE_LINUX_DEFAULT=\"$GRUB_CMDLINE_LINUX_DEFAULT");
+		for (size_t i = 0; i < p->cmdline.n; i++)
+			strbuf_printf(&b, " %s", p->cmdline.v[i]);
+		strbuf_printf(&b, "\"\n");
+	}
+	strbuf_printf(&b, "# The way back: the \"recovery mode\" entries boot with every device left to\n"
+			  "# its own driver.\n"
+			  "GRUB_CMDLINE_LINUX_RECOVERY=\"$GRUB_CMDLINE_LINUX_RECOVERY vfio-boot=off\"\n");
 	return strbuf_steal(&b);
 }
 

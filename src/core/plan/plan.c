@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* Assembling the plan: policy, per-kernel module facts, kernel parameters, generated files
  * compared with what is on disk, and the regeneration commands. */
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
@@ -241,6 +242,61 @@ void vb_targets_detect(const VbContext *ctx, VbTargets *t)
 	t->initramfs_tools = !t->dracut && root_has(ctx, "etc/initramfs-tools");
 }
 
+static int read_current(const VbContext *ctx, const char *path, char **ret);
+
+/* The way back is GRUB's recovery entries, which the drop-in gives vfio-boot=off. Where the
+ * admin turned them off, there is none: say so, and what to do at the boot menu instead. */
+static int check_recovery_entries(const VbContext *ctx, VbPlan *p)
+{
+	_cleanup_free_ char *dir = NULL;
+	int r = vb_root_path(ctx, "etc/default/grub.d", &dir);
+	if (r < 0)
+		return r;
+	const char *files[64] = {"etc/default/grub"};
+	size_t n = 1;
+	_cleanup_(vb_strv_done) VbStrv cfgs = {0};
+	DIR *d = opendir(dir);
+	for (struct dirent *de; d && (de = readdir(d));) {
+		size_t len = strlen(de->d_name);
+		if (len > 4 && strcmp(de->d_name + len - 4, ".cfg") == 0 &&
+		    strcmp(de->d_name, "vfio-boot.cfg") != 0) {
+			char rel[300];
+			snprintf(rel, sizeof(rel), "etc/default/grub.d/%s", de->d_name);
+			if ((r = vb_strv_add(&cfgs, rel)) < 0)
+				break;
+		}
+	}
+	if (d)
+		closedir(d);
+	if (r < 0)
+		return r;
+	for (size_t i = 0; i < cfgs.n && n < ELEMENTSOF(files); i++)
+		files[n++] = cfgs.v[i]; /* grub-mkconfig sources them in this order, the last one wins */
+	const char *disabled_in = NULL;
+	for (size_t i = 0; i < n; i++) {
+		_cleanup_free_ char *text = NULL;
+		if (read_current(ctx, files[i], &text) < 0 || !text)
+			continue;
+		for (char *line = strtok(text, "\n"); line; line = strtok(NULL, "\n")) {
+			line += strspn(line, " \t");
+			if (strncmp(line, "GRUB_DISABLE_RECOVERY=", 22) != 0)
+				continue;
+			const char *v = line + 22;
+			bool on = strncmp(v, "true", 4) == 0 || strncmp(v, "\"true\"", 6) == 0 ||
+				  strncmp(v, "'true'", 6) == 0;
+			disabled_in = on ? files[i] : NULL;
+		}
+	}
+	if (!disabled_in)
+		return 0;
+	return vb_issue_add(
+	    &p->warnings, "no-recovery-entry",
+	    "GRUB's recovery entries are turned off (GRUB_DISABLE_RECOVERY=true in /%s), so the "
+	    "boot menu has no entry with vfio-boot=off: if the host does not come back, press "
+	    "'e' at the menu and add vfio-boot=off to the linux line",
+	    disabled_in);
+}
+
 static int detect_targets(const VbContext *ctx, VbPlan *p)
 {
 	vb_targets_detect(ctx, &p->targets);
@@ -260,6 +316,11 @@ static int detect_targets(const VbContext *ctx, VbPlan *p)
 		    "no supported boot loader configuration found (GRUB with /etc/default/grub.d): add "
 		    "these kernel parameters by hand: %s",
 		    list);
+		if (r < 0)
+			return r;
+	}
+	if (p->targets.grub_dropin) {
+		int r = check_recovery_entries(ctx, p);
 		if (r < 0)
 			return r;
 	}

@@ -6,6 +6,7 @@
  * address the helper, its udev rule and the device list. The native drivers in the image
  * are reported, not required: they are why binding must happen inside the image.
  */
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <stdarg.h>
@@ -178,38 +179,112 @@ static bool line_has_all(const char *line, const VbStrv *params, const char **re
 	return true;
 }
 
-/* The command line GRUB passes to this kernel: the first "linux" line of grub.cfg that
- * loads it (the default entry comes first; recovery entries come after). */
-static int check_cmdline(VbContext *ctx, VbKernelVerify *k, const VbPlan *p)
+static int cmdline_verdict(VbKernelVerify *k, const VbPlan *p, const char *line, const char *source,
+			   const char *fix)
+{
+	const char *missing = NULL;
+	int r;
+	if (line_has_all(line, &p->cmdline, &missing))
+		r = add_item(k, "cmdline", VB_VERIFY_OK, "%s passes the parameters to %s", source,
+			     k->version);
+	else
+		r = add_item(k, "cmdline", VB_VERIFY_MISSING, "%s does not pass %s to %s: %s", source,
+			     missing, k->version, fix);
+	return r < 0 ? r : 1; /* 1: the command line was found */
+}
+
+/* GRUB's generated menu: the first "linux" line that loads this kernel (the default entry
+ * comes first; recovery entries come after). 1: found and judged; 0: no grub.cfg or no
+ * entry for it. */
+static int cmdline_from_grub(VbContext *ctx, VbKernelVerify *k, const VbPlan *p)
 {
 	static const char *const cfgs[] = {"boot/grub/grub.cfg", "boot/grub2/grub.cfg"};
-	if (p->cmdline.n == 0)
-		return add_item(k, "cmdline", VB_VERIFY_OK, "no kernel parameter is needed");
 	for (size_t i = 0; i < ELEMENTSOF(cfgs); i++) {
 		_cleanup_free_ char *path = NULL, *text = NULL;
 		if (vb_root_path(ctx, cfgs[i], &path) < 0)
 			return -ENOMEM;
 		if (read_file_at(AT_FDCWD, path, 16 * 1024 * 1024, &text, NULL) < 0)
 			continue;
-		char needle[300];
+		char needle[300], source[64];
 		snprintf(needle, sizeof(needle), "vmlinuz-%s ", k->version);
+		snprintf(source, sizeof(source), "/%s", cfgs[i]);
 		for (char *line = strtok(text, "\n"); line; line = strtok(NULL, "\n")) {
 			line += strspn(line, " \t");
-			if (strncmp(line, "linux", 5) != 0 || !strstr(line, needle))
-				continue;
-			const char *missing = NULL;
-			if (line_has_all(line, &p->cmdline, &missing))
-				return add_item(k, "cmdline", VB_VERIFY_OK, "/%s passes the parameters to %s",
-						cfgs[i], k->version);
-			return add_item(k, "cmdline", VB_VERIFY_MISSING,
-					"/%s does not pass %s to %s: 'update-grub' regenerates it", cfgs[i],
-					missing, k->version);
+			if (strncmp(line, "linux", 5) == 0 && strstr(line, needle))
+				return cmdline_verdict(k, p, line, source, "'update-grub' regenerates it");
 		}
-		return add_item(k, "cmdline", VB_VERIFY_UNKNOWN, "/%s has no entry for %s", cfgs[i],
-				k->version);
+	}
+	return 0;
+}
+
+/* Boot Loader Specification entries (systemd-boot, Fedora's GRUB with blscfg): the
+ * "options" line of the entry for this kernel. */
+static int cmdline_from_bls(VbContext *ctx, VbKernelVerify *k, const VbPlan *p)
+{
+	static const char *const dirs[] = {"boot/loader/entries", "efi/loader/entries",
+					   "boot/efi/loader/entries"};
+	for (size_t i = 0; i < ELEMENTSOF(dirs); i++) {
+		_cleanup_free_ char *dir = NULL;
+		if (vb_root_path(ctx, dirs[i], &dir) < 0)
+			return -ENOMEM;
+		DIR *d = opendir(dir);
+		for (struct dirent *de; d && (de = readdir(d));) {
+			if (!strstr(de->d_name, ".conf"))
+				continue;
+			_cleanup_free_ char *path = NULL, *text = NULL;
+			if (asprintf(&path, "%s/%s", dir, de->d_name) < 0) {
+				closedir(d);
+				return -ENOMEM;
+			}
+			if (read_file_at(AT_FDCWD, path, 64 * 1024, &text, NULL) < 0)
+				continue;
+			bool ours = false;
+			const char *options = "";
+			for (char *line = strtok(text, "\n"); line; line = strtok(NULL, "\n")) {
+				line += strspn(line, " \t");
+				if ((strncmp(line, "version ", 8) == 0 &&
+				     strcmp(line + 8, k->version) == 0) ||
+				    (strncmp(line, "linux ", 6) == 0 && strstr(line, k->version)))
+					ours = true;
+				else if (strncmp(line, "options ", 8) == 0)
+					options = line + 8;
+			}
+			if (!ours)
+				continue;
+			char source[600];
+			snprintf(source, sizeof(source), "/%s/%s", dirs[i], de->d_name);
+			closedir(d);
+			return cmdline_verdict(k, p, options, source, "add them to its options line");
+		}
+		if (d)
+			closedir(d);
+	}
+	return 0;
+}
+
+/* The command line the boot loader will pass this kernel: GRUB's menu, BLS entries, or
+ * /etc/kernel/cmdline (systemd-boot and UKIs built by kernel-install). */
+static int check_cmdline(VbContext *ctx, VbKernelVerify *k, const VbPlan *p)
+{
+	if (p->cmdline.n == 0)
+		return add_item(k, "cmdline", VB_VERIFY_OK, "no kernel parameter is needed");
+	int r = cmdline_from_grub(ctx, k, p);
+	if (r == 0)
+		r = cmdline_from_bls(ctx, k, p);
+	if (r != 0)
+		return r < 0 ? r : 0;
+	_cleanup_free_ char *path = NULL, *text = NULL;
+	if (vb_root_path(ctx, "etc/kernel/cmdline", &path) < 0)
+		return -ENOMEM;
+	if (read_file_at(AT_FDCWD, path, 64 * 1024, &text, NULL) >= 0) {
+		r = cmdline_verdict(k, p, text, "/etc/kernel/cmdline",
+				    "add them to it and reinstall the kernel");
+		return r < 0 ? r : 0;
 	}
 	return add_item(k, "cmdline", VB_VERIFY_UNKNOWN,
-			"no grub.cfg under /boot: the boot loader's command line cannot be read");
+			"no grub.cfg, boot loader entry or /etc/kernel/cmdline names %s: the command line "
+			"it boots with cannot be read",
+			k->version);
 }
 
 static int verify_kernel(VbContext *ctx, const VbPlan *p, const VbKernelFacts *kf, VbKernelVerify *k)
