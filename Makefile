@@ -12,16 +12,18 @@ VERSION := 0.1.0
 
 CC ?= cc
 PKG_CONFIG ?= pkg-config
-LIBS_CORE := libpci libkmod blkid json-c nettle libarchive
+LIBS_CORE := libpci libkmod blkid json-c nettle
 LIBS_CLI := smartcols
+# loaded with dlopen when needed (headers only at build time): see src/core/verify/image.c
+LIBS_DLOPEN := libarchive
 CFLAGS ?= -O2 -g
 WARNINGS := -Wall -Wextra -Wshadow -Wstrict-prototypes -Wmissing-prototypes -Wformat=2 \
 	-Wno-missing-field-initializers
 CPPFLAGS_ALL := -D_GNU_SOURCE -DVB_VERSION=\"$(VERSION)\" -DVB_LIBEXECDIR=\"$(LIBEXECDIR)\" \
 	-DVB_UDEVRULESDIR=\"$(UDEVRULESDIR)\" -Isrc/core -Isrc/cli \
-	$(shell $(PKG_CONFIG) --cflags $(LIBS_CORE) $(LIBS_CLI))
+	$(shell $(PKG_CONFIG) --cflags $(LIBS_CORE) $(LIBS_CLI) $(LIBS_DLOPEN))
 CFLAGS_ALL := -std=gnu11 $(WARNINGS) $(CFLAGS)
-LDLIBS_CORE := $(shell $(PKG_CONFIG) --libs $(LIBS_CORE))
+LDLIBS_CORE := $(shell $(PKG_CONFIG) --libs $(LIBS_CORE)) -ldl
 LDLIBS_CLI := $(shell $(PKG_CONFIG) --libs $(LIBS_CLI))
 
 # BUILD=build-asan make ... gives a second tree with sanitizers (see the check-asan target)

@@ -6,8 +6,9 @@
  * detects each one's compression from its magic. Generators put uncompressed archives first
  * (early microcode) and the compressed main archive last.
  */
-#include <archive.h>
+#include <archive.h> /* types only: the library is loaded at run time */
 #include <archive_entry.h>
+#include <dlfcn.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <stdarg.h>
@@ -20,6 +21,63 @@
 
 #include "../util/macro.h"
 #include "image.h"
+
+/*
+ * libarchive is loaded when an image is read, not when vfio-boot starts: it brings a dozen
+ * libraries (libxml2, libicu, the compressors) that every other verb would pay for at each
+ * start (BENCHMARKS.md), and the copy of vfio-boot an image may carry never reads images.
+ */
+#define LIBARCHIVE_SONAME "libarchive.so.13"
+static struct {
+	bool loaded;
+	struct archive *(*read_new)(void);
+	int (*read_support_filter_all)(struct archive *);
+	int (*read_support_format_cpio)(struct archive *);
+	int (*read_open_memory)(struct archive *, const void *, size_t);
+	int (*read_next_header)(struct archive *, struct archive_entry **);
+	la_ssize_t (*read_data)(struct archive *, void *, size_t);
+	int (*read_free)(struct archive *);
+	const char *(*error_string)(struct archive *);
+	const char *(*filter_name)(struct archive *, int);
+	const char *(*entry_pathname)(struct archive_entry *);
+	mode_t (*entry_filetype)(struct archive_entry *);
+	la_int64_t (*entry_size)(struct archive_entry *);
+	const char *(*entry_symlink)(struct archive_entry *);
+} la;
+
+static int load_libarchive(char **ret_error)
+{
+	if (la.loaded)
+		return 0;
+	void *h = dlopen(LIBARCHIVE_SONAME, RTLD_NOW | RTLD_LOCAL);
+	if (!h) {
+		if (asprintf(ret_error, "reading images needs %s (Debian: libarchive13): %s",
+			     LIBARCHIVE_SONAME, dlerror()) < 0)
+			*ret_error = NULL;
+		return -EOPNOTSUPP;
+	}
+	/* the symbols and their types are those of archive.h, which this file is compiled with */
+#define SYM(field, name) (*(void **)&la.field = dlsym(h, name)) != NULL
+	bool ok = SYM(read_new, "archive_read_new") &&
+		  SYM(read_support_filter_all, "archive_read_support_filter_all") &&
+		  SYM(read_support_format_cpio, "archive_read_support_format_cpio") &&
+		  SYM(read_open_memory, "archive_read_open_memory") &&
+		  SYM(read_next_header, "archive_read_next_header") && SYM(read_data, "archive_read_data") &&
+		  SYM(read_free, "archive_read_free") && SYM(error_string, "archive_error_string") &&
+		  SYM(filter_name, "archive_filter_name") && SYM(entry_pathname, "archive_entry_pathname") &&
+		  SYM(entry_filetype, "archive_entry_filetype") && SYM(entry_size, "archive_entry_size") &&
+		  SYM(entry_symlink, "archive_entry_symlink");
+#undef SYM
+	if (!ok) {
+		if (asprintf(ret_error, "%s lacks a function vfio-boot needs: %s", LIBARCHIVE_SONAME,
+			     dlerror()) < 0)
+			*ret_error = NULL;
+		dlclose(h);
+		return -EOPNOTSUPP;
+	}
+	la.loaded = true; /* kept loaded for the life of the process */
+	return 0;
+}
 
 #define KEEP_MAX (1024 * 1024)
 #define NEWC_HEADER 110
@@ -131,35 +189,37 @@ static int walk_newc(const unsigned char *data, size_t size, size_t *off, bool (
 static int read_compressed(const unsigned char *data, size_t size, bool (*keep)(const char *), VbImage *img,
 			   char **ret_error)
 {
-	struct archive *a = archive_read_new();
+	int r = load_libarchive(ret_error);
+	if (r < 0)
+		return r;
+	struct archive *a = la.read_new();
 	if (!a)
 		return -ENOMEM;
-	archive_read_support_filter_all(a);
-	archive_read_support_format_cpio(a);
-	int r = 0;
-	if (archive_read_open_memory(a, data, size) != ARCHIVE_OK) {
-		r = fail(ret_error, "unreadable: %s", archive_error_string(a));
+	la.read_support_filter_all(a);
+	la.read_support_format_cpio(a);
+	if (la.read_open_memory(a, data, size) != ARCHIVE_OK) {
+		r = fail(ret_error, "unreadable: %s", la.error_string(a));
 		goto out;
 	}
 	struct archive_entry *e;
 	char *buf = NULL;
 	int k;
-	while ((k = archive_read_next_header(a, &e)) == ARCHIVE_OK || k == ARCHIVE_WARN) {
-		const char *name = archive_entry_pathname(e);
+	while ((k = la.read_next_header(a, &e)) == ARCHIVE_OK || k == ARCHIVE_WARN) {
+		const char *name = la.entry_pathname(e);
 		if (!name)
 			continue;
-		mode_t type = archive_entry_filetype(e);
-		la_int64_t fsize = archive_entry_size(e);
+		mode_t type = la.entry_filetype(e);
+		la_int64_t fsize = la.entry_size(e);
 		if (type == AE_IFLNK) {
-			const char *target = archive_entry_symlink(e);
+			const char *target = la.entry_symlink(e);
 			r = add_file(img, name, true, target ? target : "", target ? strlen(target) : 0);
 		} else if (type == AE_IFREG && fsize >= 0 && fsize <= KEEP_MAX && keep &&
 			   keep(normalize(name))) {
 			free(buf);
 			buf = malloc((size_t)fsize + 1);
-			la_ssize_t got = buf ? archive_read_data(a, buf, (size_t)fsize) : -1;
+			la_ssize_t got = buf ? la.read_data(a, buf, (size_t)fsize) : -1;
 			if (got != fsize) {
-				r = buf ? fail(ret_error, "truncated or corrupt: %s", archive_error_string(a))
+				r = buf ? fail(ret_error, "truncated or corrupt: %s", la.error_string(a))
 					: -ENOMEM;
 				break;
 			}
@@ -172,14 +232,14 @@ static int read_compressed(const unsigned char *data, size_t size, bool (*keep)(
 	free(buf);
 	if (r >= 0 && k != ARCHIVE_EOF)
 		r = fail(ret_error, "truncated or corrupt: %s",
-			 archive_error_string(a) ? archive_error_string(a) : "unreadable");
+			 la.error_string(a) ? la.error_string(a) : "unreadable");
 	if (r >= 0) {
-		const char *name = archive_filter_name(a, 0);
+		const char *name = la.filter_name(a, 0);
 		img->compression = strdup(name && strcmp(name, "none") != 0 ? name : "none");
 		img->n_archives++;
 	}
 out:
-	archive_read_free(a);
+	la.read_free(a);
 	return r;
 }
 
