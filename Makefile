@@ -7,6 +7,7 @@ LIBEXECDIR ?= $(PREFIX)/libexec/vfio-boot
 UDEVRULESDIR ?= /usr/lib/udev/rules.d
 # and dracut its modules from its own directory
 DRACUTMODULESDIR ?= /usr/lib/dracut/modules.d
+BASHCOMPDIR ?= $(PREFIX)/share/bash-completion/completions
 DESTDIR ?=
 VERSION := 0.1.0
 
@@ -98,6 +99,7 @@ install: all man/vfio-boot.8
 	install -Dm644 $(BUILD)/60-vfio-boot.rules $(DESTDIR)$(UDEVRULESDIR)/60-vfio-boot.rules
 	install -Dm755 $(BUILD)/dracut/module-setup.sh $(DESTDIR)$(DRACUTMODULESDIR)/90vfio-boot/module-setup.sh
 	install -Dm644 man/vfio-boot.8 $(DESTDIR)$(MANDIR)/man8/vfio-boot.8
+	install -Dm644 completions/vfio-boot.bash $(DESTDIR)$(BASHCOMPDIR)/vfio-boot
 
 format:
 	clang-format -i $(wildcard src/core/*.[ch] src/core/*/*.[ch] src/cli/*.[ch] tests/unit/*.[ch])

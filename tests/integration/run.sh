@@ -428,6 +428,33 @@ rm -r "$v/boot/loader"
 mkdir -p "$v/etc/kernel" && echo "root=UUID=x ro intel_iommu=on" >"$v/etc/kernel/cmdline"
 verify_cmdline "/etc/kernel/cmdline with the parameters binds" 0 "ok       cmdline .*/etc/kernel/cmdline passes the parameters"
 
+# ---- bash completion ---------------------------------------------------------------------------
+# complete LINE: what the completion offers for LINE (cursor at its end), one per line
+complete_line() {
+	bash -c '. /usr/share/bash-completion/bash_completion; . "$1"; COMP_LINE=$2; COMP_POINT=${#2}
+		read -ra COMP_WORDS <<<"$2"; [[ $2 == *" " ]] && COMP_WORDS+=("")
+		COMP_CWORD=$((${#COMP_WORDS[@]} - 1)); _vfio_boot; printf "%s\n" "${COMPREPLY[@]}"' _ "$top/completions/vfio-boot.bash" "$1"
+}
+if [ -r /usr/share/bash-completion/bash_completion ]; then
+	fx="$work/tutorial-x99"
+	got=$(complete_line "vfio-boot ap" | tr '\n' ' ')
+	[ "$got" = "apply " ] && ok "completion: verbs" || not_ok "completion: verbs" "$got"
+	got=$(complete_line "vfio-boot --sysroot=$fx bind 0000:03" | tr '\n' ' ')
+	[ "$got" = "0000:03:00.0 0000:03:00.1 " ] && ok "completion: device addresses from the sysroot's sysfs" || not_ok "completion: device addresses from the sysroot's sysfs" "$got"
+	got=$(complete_line "vfio-boot generate dr" | tr '\n' ' ')
+	[ "$got" = "dracut " ] && ok "completion: generate targets" || not_ok "completion: generate targets" "$got"
+	got=$(complete_line "vfio-boot apply --no" | tr '\n' ' ')
+	[ "$got" = "--no-rebuild " ] && ok "completion: a verb's own options" || not_ok "completion: a verb's own options" "$got"
+	# every option and verb of --help is offered somewhere
+	missing=""
+	for o in $("$bin" --help | grep -oE -- '--[a-z][a-z-]*' | sort -u) $("$bin" --help | sed -n '/^Verbs:/,/^$/p' | awk '/^  [a-z]/ {print $1}'); do
+		grep -qE -- "(^|[ \"])$o(=| |\"|\)|$)" "$top/completions/vfio-boot.bash" || missing="$missing $o"
+	done
+	[ -z "$missing" ] && ok "completion: offers every verb and option of --help" || not_ok "completion: offers every verb and option of --help" "missing:$missing"
+else
+	not_ok "bash-completion is needed for the completion tests (apt-get install bash-completion)"
+fi
+
 # The man page and --help describe the same options and verbs.
 help_opts=$("$bin" --help | grep -oE -- '--[a-z][a-z-]*' | sort -u)
 man_opts=$(grep -oE -- '\*--[a-z][a-z-]*\*' "$top/man/vfio-boot.8.scd" | tr -d '*' | sort -u)
@@ -442,7 +469,7 @@ if [ "$help_verbs" = "$man_verbs" ]; then ok "--help and the man page list the s
 # (its own build tree: the install paths are compiled in, as with any prefix)
 if make -s -C "$top" BUILD="$work/build-inst" install DESTDIR="$work/inst" PREFIX=/usr >"$work/install.log" 2>&1 &&
 	[ -x "$work/inst/usr/sbin/vfio-boot" ] && [ -s "$work/inst/usr/share/man/man8/vfio-boot.8" ] &&
-	[ -x "$work/inst/usr/libexec/vfio-boot/vfio-boot-bind" ] &&
+	[ -x "$work/inst/usr/libexec/vfio-boot/vfio-boot-bind" ] && [ -s "$work/inst/usr/share/bash-completion/completions/vfio-boot" ] &&
 	grep -q 'IMPORT{program}="/usr/libexec/vfio-boot/vfio-boot-bind %k"' "$work/inst/usr/lib/udev/rules.d/60-vfio-boot.rules" &&
 	"$work/inst/usr/sbin/vfio-boot" --version | grep -q '^vfio-boot '; then
 	ok "make install DESTDIR PREFIX"

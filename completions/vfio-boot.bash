@@ -1,0 +1,68 @@
+# bash completion for vfio-boot(8)
+# Verbs, their options, PCI addresses from sysfs (under --sysroot when given) and the
+# targets of 'generate'. Installed as share/bash-completion/completions/vfio-boot.
+
+_vfio_boot_addresses()
+{
+	local sysroot=$1 d
+	for d in "$sysroot"/sys/bus/pci/devices/*; do
+		[ -e "$d" ] && printf '%s\n' "${d##*/}"
+	done
+}
+
+_vfio_boot()
+{
+	# shellcheck disable=SC2034 # prev is set by _init_completion
+	local cur prev words cword
+	_init_completion -n = || return
+
+	local verbs="scan check add remove plan generate apply revert status verify bind unbind"
+	local global="--root= --sysroot= --kernel= --json --quiet --verbose --help --version"
+	local verb="" sysroot="" i
+	for ((i = 1; i < cword; i++)); do
+		case ${words[i]} in
+		--sysroot=*) sysroot=${words[i]#--sysroot=} ;;
+		-*) ;;
+		*) [ -z "$verb" ] && verb=${words[i]} ;;
+		esac
+	done
+
+	case $cur in
+	--root=* | --sysroot=*)
+		cur=${cur#*=}
+		_filedir -d
+		return
+		;;
+	--kernel=*)
+		local root=/ w
+		for w in "${words[@]}"; do [[ $w == --root=* ]] && root=${w#--root=}; done
+		COMPREPLY=($(compgen -W "$(ls "$root/lib/modules" 2>/dev/null)" -- "${cur#--kernel=}"))
+		return
+		;;
+	-*)
+		local opts=$global
+		case $verb in
+		scan) opts+=" --all" ;;
+		check) opts+=" --rom" ;;
+		add) opts+=" --force --dry-run" ;;
+		remove) opts+=" --dry-run" ;;
+		plan | generate) opts+=" --force" ;;
+		apply | revert) opts+=" --force --dry-run --no-rebuild" ;;
+		bind) opts+=" --force --dry-run" ;;
+		unbind) opts+=" --dry-run" ;;
+		esac
+		COMPREPLY=($(compgen -W "$opts" -- "$cur"))
+		[[ ${COMPREPLY-} == *= ]] && compopt -o nospace
+		return
+		;;
+	esac
+
+	case $verb in
+	"") COMPREPLY=($(compgen -W "$verbs" -- "$cur")) ;;
+	generate) COMPREPLY=($(compgen -W "modprobe grub devices initramfs-tools dracut cmdline" -- "$cur")) ;;
+	check | add | remove | apply | bind | unbind)
+		COMPREPLY=($(compgen -W "$(_vfio_boot_addresses "$sysroot")" -- "$cur"))
+		;;
+	esac
+} &&
+	complete -F _vfio_boot vfio-boot
