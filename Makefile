@@ -87,6 +87,15 @@ check-asan:
 check-boot:
 	tests/boot/run.sh
 
+# libFuzzer targets (clang, ASan+UBSan), FUZZ_SECONDS each (default 60); tests/fuzz/RESULTS.md
+fuzz:
+	tests/fuzz/run.sh
+
+print-fuzz-flags:
+	@echo $(CPPFLAGS_ALL)
+print-fuzz-libs:
+	@echo $(LDLIBS_CORE)
+
 bench: all
 	bench/run.sh $(BUILD)/vfio-boot
 
@@ -105,6 +114,6 @@ format:
 	clang-format -i $(wildcard src/core/*.[ch] src/core/*/*.[ch] src/cli/*.[ch] tests/unit/*.[ch])
 
 clean:
-	rm -rf build build-asan
+	rm -rf build build-asan build-fuzz
 
-.PHONY: all check check-asan check-boot bench install format clean
+.PHONY: all check check-asan check-boot fuzz print-fuzz-flags print-fuzz-libs bench install format clean

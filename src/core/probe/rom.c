@@ -66,17 +66,14 @@ int vb_rom_parse(const uint8_t *data, size_t size, VbRomInfo *ret)
 		}
 		info.n_images++;
 
+		/* a zero length would loop forever, a longer one runs past the data: the chain is
+		 * broken there (for the last image too: its bytes are not all here) */
+		if (im->length == 0 || im->length > avail) {
+			info.truncated = true;
+			break;
+		}
 		if (im->last)
 			break;
-		/* a zero length would loop forever; the chain is broken there */
-		if (im->length == 0) {
-			info.truncated = true;
-			break;
-		}
-		if (im->length > avail) {
-			info.truncated = true;
-			break;
-		}
 		off += im->length;
 	}
 

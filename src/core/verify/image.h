@@ -2,8 +2,8 @@
 /*
  * Reading an initramfs image: a chain of cpio archives, uncompressed ones first (early
  * microcode, firmware) and then the main one, compressed with whatever the generator used.
- * The uncompressed newc archives are walked here (walking is not decompression); the rest
- * is read with libarchive, which knows every compression and the cpio formats.
+ * The newc archives are walked here, bounds-checked (walking is not decompression);
+ * libarchive decompresses the compressed part (gzip, bzip2, lzma, xz, lz4, zstd).
  */
 #pragma once
 
