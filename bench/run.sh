@@ -52,7 +52,7 @@ done
 helper=$(dirname "$bin")/vfio-boot-bind
 root="$work/sys-4096"
 mkdir -p "$root/etc/vfio-boot"
-mapfile -t addrs < <(ls "$root/sys/bus/pci/devices" | sort)
+mapfile -t addrs < <(find "$root/sys/bus/pci/devices/" -mindepth 1 -maxdepth 1 -printf '%f\n' | sort)
 : >"$root/etc/vfio-boot/devices.conf"
 for i in 0 512 1024 1536 2048 2560 3072 3584; do
 	a=${addrs[$i]}

@@ -11,22 +11,23 @@ targets=(selection rom device-spec sysfs-attr image)
 flags="-O1 -g -fno-omit-frame-pointer -fsanitize=address,undefined -fno-sanitize-recover=all"
 make -s -C "$top" BUILD=build-fuzz CC=clang CFLAGS="$flags -fsanitize=fuzzer-no-link" build-fuzz/libvfioboot.a
 cflags=$(make -s -C "$top" BUILD=build-fuzz --no-print-directory print-fuzz-flags)
+libs=$(make -s -C "$top" BUILD=build-fuzz --no-print-directory print-fuzz-libs)
 echo "| target | seconds | executions | corpus | result |"
 echo "|---|---:|---:|---:|---|"
 status=0
 for t in "${targets[@]}"; do
 	# shellcheck disable=SC2086 # flag lists
 	clang $flags -fsanitize=fuzzer $cflags -o "$build/fuzz-$t" "$top/tests/fuzz/fuzz-$t.c" \
-		"$build/libvfioboot.a" $(make -s -C "$top" BUILD=build-fuzz --no-print-directory print-fuzz-libs)
+		"$build/libvfioboot.a" $libs
 	corpus=$build/corpus-$t
 	mkdir -p "$corpus" "$build/crashes-$t"
 	result=ok
 	if ! "$build/fuzz-$t" -max_total_time="$seconds" -print_final_stats=1 -artifact_prefix="$build/crashes-$t/" \
 		"$corpus" "$top/tests/fuzz/corpus/$t" >"$build/fuzz-$t.log" 2>&1; then
-		result="FAILED: $(ls "$build/crashes-$t" | head -1) (log: $build/fuzz-$t.log)"
+		result="FAILED: $(find "$build/crashes-$t" -type f -printf '%f\n' | head -1) (log: $build/fuzz-$t.log)"
 		status=1
 	fi
 	runs=$(sed -n 's/^stat::number_of_executed_units: *//p' "$build/fuzz-$t.log")
-	echo "| $t | $seconds | ${runs:-?} | $(ls "$corpus" | wc -l) | $result |"
+	echo "| $t | $seconds | ${runs:-?} | $(find "$corpus" -type f | wc -l) | $result |"
 done
 exit $status
