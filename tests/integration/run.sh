@@ -266,6 +266,20 @@ echo 'GRUB_DISABLE_RECOVERY="true"' >"$r/etc/default/grub.d/50-local.cfg"
 vb "$r" plan >"$work/out" 2>&1
 grep -q "GRUB's recovery entries are turned off (GRUB_DISABLE_RECOVERY=true in /etc/default/grub.d/50-local.cfg).*add vfio-boot=off to the linux line" "$work/out" &&
 	ok "plan says when the boot menu has no recovery entry, and what to do instead" || not_ok "plan says when the boot menu has no recovery entry, and what to do instead" "$(cat "$work/out")"
+# a boot loader without GRUB's drop-in directory gets no recovery entry: plan says so, and the
+# man page's way of keeping one gives a BLS entry with the kill switch
+r=$(stage tutorial-x99)
+rm -r "$r/etc/default/grub.d" "$r/etc/default/grub"
+vb "$r" add -q 03:00.0
+vb "$r" plan >"$work/out" 2>&1
+grep -q "vfio-boot adds no recovery entry to this boot loader.*RECOVERY in vfio-boot(8)" "$work/out" &&
+	ok "plan says when the boot loader gets no recovery entry" || not_ok "plan says when the boot loader gets no recovery entry" "$(cat "$work/out")"
+printf 'title Debian\nversion 6.1.0\nlinux /vmlinuz-6.1.0\noptions root=UUID=x ro quiet\n' >"$work/ENTRY.conf"
+snippet=$(grep -o "^sed -e '/^title.*ENTRY-vfio-boot-off.conf" "$top/man/vfio-boot.8.scd")
+(cd "$work" && eval "$snippet")
+if grep -qx 'title Debian (vfio-boot=off)' "$work/ENTRY-vfio-boot-off.conf" && grep -qx 'options root=UUID=x ro quiet vfio-boot=off' "$work/ENTRY-vfio-boot-off.conf"; then
+	ok "the man page's systemd-boot recovery entry step adds vfio-boot=off"
+else not_ok "the man page's systemd-boot recovery entry step adds vfio-boot=off" "$snippet"; fi
 vb "$s" generate initramfs-tools >"$work/hook"
 if sh -n "$work/hook" && { ! command -v shellcheck >/dev/null || shellcheck -s sh -e SC1091 "$work/hook"; }; then
 	ok "the initramfs-tools hook is valid sh"

@@ -323,6 +323,14 @@ static int detect_targets(const VbContext *ctx, VbPlan *p)
 		int r = check_recovery_entries(ctx, p);
 		if (r < 0)
 			return r;
+	} else {
+		int r = vb_issue_add(&p->warnings, "no-recovery-entry",
+				     "vfio-boot adds no recovery entry to this boot loader (only GRUB with "
+				     "/etc/default/grub.d gets one): if the host does not come back, add "
+				     "vfio-boot=off to the kernel command line at the boot menu; RECOVERY in "
+				     "vfio-boot(8) shows how to keep such an entry");
+		if (r < 0)
+			return r;
 	}
 	if (!p->targets.initramfs_tools && !p->targets.dracut)
 		return vb_issue_add(
