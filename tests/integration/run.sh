@@ -387,6 +387,7 @@ mkimage() {
 		ln -s usr/lib "$img/lib"
 		[ "$extra" = stale ] && echo "device 0000:09:00.0 1002:67df" >>"$img/etc/vfio-boot/devices.conf"
 		[ "$extra" = no-rule ] && rm "$img/usr/lib/udev/rules.d/60-vfio-boot.rules"
+		[ "$extra" = no-virqfd ] && find "$img" -name 'vfio[-_]virqfd.ko*' -delete
 		mkdir -p "$img.ucode/kernel/x86/microcode" && echo ucode >"$img.ucode/kernel/x86/microcode/GenuineIntel.bin"
 		{
 			(cd "$img.ucode" && find . | cpio -o -H newc --quiet)
@@ -420,6 +421,22 @@ vb "$v" verify >"$work/out" 2>&1
 rm "$v/boot/initrd.img-$k1"
 vb "$v" verify >"$work/out" 2>&1
 [ $? = 1 ] && grep -q "no initramfs image for $k1" "$work/out" && ok "verify: a missing image is reported with the command that builds it" || not_ok "verify: a missing image is reported with the command that builds it" "$(cat "$work/out")"
+
+# a kernel (4.15) whose vfio-pci needs vfio_virqfd: an image without it does not bind
+v=$(stage tutorial-x99)
+vb "$v" apply -q 03:00.0 >/dev/null 2>&1
+kvers=$(ls "$v/lib/modules")
+mkdir -p "$v/boot"
+mkimage "gzip -n"
+vb "$v" verify >"$work/out" 2>&1 && ok "verify: every vfio module each kernel needs is in its image" || not_ok "verify: every vfio module each kernel needs is in its image" "$(cat "$work/out")"
+mkimage "gzip -n" no-virqfd
+vb "$v" verify >"$work/out" 2>&1
+[ $? = 1 ] && grep -q 'Kernel 4.15.0-33-generic: will NOT bind' "$work/out" && grep -q 'missing  vfio-pci .*vfio_virqfd, which vfio-pci needs, is not in the image' "$work/out" &&
+	ok "verify: an image without a module vfio-pci needs does not bind" || not_ok "verify: an image without a module vfio-pci needs does not bind" "$(cat "$work/out")"
+v=$(stage identical-gpus)
+vb "$v" apply -q 02:00.0 >/dev/null 2>&1
+kvers=$(ls "$v/lib/modules")
+mkdir -p "$v/boot"
 
 # the command line the boot loader passes: grub.cfg, else BLS entries, else /etc/kernel/cmdline
 mkimage "gzip -n"

@@ -139,12 +139,23 @@ static int check_modules(VbKernelVerify *k, const VbImage *img, const VbKernelFa
 		r = add_item(k, "vfio-pci", VB_VERIFY_OK, "vfio-pci is built into %s", kf->version);
 	else if (!image_has_module(img, kf->version, "vfio_pci"))
 		r = add_item(k, "vfio-pci", VB_VERIFY_MISSING, "vfio-pci is not in the image: %s", hint);
-	else if (!image_has_module(img, kf->version, "vfio_iommu_type1") &&
-		 vb_strv_contains(&kf->vfio_modules, "vfio_iommu_type1"))
-		r = add_item(k, "vfio-pci", VB_VERIFY_MISSING, "vfio_iommu_type1 is not in the image: %s",
-			     hint);
-	else
-		r = add_item(k, "vfio-pci", VB_VERIFY_OK, "vfio-pci and vfio_iommu_type1 are in the image");
+	else {
+		/* what vfio-pci needs, where this kernel has it as a module: vfio, vfio_pci_core
+		 * (5.15+), vfio_virqfd (before 6.2), and the type1 IOMMU backend */
+		static const char *const needed[] = {"vfio", "vfio_pci_core", "vfio_virqfd",
+						     "vfio_iommu_type1"};
+		const char *absent = NULL;
+		for (size_t i = 0; i < ELEMENTSOF(needed) && !absent; i++)
+			if (vb_strv_contains(&kf->vfio_modules, needed[i]) &&
+			    !image_has_module(img, kf->version, needed[i]))
+				absent = needed[i];
+		if (absent)
+			r = add_item(k, "vfio-pci", VB_VERIFY_MISSING,
+				     "%s, which vfio-pci needs, is not in the image: %s", absent, hint);
+		else
+			r = add_item(k, "vfio-pci", VB_VERIFY_OK,
+				     "vfio-pci and the vfio modules it needs are in the image");
+	}
 	if (r < 0)
 		return r;
 	/* the native drivers: information, not a requirement */
