@@ -213,23 +213,6 @@ int vb_live_display_users(VbContext *ctx, const VbDevice *d, VbStrv *ret)
 
 /* ---- the plan of a live bind -------------------------------------------- */
 
-static int join(const VbStrv *v, char **ret)
-{
-	size_t len = 1;
-	for (size_t i = 0; i < v->n; i++)
-		len += strlen(v->v[i]) + 2;
-	char *s = calloc(1, len);
-	if (!s)
-		return -ENOMEM;
-	for (size_t i = 0; i < v->n; i++) {
-		if (i)
-			strcat(s, ", ");
-		strcat(s, v->v[i]);
-	}
-	*ret = s;
-	return 0;
-}
-
 /* Removes the issues with this code from l. */
 static void drop_issues(VbIssueList *l, const char *code)
 {
@@ -259,8 +242,8 @@ static int reconsider_boot_vga(VbContext *ctx, VbPlan *p)
 	VbStrv users = {0};
 	_cleanup_free_ char *list = NULL;
 	int r = vb_live_display_users(ctx, gpu, &users);
-	if (r >= 0)
-		r = join(&users, &list);
+	if (r >= 0 && !(list = vb_strv_join(&users, ", ")))
+		r = -ENOMEM;
 	if (r < 0) {
 		vb_strv_done(&users);
 		return r;

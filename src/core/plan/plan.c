@@ -43,6 +43,19 @@ bool vb_strv_contains(const VbStrv *v, const char *s)
 	return false;
 }
 
+char *vb_strv_join(const VbStrv *v, const char *sep)
+{
+	size_t len = 1;
+	for (size_t i = 0; i < v->n; i++)
+		len += strlen(v->v[i]) + strlen(sep);
+	char *s = calloc(1, len);
+	if (!s)
+		return NULL;
+	for (size_t i = 0; i < v->n; i++)
+		strcat(strcat(s, i ? sep : ""), v->v[i]);
+	return s;
+}
+
 void vb_strv_done(VbStrv *v)
 {
 	for (size_t i = 0; i < v->n; i++)
@@ -303,14 +316,9 @@ static int detect_targets(const VbContext *ctx, VbPlan *p)
 	if (p->n_devices == 0)
 		return 0;
 	if (!p->targets.grub_dropin && p->cmdline.n > 0) {
-		_cleanup_free_ char *list = NULL;
-		size_t len = 0;
-		for (size_t i = 0; i < p->cmdline.n; i++)
-			len += strlen(p->cmdline.v[i]) + 1;
-		if (!(list = calloc(1, len + 1)))
+		_cleanup_free_ char *list = vb_strv_join(&p->cmdline, " ");
+		if (!list)
 			return -ENOMEM;
-		for (size_t i = 0; i < p->cmdline.n; i++)
-			strcat(strcat(list, i ? " " : ""), p->cmdline.v[i]);
 		int r = vb_issue_add(
 		    &p->warnings, "no-bootloader",
 		    "no supported boot loader configuration found (GRUB with /etc/default/grub.d): add "

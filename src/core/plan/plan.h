@@ -127,6 +127,8 @@ int vb_policy_expand(const VbModel *m, const VbSelection *sel, bool force, VbPla
 int vb_plan_kernel_params(VbPlan *p);
 int vb_strv_add(VbStrv *v, const char *s); /* keeps it sorted and unique */
 bool vb_strv_contains(const VbStrv *v, const char *s);
+/* The strings separated by sep; NULL when out of memory. */
+char *vb_strv_join(const VbStrv *v, const char *sep);
 void vb_strv_done(VbStrv *v);
 int vb_issue_add(VbIssueList *l, const char *code, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
