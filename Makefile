@@ -75,12 +75,23 @@ check: all $(UNIT_BIN)
 	@set -e; for t in $(UNIT_BIN); do echo "== $$t"; $$t; done
 	BUILD=$(BUILD) tests/integration/run.sh
 	BUILD=$(BUILD) tests/integration/transaction.sh
+	BUILD=$(BUILD) tests/integration/bad-input.sh
 
 # The same suite under AddressSanitizer and UndefinedBehaviorSanitizer, in build-asan/.
 check-asan:
 	$(MAKE) BUILD=build-asan CC=clang \
 		CFLAGS="-O1 -g -fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer" \
 		LDFLAGS="-fsanitize=address,undefined" check
+
+# The same suite under valgrind's memcheck (unit tests and every vfio-boot and vfio-boot-bind
+# the integration scripts run): any error or definite/indirect leak fails it.
+VALGRIND_CMD = valgrind -q --error-exitcode=99 --leak-check=full --show-leak-kinds=definite,indirect \
+	--errors-for-leak-kinds=definite,indirect
+check-valgrind: all $(UNIT_BIN)
+	@set -e; for t in $(UNIT_BIN); do echo "== valgrind $$t"; CMOCKA_TEST_ABORT=1 $(VALGRIND_CMD) $$t; done
+	VALGRIND="$(VALGRIND_CMD)" BUILD=$(BUILD) tests/integration/run.sh
+	VALGRIND="$(VALGRIND_CMD)" BUILD=$(BUILD) tests/integration/transaction.sh
+	VALGRIND="$(VALGRIND_CMD)" BUILD=$(BUILD) tests/integration/bad-input.sh
 
 # Boot tests: real Debian kernel, real mkinitramfs and dracut, QEMU (needs root for
 # debootstrap and chroot; about 8 minutes on 2 cores). Serial logs in build/boot/logs.
@@ -116,4 +127,4 @@ format:
 clean:
 	rm -rf build build-asan build-fuzz
 
-.PHONY: all check check-asan check-boot fuzz print-fuzz-flags print-fuzz-libs bench install format clean
+.PHONY: all check check-asan check-valgrind check-boot fuzz print-fuzz-flags print-fuzz-libs bench install format clean

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # make bench: time `vfio-boot scan` against `lspci -nn` and the tutorial's shell loop (one
 # `lspci -nns` per device) on synthetic sysroots of 64, 512 and 4096 functions, with hyperfine.
-# Then the boot-time helper: its size, its run time on the 4096-function tree with 8
+# Then plan's time, and the boot-time helper: its size, its run time on the 4096-function tree with 8
 # configured devices, and the bytes it adds to an image. Prints Markdown tables;
 # BENCHMARKS.md records a run. Needs hyperfine, lspci, python3, cpio, gzip.
 set -euo pipefail
@@ -44,6 +44,38 @@ print(f"| {sys.argv[2]} | {ms(scan)} | {ms(lspci)} | {ms(loop) if loop else 'not
       f"{scan / lspci:.2f}x | {f'{loop / scan:.0f}x' if loop else '-'} |")
 PY
 done
+
+# ---- plan ----------------------------------------------------------------------------------
+# `plan` reads the selection, probes every function, expands the groups, asks libkmod about
+# each kernel and generates every file. On the tutorial's machine (2 kernels, 2 devices
+# selected) and on a 4096-function tree with one kernel's modules (one GPU of 1024 identical
+# ones selected: binding by address).
+tut="$work/tutorial"
+python3 "$top/tests/fixtures/build-sysroot.py" "$top/tests/fixtures/machines/tutorial-x99.listing" "$tut" >/dev/null
+"$bin" --root="$tut" --sysroot="$tut" add -q 03:00.0 07:00.0
+big="$work/plan-4096"
+{
+	cat "$work/listing-4096"
+	echo "@module 6.1.0-bench-amd64 vfio"
+	echo "@module 6.1.0-bench-amd64 vfio_pci alias=vfio_pci:v*d*sv*sd*bc*sc*i*"
+	echo "@module 6.1.0-bench-amd64 vfio_iommu_type1"
+	echo "@module 6.1.0-bench-amd64 nouveau alias=pci:v000010DEd*sv*sd*bc03sc*i*"
+	echo "@module 6.1.0-bench-amd64 snd_hda_intel alias=pci:v*d*sv*sd*bc04sc03i00"
+	echo "@module 6.1.0-bench-amd64 xhci_pci alias=pci:v*d*sv*sd*bc0Csc03i30"
+} >"$work/listing-plan"
+python3 "$top/tests/fixtures/build-sysroot.py" "$work/listing-plan" "$big" >/dev/null
+"$bin" --root="$big" --sysroot="$big" add -q 01:05.0
+hyperfine -N --warmup 3 --min-runs 20 --export-json "$work/plan.json" \
+	"$bin --root=$tut --sysroot=$tut plan --json" "$bin --root=$big --sysroot=$big plan --json" >/dev/null 2>&1
+python3 - "$work/plan.json" <<'PY'
+import json, sys
+r = [x["median"] for x in json.load(open(sys.argv[1]))["results"]]
+print()
+print("| plan | time |")
+print("|---|---:|")
+print(f"| tutorial's machine: 2 kernels, 2 devices selected | {r[0] * 1000:.1f} ms |")
+print(f"| 4096 functions, 1 kernel, 1 of 1024 identical GPUs selected | {r[1] * 1000:.1f} ms |")
+PY
 
 # ---- the boot-time helper ------------------------------------------------------------------
 # udev runs it once per PCI function as the devices appear; on the 4096-function tree, with

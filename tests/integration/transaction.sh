@@ -3,40 +3,22 @@
 # round trips compared file by file, admin edits, every write step failed in turn, kill -9 at
 # random moments, and regeneration through fake update-initramfs/update-grub on PATH.
 set -u
-top=$(cd "$(dirname "$0")/../.." && pwd)
-bin="$top/${BUILD:-build}/vfio-boot"
-work=$(mktemp -d "${TMPDIR:-/tmp}/vfio-boot-tx.XXXXXX")
-trap 'rm -rf "$work"' EXIT
-pass=0 fail=0
-ok() { pass=$((pass + 1)); echo "ok - $1"; }
-not_ok() { fail=$((fail + 1)); echo "not ok - $1"; [ $# -gt 1 ] && sed 's/^/    /' <<<"$2"; }
-vb() { local root=$1; shift; "$bin" --root="$root" --sysroot="$root" "$@"; }
-
-# Every path under a root with its type, mode, link target and content hash. The manifest's
-# bytes carry a time stamp: only its presence counts.
-snapshot() {
-	(cd "$1" && find . -path ./sys -prune -o -path ./proc -prune -o -path ./lib -prune -o -printf '%y %m %p %l\n' | sort |
-		while read -r type mode path link; do
-			if [ "$type" = f ] && [ "${path##*/}" != manifest.json ]; then
-				echo "$type $mode $path $(sha256sum <"$path" | cut -c1-16)"
-			else
-				echo "$type $mode $path $link"
-			fi
-		done)
-}
+. "$(dirname "$0")/lib.sh" tx
+# the roots' live state (sys, proc) and modules are inputs: only what apply may touch is compared
+snapshot_root() { snapshot "$1" sys proc lib; }
 
 python3 "$top/tests/fixtures/build-sysroot.py" "$top/tests/fixtures/machines/tutorial-x99.listing" "$work/pristine"
 # An admin's own file at one of our paths (backed up and restored), and the selection.
 echo "options snd_hda_intel enable_msi=1" >"$work/pristine/etc/modprobe.d/vfio-boot.conf"
 chmod 0640 "$work/pristine/etc/modprobe.d/vfio-boot.conf"
 printf 'method auto\ndevice 0000:03:00.0 1002:67b1 174b:e324\ndevice 0000:07:00.0 1b21:1242\n' >"$work/pristine/etc/vfio-boot.conf"
-snapshot "$work/pristine" >"$work/before.snap"
+snapshot_root "$work/pristine" >"$work/before.snap"
 
 # ---- round trip --------------------------------------------------------------------------
 cp -a "$work/pristine" "$work/t"
 vb "$work/t" apply --json >"$work/apply1.json" 2>"$work/err"
 st=$?
-snapshot "$work/t" >"$work/after.snap"
+snapshot_root "$work/t" >"$work/after.snap"
 if [ $st = 0 ] && grep -q '"changed": true' "$work/apply1.json" && ! cmp -s "$work/before.snap" "$work/after.snap"; then
 	ok "apply writes the plan"
 else not_ok "apply writes the plan" "$(cat "$work/err")"; fi
@@ -47,21 +29,21 @@ done
 [ "$(stat -c %a "$work/t/etc/initramfs-tools/hooks/vfio-boot")" = 755 ] && ok "the hook is executable" || not_ok "the hook is executable"
 manifest_before=$(sha256sum <"$work/t/var/lib/vfio-boot/manifest.json")
 vb "$work/t" apply --json >"$work/apply2.json" 2>&1
-if grep -q '"changed": false' "$work/apply2.json" && snapshot "$work/t" | cmp -s - "$work/after.snap" &&
+if grep -q '"changed": false' "$work/apply2.json" && snapshot_root "$work/t" | cmp -s - "$work/after.snap" &&
 	[ "$manifest_before" = "$(sha256sum <"$work/t/var/lib/vfio-boot/manifest.json")" ]; then
 	ok "a second apply changes nothing, not even the manifest"
 else not_ok "a second apply changes nothing, not even the manifest" "$(cat "$work/apply2.json")"; fi
 vb "$work/t" revert >"$work/out" 2>&1
-if snapshot "$work/t" | cmp -s - "$work/before.snap"; then
+if snapshot_root "$work/t" | cmp -s - "$work/before.snap"; then
 	ok "revert restores the pristine tree (every file, mode and link)"
-else not_ok "revert restores the pristine tree (every file, mode and link)" "$(snapshot "$work/t" | diff "$work/before.snap" -)"; fi
+else not_ok "revert restores the pristine tree (every file, mode and link)" "$(snapshot_root "$work/t" | diff "$work/before.snap" -)"; fi
 vb "$work/t" revert --json >"$work/out" 2>&1
 grep -q '"changed": false' "$work/out" && ok "a second revert changes nothing" || not_ok "a second revert changes nothing" "$(cat "$work/out")"
 
 # ---- dry run -----------------------------------------------------------------------------
 rm -rf "$work/t" && cp -a "$work/pristine" "$work/t"
 vb "$work/t" apply --dry-run >"$work/out" 2>&1
-if snapshot "$work/t" | cmp -s - "$work/before.snap" && grep -q '^would write /etc/modprobe.d/vfio-boot.conf' "$work/out"; then
+if snapshot_root "$work/t" | cmp -s - "$work/before.snap" && grep -q '^would write /etc/modprobe.d/vfio-boot.conf' "$work/out"; then
 	ok "apply --dry-run says what it would write and writes nothing"
 else not_ok "apply --dry-run says what it would write and writes nothing" "$(cat "$work/out")"; fi
 
@@ -77,8 +59,8 @@ if [ $st = 1 ] && grep -q 'tuned by the admin' "$work/t/etc/default/grub.d/vfio-
 	ok "revert leaves an edited file alone and fails"
 else not_ok "revert leaves an edited file alone and fails" "$(cat "$work/out")"; fi
 vb "$work/t" revert --force -q
-if snapshot "$work/t" | cmp -s - "$work/before.snap"; then ok "revert --force completes"; else
-	not_ok "revert --force completes" "$(snapshot "$work/t" | diff "$work/before.snap" -)"; fi
+if snapshot_root "$work/t" | cmp -s - "$work/before.snap"; then ok "revert --force completes"; else
+	not_ok "revert --force completes" "$(snapshot_root "$work/t" | diff "$work/before.snap" -)"; fi
 
 # ---- symlinks out of the root --------------------------------------------------------------
 rm -rf "$work/t" && cp -a "$work/pristine" "$work/t"
@@ -98,13 +80,13 @@ bad=0
 for n in $(seq 1 "$total"); do
 	rm -rf "$work/t" && cp -a "$work/pristine" "$work/t"
 	VFIO_BOOT_TEST_FAIL_AT=$n vb "$work/t" apply -q >/dev/null 2>&1
-	snapshot "$work/t" >"$work/s.snap"
+	snapshot_root "$work/t" >"$work/s.snap"
 	if ! cmp -s "$work/s.snap" "$work/before.snap" && ! cmp -s "$work/s.snap" "$work/after.snap"; then
 		bad=$((bad + 1)); echo "    fault $n: half applied"; diff "$work/before.snap" "$work/s.snap" | head -5 | sed 's/^/    /'
 		continue
 	fi
-	vb "$work/t" apply -q >/dev/null 2>&1 && snapshot "$work/t" | cmp -s - "$work/after.snap" || { bad=$((bad + 1)); echo "    fault $n: a later apply did not complete"; continue; }
-	vb "$work/t" revert -q >/dev/null 2>&1 && snapshot "$work/t" | cmp -s - "$work/before.snap" || { bad=$((bad + 1)); echo "    fault $n: revert did not complete"; }
+	vb "$work/t" apply -q >/dev/null 2>&1 && snapshot_root "$work/t" | cmp -s - "$work/after.snap" || { bad=$((bad + 1)); echo "    fault $n: a later apply did not complete"; continue; }
+	vb "$work/t" revert -q >/dev/null 2>&1 && snapshot_root "$work/t" | cmp -s - "$work/before.snap" || { bad=$((bad + 1)); echo "    fault $n: revert did not complete"; }
 done
 if [ "${total:-0}" -gt 10 ] && [ $bad = 0 ]; then ok "apply failed at each of its $total write steps: always all or nothing, then completes"
 else not_ok "apply failed at each of its ${total:-0} write steps: always all or nothing, then completes" "$bad bad"; fi
@@ -117,7 +99,7 @@ bad=0
 for n in $(seq 1 "$rtotal"); do
 	rm -rf "$work/t" && cp -a "$work/applied" "$work/t"
 	VFIO_BOOT_TEST_FAIL_AT=$n vb "$work/t" revert -q >/dev/null 2>&1
-	vb "$work/t" revert -q >/dev/null 2>&1 && snapshot "$work/t" | cmp -s - "$work/before.snap" || { bad=$((bad + 1)); echo "    revert fault $n: a later revert did not complete"; }
+	vb "$work/t" revert -q >/dev/null 2>&1 && snapshot_root "$work/t" | cmp -s - "$work/before.snap" || { bad=$((bad + 1)); echo "    revert fault $n: a later revert did not complete"; }
 done
 if [ "${rtotal:-0}" -gt 3 ] && [ $bad = 0 ]; then ok "revert failed at each of its $rtotal write steps: a later revert completes"
 else not_ok "revert failed at each of its ${rtotal:-0} write steps: a later revert completes" "$bad bad"; fi
@@ -140,8 +122,8 @@ for i in $(seq 1 $runs); do
 		orig=$( [ -e "$work/pristine/$f" ] && sha256sum <"$work/pristine/$f" | cut -c1-64)
 		if [ "$h" != "$(cat "$work/final-${f//\//_}")" ] && [ "$h" != "$orig" ]; then half=$((half + 1)); echo "    run $i: /$f is neither old nor new"; fi
 	done
-	vb "$work/t" apply -q >/dev/null 2>&1 && snapshot "$work/t" | cmp -s - "$work/after.snap" || {
-		half=$((half + 1)); echo "    run $i: apply after the kill did not complete"; snapshot "$work/t" | diff "$work/after.snap" - | head -4 | sed 's/^/    /'; }
+	vb "$work/t" apply -q >/dev/null 2>&1 && snapshot_root "$work/t" | cmp -s - "$work/after.snap" || {
+		half=$((half + 1)); echo "    run $i: apply after the kill did not complete"; snapshot_root "$work/t" | diff "$work/after.snap" - | head -4 | sed 's/^/    /'; }
 done
 [ $half = 0 ] && ok "kill -9 during apply ($runs times): never a half-written file, a later apply completes" ||
 	not_ok "kill -9 during apply ($runs times): never a half-written file, a later apply completes"
@@ -224,7 +206,7 @@ p1=$!
 s2=$?
 wait $p1
 s1=$?
-if [ $s1 = 0 ] && [ $s2 = 0 ] && snapshot "$work/t" | cmp -s - "$work/after.snap"; then ok "two applies at once serialize"; else
+if [ $s1 = 0 ] && [ $s2 = 0 ] && snapshot_root "$work/t" | cmp -s - "$work/after.snap"; then ok "two applies at once serialize"; else
 	not_ok "two applies at once serialize" "$(cat "$work/o1" "$work/o2")"; fi
 
 # ---- regeneration with fake commands on PATH ---------------------------------------------------
@@ -267,9 +249,7 @@ PATH="$work/bin:$PATH" VFIO_BOOT_TEST_RUN_COMMANDS=1 vb "$work/t" revert -q >"$w
 rm -rf "$work/t" "$work/calls" && cp -a "$work/pristine" "$work/t"
 PATH="$work/bin:$PATH" VFIO_BOOT_TEST_RUN_COMMANDS=1 vb "$work/t" apply -q --no-rebuild >"$work/out" 2>&1
 [ ! -e "$work/calls" ] && vb "$work/t" status --json | grep -q '"rebuild": "skipped"' && ok "--no-rebuild runs nothing and says so" || not_ok "--no-rebuild runs nothing and says so"
-rm -rf "$work/t" && cp -a "$work/pristine" "$work/t"
-PATH="$work/empty-path" VFIO_BOOT_TEST_RUN_COMMANDS=1 "$bin" --root="$work/t" --sysroot="$work/t" apply >"$work/out" 2>&1
-grep -q 'update-initramfs -u -k all (exit status 127) failed' "$work/out" && ok "a missing update-initramfs is named" || not_ok "a missing update-initramfs is named" "$(cat "$work/out")"
+# (a missing update-initramfs: tests/integration/bad-input.sh)
 
 # ---- a root it cannot write -------------------------------------------------------------------------
 if mkdir -p "$work/ro" && mount -t tmpfs -o size=4m tmpfs "$work/ro" 2>/dev/null; then
@@ -279,15 +259,15 @@ if mkdir -p "$work/ro" && mount -t tmpfs -o size=4m tmpfs "$work/ro" 2>/dev/null
 	umount "$work/ro"
 	[ $st = 1 ] && grep -q 'Read-only file system' "$work/out" && ok "a read-only root gets one clear error" || not_ok "a read-only root gets one clear error" "$(cat "$work/out")"
 	# a full filesystem: the root's /etc and /var on a small tmpfs with almost no space left;
-	# live state comes from the pristine copy
+	# live state comes from the pristine copy, and so do the kernels' modules
 	mount -t tmpfs -o size=512k tmpfs "$work/ro"
-	mkdir -p "$work/ro/etc"
+	mkdir -p "$work/ro/etc" && ln -s "$work/pristine/lib" "$work/ro/lib"
 	cp -a "$work/pristine/etc/." "$work/ro/etc/"
 	head -c 2000000 /dev/zero >"$work/ro/filler" 2>/dev/null
-	snapshot "$work/ro" >"$work/full-before.snap"
+	snapshot_root "$work/ro" >"$work/full-before.snap"
 	"$bin" --root="$work/ro" --sysroot="$work/pristine" apply >"$work/out" 2>&1
 	st=$?
-	snapshot "$work/ro" >"$work/full-after.snap"
+	snapshot_root "$work/ro" >"$work/full-after.snap"
 	rm -f "$work/ro/filler"
 	"$bin" --root="$work/ro" --sysroot="$work/pristine" apply -q >/dev/null 2>&1
 	st2=$?
@@ -299,5 +279,4 @@ else
 	echo "# not run here: the read-only and full-filesystem cases need mount(2) (no privilege in this environment)"
 fi
 
-echo "# transaction: $pass passed, $fail failed"
-[ $fail = 0 ]
+summary transaction

@@ -99,6 +99,9 @@ static void errors(void **state)
 	expect_error("method auto\n\x7f"
 		     "ELF\0\0\0",
 		     18, 0, "NUL bytes");
+	/* words from the file are quoted escaped: no control byte or junk reaches a terminal */
+	expect_error("\x1b[2J\x89PNG \xff\n", SIZE_MAX, 1, "unknown keyword '\\x1b[2J\\x89PNG'");
+	expect_error("method \xc3\xa9\n", SIZE_MAX, 1, "method '\\xc3\\xa9'");
 }
 
 static void long_line(void **state)

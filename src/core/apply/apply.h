@@ -79,6 +79,8 @@ int vb_state_save(VbContext *ctx, const VbState *s);
 int vb_state_remove(VbContext *ctx, const VbState *s);
 /* Adds to dirs every component of rel (under the root) that does not exist yet. */
 int vb_state_note_missing_dirs(VbContext *ctx, const char *rel, VbStrv *dirs);
+/* Before anything changes: each command that will run can be found (-ENOENT, logged). */
+int vb_commands_check(VbContext *ctx, const VbCommand *cmds, size_t n);
 int vb_run_commands(VbContext *ctx, const VbCommand *cmds, size_t n, const VbApplyOptions *opts,
 		    VbState *state, VbApplyResult *res);
 

@@ -89,6 +89,48 @@ static int run_one(const VbCommand *c, int logfd, const VbApplyOptions *opts, do
 	return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
 }
 
+/* Under / (or in the tests) the commands run; elsewhere they are only listed. */
+static bool commands_run_here(const VbContext *ctx)
+{
+	return strcmp(ctx->root, "/") == 0 || getenv("VFIO_BOOT_TEST_RUN_COMMANDS");
+}
+
+/* Whether execvp would find name: a path is taken as it is, a bare name is looked up in
+ * PATH (execvp's default when PATH is unset). */
+static bool on_path(const char *name)
+{
+	if (strchr(name, '/'))
+		return access(name, X_OK) == 0;
+	const char *path = getenv("PATH");
+	if (!path)
+		path = "/bin:/usr/bin";
+	char full[4096];
+	for (const char *p = path;; p++) {
+		size_t len = strcspn(p, ":");
+		if (len > 0 &&
+		    snprintf(full, sizeof(full), "%.*s/%s", (int)len, p, name) < (int)sizeof(full) &&
+		    access(full, X_OK) == 0)
+			return true;
+		p += len;
+		if (!*p)
+			return false;
+	}
+}
+
+int vb_commands_check(VbContext *ctx, const VbCommand *cmds, size_t n)
+{
+	if (!commands_run_here(ctx))
+		return 0;
+	for (size_t i = 0; i < n; i++)
+		if (!on_path(cmds[i].argv[0]))
+			return vb_log_errno(
+			    ctx, -ENOENT,
+			    "%s, needed to rebuild the boot files, is not on PATH: install it, or "
+			    "use --no-rebuild and rebuild them yourself",
+			    cmds[i].argv[0]);
+	return 0;
+}
+
 int vb_run_commands(VbContext *ctx, const VbCommand *cmds, size_t n, const VbApplyOptions *opts,
 		    VbState *state, VbApplyResult *res)
 {
@@ -97,7 +139,7 @@ int vb_run_commands(VbContext *ctx, const VbCommand *cmds, size_t n, const VbApp
 	int r = 0;
 	res->n_commands = n < VB_MAX_COMMANDS ? n : VB_MAX_COMMANDS;
 	memcpy(res->commands, cmds, res->n_commands * sizeof(*cmds));
-	if (strcmp(ctx->root, "/") != 0 && !getenv("VFIO_BOOT_TEST_RUN_COMMANDS")) {
+	if (!commands_run_here(ctx)) {
 		for (size_t i = 0; i < n; i++) {
 			command_text(&cmds[i], text, sizeof(text));
 			if (opts->progress)

@@ -179,8 +179,8 @@ int vb_state_save(VbContext *ctx, const VbState *s)
 	}
 	json_object_put(root);
 	if (r < 0)
-		return vb_log_errno(ctx, r, "failed to write the manifest in %s/%s",
-				    strcmp(ctx->root, "/") ? ctx->root : "", VB_STATE_DIR);
+		return vb_log_errno(ctx, r, "failed to write the manifest in %s/%s%s",
+				    strcmp(ctx->root, "/") ? ctx->root : "", VB_STATE_DIR, beneath_hint(r));
 	return 0;
 }
 

@@ -242,6 +242,18 @@ int vb_apply(VbContext *ctx, const VbPlan *p, const VbApplyOptions *opts, VbAppl
 	if (!res->changed && !(rebuild_owed && !opts->no_rebuild))
 		goto out; /* idempotent: nothing written, nothing run */
 
+	/* regeneration: what changes now, or everything we own when an earlier run failed; a
+	 * command that cannot run stops the apply before anything changed */
+	VbCommand all[VB_MAX_COMMANDS];
+	const VbCommand *cmds = p->commands;
+	size_t n_cmds = p->n_commands;
+	if (n_changes == 0) {
+		n_cmds = vb_regeneration_commands(&p->targets, state_has, st, all);
+		cmds = all;
+	}
+	if (!opts->dry_run && !opts->no_rebuild && (r = vb_commands_check(ctx, cmds, n_cmds)) < 0)
+		goto out;
+
 	for (size_t i = 0; i < p->n_files; i++)
 		if (p->files[i].action != VB_FILE_UNCHANGED)
 			progress(opts,
@@ -294,14 +306,21 @@ int vb_apply(VbContext *ctx, const VbPlan *p, const VbApplyOptions *opts, VbAppl
 			break;
 		r = open_dir_beneath(ctx->root, dir, f->action != VB_FILE_DELETE, &s->dirfd);
 		if (r < 0) {
-			vb_log_errno(
-			    ctx, r, "failed to open %s/%s%s", strcmp(ctx->root, "/") ? ctx->root : "", dir,
-			    r == -ELOOP || r == -ENOTDIR ? " (a symlink on the way is refused)" : "");
+			vb_log_errno(ctx, r, "failed to open %s/%s%s",
+				     strcmp(ctx->root, "/") ? ctx->root : "", dir, beneath_hint(r));
 			break;
 		}
 		struct stat stt;
-		s->old_mode = fstatat(s->dirfd, s->base, &stt, AT_SYMLINK_NOFOLLOW) == 0 ? stt.st_mode & 07777
-											 : f->mode;
+		bool exists = fstatat(s->dirfd, s->base, &stt, AT_SYMLINK_NOFOLLOW) == 0;
+		if (exists && !S_ISREG(stt.st_mode)) {
+			/* a link replaced by our file could not be put back by revert, nor written
+			 * through without leaving the root: the admin decides what it should be */
+			r = S_ISLNK(stt.st_mode) ? -ELOOP : -EEXIST;
+			vb_log_errno(ctx, r, "%s is %s, not a file vfio-boot can back up and replace",
+				     f->path, S_ISLNK(stt.st_mode) ? "a symlink" : "not a regular file");
+			break;
+		}
+		s->old_mode = exists ? stt.st_mode & 07777 : f->mode;
 		if (f->action != VB_FILE_DELETE) {
 			VbStateFile *sf = (VbStateFile *)vb_state_find(st, f->path);
 			r = backup_original(ctx, f, s, sf, vb_state_find(old, f->path));
@@ -360,14 +379,6 @@ int vb_apply(VbContext *ctx, const VbPlan *p, const VbApplyOptions *opts, VbAppl
 	if (r < 0 || opts->no_rebuild)
 		goto out;
 
-	/* regeneration: what changed now, or everything we own when an earlier run failed */
-	VbCommand all[VB_MAX_COMMANDS];
-	const VbCommand *cmds = p->commands;
-	size_t n_cmds = p->n_commands;
-	if (n_changes == 0) {
-		n_cmds = vb_regeneration_commands(&p->targets, state_has, st, all);
-		cmds = all;
-	}
 	r = vb_run_commands(ctx, cmds, n_cmds, opts, st, res);
 out:
 	vb_state_free(old);
@@ -475,6 +486,24 @@ int vb_revert(VbContext *ctx, const VbApplyOptions *opts, VbApplyResult *res)
 		vb_state_free(st);
 		return -ENOMEM;
 	}
+	VbTargets targets;
+	vb_targets_detect(ctx, &targets);
+	Reverted rv = {st, reverted};
+	VbCommand cmds[VB_MAX_COMMANDS];
+	if (!opts->dry_run && !opts->no_rebuild) {
+		/* the commands every file would need: one that cannot run stops the revert first */
+		for (size_t i = 0; i < st->n_files; i++)
+			reverted[i] = true;
+		size_t n_all = vb_regeneration_commands(&targets, was_reverted, &rv, cmds);
+		memset(reverted, 0, st->n_files * sizeof(*reverted));
+		if ((r = vb_commands_check(ctx, cmds, n_all)) < 0) {
+			free(reverted);
+			vb_state_free(st);
+			if (lockfd >= 0)
+				close(lockfd);
+			return r;
+		}
+	}
 	res->changed = st->n_files > 0;
 	for (size_t i = 0; i < st->n_files && r >= 0; i++) {
 		r = revert_file(ctx, &st->files[i], opts);
@@ -485,10 +514,6 @@ int vb_revert(VbContext *ctx, const VbApplyOptions *opts, VbApplyResult *res)
 			reverted[i] = true;
 	}
 
-	VbTargets targets;
-	vb_targets_detect(ctx, &targets);
-	Reverted rv = {st, reverted};
-	VbCommand cmds[VB_MAX_COMMANDS];
 	size_t n_cmds = vb_regeneration_commands(&targets, was_reverted, &rv, cmds);
 	if (opts->dry_run)
 		for (size_t i = 0; i < n_cmds; i++)

@@ -480,8 +480,17 @@ static int rom_one(CheckEnv *e, const VbDevice *d, Text *msg, Text *fix, VbCheck
 		text_add(msg, "%s: the ROM has a UEFI (x64) image", d->address);
 		return 0;
 	}
-	text_add(msg, "%s: the ROM has no UEFI image (%zu image%s, first %s)", d->address, info.n_images,
-		 info.n_images == 1 ? "" : "s", vb_rom_code_type_name(info.images[0].code_type));
+	if (info.truncated)
+		/* a broken chain: a zero or oversized image length, or no last-image flag */
+		text_add(msg,
+			 "%s: the ROM is incomplete (its image chain breaks after %zu image%s in %zu "
+			 "bytes, first %s) and has no UEFI image in what could be read",
+			 d->address, info.n_images, info.n_images == 1 ? "" : "s", size,
+			 vb_rom_code_type_name(info.images[0].code_type));
+	else
+		text_add(msg, "%s: the ROM has no UEFI image (%zu image%s, first %s)", d->address,
+			 info.n_images, info.n_images == 1 ? "" : "s",
+			 vb_rom_code_type_name(info.images[0].code_type));
 	text_add(fix,
 		 "for %s: select the UEFI BIOS with the card's BIOS switch, or update its VBIOS; "
 		 "without it OVMF shows no picture before the guest driver loads",

@@ -65,9 +65,20 @@ static int fail(VbParseError *err, size_t line, const char *fmt, ...)
 	if (err) {
 		va_list ap;
 		err->line = line;
+		char raw[sizeof(err->message)];
 		va_start(ap, fmt);
-		vsnprintf(err->message, sizeof(err->message), fmt, ap);
+		vsnprintf(raw, sizeof(raw), fmt, ap);
 		va_end(ap);
+		/* the words quoted come from the file: bytes outside printable ASCII are shown as
+		 * \xHH, so that junk in the file cannot reach the terminal */
+		size_t o = 0;
+		for (const unsigned char *c = (const unsigned char *)raw; *c && o + 5 < sizeof(err->message);
+		     c++)
+			o += (size_t)(*c >= 0x20 && *c < 0x7f
+					  ? snprintf(err->message + o, sizeof(err->message) - o, "%c", *c)
+					  : snprintf(err->message + o, sizeof(err->message) - o, "\\x%02x",
+						     *c));
+		err->message[o] = 0;
 	}
 	return -EINVAL;
 }

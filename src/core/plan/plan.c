@@ -193,9 +193,9 @@ static int kernel_facts(VbContext *ctx, const VbPlanOptions *opts, VbPlan *p)
 	}
 	if (p->n_kernels == 0 && !opts->kernels)
 		r = vb_issue_add(
-		    &p->warnings, "no-kernels",
-		    "no kernel module directory under %s/lib/modules: the drivers to order after "
-		    "vfio-pci cannot be known",
+		    &p->errors, "no-kernels",
+		    "no kernel module directory under %s/lib/modules: there is no kernel to build a "
+		    "boot image for, and the drivers to order after vfio-pci cannot be known",
 		    vb_context_root(ctx));
 out:
 	vb_kernel_list_free(kl);

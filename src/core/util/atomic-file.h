@@ -8,6 +8,7 @@
  */
 #pragma once
 
+#include <errno.h>
 #include <stdbool.h>
 #include <stddef.h>
 #include <sys/types.h>
@@ -18,6 +19,11 @@
  * O_NOFOLLOW: a symlink anywhere on the way is refused (-ELOOP or -ENOTDIR), so a write can
  * never land outside the root. With create, missing directories are made (mode 0755). */
 int open_dir_beneath(const char *root, const char *rel, bool create, int *ret_fd);
+/* What to add to a message about open_dir_beneath's error r: why a symlink made it fail. */
+static inline const char *beneath_hint(int r)
+{
+	return r == -ELOOP || r == -ENOTDIR ? " (a symlink on the way is refused)" : "";
+}
 /* Writes data to a new temporary file in dirfd (fsynced, with mode); its name goes to
  * ret_tmp. Nothing is visible under the final name yet. */
 int stage_file_at(int dirfd, const char *name, const void *data, size_t size, mode_t mode,

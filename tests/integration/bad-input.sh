@@ -1,0 +1,139 @@
+#!/usr/bin/env bash
+# The bad-input table: one row per input vfio-boot must refuse (or get through) cleanly, with
+# the exit status and a fragment of the message it must give, and a check that nothing under
+# the root changed (nor outside it, for the symlink rows).
+#
+# Each row runs on a fresh copy of the tutorial's machine (or of the machine `on` names) with
+# 03:00.0 selected; SETUP is shell code run in the copy ($r) first, ARGS follow the binary,
+# with @R@ standing for the copy's path.
+set -u
+. "$(dirname "$0")/lib.sh" bad
+
+for m in tutorial-x99 amd-chipset-host-gpu; do
+	python3 "$top/tests/fixtures/build-sysroot.py" "$top/tests/fixtures/machines/$m.listing" "$work/$m" >/dev/null ||
+		{ echo "bad-input.sh: fixture $m does not build" >&2; exit 1; }
+	vb "$work/$m" add -q --force "$( [ $m = tutorial-x99 ] && echo 03:00.0 || echo 07:00.0)" ||
+		{ echo "bad-input.sh: add on $m failed" >&2; exit 1; }
+done
+mkdir -p "$work/outside"
+chmod 755 "$work" # the unwritable-directory row runs as nobody
+
+# Helpers for the SETUP column.
+on() { rm -rf "$r" && cp -a "$work/$1" "$r"; }           # another machine
+conf() { printf "$1" >"$r/etc/vfio-boot.conf"; }         # the selection, printf format
+dev() { echo "$r/sys/bus/pci/devices/0000:$1"; }        # a device's sysfs directory
+rom() { python3 - "$(dev "$1")/rom" "$2" "$3" <<'PY'; } # ROM: one x86 image of LENGTH units, cut to SIZE bytes
+import struct, sys
+path, units, size = sys.argv[1], int(sys.argv[2]), int(sys.argv[3])
+b = bytearray(max(units, 1) * 512)
+b[0:2] = b"\x55\xaa"; b[0x18:0x1a] = struct.pack("<H", 0x40)
+b[0x40:0x44] = b"PCIR"; b[0x50:0x52] = struct.pack("<H", units); b[0x55] = 0x80
+open(path, "wb").write(bytes(b[:size]))
+PY
+as_nobody() { # run the binary as nobody in a root it owns, but for one directory
+	chown -R 65534:65534 "$r"
+	chmod 555 "$r/$1"
+	[ "$(id -u)" = 0 ] && runner=(setpriv --reuid=65534 --regid=65534 --clear-groups)
+}
+
+# row DESCRIPTION EXIT FRAGMENT SETUP ARGS...
+row() {
+	local what=$1 want=$2 fragment=$3 setup=$4 status
+	shift 4
+	r="$work/root" runner=()
+	on tutorial-x99
+	eval "$setup" || { not_ok "$what: setup failed"; return; }
+	snapshot "$r" >"$work/before"
+	snapshot "$work/outside" >"$work/outside-before"
+	local args=("${@//@R@/$r}")
+	"${runner[@]}" "$bin" "${args[@]}" >"$work/out" 2>"$work/err"
+	status=$?
+	if [ "$status" != "$want" ]; then
+		not_ok "$what: exit $status, expected $want" "$(cat "$work/err")"
+	elif ! grep -qF -- "$fragment" "$work/out" "$work/err"; then
+		not_ok "$what: the output lacks '$fragment'" "$(cat "$work/out" "$work/err")"
+	elif ! snapshot "$r" | cmp -s - "$work/before"; then
+		not_ok "$what: files changed" "$(snapshot "$r" | diff "$work/before" -)"
+	elif ! snapshot "$work/outside" | cmp -s - "$work/outside-before"; then
+		not_ok "$what: files outside the root changed" "$(ls -la "$work/outside")"
+	else
+		ok "$what"
+	fi
+	chmod -R u+w "$r"
+}
+R=(--root=@R@ --sysroot=@R@)
+long=$(head -c 1048576 /dev/zero | tr '\0' a)
+
+# ---- the selection file ----------------------------------------------------------------------
+row "config: unknown keyword" 1 "vfio-boot.conf:2: unknown keyword 'colour'" \
+	'conf "device 0000:03:00.0 1002:67b1\ncolour red\n"' "${R[@]}" apply
+row "config: bad address" 1 "vfio-boot.conf:1: 'zz:00.0' is not a PCI address" \
+	'conf "device zz:00.0 1002:67b1\n"' "${R[@]}" apply
+row "config: bad ID" 1 "vfio-boot.conf:1: '1002:' is not a vendor:device ID" \
+	'conf "device 03:00.0 1002:\n"' "${R[@]}" apply
+row "config: duplicate device" 1 "vfio-boot.conf:2: device 0000:03:00.0 is listed twice" \
+	'conf "device 03:00.0 1002:67b1\ndevice 0000:03:00.0 1002:67b1\n"' "${R[@]}" apply
+row "config: duplicate device, on add" 1 "vfio-boot.conf:2: device 0000:03:00.0 is listed twice" \
+	'conf "device 03:00.0 1002:67b1\ndevice 0000:03:00.0 1002:67b1\n"' "${R[@]}" add 07:00.0
+row "config: unknown allow= value" 1 "allow=frobnicate: not a refusal that can be allowed" \
+	'conf "device 03:00.0 1002:67b1 allow=frobnicate\n"' "${R[@]}" apply
+row "config: unknown method" 1 "method 'sideways': expected auto, ids or address" \
+	'conf "method sideways\n"' "${R[@]}" apply
+row "config: method set twice" 1 "vfio-boot.conf:2: 'method' is set twice" \
+	'conf "method ids\nmethod address\n"' "${R[@]}" apply
+row "config: unterminated quote" 1 "vfio-boot.conf:1: quotes are not part of the syntax" \
+	'conf "method \"ids\n"' "${R[@]}" apply
+row "config: binary junk is named, escaped" 1 "vfio-boot.conf:1: unknown keyword '\\x89PNG'" \
+	'conf "\x89PNG\r\n\x1a\n\xff\xfe\x01 device\n"' "${R[@]}" apply
+row "config: NUL bytes" 1 "the file contains NUL bytes: not a text file" \
+	'conf "device 03:00.0 1002:67b1\n\0\n"' "${R[@]}" apply
+row "config: a 1 MB line" 1 "vfio-boot.conf:2: line longer than 4096 bytes" \
+	'conf "method ids\n$long\n"' "${R[@]}" apply
+row "config: a directory" 1 "failed to read $work/root/etc/vfio-boot.conf: Is a directory" \
+	'rm "$r/etc/vfio-boot.conf" && mkdir "$r/etc/vfio-boot.conf"' "${R[@]}" apply
+
+# ---- DEVICE arguments -------------------------------------------------------------------------
+row "DEVICE without a function" 2 "'03:00' is not a device" '' "${R[@]}" check 03:00
+row "DEVICE not hex" 2 "'zz:00.0' is not a device" '' "${R[@]}" check zz:00.0
+row "DEVICE half an ID" 2 "'1002:' is not a device" '' "${R[@]}" add 1002:
+row "DEVICE absent" 1 "09:00.0: no such PCI device" '' "${R[@]}" add 09:00.0
+row "DEVICE an ambiguous vendor:device lists the matches" 1 "0000:05:00.3" \
+	'on amd-chipset-host-gpu' "${R[@]}" add 1022:149c
+row "DEVICE the host's console GPU" 1 "refused (boot-vga)" '' "${R[@]}" add 04:00.0
+
+# ---- roots and directories ------------------------------------------------------------------
+row "--root is a file" 2 "--root=$work/root/etc/fstab: Not a directory" '' --root=@R@/etc/fstab scan
+row "--sysroot does not exist" 2 "--sysroot=$work/root/nowhere: No such file or directory" '' --sysroot=@R@/nowhere scan
+row "sysroot without sys/bus/pci" 1 "failed to open $work/root/proc/sys/bus/pci/devices" '' --sysroot=@R@/proc scan
+row "an unwritable directory" 1 "failed to write /etc/modprobe.d/vfio-boot.conf: Permission denied" \
+	'as_nobody etc/modprobe.d' "${R[@]}" apply
+row "a symlink escaping the root (a directory written to)" 1 "(a symlink on the way is refused)" \
+	'rm -r "$r/etc/modprobe.d" && ln -s "$work/outside" "$r/etc/modprobe.d"' "${R[@]}" apply
+row "a symlink escaping the root (the state directory)" 1 "(a symlink on the way is refused)" \
+	'mkdir -p "$r/var/lib" && ln -s "$work/outside" "$r/var/lib/vfio-boot"' "${R[@]}" apply
+row "a symlink escaping the root (the generated file)" 1 "/etc/modprobe.d/vfio-boot.conf is a symlink, not a file vfio-boot can back up" \
+	'ln -s "$work/outside/x.conf" "$r/etc/modprobe.d/vfio-boot.conf"' "${R[@]}" apply
+row "no /lib/modules" 1 "refused (no-kernels): no kernel module directory under $work/root/lib/modules" \
+	'rm -r "$r/lib/modules"' "${R[@]}" apply
+row "no update-initramfs on PATH" 1 "update-initramfs, needed to rebuild the boot files, is not on PATH" \
+	'runner=(env PATH=/nonexistent VFIO_BOOT_TEST_RUN_COMMANDS=1)' "${R[@]}" apply
+row "no update-initramfs on PATH, on revert" 1 "update-initramfs, needed to rebuild the boot files, is not on PATH" \
+	'vb "$r" apply -q && runner=(env PATH=/nonexistent VFIO_BOOT_TEST_RUN_COMMANDS=1)' "${R[@]}" revert
+
+# ---- hardware bytes and sysfs -----------------------------------------------------------------
+row "a truncated ROM" 0 "the ROM is incomplete (its image chain breaks after 1 image in 1024 bytes" \
+	'rom 03:00.0 128 1024' "${R[@]}" check --rom 03:00.0
+row "a ROM whose image length is 0 (a loop)" 0 "the ROM is incomplete (its image chain breaks after 1 image in 512 bytes" \
+	'rom 03:00.0 0 512' "${R[@]}" check --rom 03:00.0
+row "a ROM with no image" 0 "the ROM holds no valid image (300 bytes)" \
+	'head -c 300 /dev/zero >"$(dev 03:00.0)/rom"' "${R[@]}" check --rom 03:00.0
+row "a dangling driver link" 0 '"driver": "gone"' \
+	'ln -sfn ../../../../bus/pci/drivers/gone "$(dev 03:00.0)/driver"' "${R[@]}" scan --json
+row "a group directory without devices" 0 '"id": 29' \
+	'mkdir -p "$r/sys/kernel/iommu_groups/99/devices"' "${R[@]}" scan --json
+row "a device without its vendor attribute" 1 "libpci: Cannot open" \
+	'rm "$(dev 03:00.0)/vendor"' "${R[@]}" scan
+row "a device whose class is junk" 0 '"address": "0000:03:00.0"' \
+	'printf "\xff\xfe junk" >"$(dev 03:00.0)/class"' "${R[@]}" scan --json
+
+summary bad-input

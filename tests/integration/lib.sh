@@ -1,0 +1,50 @@
+# shellcheck shell=bash
+# What the integration scripts share: the binaries under test, a scratch directory, the TAP-like
+# counters and the snapshot of a root. Sourced with the scratch directory's name:
+#   . "$(dirname "$0")/lib.sh" NAME
+#
+# VALGRIND="valgrind OPTIONS" (make check-valgrind) runs every vfio-boot and vfio-boot-bind
+# under it; the options make any error or leak exit 99, which no test expects.
+top=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
+build=${BUILD:-build}
+bin="$top/$build/vfio-boot"
+helper="$top/$build/vfio-boot-bind"
+[ -x "$bin" ] || { echo "$0: $bin not built" >&2; exit 1; }
+work=$(mktemp -d "${TMPDIR:-/tmp}/vfio-boot-$1.XXXXXX")
+trap 'rm -rf "$work"' EXIT
+
+if [ -n "${VALGRIND:-}" ]; then
+	# by its full path: some rows run with an empty PATH
+	read -r vg_prog vg_args <<<"$VALGRIND"
+	vg_prog=$(command -v "$vg_prog") || { echo "$0: $VALGRIND: not found" >&2; exit 1; }
+	mkdir -p "$work/valgrind"
+	for b in vfio-boot vfio-boot-bind; do
+		printf '#!/bin/sh\nexec %s %s "%s" "$@"\n' "$vg_prog" "$vg_args" "$top/$build/$b" >"$work/valgrind/$b"
+		chmod +x "$work/valgrind/$b"
+	done
+	bin="$work/valgrind/vfio-boot" helper="$work/valgrind/vfio-boot-bind"
+fi
+
+pass=0 fail=0
+ok() { pass=$((pass + 1)); echo "ok - $1"; }
+not_ok() { fail=$((fail + 1)); echo "not ok - $1"; [ $# -gt 1 ] && sed 's/^/    /' <<<"$2"; }
+vb() { local root=$1; shift; "$bin" --root="$root" --sysroot="$root" "$@"; }
+
+# snapshot DIR [SKIP...]: every path under DIR with its type, mode, link target and content
+# hash, leaving out the top-level directories named in SKIP. The manifest's bytes carry a
+# time stamp: only its presence counts.
+snapshot() {
+	local dir=$1 prune=() d
+	shift
+	for d in "$@"; do prune+=(-path "./$d" -prune -o); done
+	(cd "$dir" && {
+		find . "${prune[@]}" -printf '%y %m %p %l\n'
+		find . "${prune[@]}" -type f ! -name manifest.json -exec sha256sum {} +
+	} | sort)
+}
+
+# summary NAME: the last line, and the exit status
+summary() {
+	echo "# $1: $pass passed, $fail failed"
+	[ "$fail" = 0 ]
+}
