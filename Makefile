@@ -16,7 +16,8 @@ PKG_CONFIG ?= pkg-config
 LIBS_CORE := libpci libkmod blkid json-c nettle
 LIBS_CLI := smartcols
 # loaded with dlopen when needed (headers only at build time): see src/core/verify/image.c
-LIBS_DLOPEN := libarchive
+# and src/core/profile/domain.c
+LIBS_DLOPEN := libarchive libxml-2.0
 CFLAGS ?= -O2 -g
 WARNINGS := -Wall -Wextra -Wshadow -Wstrict-prototypes -Wmissing-prototypes -Wformat=2 \
 	-Wno-missing-field-initializers

@@ -11,12 +11,21 @@
 
 #define EXIT_USAGE 2
 
+/* profile's options */
+typedef struct ProfileArgs {
+	const char *name, *os, *memory, *vcpus, *disk, *iso, *rom_file, *libvirt_version, *format, *output;
+	const char **usb_controllers; /* NULL-terminated, NULL when not given */
+	size_t n_usb_controllers;
+	bool hugepages, hide_kvm;
+} ProfileArgs;
+
 typedef struct Args {
 	const char *root, *sysroot;
 	const char **kernels; /* NULL-terminated, NULL when not given */
 	size_t n_kernels;
 	bool json, dry_run, force, all, read_rom, no_rebuild;
 	int verbosity; /* -1 quiet, 0 normal, 1 verbose, 2 debug */
+	ProfileArgs profile;
 } Args;
 
 /* A verb returns an exit status: 0, 1 (failure) or 2 (usage). */
@@ -24,13 +33,6 @@ typedef int (*VerbFn)(VbContext *ctx, const Args *args, int argc, char **argv);
 
 int verb_scan(VbContext *ctx, const Args *args, int argc, char **argv);
 int verb_check(VbContext *ctx, const Args *args, int argc, char **argv);
-int verb_add(VbContext *ctx, const Args *args, int argc, char **argv);
-int verb_remove(VbContext *ctx, const Args *args, int argc, char **argv);
-int verb_plan(VbContext *ctx, const Args *args, int argc, char **argv);
-int verb_generate(VbContext *ctx, const Args *args, int argc, char **argv);
-
-/* Line diff of two texts (either may be NULL), every line prefixed with indent. */
-void print_diff(const char *old, const char *new, const char *indent);
 int verb_add(VbContext *ctx, const Args *args, int argc, char **argv);
 int verb_remove(VbContext *ctx, const Args *args, int argc, char **argv);
 int verb_plan(VbContext *ctx, const Args *args, int argc, char **argv);
@@ -78,6 +80,7 @@ int verb_revert(VbContext *ctx, const Args *args, int argc, char **argv);
 int verb_status(VbContext *ctx, const Args *args, int argc, char **argv);
 int verb_bind(VbContext *ctx, const Args *args, int argc, char **argv);
 int verb_unbind(VbContext *ctx, const Args *args, int argc, char **argv);
+int verb_profile(VbContext *ctx, const Args *args, int argc, char **argv);
 int verb_verify(VbContext *ctx, const Args *args, int argc, char **argv);
 /* verify's report (verb-verify.c), also printed by apply. */
 typedef struct VbVerifyReport VbVerifyReport;

@@ -30,6 +30,9 @@ static const Verb verbs[] = {
     {"verify", 0, 0, verb_verify, ""},
     {"bind", 1, -1, verb_bind, "force dry-run"},
     {"unbind", 1, -1, verb_unbind, "dry-run"},
+    {"profile", 0, 0, verb_profile,
+     "force name os memory vcpus disk iso usb-controller rom hugepages hide-kvm libvirt-version "
+     "format output"},
 };
 
 static void help(void)
@@ -54,6 +57,7 @@ static void help(void)
 	       "  bind DEVICE...       give the devices (and their slot) to vfio-pci now,\n"
 	       "                       until the next boot\n"
 	       "  unbind DEVICE...     give them back to their own drivers now\n"
+	       "  profile              a VM for the selected devices: libvirt domain XML\n"
 	       "\n"
 	       "DEVICE is a PCI address [DDDD:]BB:DD.F or a unique VVVV:DDDD.\n"
 	       "\n"
@@ -67,6 +71,24 @@ static void help(void)
 	       "      --dry-run        add, remove, apply, revert, bind, unbind: show only\n"
 	       "      --no-rebuild     apply, revert: do not rebuild initramfs and boot config\n"
 	       "      --force          override a safety refusal (the refusal names it)\n"
+	       "\n"
+	       "profile options:\n"
+	       "      --name=NAME      the domain's name (default: from the OS and the GPU)\n"
+	       "      --os=OS          windows11 (default), windows10 or linux\n"
+	       "      --memory=SIZE    guest memory, 16G or 8192M (default: half the host's,\n"
+	       "                       4 to 16 GiB)\n"
+	       "      --vcpus=N        vCPUs (default: whole cores, whole L3 domains, the core\n"
+	       "                       with CPU 0 left to the host)\n"
+	       "      --disk=FILE      the guest's disk image (virtio, raw or .qcow2)\n"
+	       "      --iso=FILE       installation medium (SATA CD-ROM, booted first)\n"
+	       "      --usb-controller=ADDRESS  a USB controller passed whole, repeatable\n"
+	       "      --rom=FILE       the GPU's VBIOS to show the guest instead of its own\n"
+	       "      --hugepages      back the memory with huge pages when the host has them\n"
+	       "      --hide-kvm       hide KVM from the guest (NVIDIA drivers before 465)\n"
+	       "      --libvirt-version=X.Y  write for this libvirt (default: the installed one)\n"
+	       "      --format=FORMAT  libvirt (the only one supported yet)\n"
+	       "      --output=FILE    write the domain to FILE instead of stdout\n"
+	       "\n"
 	       "  -q, --quiet          print errors only\n"
 	       "  -v, --verbose        more detail on stderr (twice: debug)\n"
 	       "  -h, --help           show this help\n"
@@ -122,6 +144,18 @@ enum {
 	OPT_FORCE,
 	OPT_NO_REBUILD,
 	OPT_VERSION,
+	OPT_NAME,
+	OPT_OS,
+	OPT_MEMORY,
+	OPT_VCPUS,
+	OPT_DISK,
+	OPT_ISO,
+	OPT_USB_CONTROLLER,
+	OPT_HUGEPAGES,
+	OPT_HIDE_KVM,
+	OPT_LIBVIRT_VERSION,
+	OPT_FORMAT,
+	OPT_OUTPUT,
 };
 
 static const struct option long_options[] = {
@@ -130,7 +164,7 @@ static const struct option long_options[] = {
     {"kernel", required_argument, NULL, OPT_KERNEL},
     {"json", no_argument, NULL, OPT_JSON},
     {"all", no_argument, NULL, OPT_ALL},
-    {"rom", no_argument, NULL, OPT_ROM},
+    {"rom", optional_argument, NULL, OPT_ROM}, /* check: no value; profile: =FILE */
     {"dry-run", no_argument, NULL, OPT_DRY_RUN},
     {"force", no_argument, NULL, OPT_FORCE},
     {"no-rebuild", no_argument, NULL, OPT_NO_REBUILD},
@@ -138,6 +172,18 @@ static const struct option long_options[] = {
     {"verbose", no_argument, NULL, 'v'},
     {"help", no_argument, NULL, 'h'},
     {"version", no_argument, NULL, OPT_VERSION},
+    {"name", required_argument, NULL, OPT_NAME},
+    {"os", required_argument, NULL, OPT_OS},
+    {"memory", required_argument, NULL, OPT_MEMORY},
+    {"vcpus", required_argument, NULL, OPT_VCPUS},
+    {"disk", required_argument, NULL, OPT_DISK},
+    {"iso", required_argument, NULL, OPT_ISO},
+    {"usb-controller", required_argument, NULL, OPT_USB_CONTROLLER},
+    {"hugepages", no_argument, NULL, OPT_HUGEPAGES},
+    {"hide-kvm", no_argument, NULL, OPT_HIDE_KVM},
+    {"libvirt-version", required_argument, NULL, OPT_LIBVIRT_VERSION},
+    {"format", required_argument, NULL, OPT_FORMAT},
+    {"output", required_argument, NULL, OPT_OUTPUT},
     {},
 };
 
@@ -167,7 +213,9 @@ int main(int argc, char **argv)
 {
 	Args args = {0};
 	_cleanup_free_ const char **kernels = NULL;
-	const char *verb_only[8];
+	_cleanup_free_ const char **usb_controllers = NULL;
+	const char *verb_only[32];
+	const char *rom_option = NULL; /* --rom: "rom" (check) or "rom=FILE" (profile) */
 	size_t n_verb_only = 0;
 	int c;
 
@@ -196,8 +244,65 @@ int main(int argc, char **argv)
 			verb_only[n_verb_only++] = "all";
 			break;
 		case OPT_ROM:
-			args.read_rom = true;
+			args.read_rom = !optarg;
+			args.profile.rom_file = optarg;
+			rom_option = optarg ? "rom=FILE" : "rom";
 			verb_only[n_verb_only++] = "rom";
+			break;
+		case OPT_NAME:
+			args.profile.name = optarg;
+			verb_only[n_verb_only++] = "name";
+			break;
+		case OPT_OS:
+			args.profile.os = optarg;
+			verb_only[n_verb_only++] = "os";
+			break;
+		case OPT_MEMORY:
+			args.profile.memory = optarg;
+			verb_only[n_verb_only++] = "memory";
+			break;
+		case OPT_VCPUS:
+			args.profile.vcpus = optarg;
+			verb_only[n_verb_only++] = "vcpus";
+			break;
+		case OPT_DISK:
+			args.profile.disk = optarg;
+			verb_only[n_verb_only++] = "disk";
+			break;
+		case OPT_ISO:
+			args.profile.iso = optarg;
+			verb_only[n_verb_only++] = "iso";
+			break;
+		case OPT_USB_CONTROLLER: {
+			ProfileArgs *pa = &args.profile;
+			const char **u = realloc(usb_controllers, (pa->n_usb_controllers + 2) * sizeof(*u));
+			if (!u)
+				return cli_error(-ENOMEM, "failed to parse options");
+			usb_controllers = u;
+			u[pa->n_usb_controllers++] = optarg;
+			u[pa->n_usb_controllers] = NULL;
+			verb_only[n_verb_only++] = "usb-controller";
+			break;
+		}
+		case OPT_HUGEPAGES:
+			args.profile.hugepages = true;
+			verb_only[n_verb_only++] = "hugepages";
+			break;
+		case OPT_HIDE_KVM:
+			args.profile.hide_kvm = true;
+			verb_only[n_verb_only++] = "hide-kvm";
+			break;
+		case OPT_LIBVIRT_VERSION:
+			args.profile.libvirt_version = optarg;
+			verb_only[n_verb_only++] = "libvirt-version";
+			break;
+		case OPT_FORMAT:
+			args.profile.format = optarg;
+			verb_only[n_verb_only++] = "format";
+			break;
+		case OPT_OUTPUT:
+			args.profile.output = optarg;
+			verb_only[n_verb_only++] = "output";
 			break;
 		case OPT_DRY_RUN:
 			args.dry_run = true;
@@ -232,6 +337,7 @@ int main(int argc, char **argv)
 			n_verb_only--;
 	}
 	args.kernels = kernels;
+	args.profile.usb_controllers = usb_controllers;
 
 	if (optind >= argc)
 		return cli_usage_error("no verb given");
@@ -246,6 +352,11 @@ int main(int argc, char **argv)
 		if (!verb_accepts(verb, verb_only[i]))
 			return cli_usage_error("option --%s does not apply to '%s'", verb_only[i],
 					       verb->name);
+	/* --rom means two things: check reads ROMs, profile shows the guest a ROM file */
+	if (rom_option && strcmp(verb->name, "profile") == 0 && !args.profile.rom_file)
+		return cli_usage_error("profile: --rom needs a file: --rom=FILE");
+	if (rom_option && strcmp(verb->name, "check") == 0 && args.profile.rom_file)
+		return cli_usage_error("check: --rom takes no value");
 	int nargs = argc - optind;
 	if (nargs < verb->min_args || (verb->max_args >= 0 && nargs > verb->max_args))
 		return cli_usage_error("'%s' takes %s", verb->name,

@@ -1,0 +1,148 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/* profile: a complete VM definition for the selected devices (libvirt domain XML). */
+#include <errno.h>
+#include <fcntl.h>
+#include <spawn.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "cli.h"
+#include "plan/plan.h"
+#include "profile/profile.h"
+
+extern char **environ;
+
+/* The installed libvirt's version, from `virsh --version` ("9.0.0"); 0 when it cannot be
+ * asked (no virsh, or a --root that is not this system). */
+static unsigned installed_libvirt(const VbContext *ctx)
+{
+	if (strcmp(vb_context_root(ctx), "/") != 0)
+		return 0;
+	int fds[2];
+	if (pipe(fds) < 0)
+		return 0;
+	posix_spawn_file_actions_t fa;
+	posix_spawn_file_actions_init(&fa);
+	posix_spawn_file_actions_adddup2(&fa, fds[1], STDOUT_FILENO);
+	posix_spawn_file_actions_addopen(&fa, STDERR_FILENO, "/dev/null", O_WRONLY, 0);
+	posix_spawn_file_actions_addclose(&fa, fds[0]);
+	char *argv[] = {"virsh", "--version", NULL};
+	pid_t pid;
+	int r = posix_spawnp(&pid, "virsh", &fa, NULL, argv, environ);
+	posix_spawn_file_actions_destroy(&fa);
+	close(fds[1]);
+	char buf[64] = "";
+	ssize_t n = r == 0 ? read(fds[0], buf, sizeof(buf) - 1) : -1;
+	close(fds[0]);
+	if (r == 0)
+		waitpid(pid, NULL, 0);
+	if (n <= 0)
+		return 0;
+	buf[n] = 0;
+	buf[strcspn(buf, "\n")] = 0;
+	unsigned v;
+	return vb_libvirt_version_parse(buf, &v) == 0 ? v : 0;
+}
+
+/* "16G", "16GiB", "8192M", "8192" (MiB) */
+static int parse_memory(const char *s, uint64_t *ret)
+{
+	char *end;
+	errno = 0;
+	unsigned long long v = strtoull(s, &end, 10);
+	if (errno || end == s)
+		return -EINVAL;
+	if (strcasecmp(end, "G") == 0 || strcasecmp(end, "GiB") == 0)
+		v *= 1024;
+	else if (*end && strcasecmp(end, "M") != 0 && strcasecmp(end, "MiB") != 0)
+		return -EINVAL;
+	if (v == 0 || v > 16ULL * 1024 * 1024)
+		return -EINVAL;
+	*ret = v;
+	return 0;
+}
+
+int verb_profile(VbContext *ctx, const Args *args, int argc, char **argv)
+{
+	(void)argc, (void)argv;
+	const ProfileArgs *pa = &args->profile;
+	VbProfileOptions o = {
+	    .name = pa->name,
+	    .disk = pa->disk,
+	    .iso = pa->iso,
+	    .rom_file = pa->rom_file,
+	    .usb_controllers = pa->usb_controllers,
+	    .hugepages = pa->hugepages,
+	    .hide_kvm = pa->hide_kvm,
+	};
+	if (pa->format && strcmp(pa->format, "libvirt") != 0) {
+		if (strcmp(pa->format, "qemu") == 0)
+			return cli_error(0, "--format=qemu is not supported yet: only libvirt domain XML");
+		return cli_usage_error("--format=%s: expected libvirt or qemu", pa->format);
+	}
+	if (pa->os && vb_guest_os_from_name(pa->os, &o.os) < 0)
+		return cli_usage_error("--os=%s: expected windows11, windows10 or linux", pa->os);
+	if (pa->memory && parse_memory(pa->memory, &o.memory_mib) < 0)
+		return cli_usage_error("--memory=%s: a size in MiB, or with G or M (16G, 8192M)", pa->memory);
+	if (pa->vcpus) {
+		char *end;
+		unsigned long v = strtoul(pa->vcpus, &end, 10);
+		if (*end || end == pa->vcpus || v == 0 || v > VB_MAX_CPUS)
+			return cli_usage_error("--vcpus=%s: a number of vCPUs", pa->vcpus);
+		o.vcpus = (unsigned)v;
+	}
+	bool assumed = false;
+	if (pa->libvirt_version) {
+		if (vb_libvirt_version_parse(pa->libvirt_version, &o.libvirt) < 0)
+			return cli_usage_error("--libvirt-version=%s: expected X.Y (9.0)",
+					       pa->libvirt_version);
+	} else if (!(o.libvirt = installed_libvirt(ctx))) {
+		o.libvirt = VB_LIBVIRT_DEFAULT;
+		assumed = true;
+	}
+
+	VbModel *m;
+	VbSelection *sel;
+	VbPlan *p;
+	int status = cli_build_plan(ctx, args, &m, &sel, &p);
+	if (status != 0)
+		return status;
+	VbProfile *prof = NULL;
+	_cleanup_free_ char *xml = NULL, *error = NULL;
+	int r = vb_profile_build(ctx, m, p, &o, &prof);
+	if (r < 0) {
+		status = 1; /* the reason is logged */
+		goto out;
+	}
+	if ((r = vb_profile_libvirt_xml(prof, &xml, &error)) < 0) {
+		status =
+		    cli_error(r, "failed to write the domain%s%s", error ? ": " : "", error ? error : "");
+		goto out;
+	}
+	if (args->verbosity >= 0) {
+		if (assumed)
+			fprintf(stderr,
+				"vfio-boot: profile: written for libvirt %u.%u (the installed version "
+				"could not be asked; --libvirt-version sets it)\n",
+				o.libvirt / 1000, o.libvirt % 1000);
+		for (size_t i = 0; i < prof->n_notes; i++)
+			fprintf(stderr, "vfio-boot: profile: %s\n", prof->notes[i]);
+	}
+	if (pa->output) {
+		FILE *f = fopen(pa->output, "we");
+		if (!f || fputs(xml, f) < 0 || fclose(f) != 0) {
+			status = cli_error(-errno, "failed to write %s", pa->output);
+			goto out;
+		}
+		if (args->verbosity >= 0)
+			fprintf(stderr, "vfio-boot: profile: %s written; 'virsh define %s' adds the VM\n",
+				pa->output, pa->output);
+	} else
+		fputs(xml, stdout);
+out:
+	vb_profile_free(prof);
+	cli_free_plan(m, sel, p);
+	return status;
+}

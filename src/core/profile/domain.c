@@ -1,0 +1,441 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/*
+ * The libvirt domain XML, written with libxml2's xmlTextWriter: every name and path is
+ * escaped by the library. Each element is gated on the libvirt version it needs (the
+ * "since" column of reference/vm-profile.md section 2); the choices profile.c made from the
+ * host are written as comments next to what they decided.
+ */
+#include <dlfcn.h>
+#include <errno.h>
+#include <libxml/xmlwriter.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "profile.h"
+
+/*
+ * libxml2 is loaded when a profile is written, not when vfio-boot starts: it brings libicu,
+ * which every other verb would pay for at each start (as libarchive would: see verify/image.c).
+ */
+#define LIBXML2_SONAME "libxml2.so.2"
+static struct {
+	bool loaded;
+	xmlBufferPtr (*BufferCreate)(void);
+	void (*BufferFree)(xmlBufferPtr);
+	const xmlChar *(*BufferContent)(const xmlBuffer *);
+	xmlTextWriterPtr (*NewTextWriterMemory)(xmlBufferPtr, int);
+	void (*FreeTextWriter)(xmlTextWriterPtr);
+	int (*SetIndent)(xmlTextWriterPtr, int);
+	int (*SetIndentString)(xmlTextWriterPtr, const xmlChar *);
+	int (*StartElement)(xmlTextWriterPtr, const xmlChar *);
+	int (*EndElement)(xmlTextWriterPtr);
+	int (*WriteAttribute)(xmlTextWriterPtr, const xmlChar *, const xmlChar *);
+	int (*WriteString)(xmlTextWriterPtr, const xmlChar *);
+	int (*WriteComment)(xmlTextWriterPtr, const xmlChar *);
+	int (*EndDocument)(xmlTextWriterPtr);
+} x;
+
+static int load_libxml2(char **ret_error)
+{
+	if (x.loaded)
+		return 0;
+	void *h = dlopen(LIBXML2_SONAME, RTLD_NOW | RTLD_LOCAL);
+	if (!h) {
+		if (asprintf(ret_error, "writing a profile needs %s (Debian: libxml2): %s", LIBXML2_SONAME,
+			     dlerror()) < 0)
+			*ret_error = NULL;
+		return -EOPNOTSUPP;
+	}
+	/* the symbols and their types are those of libxml/xmlwriter.h, compiled with here */
+#define SYM(field, name) (*(void **)&x.field = dlsym(h, name)) != NULL
+	bool ok =
+	    SYM(BufferCreate, "xmlBufferCreate") && SYM(BufferFree, "xmlBufferFree") &&
+	    SYM(BufferContent, "xmlBufferContent") && SYM(NewTextWriterMemory, "xmlNewTextWriterMemory") &&
+	    SYM(FreeTextWriter, "xmlFreeTextWriter") && SYM(SetIndent, "xmlTextWriterSetIndent") &&
+	    SYM(SetIndentString, "xmlTextWriterSetIndentString") &&
+	    SYM(StartElement, "xmlTextWriterStartElement") && SYM(EndElement, "xmlTextWriterEndElement") &&
+	    SYM(WriteAttribute, "xmlTextWriterWriteAttribute") &&
+	    SYM(WriteString, "xmlTextWriterWriteString") && SYM(WriteComment, "xmlTextWriterWriteComment") &&
+	    SYM(EndDocument, "xmlTextWriterEndDocument");
+#undef SYM
+	if (!ok) {
+		if (asprintf(ret_error, "%s lacks a function vfio-boot needs: %s", LIBXML2_SONAME,
+			     dlerror()) < 0)
+			*ret_error = NULL;
+		dlclose(h);
+		return -EOPNOTSUPP;
+	}
+	x.loaded = true; /* kept loaded for the life of the process */
+	return 0;
+}
+
+typedef struct W {
+	xmlTextWriterPtr w;
+	int err; /* the first failure; later calls do nothing */
+	unsigned libvirt;
+} W;
+
+static void start(W *w, const char *name)
+{
+	if (!w->err && x.StartElement(w->w, BAD_CAST name) < 0)
+		w->err = -EIO;
+}
+
+static void end(W *w)
+{
+	if (!w->err && x.EndElement(w->w) < 0)
+		w->err = -EIO;
+}
+
+_printf_(3, 4) static void attr(W *w, const char *name, const char *fmt, ...)
+{
+	char buf[512];
+	va_list ap;
+	va_start(ap, fmt);
+	vsnprintf(buf, sizeof(buf), fmt, ap);
+	va_end(ap);
+	if (!w->err && x.WriteAttribute(w->w, BAD_CAST name, BAD_CAST buf) < 0)
+		w->err = -EIO;
+}
+
+static void text(W *w, const char *s)
+{
+	if (!w->err && x.WriteString(w->w, BAD_CAST s) < 0)
+		w->err = -EIO;
+}
+
+/* A comment; "--" cannot appear in one, so it becomes "- -". */
+static void comment(W *w, const char *s)
+{
+	char buf[1024];
+	size_t o = 0;
+	buf[o++] = ' ';
+	for (const char *c = s; *c && o + 3 < sizeof(buf); c++) {
+		buf[o++] = *c;
+		if (*c == '-' && (c[1] == '-' || c[1] == 0))
+			buf[o++] = ' ';
+	}
+	buf[o++] = ' ';
+	buf[o] = 0;
+	if (!w->err && x.WriteComment(w->w, BAD_CAST buf) < 0)
+		w->err = -EIO;
+}
+
+/* <name a1='v1' a2='v2'/>: pairs of attribute names and values, NULL-terminated */
+static void empty(W *w, const char *name, ...)
+{
+	start(w, name);
+	va_list ap;
+	va_start(ap, name);
+	for (const char *a; (a = va_arg(ap, const char *));)
+		attr(w, a, "%s", va_arg(ap, const char *));
+	va_end(ap);
+	end(w);
+}
+
+static void element_text(W *w, const char *name, const char *fmt, ...) _printf_(3, 4);
+static void element_text(W *w, const char *name, const char *fmt, ...)
+{
+	char buf[512];
+	va_list ap;
+	va_start(ap, fmt);
+	vsnprintf(buf, sizeof(buf), fmt, ap);
+	va_end(ap);
+	start(w, name);
+	text(w, buf);
+	end(w);
+}
+
+static bool since(const W *w, unsigned major, unsigned minor)
+{
+	return w->libvirt >= VB_LIBVIRT(major, minor);
+}
+
+static void write_os(W *w, const VbProfile *p)
+{
+	start(w, "os");
+	attr(w, "firmware", "efi");
+	start(w, "type");
+	attr(w, "arch", "x86_64");
+	attr(w, "machine", "q35");
+	text(w, "hvm");
+	end(w);
+	/* the feature list is explicit: a bare firmware='efi' picks whatever descriptor sorts
+	 * first, on Debian the Secure Boot one with Microsoft's keys */
+	start(w, "firmware");
+	empty(w, "feature", "enabled", p->secure_boot ? "yes" : "no", "name", "secure-boot", NULL);
+	if (p->secure_boot)
+		empty(w, "feature", "enabled", "yes", "name", "enrolled-keys", NULL);
+	end(w);
+	if (p->secure_boot && !since(w, 8, 6))
+		empty(w, "loader", "secure", "yes", NULL); /* 7.2 to 8.5 also want it said here */
+	if (p->opts.iso)
+		empty(w, "boot", "dev", "cdrom", NULL);
+	empty(w, "boot", "dev", "hd", NULL);
+	end(w);
+}
+
+static void write_features(W *w, const VbProfile *p)
+{
+	bool windows = p->opts.os != VB_OS_LINUX;
+	start(w, "features");
+	empty(w, "acpi", NULL);
+	empty(w, "apic", NULL);
+	if (windows) {
+		comment(w,
+			"Hyper-V enlightenments QEMU recommends for Windows, each gated on its libvirt "
+			"version; vendor_id also keeps GPU drivers from seeing a hypervisor's default name");
+		start(w, "hyperv");
+		attr(w, "mode", "custom");
+		empty(w, "relaxed", "state", "on", NULL);
+		empty(w, "vapic", "state", "on", NULL);
+		empty(w, "spinlocks", "state", "on", "retries", "8191", NULL);
+		empty(w, "vpindex", "state", "on", NULL);
+		empty(w, "runtime", "state", "on", NULL);
+		empty(w, "synic", "state", "on", NULL);
+		start(w, "stimer");
+		attr(w, "state", "on");
+		if (since(w, 5, 7))
+			empty(w, "direct", "state", "on", NULL);
+		end(w);
+		empty(w, "vendor_id", "state", "on", "value", "0123456789ab", NULL);
+		if (since(w, 4, 7)) {
+			empty(w, "frequencies", "state", "on", NULL);
+			empty(w, "tlbflush", "state", "on", NULL);
+		}
+		if (since(w, 4, 10))
+			empty(w, "ipi", "state", "on", NULL);
+		end(w);
+	}
+	if (p->opts.hide_kvm) {
+		comment(w, "KVM hidden (--hide-kvm): only NVIDIA drivers before 465 refuse to run in a VM");
+		start(w, "kvm");
+		empty(w, "hidden", "state", "on", NULL);
+		end(w);
+	}
+	empty(w, "vmport", "state", "off", NULL);
+	if (p->secure_boot)
+		empty(w, "smm", "state", "on", NULL);
+	/* q35's split irqchip breaks some passed-through GPUs (QEMU 4.0 and later) */
+	empty(w, "ioapic", "driver", "kvm", NULL);
+	end(w);
+}
+
+static void write_cpu(W *w, const VbProfile *p)
+{
+	char c[16], t[16];
+	start(w, "cpu");
+	attr(w, "mode", "host-passthrough");
+	attr(w, "check", "none");
+	if (since(w, 6, 5))
+		attr(w, "migratable", "off");
+	snprintf(c, sizeof(c), "%u", p->pinning.cores);
+	snprintf(t, sizeof(t), "%u", p->pinning.threads);
+	start(w, "topology");
+	attr(w, "sockets", "1");
+	if (since(w, 6, 1))
+		attr(w, "dies", "1");
+	attr(w, "cores", "%s", c);
+	attr(w, "threads", "%s", t);
+	end(w);
+	empty(w, "cache", "mode", "passthrough", NULL);
+	if (p->cpu_vendor == VB_CPU_AMD) {
+		comment(w, "AMD: without topoext the guest does not see which vCPUs are SMT pairs");
+		empty(w, "feature", "policy", "require", "name", "topoext", NULL);
+	}
+	end(w);
+}
+
+static void write_cputune(W *w, const VbProfile *p)
+{
+	char host[1024];
+	vb_cpulist_format(p->pinning.host_cpus, p->pinning.n_host, host, sizeof(host));
+	start(w, "cputune");
+	for (unsigned i = 0; i < p->pinning.n_vcpus; i++) {
+		start(w, "vcpupin");
+		attr(w, "vcpu", "%u", i);
+		attr(w, "cpuset", "%u", p->pinning.vcpu_cpus[i]);
+		end(w);
+	}
+	if (p->pinning.n_host > 0) {
+		empty(w, "emulatorpin", "cpuset", host, NULL);
+		empty(w, "iothreadpin", "iothread", "1", "cpuset", host, NULL);
+	}
+	end(w);
+}
+
+static void write_clock(W *w, const VbProfile *p)
+{
+	bool windows = p->opts.os != VB_OS_LINUX;
+	start(w, "clock");
+	attr(w, "offset", windows ? "localtime" : "utc");
+	empty(w, "timer", "name", "rtc", "tickpolicy", "catchup", NULL);
+	empty(w, "timer", "name", "pit", "tickpolicy", "delay", NULL);
+	empty(w, "timer", "name", "hpet", "present", "no", NULL);
+	if (windows)
+		empty(w, "timer", "name", "hypervclock", "present", "yes", NULL);
+	end(w);
+	element_text(w, "on_poweroff", "destroy");
+	element_text(w, "on_reboot", "restart");
+	element_text(w, "on_crash", "destroy");
+	start(w, "pm");
+	empty(w, "suspend-to-mem", "enabled", "no", NULL);
+	empty(w, "suspend-to-disk", "enabled", "no", NULL);
+	end(w);
+}
+
+/* <address type='pci'? domain bus slot function multifunction?/> */
+static void write_pci_address(W *w, const VbPciAddress *a, bool guest, bool multifunction)
+{
+	start(w, "address");
+	if (guest)
+		attr(w, "type", "pci");
+	attr(w, "domain", "0x%04x", a->domain);
+	attr(w, "bus", "0x%02x", a->bus);
+	attr(w, "slot", "0x%02x", a->slot);
+	attr(w, "function", "0x%x", a->function);
+	if (multifunction)
+		attr(w, "multifunction", "on");
+	end(w);
+}
+
+static void write_hostdevs(W *w, const VbProfile *p)
+{
+	/* one pcie-root-port per host slot, so the guest addresses below are on buses of ours */
+	for (unsigned b = 1; b <= p->n_buses; b++) {
+		start(w, "controller");
+		attr(w, "type", "pci");
+		attr(w, "index", "%u", b);
+		attr(w, "model", "pcie-root-port");
+		end(w);
+	}
+	for (size_t i = 0; i < p->n_hostdevs; i++) {
+		const VbProfileHostdev *h = &p->hostdevs[i];
+		char what[300];
+		snprintf(what, sizeof(what), "%s %04x:%04x %s%s", h->dev->address, h->dev->vendor,
+			 h->dev->device, h->dev->device_name ? h->dev->device_name : "",
+			 h->guest_function == 0 && h->multifunction ? " (the slot's functions stay together)"
+								    : "");
+		comment(w, what);
+		start(w, "hostdev");
+		attr(w, "mode", "subsystem");
+		attr(w, "type", "pci");
+		attr(w, "managed", "yes");
+		start(w, "source");
+		write_pci_address(w, &h->dev->addr, false, false);
+		end(w);
+		if (h->is_gpu && h->guest_function == 0) {
+			start(w, "rom");
+			attr(w, "bar", "on");
+			if (p->opts.rom_file)
+				attr(w, "file", "%s", p->opts.rom_file);
+			end(w);
+		}
+		VbPciAddress guest = {.bus = h->guest_bus, .function = h->guest_function};
+		write_pci_address(w, &guest, true, h->multifunction);
+		end(w);
+	}
+}
+
+static void write_devices(W *w, const VbProfile *p)
+{
+	start(w, "devices");
+	if (p->opts.disk) {
+		size_t len = strlen(p->opts.disk);
+		bool qcow2 = len > 6 && strcmp(p->opts.disk + len - 6, ".qcow2") == 0;
+		start(w, "disk");
+		attr(w, "type", "file");
+		attr(w, "device", "disk");
+		empty(w, "driver", "name", "qemu", "type", qcow2 ? "qcow2" : "raw", "cache", "none", "io",
+		      "native", "discard", "unmap", "iothread", "1", NULL);
+		empty(w, "source", "file", p->opts.disk, NULL);
+		empty(w, "target", "dev", "vda", "bus", "virtio", NULL);
+		end(w);
+	}
+	if (p->opts.iso) {
+		start(w, "disk");
+		attr(w, "type", "file");
+		attr(w, "device", "cdrom");
+		empty(w, "driver", "name", "qemu", "type", "raw", NULL);
+		empty(w, "source", "file", p->opts.iso, NULL);
+		empty(w, "target", "dev", "sda", "bus", "sata", NULL);
+		empty(w, "readonly", NULL);
+		end(w);
+	}
+	start(w, "interface");
+	attr(w, "type", "network");
+	empty(w, "source", "network", "default", NULL);
+	empty(w, "model", "type", "virtio", NULL);
+	end(w);
+	write_hostdevs(w, p);
+	if (p->opts.os == VB_OS_WINDOWS11) {
+		comment(w, "Windows 11 requires a TPM 2.0 (swtpm)");
+		start(w, "tpm");
+		attr(w, "model", "tpm-crb");
+		empty(w, "backend", "type", "emulator", "version", "2.0", NULL);
+		end(w);
+	}
+	comment(w, "the passed GPU is the guest's display: no emulated video; no balloon, which "
+		   "cannot work with VFIO's pinned memory");
+	start(w, "video");
+	empty(w, "model", "type", since(w, 4, 6) ? "none" : "vga", NULL);
+	end(w);
+	empty(w, "memballoon", "model", "none", NULL);
+	end(w);
+}
+
+int vb_profile_libvirt_xml(const VbProfile *p, char **ret, char **ret_error)
+{
+	int r = load_libxml2(ret_error);
+	if (r < 0)
+		return r;
+	xmlBufferPtr buf = x.BufferCreate();
+	if (!buf)
+		return -ENOMEM;
+	W w = {.w = x.NewTextWriterMemory(buf, 0), .libvirt = p->opts.libvirt};
+	if (!w.w) {
+		x.BufferFree(buf);
+		return -ENOMEM;
+	}
+	x.SetIndent(w.w, 1);
+	x.SetIndentString(w.w, BAD_CAST "  ");
+	char line[300];
+
+	start(&w, "domain");
+	attr(&w, "type", "kvm");
+	snprintf(line, sizeof(line), "generated by vfio-boot %s for libvirt %u.%u, %s guest", VB_VERSION,
+		 p->opts.libvirt / 1000, p->opts.libvirt % 1000, vb_guest_os_name(p->opts.os));
+	comment(&w, line);
+	for (size_t i = 0; i < p->n_notes; i++)
+		comment(&w, p->notes[i]);
+	element_text(&w, "name", "%s", p->name);
+	element_text(&w, "memory", "%llu", (unsigned long long)p->memory_mib * 1024);
+	element_text(&w, "currentMemory", "%llu", (unsigned long long)p->memory_mib * 1024);
+	if (p->hugepages) {
+		start(&w, "memoryBacking");
+		empty(&w, "hugepages", NULL);
+		end(&w);
+	}
+	start(&w, "vcpu");
+	attr(&w, "placement", "static");
+	text(&w, (snprintf(line, sizeof(line), "%u", p->pinning.n_vcpus), line));
+	end(&w);
+	element_text(&w, "iothreads", "1");
+	write_cputune(&w, p);
+	write_os(&w, p);
+	write_features(&w, p);
+	write_cpu(&w, p);
+	write_clock(&w, p);
+	write_devices(&w, p);
+	end(&w);
+	if (!w.err && x.EndDocument(w.w) < 0)
+		w.err = -EIO;
+	x.FreeTextWriter(w.w);
+	r = w.err;
+	if (r == 0 && !(*ret = strdup((const char *)x.BufferContent(buf))))
+		r = -ENOMEM;
+	x.BufferFree(buf);
+	return r;
+}

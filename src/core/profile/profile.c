@@ -1,0 +1,323 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+#include <ctype.h>
+#include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include "../util/fileio.h"
+#include "profile.h"
+
+static const char *const os_names[] = {
+    [VB_OS_WINDOWS11] = "windows11",
+    [VB_OS_WINDOWS10] = "windows10",
+    [VB_OS_LINUX] = "linux",
+};
+
+const char *vb_guest_os_name(VbGuestOs os)
+{
+	return os_names[os];
+}
+
+int vb_guest_os_from_name(const char *name, VbGuestOs *ret)
+{
+	for (size_t i = 0; i < ELEMENTSOF(os_names); i++)
+		if (strcmp(name, os_names[i]) == 0) {
+			*ret = (VbGuestOs)i;
+			return 0;
+		}
+	return -EINVAL;
+}
+
+int vb_libvirt_version_parse(const char *text, unsigned *ret)
+{
+	unsigned long part[3] = {0, 0, 0};
+	const char *p = text;
+	size_t n = 0;
+	for (; n < 3; n++) {
+		char *end;
+		if (!isdigit((unsigned char)*p))
+			return -EINVAL;
+		part[n] = strtoul(p, &end, 10);
+		p = end;
+		if (*p != '.')
+			break;
+		p++;
+	}
+	if (*p || n == 0 || n == 3 || part[0] > 99 || part[1] > 999)
+		return -EINVAL; /* "9", "9.0.", "9.0.0.1" */
+	*ret = VB_LIBVIRT((unsigned)part[0], (unsigned)part[1]);
+	return 0;
+}
+
+_printf_(2, 3) static int note(VbProfile *p, const char *fmt, ...)
+{
+	char **v = realloc(p->notes, (p->n_notes + 1) * sizeof(*v));
+	if (!v)
+		return -ENOMEM;
+	p->notes = v;
+	va_list ap;
+	va_start(ap, fmt);
+	int r = vasprintf(&p->notes[p->n_notes], fmt, ap);
+	va_end(ap);
+	if (r < 0)
+		return -ENOMEM;
+	p->n_notes++;
+	return 0;
+}
+
+/* A domain name from a device name: letters, digits, '-' and '_' only. */
+static char *default_name(const VbProfile *p)
+{
+	char buf[64] = "vfio";
+	const VbDevice *gpu = NULL;
+	for (size_t i = 0; i < p->n_hostdevs && !gpu; i++)
+		if (p->hostdevs[i].is_gpu)
+			gpu = p->hostdevs[i].dev;
+	size_t n = strlen(buf);
+	n += (size_t)snprintf(buf + n, sizeof(buf) - n, "-%s", vb_guest_os_name(p->opts.os));
+	if (gpu)
+		snprintf(buf + n, sizeof(buf) - n, "-%04x-%04x", gpu->vendor, gpu->device);
+	return strdup(buf);
+}
+
+static bool valid_name(const char *s)
+{
+	if (!*s || strlen(s) > 64)
+		return false;
+	for (; *s; s++)
+		if (!isalnum((unsigned char)*s) && !strchr("-_.+", *s))
+			return false;
+	return true;
+}
+
+/* hugetlbfs mounted, and enough free default-size pages for the guest's memory */
+static int hugepages_possible(VbContext *ctx, uint64_t mib, char *why, size_t size)
+{
+	_cleanup_free_ char *mounts_path = NULL, *mounts = NULL, *free_path = NULL, *free_text = NULL;
+	int r;
+	if ((r = vb_sysroot_path(ctx, "proc/mounts", &mounts_path)) < 0)
+		return r;
+	if (read_file_at(-100 /* AT_FDCWD */, mounts_path, 1 << 20, &mounts, NULL) < 0 ||
+	    !strstr(mounts, " hugetlbfs ")) {
+		snprintf(why, size, "no hugetlbfs is mounted");
+		return 0;
+	}
+	if ((r = vb_sysroot_path(ctx, "sys/kernel/mm/hugepages/hugepages-2048kB/free_hugepages",
+				 &free_path)) < 0)
+		return r;
+	unsigned long pages = 0;
+	if (read_line_at(-100, free_path, &free_text) >= 0)
+		pages = strtoul(free_text, NULL, 10);
+	if (pages * 2 < mib) {
+		snprintf(why, size,
+			 "%lu free 2 MiB huge pages hold %lu MiB, less than the guest's %llu MiB (reserve "
+			 "them with vm.nr_hugepages or hugepages= on the kernel command line)",
+			 pages, pages * 2, (unsigned long long)mib);
+		return 0;
+	}
+	return 1;
+}
+
+static int add_hostdev(VbProfile *p, const VbDevice *d)
+{
+	for (size_t i = 0; i < p->n_hostdevs; i++)
+		if (p->hostdevs[i].dev == d)
+			return 0;
+	VbProfileHostdev *v = realloc(p->hostdevs, (p->n_hostdevs + 1) * sizeof(*v));
+	if (!v)
+		return -ENOMEM;
+	p->hostdevs = v;
+	p->hostdevs[p->n_hostdevs++] = (VbProfileHostdev){.dev = d, .is_gpu = vb_device_is_display(d)};
+	return 0;
+}
+
+static int cmp_hostdev(const void *a, const void *b)
+{
+	return vb_pci_address_cmp(&((const VbProfileHostdev *)a)->dev->addr,
+				  &((const VbProfileHostdev *)b)->dev->addr);
+}
+
+/* One guest root port per host slot; functions keep their order in the slot, so the GPU's
+ * functions stay together in one multifunction slot as on the card. */
+static void place_hostdevs(VbProfile *p)
+{
+	qsort(p->hostdevs, p->n_hostdevs, sizeof(*p->hostdevs), cmp_hostdev);
+	unsigned bus = 0, function = 0;
+	for (size_t i = 0; i < p->n_hostdevs; i++) {
+		VbProfileHostdev *h = &p->hostdevs[i];
+		if (i == 0 || !vb_pci_same_slot(&h->dev->addr, &p->hostdevs[i - 1].dev->addr))
+			bus++, function = 0;
+		h->guest_bus = bus;
+		h->guest_function = function++;
+	}
+	for (size_t i = 0; i < p->n_hostdevs; i++)
+		p->hostdevs[i].multifunction = p->hostdevs[i].guest_function == 0 && i + 1 < p->n_hostdevs &&
+					       p->hostdevs[i + 1].guest_bus == p->hostdevs[i].guest_bus;
+	p->n_buses = bus;
+}
+
+int vb_profile_build(VbContext *ctx, const VbModel *m, const VbPlan *plan, const VbProfileOptions *opts,
+		     VbProfile **ret)
+{
+	VbProfile *p = calloc(1, sizeof(*p));
+	if (!p)
+		return -ENOMEM;
+	p->opts = *opts;
+	p->cpu_vendor = m->host.cpu_vendor;
+	int r = 0;
+	if (opts->libvirt < VB_LIBVIRT_MIN) {
+		r = vb_log_errno(ctx, -ENOTSUP,
+				 "libvirt %u.%u: domains for libvirt before 7.2 need explicit OVMF paths, "
+				 "which vfio-boot does not write yet",
+				 opts->libvirt / 1000, opts->libvirt % 1000);
+		goto fail;
+	}
+
+	/* the devices: what the plan gives vfio-pci, and the controllers asked for */
+	for (size_t i = 0; i < plan->n_devices && r >= 0; i++)
+		r = add_hostdev(p, plan->devices[i].dev);
+	for (const char *const *u = opts->usb_controllers; u && *u && r >= 0; u++) {
+		VbDeviceSpec spec;
+		const VbDevice *d;
+		if (vb_device_spec_parse(*u, &spec) < 0 || spec.by_id ||
+		    !(d = vb_model_find(m, &spec.addr))) {
+			r = vb_log_errno(ctx, -ENODEV, "--usb-controller=%s: no such PCI device", *u);
+			break;
+		}
+		if (vb_device_class16(d) != 0x0c03) {
+			r = vb_log_errno(ctx, -EINVAL, "--usb-controller=%s: %s is not a USB controller", *u,
+					 d->address);
+			break;
+		}
+		r = add_hostdev(p, d);
+	}
+	if (r < 0)
+		goto fail;
+	if (p->n_hostdevs == 0) {
+		r = vb_log_errno(
+		    ctx, -ENOENT,
+		    "nothing is selected: select the guest's devices with 'vfio-boot add' first");
+		goto fail;
+	}
+	place_hostdevs(p);
+
+	if (opts->name && !valid_name(opts->name)) {
+		r = vb_log_errno(ctx, -EINVAL,
+				 "--name=%s: use letters, digits, '-', '_', '.' or '+' (at most 64)",
+				 opts->name);
+		goto fail;
+	}
+	if (!(p->name = opts->name ? strdup(opts->name) : default_name(p))) {
+		r = -ENOMEM;
+		goto fail;
+	}
+
+	/* CPUs */
+	VbCpuTopology topo;
+	if ((r = vb_cpu_topology_read(ctx, &topo)) < 0)
+		goto fail;
+	unsigned max = 0;
+	r = vb_pinning_choose(&topo, opts->vcpus, &p->pinning, &max);
+	vb_cpu_topology_done(&topo);
+	if (r == -ERANGE) {
+		r = vb_log_errno(ctx, r,
+				 "--vcpus=%u: the host can give %u CPUs while keeping the core with CPU 0",
+				 opts->vcpus, max);
+		goto fail;
+	}
+	if (r < 0 || (r = note(p, "CPUs: %s.", p->pinning.why)) < 0)
+		goto fail;
+	if (opts->os == VB_OS_WINDOWS11 && p->pinning.n_vcpus < 2) {
+		r = vb_log_errno(ctx, -EINVAL, "Windows 11 needs at least 2 vCPUs");
+		goto fail;
+	}
+
+	/* memory */
+	uint64_t host_mib = m->host.mem_total_kib / 1024;
+	p->memory_mib = opts->memory_mib;
+	if (!p->memory_mib) {
+		p->memory_mib = host_mib / 2 / 1024 * 1024;
+		p->memory_mib = p->memory_mib > 16384 ? 16384 : p->memory_mib < 4096 ? 4096 : p->memory_mib;
+		if ((r = note(p,
+			      "memory: %llu MiB, half the host's %llu MiB (at least 4 GiB, at most 16 GiB; "
+			      "--memory changes it).",
+			      (unsigned long long)p->memory_mib, (unsigned long long)host_mib)) < 0)
+			goto fail;
+	}
+	if (host_mib && p->memory_mib + 2048 > host_mib &&
+	    (r = note(p, "warning: the guest's %llu MiB leave the host less than 2 GiB of its %llu MiB.",
+		      (unsigned long long)p->memory_mib, (unsigned long long)host_mib)) < 0)
+		goto fail;
+	if (opts->os == VB_OS_WINDOWS11 && p->memory_mib < 4096) {
+		r = vb_log_errno(ctx, -EINVAL, "Windows 11 needs at least 4096 MiB of memory");
+		goto fail;
+	}
+	if (opts->hugepages) {
+		char why[256] = "";
+		if ((r = hugepages_possible(ctx, p->memory_mib, why, sizeof(why))) < 0)
+			goto fail;
+		p->hugepages = r == 1;
+		r = p->hugepages
+			? note(p,
+			       "memory: backed by huge pages (hugetlbfs is mounted with enough free pages).")
+			: note(p, "warning: huge pages left out: %s.", why);
+		if (r < 0)
+			goto fail;
+	}
+
+	/* firmware */
+	p->secure_boot = opts->os == VB_OS_WINDOWS11;
+	if ((r = note(p,
+		      "firmware: UEFI (OVMF, chosen by libvirt from the firmware descriptors) with Secure "
+		      "Boot %s.",
+		      p->secure_boot ? "on and Microsoft's keys enrolled (Windows 11 requires it); SMM on"
+				     : "off")) < 0)
+		goto fail;
+
+	/* the GPU's ROM */
+	if (opts->rom_file) {
+		struct stat st;
+		if (opts->rom_file[0] != '/' || stat(opts->rom_file, &st) < 0 || !S_ISREG(st.st_mode)) {
+			r = vb_log_errno(ctx, -EINVAL, "--rom=%s: not an absolute path to a file",
+					 opts->rom_file);
+			goto fail;
+		}
+	}
+	/* the disk: an image file; block devices need the host-filesystem check first */
+	if (opts->disk) {
+		struct stat st;
+		if (opts->disk[0] != '/' || stat(opts->disk, &st) < 0) {
+			r = vb_log_errno(ctx, opts->disk[0] != '/' ? -EINVAL : -errno, "--disk=%s: %s",
+					 opts->disk, "an absolute path to an existing image file is needed");
+			goto fail;
+		}
+		if (!S_ISREG(st.st_mode)) {
+			r = vb_log_errno(ctx, -ENOTSUP,
+					 "--disk=%s: only image files are supported yet (a block device "
+					 "needs the check that it holds no host filesystem)",
+					 opts->disk);
+			goto fail;
+		}
+	}
+	*ret = p;
+	return 0;
+fail:
+	vb_profile_free(p);
+	return r;
+}
+
+VbProfile *vb_profile_free(VbProfile *p)
+{
+	if (!p)
+		return NULL;
+	for (size_t i = 0; i < p->n_notes; i++)
+		free(p->notes[i]);
+	free(p->notes);
+	free(p->hostdevs);
+	free(p->name);
+	free(p);
+	return NULL;
+}

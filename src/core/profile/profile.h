@@ -1,0 +1,72 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/*
+ * profile: a complete VM for the devices the plan gives to vfio-pci, as a libvirt domain.
+ * Building it (profile.c) takes every decision from the host and the options and records
+ * why; writing it (domain.c) turns that into XML with libxml2's writer, gated on the
+ * libvirt version the domain is for (reference/vm-profile.md section 2).
+ */
+#pragma once
+
+#include <stdint.h>
+
+#include "../plan/plan.h"
+#include "pinning.h"
+
+typedef enum VbGuestOs { VB_OS_WINDOWS11, VB_OS_WINDOWS10, VB_OS_LINUX } VbGuestOs;
+
+/* libvirt versions as major * 1000 + minor: 8006 is 8.6 */
+#define VB_LIBVIRT(major, minor) ((major)*1000 + (minor))
+/* what is assumed when the installed libvirt cannot be asked: Debian 12's */
+#define VB_LIBVIRT_DEFAULT VB_LIBVIRT(9, 0)
+/* the oldest the generator writes for: firmware features in <os> (older needs OVMF paths) */
+#define VB_LIBVIRT_MIN VB_LIBVIRT(7, 2)
+
+typedef struct VbProfileOptions {
+	const char *name; /* default: the first passed device's name, as a domain name */
+	VbGuestOs os;
+	uint64_t memory_mib;		    /* 0: half the host's memory, at most 16 GiB, at least 4 */
+	unsigned vcpus;			    /* 0: from the topology (pinning.h) */
+	const char *disk;		    /* an image file; NULL: none */
+	const char *iso;		    /* installation medium; NULL: none */
+	const char *rom_file;		    /* the GPU's VBIOS to show the guest; NULL: its own */
+	const char *const *usb_controllers; /* more PCI functions to pass whole, NULL-terminated */
+	bool hugepages;			    /* back the memory with huge pages, if the host has enough */
+	bool hide_kvm;			    /* <kvm><hidden>: only NVIDIA drivers before 465 need it */
+	unsigned libvirt;		    /* VB_LIBVIRT(x, y) */
+} VbProfileOptions;
+
+typedef struct VbProfileHostdev {
+	const VbDevice *dev;
+	unsigned guest_bus;	 /* a pcie-root-port of its own per host slot */
+	unsigned guest_function; /* the function's rank in its slot: function 0 stays 0 */
+	bool multifunction;	 /* function 0 of a slot passed with others */
+	bool is_gpu;
+} VbProfileHostdev;
+
+typedef struct VbProfile {
+	VbProfileOptions opts;
+	char *name;
+	VbCpuVendor cpu_vendor;
+	VbPinning pinning;
+	uint64_t memory_mib;
+	bool hugepages; /* asked for and possible */
+	bool secure_boot;
+	VbProfileHostdev *hostdevs;
+	size_t n_hostdevs;
+	unsigned n_buses;
+	char **notes; /* each choice made from the host, in words, in order: XML comments, stderr */
+	size_t n_notes;
+} VbProfile;
+
+int vb_profile_build(VbContext *ctx, const VbModel *m, const VbPlan *plan, const VbProfileOptions *opts,
+		     VbProfile **ret);
+VbProfile *vb_profile_free(VbProfile *p);
+
+/* The libvirt domain XML, NUL-terminated, to free(). -EOPNOTSUPP with *ret_error (to free)
+ * when libxml2 cannot be loaded. */
+int vb_profile_libvirt_xml(const VbProfile *p, char **ret, char **ret_error);
+
+const char *vb_guest_os_name(VbGuestOs os);
+int vb_guest_os_from_name(const char *name, VbGuestOs *ret);
+/* "9.0" or "9.0.0" -> VB_LIBVIRT(9, 0) */
+int vb_libvirt_version_parse(const char *text, unsigned *ret);
