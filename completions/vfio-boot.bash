@@ -16,7 +16,7 @@ _vfio_boot()
 	local cur prev words cword
 	_init_completion -n = || return
 
-	local verbs="scan check add remove plan generate apply revert status verify bind unbind"
+	local verbs="scan check add remove plan generate apply revert status verify bind unbind profile"
 	local global="--root= --sysroot= --kernel= --json --quiet --verbose --help --version"
 	local verb="" sysroot="" i
 	for ((i = 1; i < cword; i++)); do
@@ -31,6 +31,27 @@ _vfio_boot()
 	--root=* | --sysroot=*)
 		cur=${cur#*=}
 		_filedir -d
+		return
+		;;
+	--os=*)
+		COMPREPLY=($(compgen -W "windows11 windows10 linux" -- "${cur#--os=}"))
+		return
+		;;
+	--format=*)
+		COMPREPLY=($(compgen -W "libvirt qemu" -- "${cur#--format=}"))
+		return
+		;;
+	--usb-controller=*)
+		local d usb=()
+		for d in "$sysroot"/sys/bus/pci/devices/*; do
+			[ "$(cat "$d/class" 2>/dev/null)" = 0x0c0330 ] && usb+=("${d##*/}")
+		done
+		COMPREPLY=($(compgen -W "${usb[*]}" -- "${cur#--usb-controller=}"))
+		return
+		;;
+	--disk=* | --iso=* | --rom=* | --output=*)
+		cur=${cur#*=}
+		_filedir
 		return
 		;;
 	--kernel=*)
@@ -50,6 +71,7 @@ _vfio_boot()
 		apply | revert) opts+=" --force --dry-run --no-rebuild" ;;
 		bind) opts+=" --force --dry-run" ;;
 		unbind) opts+=" --dry-run" ;;
+		profile) opts+=" --force --name= --os= --memory= --vcpus= --disk= --iso= --usb-controller= --rom= --hugepages --hide-kvm --libvirt-version= --format= --output=" ;;
 		esac
 		COMPREPLY=($(compgen -W "$opts" -- "$cur"))
 		[[ ${COMPREPLY-} == *= ]] && compopt -o nospace

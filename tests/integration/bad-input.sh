@@ -136,4 +136,28 @@ row "a device without its vendor attribute" 1 "libpci: Cannot open" \
 row "a device whose class is junk" 0 '"address": "0000:03:00.0"' \
 	'printf "\xff\xfe junk" >"$(dev 03:00.0)/class"' "${R[@]}" scan --json
 
+# ---- profile's options ----------------------------------------------------------------------
+P=(--root=@R@ --sysroot=@R@ profile --libvirt-version=9.0)
+row "profile: unknown OS" 2 "--os=win7: expected windows11, windows10 or linux" '' "${P[@]}" --os=win7
+row "profile: memory not a size" 2 "--memory=lots: a size in MiB" '' "${P[@]}" --memory=lots
+row "profile: memory too small for Windows 11" 1 "Windows 11 needs at least 4096 MiB" '' "${P[@]}" --memory=2G
+row "profile: no vCPUs" 2 "--vcpus=0: a number of vCPUs" '' "${P[@]}" --vcpus=0
+row "profile: more vCPUs than the host can give" 1 "--vcpus=64: the host can give 10 CPUs while keeping the core with CPU 0" '' "${P[@]}" --vcpus=64
+row "profile: the QEMU format" 1 "--format=qemu is not supported yet" '' "${P[@]}" --format=qemu
+row "profile: an unknown format" 2 "--format=xml: expected libvirt or qemu" '' "${P[@]}" --format=xml
+row "profile: a libvirt too old" 1 "libvirt 6.0: domains for libvirt before 7.2 need explicit OVMF paths" '' "${P[@]}" --libvirt-version=6.0
+row "profile: a libvirt version that is not one" 2 "--libvirt-version=nine: expected X.Y" '' "${P[@]}" --libvirt-version=nine
+row "profile: a USB controller that is not one" 1 "--usb-controller=03:00.1: 0000:03:00.1 is not a USB controller" '' "${P[@]}" --usb-controller=03:00.1
+row "profile: an absent USB controller" 1 "--usb-controller=09:00.0: no such PCI device" '' "${P[@]}" --usb-controller=09:00.0
+row "profile: --rom without a file" 2 "profile: --rom needs a file: --rom=FILE" '' "${P[@]}" --rom
+row "check: --rom with a file" 2 "check: --rom takes no value" '' "${R[@]}" check --rom=/x.rom
+row "profile: a relative ROM path" 1 "--rom=x.rom: not an absolute path to a file" '' "${P[@]}" --rom=x.rom
+row "profile: a relative disk path" 1 "--disk=win.qcow2: an absolute path to an existing image file is needed" '' "${P[@]}" --disk=win.qcow2
+row "profile: a disk that is not a file" 1 "--disk=/dev/null: only image files are supported yet" '' "${P[@]}" --disk=/dev/null
+row "profile: a name libvirt would not take" 1 "--name=my vm<1>: use letters, digits" '' "${P[@]}" "--name=my vm<1>"
+row "profile: nothing selected" 1 "nothing is selected: select the guest's devices with 'vfio-boot add' first" \
+	'rm "$r/etc/vfio-boot.conf"' "${P[@]}"
+row "profile: an output file in a missing directory" 1 "failed to write $work/root/nowhere/vm.xml: No such file or directory" '' "${P[@]}" --output=@R@/nowhere/vm.xml
+row "profile: its options on another verb" 2 "option --vcpus does not apply to 'scan'" '' "${R[@]}" scan --vcpus=4
+
 summary bad-input

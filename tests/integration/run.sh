@@ -424,6 +424,10 @@ if [ -r /usr/share/bash-completion/bash_completion ]; then
 	[ "$got" = "dracut " ] && ok "completion: generate targets" || not_ok "completion: generate targets" "$got"
 	got=$(complete_line "vfio-boot apply --no" | tr '\n' ' ')
 	[ "$got" = "--no-rebuild " ] && ok "completion: a verb's own options" || not_ok "completion: a verb's own options" "$got"
+	got=$(complete_line "vfio-boot --sysroot=$fx profile --usb-controller=" | tr '\n' ' ')
+	[ "$got" = "0000:00:14.0 0000:06:00.0 0000:07:00.0 " ] && ok "completion: profile's USB controllers from sysfs" || not_ok "completion: profile's USB controllers from sysfs" "$got"
+	got=$(complete_line "vfio-boot profile --os=win" | tr '\n' ' ')
+	[ "$got" = "windows11 windows10 " ] && ok "completion: profile's guest OSes" || not_ok "completion: profile's guest OSes" "$got"
 	# every option and verb of --help is offered somewhere
 	missing=""
 	for o in $("$bin" --help | grep -oE -- '--[a-z][a-z-]*' | sort -u) $("$bin" --help | sed -n '/^Verbs:/,/^$/p' | awk '/^  [a-z]/ {print $1}'); do

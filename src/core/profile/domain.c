@@ -210,7 +210,9 @@ static void write_features(W *w, const VbProfile *p)
 		end(w);
 	}
 	if (p->opts.hide_kvm) {
-		comment(w, "KVM hidden (--hide-kvm): only NVIDIA drivers before 465 refuse to run in a VM");
+		comment(
+		    w,
+		    "KVM hidden (the hide-kvm option): only NVIDIA drivers before 465 refuse to run in a VM");
 		start(w, "kvm");
 		empty(w, "hidden", "state", "on", NULL);
 		end(w);

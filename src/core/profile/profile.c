@@ -243,7 +243,7 @@ int vb_profile_build(VbContext *ctx, const VbModel *m, const VbPlan *plan, const
 		p->memory_mib = p->memory_mib > 16384 ? 16384 : p->memory_mib < 4096 ? 4096 : p->memory_mib;
 		if ((r = note(p,
 			      "memory: %llu MiB, half the host's %llu MiB (at least 4 GiB, at most 16 GiB; "
-			      "--memory changes it).",
+			      "set it with the memory option).",
 			      (unsigned long long)p->memory_mib, (unsigned long long)host_mib)) < 0)
 			goto fail;
 	}

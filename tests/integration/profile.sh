@@ -1,0 +1,104 @@
+#!/usr/bin/env bash
+# profile: the domain XML for each fixture host and guest OS, compared with
+# tests/golden/<machine>/profile-<case>.xml, and each one checked by libvirt itself:
+# virt-xml-validate (the installed libvirt's RelaxNG schema) and a define with --validate
+# on the test:/// driver (libvirt's own parser). UPDATE_GOLDEN=1 rewrites the goldens.
+set -u
+. "$(dirname "$0")/lib.sh" profile
+
+for tool in virt-xml-validate virsh; do
+	command -v "$tool" >/dev/null || { echo "profile.sh: $tool is needed (apt-get install libvirt-clients libxml2-utils)" >&2; exit 1; }
+done
+
+# machine GUEST-DEVICES: a fresh copy with the devices selected
+setup() {
+	local machine=$1
+	shift
+	rm -rf "$work/$machine"
+	python3 "$top/tests/fixtures/build-sysroot.py" "$top/tests/fixtures/machines/$machine.listing" "$work/$machine" >/dev/null &&
+		vb "$work/$machine" add -q "$@"
+}
+
+# case MACHINE NAME ARGS...: profile with ARGS, against the golden, then through libvirt
+case_() {
+	local machine=$1 name=$2 root="$work/$1" dir="$top/tests/golden/$1" status
+	shift 2
+	vb "$root" profile --libvirt-version=9.0 "$@" >"$work/out.xml" 2>"$work/err"
+	status=$?
+	if [ $status != 0 ]; then
+		not_ok "$machine $name: exit $status" "$(cat "$work/err")"
+		return
+	fi
+	sed -e "s|$work|@WORK@|g" "$work/out.xml" >"$work/golden.xml"
+	[ -n "${UPDATE_GOLDEN:-}" ] && mkdir -p "$dir" && cp "$work/golden.xml" "$dir/profile-$name.xml"
+	if ! diff -u "$dir/profile-$name.xml" "$work/golden.xml" >"$work/diff"; then
+		not_ok "$machine $name: differs from tests/golden/$machine/profile-$name.xml" "$(head -40 "$work/diff")"
+	elif ! virt-xml-validate "$work/out.xml" domain >"$work/v" 2>&1; then
+		not_ok "$machine $name: virt-xml-validate" "$(cat "$work/v")"
+	elif ! virsh -q -c test:///default define --validate "$work/out.xml" >"$work/v" 2>&1; then
+		not_ok "$machine $name: libvirt's test driver refuses it" "$(cat "$work/v")"
+	else
+		ok "$machine $name: golden, schema, libvirt define"
+	fi
+}
+
+# The tutorial's X99 (6 cores, 12 threads, Intel sibling numbering): the R9 390 with its
+# HDMI audio, and the ASM1142 USB 3.1 controller, for each guest OS.
+setup tutorial-x99 03:00.0 07:00.0
+case_ tutorial-x99 windows11 --os=windows11
+case_ tutorial-x99 windows10 --os=windows10 --vcpus=8 --memory=12G
+case_ tutorial-x99 linux --os=linux
+# an older libvirt: the Secure Boot loader attribute, no stimer direct (5.7), no ipi (4.10)...
+case_ tutorial-x99 libvirt-7.2 --os=windows11 --libvirt-version=7.2
+
+# a Ryzen 7 3700X: two CCXs; the guest gets the second whole
+setup amd-chipset-host-gpu 07:00.0
+case_ amd-chipset-host-gpu windows11 --os=windows11
+# an i7-9700K: SMT off
+setup intel-igpu-amd-dgpu 03:00.0
+case_ intel-igpu-amd-dgpu windows10 --os=windows10
+# a four-function Turing card (VGA, audio, USB, UCSI) on a Ryzen 9 5900X (two CCDs)
+setup nvidia-turing-4fn 10de:1e87
+case_ nvidia-turing-4fn linux --os=linux
+case_ nvidia-turing-4fn windows10-old-nvidia --os=windows10 --hide-kvm
+
+# the GPU selected, the USB controller passed whole as a PCI hostdev by option; a disk, an
+# installer, a VBIOS file, names with characters XML must escape
+setup tutorial-x99 03:00.0
+mkdir -p "$work/vm's & <disks>"
+: >"$work/vm's & <disks>/win.qcow2"
+: >"$work/Win11_23H2_Spanish_x64.iso"
+: >"$work/r9-390-uefi.rom"
+case_ tutorial-x99 usb-disk-iso-rom --os=windows11 --name=win11-r9_390 --usb-controller=07:00.0 \
+	--disk="$work/vm's & <disks>/win.qcow2" --iso="$work/Win11_23H2_Spanish_x64.iso" --rom="$work/r9-390-uefi.rom"
+# (test:/// keeps its state per connection: define and read back in one virsh session)
+got=$(virsh -q -c test:///default "define $work/out.xml; dumpxml win11-r9_390" 2>&1 |
+	sed -n '/<domain/,/<\/domain>/p' | xmllint --xpath 'string(//disk[@device="disk"]/source/@file)' - 2>&1)
+if [ "$got" = "$work/vm's & <disks>/win.qcow2" ]; then
+	ok "a disk path with ' & < > reaches libvirt unchanged (escaped by the writer)"
+else
+	not_ok "a disk path with ' & < > reaches libvirt unchanged (escaped by the writer)" "$got"
+fi
+
+# huge pages: left out (with the reason) when the host has none, used when it has enough
+vb "$work/tutorial-x99" profile --libvirt-version=9.0 --hugepages >"$work/out.xml" 2>"$work/err"
+if ! grep -q '<hugepages' "$work/out.xml" && grep -q 'huge pages left out: no hugetlbfs is mounted' "$work/err"; then
+	ok "hugepages: left out, with the reason, without hugetlbfs"
+else not_ok "hugepages: left out, with the reason, without hugetlbfs" "$(cat "$work/err")"; fi
+echo "hugetlbfs /dev/hugepages hugetlbfs rw,relatime,pagesize=2M 0 0" >>"$work/tutorial-x99/proc/mounts"
+mkdir -p "$work/tutorial-x99/sys/kernel/mm/hugepages/hugepages-2048kB"
+echo 2048 >"$work/tutorial-x99/sys/kernel/mm/hugepages/hugepages-2048kB/free_hugepages"
+vb "$work/tutorial-x99" profile --libvirt-version=9.0 --hugepages --memory=4G >"$work/out.xml" 2>"$work/err"
+vb "$work/tutorial-x99" profile --libvirt-version=9.0 --hugepages --memory=6G >"$work/out2.xml" 2>"$work/err2"
+if grep -q '<hugepages/>' "$work/out.xml" && ! grep -q '<hugepages' "$work/out2.xml" &&
+	grep -q '2048 free 2 MiB huge pages hold 4096 MiB, less than the guest.s 6144 MiB' "$work/err2"; then
+	ok "hugepages: used when enough are free (4 GiB of 2048 pages), not when too few (6 GiB)"
+else not_ok "hugepages: used when enough are free (4 GiB of 2048 pages), not when too few (6 GiB)" "$(cat "$work/err" "$work/err2")"; fi
+
+# --output writes the file and says how to define it; quiet keeps stderr empty
+vb "$work/tutorial-x99" -q profile --libvirt-version=9.0 --output="$work/vm.xml" >"$work/out" 2>"$work/err"
+if [ -s "$work/vm.xml" ] && [ ! -s "$work/out" ] && [ ! -s "$work/err" ] && virt-xml-validate "$work/vm.xml" domain >/dev/null 2>&1; then
+	ok "--output writes the domain, -q prints nothing"
+else not_ok "--output writes the domain, -q prints nothing" "$(cat "$work/err")"; fi
+
+summary profile
