@@ -49,6 +49,14 @@ _vfio_boot()
 		COMPREPLY=($(compgen -W "${usb[*]}" -- "${cur#--usb-controller=}"))
 		return
 		;;
+	--evdev=*)
+		local sysroot_=${sysroot:-} e nodes=(auto none)
+		for e in "$sysroot_"/dev/input/by-id/*-event-kbd "$sysroot_"/dev/input/by-id/*-event-mouse; do
+			[ -e "$e" ] && nodes+=("/dev/input/by-id/${e##*/}")
+		done
+		COMPREPLY=($(compgen -W "${nodes[*]}" -- "${cur#--evdev=}"))
+		return
+		;;
 	--disk=* | --iso=* | --rom=* | --output=*)
 		cur=${cur#*=}
 		_filedir
@@ -71,7 +79,7 @@ _vfio_boot()
 		apply | revert) opts+=" --force --dry-run --no-rebuild" ;;
 		bind) opts+=" --force --dry-run" ;;
 		unbind) opts+=" --dry-run" ;;
-		profile) opts+=" --force --name= --os= --memory= --vcpus= --disk= --iso= --usb-controller= --rom= --hugepages --hide-kvm --libvirt-version= --format= --output=" ;;
+		profile) opts+=" --force --name= --os= --memory= --vcpus= --disk= --iso= --usb-controller= --usb-device= --evdev= --looking-glass= --rom= --hugepages --hide-kvm --libvirt-version= --format= --output=" ;;
 		esac
 		COMPREPLY=($(compgen -W "$opts" -- "$cur"))
 		[[ ${COMPREPLY-} == *= ]] && compopt -o nospace

@@ -14,8 +14,9 @@
 /* profile's options */
 typedef struct ProfileArgs {
 	const char *name, *os, *memory, *vcpus, *disk, *iso, *rom_file, *libvirt_version, *format, *output;
-	const char **usb_controllers; /* NULL-terminated, NULL when not given */
-	size_t n_usb_controllers;
+	/* repeatable: NULL-terminated, NULL when not given */
+	const char **usb_controllers, **usb_devices, **evdev;
+	const char *looking_glass;
 	bool hugepages, hide_kvm;
 } ProfileArgs;
 

@@ -31,8 +31,8 @@ static const Verb verbs[] = {
     {"bind", 1, -1, verb_bind, "force dry-run"},
     {"unbind", 1, -1, verb_unbind, "dry-run"},
     {"profile", 0, 0, verb_profile,
-     "force name os memory vcpus disk iso usb-controller rom hugepages hide-kvm libvirt-version "
-     "format output"},
+     "force name os memory vcpus disk iso usb-controller usb-device evdev looking-glass rom "
+     "hugepages hide-kvm libvirt-version format output"},
 };
 
 static void help(void)
@@ -82,6 +82,10 @@ static void help(void)
 	       "      --disk=FILE      the guest's disk image (virtio, raw or .qcow2)\n"
 	       "      --iso=FILE       installation medium (SATA CD-ROM, booted first)\n"
 	       "      --usb-controller=ADDRESS  a USB controller passed whole, repeatable\n"
+	       "      --usb-device=VVVV:PPPP  a USB device passed alone, repeatable\n"
+	       "      --evdev=auto|PATH  keyboard and mouse by evdev: auto finds them in\n"
+	       "                       /dev/input/by-id; or their paths, repeatable\n"
+	       "      --looking-glass=WxH  shared memory for Looking Glass at this resolution\n"
 	       "      --rom=FILE       the GPU's VBIOS to show the guest instead of its own\n"
 	       "      --hugepages      back the memory with huge pages when the host has them\n"
 	       "      --hide-kvm       hide KVM from the guest (NVIDIA drivers before 465)\n"
@@ -151,6 +155,9 @@ enum {
 	OPT_DISK,
 	OPT_ISO,
 	OPT_USB_CONTROLLER,
+	OPT_USB_DEVICE,
+	OPT_EVDEV,
+	OPT_LOOKING_GLASS,
 	OPT_HUGEPAGES,
 	OPT_HIDE_KVM,
 	OPT_LIBVIRT_VERSION,
@@ -179,6 +186,9 @@ static const struct option long_options[] = {
     {"disk", required_argument, NULL, OPT_DISK},
     {"iso", required_argument, NULL, OPT_ISO},
     {"usb-controller", required_argument, NULL, OPT_USB_CONTROLLER},
+    {"usb-device", required_argument, NULL, OPT_USB_DEVICE},
+    {"evdev", required_argument, NULL, OPT_EVDEV},
+    {"looking-glass", required_argument, NULL, OPT_LOOKING_GLASS},
     {"hugepages", no_argument, NULL, OPT_HUGEPAGES},
     {"hide-kvm", no_argument, NULL, OPT_HIDE_KVM},
     {"libvirt-version", required_argument, NULL, OPT_LIBVIRT_VERSION},
@@ -186,6 +196,21 @@ static const struct option long_options[] = {
     {"output", required_argument, NULL, OPT_OUTPUT},
     {},
 };
+
+/* Appends to a NULL-terminated list of repeatable option values. */
+static int push_arg(const char ***list, const char *value)
+{
+	size_t n = 0;
+	while (*list && (*list)[n])
+		n++;
+	const char **v = realloc(*list, (n + 2) * sizeof(*v));
+	if (!v)
+		return -ENOMEM;
+	v[n] = value;
+	v[n + 1] = NULL;
+	*list = v;
+	return 0;
+}
 
 static bool verb_accepts(const Verb *v, const char *option)
 {
@@ -213,7 +238,7 @@ int main(int argc, char **argv)
 {
 	Args args = {0};
 	_cleanup_free_ const char **kernels = NULL;
-	_cleanup_free_ const char **usb_controllers = NULL;
+	_cleanup_free_ const char **usb_controllers = NULL, **usb_devices = NULL, **evdev = NULL;
 	const char *verb_only[32];
 	const char *rom_option = NULL; /* --rom: "rom" (check) or "rom=FILE" (profile) */
 	size_t n_verb_only = 0;
@@ -273,17 +298,23 @@ int main(int argc, char **argv)
 			args.profile.iso = optarg;
 			verb_only[n_verb_only++] = "iso";
 			break;
-		case OPT_USB_CONTROLLER: {
-			ProfileArgs *pa = &args.profile;
-			const char **u = realloc(usb_controllers, (pa->n_usb_controllers + 2) * sizeof(*u));
-			if (!u)
+		case OPT_USB_CONTROLLER:
+		case OPT_USB_DEVICE:
+		case OPT_EVDEV: {
+			const char ***list = c == OPT_USB_CONTROLLER ? &usb_controllers
+					     : c == OPT_USB_DEVICE   ? &usb_devices
+								     : &evdev;
+			if (push_arg(list, optarg) < 0)
 				return cli_error(-ENOMEM, "failed to parse options");
-			usb_controllers = u;
-			u[pa->n_usb_controllers++] = optarg;
-			u[pa->n_usb_controllers] = NULL;
-			verb_only[n_verb_only++] = "usb-controller";
+			verb_only[n_verb_only++] = c == OPT_USB_CONTROLLER ? "usb-controller"
+						   : c == OPT_USB_DEVICE   ? "usb-device"
+									   : "evdev";
 			break;
 		}
+		case OPT_LOOKING_GLASS:
+			args.profile.looking_glass = optarg;
+			verb_only[n_verb_only++] = "looking-glass";
+			break;
 		case OPT_HUGEPAGES:
 			args.profile.hugepages = true;
 			verb_only[n_verb_only++] = "hugepages";
@@ -338,6 +369,8 @@ int main(int argc, char **argv)
 	}
 	args.kernels = kernels;
 	args.profile.usb_controllers = usb_controllers;
+	args.profile.usb_devices = usb_devices;
+	args.profile.evdev = evdev;
 
 	if (optind >= argc)
 		return cli_usage_error("no verb given");

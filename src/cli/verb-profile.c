@@ -74,6 +74,8 @@ int verb_profile(VbContext *ctx, const Args *args, int argc, char **argv)
 	    .iso = pa->iso,
 	    .rom_file = pa->rom_file,
 	    .usb_controllers = pa->usb_controllers,
+	    .usb_devices = pa->usb_devices,
+	    .evdev = pa->evdev,
 	    .hugepages = pa->hugepages,
 	    .hide_kvm = pa->hide_kvm,
 	};
@@ -92,6 +94,15 @@ int verb_profile(VbContext *ctx, const Args *args, int argc, char **argv)
 		if (*end || end == pa->vcpus || v == 0 || v > VB_MAX_CPUS)
 			return cli_usage_error("--vcpus=%s: a number of vCPUs", pa->vcpus);
 		o.vcpus = (unsigned)v;
+	}
+	if (pa->looking_glass) {
+		char x;
+		if (sscanf(pa->looking_glass, "%u%c%u", &o.looking_glass_width, &x, &o.looking_glass_height) != 3 ||
+		    (x != 'x' && x != 'X') || o.looking_glass_width < 320 || o.looking_glass_height < 200 ||
+		    o.looking_glass_width > 16384 || o.looking_glass_height > 16384 ||
+		    strspn(pa->looking_glass, "0123456789xX") != strlen(pa->looking_glass))
+			return cli_usage_error("--looking-glass=%s: a resolution, WIDTHxHEIGHT (1920x1080)",
+					       pa->looking_glass);
 	}
 	bool assumed = false;
 	if (pa->libvirt_version) {

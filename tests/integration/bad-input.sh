@@ -158,6 +158,11 @@ row "profile: a name libvirt would not take" 1 "--name=my vm<1>: use letters, di
 row "profile: nothing selected" 1 "nothing is selected: select the guest's devices with 'vfio-boot add' first" \
 	'rm "$r/etc/vfio-boot.conf"' "${P[@]}"
 row "profile: an output file in a missing directory" 1 "failed to write $work/root/nowhere/vm.xml: No such file or directory" '' "${P[@]}" --output=@R@/nowhere/vm.xml
+row "profile: a USB device given as a PCI address" 1 "--usb-device=03:00.0: expected VVVV:PPPP" '' "${P[@]}" --usb-device=03:00.0
+row "profile: a relative evdev path" 1 "--evdev=event3: an absolute path" '' "${P[@]}" --evdev=event3
+row "profile: evdev auto with a path" 1 "--evdev=auto: auto and none stand alone" '' "${P[@]}" --evdev=auto --evdev=/dev/input/event3
+row "profile: evdev for a libvirt without it" 1 "evdev input needs libvirt 7.4 or later" '' "${P[@]}" --libvirt-version=7.2 --evdev=/dev/input/by-id/k-event-kbd
+row "profile: a Looking Glass size that is not one" 2 "--looking-glass=1080p: a resolution, WIDTHxHEIGHT" '' "${P[@]}" --looking-glass=1080p
 row "profile: its options on another verb" 2 "option --vcpus does not apply to 'scan'" '' "${R[@]}" scan --vcpus=4
 
 summary bad-input

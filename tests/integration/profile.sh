@@ -80,6 +80,18 @@ else
 	not_ok "a disk path with ' & < > reaches libvirt unchanged (escaped by the writer)" "$got"
 fi
 
+# keyboard and mouse by evdev, found in /dev/input/by-id; a USB device by its IDs; Looking
+# Glass at 1080p (32 MiB)
+by_id="$work/tutorial-x99/dev/input/by-id"
+mkdir -p "$by_id"
+for n in usb-Logitech_USB_Receiver-if02-event-mouse usb-Logitech_USB_Receiver-event-kbd usb-Logitech_USB_Receiver-if01-event-joystick; do
+	ln -s ../event3 "$by_id/$n"
+done
+case_ tutorial-x99 evdev-usb-looking-glass --os=windows10 --evdev=auto --usb-device=046d:c52b --looking-glass=1920x1080
+grep -q '<size unit="M">32</size>' "$work/out.xml" && grep -c '<input type="evdev">' "$work/out.xml" | grep -qx 2 &&
+	ok "evdev auto takes the keyboard and the mouse, not the joystick; 1080p gets 32 MiB" ||
+	not_ok "evdev auto takes the keyboard and the mouse, not the joystick; 1080p gets 32 MiB" "$(grep -n -e evdev -e size "$work/out.xml")"
+
 # huge pages: left out (with the reason) when the host has none, used when it has enough
 vb "$work/tutorial-x99" profile --libvirt-version=9.0 --hugepages >"$work/out.xml" 2>"$work/err"
 if ! grep -q '<hugepages' "$work/out.xml" && grep -q 'huge pages left out: no hugetlbfs is mounted' "$work/err"; then

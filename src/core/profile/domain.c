@@ -341,8 +341,39 @@ static void write_hostdevs(W *w, const VbProfile *p)
 	}
 }
 
+static void write_inputs(W *w, const VbProfile *p)
+{
+	/* the keyboard grabs (all devices), with the toggle; else the first device does */
+	size_t grabber = 0;
+	for (size_t i = p->n_evdev; i-- > 0;) {
+		size_t len = strlen(p->evdev[i]);
+		if (len > 4 && strcmp(p->evdev[i] + len - 4, "-kbd") == 0)
+			grabber = i;
+	}
+	for (size_t i = 0; i < p->n_evdev; i++) {
+		start(w, "input");
+		attr(w, "type", "evdev");
+		start(w, "source");
+		attr(w, "dev", "%s", p->evdev[i]);
+		if (i == grabber) {
+			attr(w, "grab", "all");
+			attr(w, "repeat", "on");
+			if (since(w, 7, 6))
+				attr(w, "grabToggle", "ctrl-ctrl");
+		}
+		end(w);
+		end(w);
+	}
+	if (p->n_evdev || p->looking_glass_mib) {
+		/* what the guest sees: virtio devices (the guest needs the vioinput driver) */
+		empty(w, "input", "type", "mouse", "bus", "virtio", NULL);
+		empty(w, "input", "type", "keyboard", "bus", "virtio", NULL);
+	}
+}
+
 static void write_devices(W *w, const VbProfile *p)
 {
+	char line[32];
 	start(w, "devices");
 	if (p->opts.disk) {
 		size_t len = strlen(p->opts.disk);
@@ -372,6 +403,22 @@ static void write_devices(W *w, const VbProfile *p)
 	empty(w, "model", "type", "virtio", NULL);
 	end(w);
 	write_hostdevs(w, p);
+	for (size_t i = 0; i < p->n_usb_devices; i++) {
+		char id[8];
+		start(w, "hostdev");
+		attr(w, "mode", "subsystem");
+		attr(w, "type", "usb");
+		attr(w, "managed", "yes");
+		start(w, "source");
+		attr(w, "startupPolicy", "optional"); /* the VM starts without it */
+		snprintf(id, sizeof(id), "0x%04x", p->usb_devices[i].vendor);
+		empty(w, "vendor", "id", id, NULL);
+		snprintf(id, sizeof(id), "0x%04x", p->usb_devices[i].product);
+		empty(w, "product", "id", id, NULL);
+		end(w);
+		end(w);
+	}
+	write_inputs(w, p);
 	if (p->opts.os == VB_OS_WINDOWS11) {
 		comment(w, "Windows 11 requires a TPM 2.0 (swtpm)");
 		start(w, "tpm");
@@ -379,11 +426,32 @@ static void write_devices(W *w, const VbProfile *p)
 		empty(w, "backend", "type", "emulator", "version", "2.0", NULL);
 		end(w);
 	}
-	comment(w, "the passed GPU is the guest's display: no emulated video; no balloon, which "
-		   "cannot work with VFIO's pinned memory");
-	start(w, "video");
-	empty(w, "model", "type", since(w, 4, 6) ? "none" : "vga", NULL);
-	end(w);
+	if (p->looking_glass_mib) {
+		comment(w, "Looking Glass: the frames in shared memory; SPICE for its keyboard, mouse and "
+			   "clipboard, with the small emulated VGA its documentation asks for");
+		start(w, "shmem");
+		attr(w, "name", "looking-glass");
+		empty(w, "model", "type", "ivshmem-plain", NULL);
+		start(w, "size");
+		attr(w, "unit", "M");
+		text(w, (snprintf(line, sizeof(line), "%u", p->looking_glass_mib), line));
+		end(w);
+		end(w);
+		start(w, "graphics");
+		attr(w, "type", "spice");
+		attr(w, "autoport", "yes");
+		empty(w, "listen", "type", "address", NULL);
+		end(w);
+		start(w, "video");
+		empty(w, "model", "type", "vga", NULL);
+		end(w);
+	} else {
+		comment(w, "the passed GPU is the guest's display: no emulated video");
+		start(w, "video");
+		empty(w, "model", "type", since(w, 4, 6) ? "none" : "vga", NULL);
+		end(w);
+	}
+	comment(w, "no balloon: it cannot work with VFIO's pinned memory");
 	empty(w, "memballoon", "model", "none", NULL);
 	end(w);
 }

@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 #include <ctype.h>
+#include <dirent.h>
 #include <errno.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -121,6 +122,58 @@ static int hugepages_possible(VbContext *ctx, uint64_t mib, char *why, size_t si
 	return 1;
 }
 
+/* Keyboards and mice as their /dev/input/by-id event nodes (under the sysroot). */
+static int evdev_auto(VbContext *ctx, VbProfile *p)
+{
+	_cleanup_free_ char *dir = NULL;
+	int r = vb_sysroot_path(ctx, "dev/input/by-id", &dir);
+	if (r < 0)
+		return r;
+	struct dirent **names;
+	int n = scandir(dir, &names, NULL, alphasort);
+	for (int i = 0; i < n; i++) {
+		const char *name = names[i]->d_name;
+		size_t len = strlen(name);
+		bool kbd = len > 10 && strcmp(name + len - 10, "-event-kbd") == 0;
+		bool mouse = len > 12 && strcmp(name + len - 12, "-event-mouse") == 0;
+		char **v;
+		if ((kbd || mouse) && r >= 0) {
+			if (!(v = realloc(p->evdev, (p->n_evdev + 1) * sizeof(*v))) ||
+			    asprintf(&v[p->n_evdev], "/dev/input/by-id/%s", name) < 0)
+				r = -ENOMEM;
+			else
+				p->evdev = v, p->n_evdev++;
+		}
+		free(names[i]);
+	}
+	if (n >= 0)
+		free(names);
+	return r;
+}
+
+static int add_evdev(VbProfile *p, const char *path)
+{
+	char **v = realloc(p->evdev, (p->n_evdev + 1) * sizeof(*v));
+	if (!v)
+		return -ENOMEM;
+	p->evdev = v;
+	if (!(v[p->n_evdev] = strdup(path)))
+		return -ENOMEM;
+	p->n_evdev++;
+	return 0;
+}
+
+/* Looking Glass: width x height x 4 bytes x 2 frames, plus 10 MiB, rounded up to a power of
+ * two (its documentation's formula): 1920x1080 gives 32 MiB. */
+static unsigned looking_glass_mib(unsigned width, unsigned height)
+{
+	uint64_t mib = ((uint64_t)width * height * 4 * 2 + (1 << 20) - 1) / (1 << 20) + 10;
+	unsigned size = 1;
+	while (size < mib)
+		size *= 2;
+	return size;
+}
+
 static int add_hostdev(VbProfile *p, const VbDevice *d)
 {
 	for (size_t i = 0; i < p->n_hostdevs; i++)
@@ -193,6 +246,21 @@ int vb_profile_build(VbContext *ctx, const VbModel *m, const VbPlan *plan, const
 			break;
 		}
 		r = add_hostdev(p, d);
+	}
+	for (const char *const *u = opts->usb_devices; u && *u && r >= 0; u++) {
+		VbDeviceSpec spec;
+		if (vb_device_spec_parse(*u, &spec) < 0 || !spec.by_id) {
+			r = vb_log_errno(ctx, -EINVAL, "--usb-device=%s: expected VVVV:PPPP (vendor:product, as lsusb shows)", *u);
+			break;
+		}
+		typeof(p->usb_devices) v = realloc(p->usb_devices, (p->n_usb_devices + 1) * sizeof(*v));
+		if (!v) {
+			r = -ENOMEM;
+			break;
+		}
+		p->usb_devices = v;
+		p->usb_devices[p->n_usb_devices].vendor = spec.vendor;
+		p->usb_devices[p->n_usb_devices++].product = spec.device;
 	}
 	if (r < 0)
 		goto fail;
@@ -277,6 +345,43 @@ int vb_profile_build(VbContext *ctx, const VbModel *m, const VbPlan *plan, const
 				     : "off")) < 0)
 		goto fail;
 
+	/* keyboard and mouse: evdev, grabbed by the guest, given back with both Ctrl keys */
+	bool evdev_auto_asked = opts->evdev && opts->evdev[0] && strcmp(opts->evdev[0], "auto") == 0;
+	for (const char *const *e = opts->evdev; e && *e && r >= 0; e++) {
+		if (strcmp(*e, "auto") == 0 || strcmp(*e, "none") == 0) {
+			if (e != opts->evdev || e[1]) {
+				r = vb_log_errno(ctx, -EINVAL, "--evdev=%s: auto and none stand alone", *e);
+				goto fail;
+			}
+			if (strcmp(*e, "auto") == 0)
+				r = evdev_auto(ctx, p);
+		} else if ((*e)[0] != '/') {
+			r = vb_log_errno(ctx, -EINVAL, "--evdev=%s: an absolute path (/dev/input/by-id/...-event-kbd)", *e);
+			goto fail;
+		} else
+			r = add_evdev(p, *e);
+	}
+	if (r < 0)
+		goto fail;
+	if (p->n_evdev > 0 && opts->libvirt < VB_LIBVIRT(7, 4)) {
+		r = vb_log_errno(ctx, -ENOTSUP, "--evdev: evdev input needs libvirt 7.4 or later");
+		goto fail;
+	}
+	if (evdev_auto_asked &&
+	    (r = p->n_evdev ? note(p, "input: %zu keyboard and mouse event node%s from /dev/input/by-id; both Ctrl "
+				      "keys together switch them between the guest and the host.",
+				   p->n_evdev, p->n_evdev == 1 ? "" : "s")
+			    : note(p, "warning: no keyboard or mouse in /dev/input/by-id: none passed by evdev.")) < 0)
+		goto fail;
+	if (opts->looking_glass_width) {
+		p->looking_glass_mib = looking_glass_mib(opts->looking_glass_width, opts->looking_glass_height);
+		if ((r = note(p, "Looking Glass: %u MiB of shared memory for %ux%u (width x height x 4 bytes x 2 "
+				 "frames + 10 MiB, to a power of two); the host needs "
+				 "'f /dev/shm/looking-glass 0660 USER kvm -' in a tmpfiles.d file.",
+			      p->looking_glass_mib, opts->looking_glass_width, opts->looking_glass_height)) < 0)
+			goto fail;
+	}
+
 	/* the GPU's ROM */
 	if (opts->rom_file) {
 		struct stat st;
@@ -317,6 +422,10 @@ VbProfile *vb_profile_free(VbProfile *p)
 		free(p->notes[i]);
 	free(p->notes);
 	free(p->hostdevs);
+	for (size_t i = 0; i < p->n_evdev; i++)
+		free(p->evdev[i]);
+	free(p->evdev);
+	free(p->usb_devices);
 	free(p->name);
 	free(p);
 	return NULL;

@@ -30,6 +30,9 @@ typedef struct VbProfileOptions {
 	const char *iso;		    /* installation medium; NULL: none */
 	const char *rom_file;		    /* the GPU's VBIOS to show the guest; NULL: its own */
 	const char *const *usb_controllers; /* more PCI functions to pass whole, NULL-terminated */
+	const char *const *usb_devices;	    /* "VVVV:PPPP" USB devices to pass, NULL-terminated */
+	const char *const *evdev;	    /* {"auto"}, {"none"} or device paths; NULL: none */
+	unsigned looking_glass_width, looking_glass_height; /* 0: no Looking Glass */
 	bool hugepages;			    /* back the memory with huge pages, if the host has enough */
 	bool hide_kvm;			    /* <kvm><hidden>: only NVIDIA drivers before 465 need it */
 	unsigned libvirt;		    /* VB_LIBVIRT(x, y) */
@@ -51,6 +54,13 @@ typedef struct VbProfile {
 	uint64_t memory_mib;
 	bool hugepages; /* asked for and possible */
 	bool secure_boot;
+	struct {
+		uint16_t vendor, product;
+	} *usb_devices;
+	size_t n_usb_devices;
+	char **evdev; /* device paths; the keyboard (or the first) grabs, with a toggle */
+	size_t n_evdev;
+	unsigned looking_glass_mib; /* the shared memory's size, 0 without Looking Glass */
 	VbProfileHostdev *hostdevs;
 	size_t n_hostdevs;
 	unsigned n_buses;
