@@ -16,8 +16,8 @@ PKG_CONFIG ?= pkg-config
 LIBS_CORE := libpci libkmod blkid json-c nettle
 LIBS_CLI := smartcols
 # loaded with dlopen when needed (headers only at build time): see src/core/verify/image.c
-# and src/core/profile/domain.c
-LIBS_DLOPEN := libarchive libxml-2.0
+# src/core/profile/domain.c and define.c
+LIBS_DLOPEN := libarchive libxml-2.0 libvirt
 CFLAGS ?= -O2 -g
 WARNINGS := -Wall -Wextra -Wshadow -Wstrict-prototypes -Wmissing-prototypes -Wformat=2 \
 	-Wno-missing-field-initializers

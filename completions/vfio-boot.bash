@@ -79,7 +79,7 @@ _vfio_boot()
 		apply | revert) opts+=" --force --dry-run --no-rebuild" ;;
 		bind) opts+=" --force --dry-run" ;;
 		unbind) opts+=" --dry-run" ;;
-		profile) opts+=" --force --name= --os= --memory= --vcpus= --disk= --iso= --usb-controller= --usb-device= --evdev= --looking-glass= --rom= --hugepages --hide-kvm --libvirt-version= --format= --output=" ;;
+		profile) opts+=" --force --name= --os= --memory= --vcpus= --disk= --iso= --usb-controller= --usb-device= --evdev= --looking-glass= --rom= --hugepages --hide-kvm --libvirt-version= --format= --output= --define --connect=" ;;
 		esac
 		COMPREPLY=($(compgen -W "$opts" -- "$cur"))
 		[[ ${COMPREPLY-} == *= ]] && compopt -o nospace

@@ -17,6 +17,8 @@ typedef struct ProfileArgs {
 	/* repeatable: NULL-terminated, NULL when not given */
 	const char **usb_controllers, **usb_devices, **evdev;
 	const char *looking_glass;
+	const char *connect; /* with define: the libvirt URI (default qemu:///system) */
+	bool define;
 	bool hugepages, hide_kvm;
 } ProfileArgs;
 

@@ -32,7 +32,7 @@ static const Verb verbs[] = {
     {"unbind", 1, -1, verb_unbind, "dry-run"},
     {"profile", 0, 0, verb_profile,
      "force name os memory vcpus disk iso usb-controller usb-device evdev looking-glass rom "
-     "hugepages hide-kvm libvirt-version format output"},
+     "hugepages hide-kvm libvirt-version format output define connect"},
 };
 
 static void help(void)
@@ -92,6 +92,9 @@ static void help(void)
 	       "      --libvirt-version=X.Y  write for this libvirt (default: the installed one)\n"
 	       "      --format=FORMAT  libvirt (the only one supported yet)\n"
 	       "      --output=FILE    write the domain to FILE instead of stdout\n"
+	       "      --define         define it in libvirt (as virsh define does)\n"
+	       "      --connect=URI    the libvirt connection for --define (default\n"
+	       "                       qemu:///system)\n"
 	       "\n"
 	       "  -q, --quiet          print errors only\n"
 	       "  -v, --verbose        more detail on stderr (twice: debug)\n"
@@ -158,6 +161,8 @@ enum {
 	OPT_USB_DEVICE,
 	OPT_EVDEV,
 	OPT_LOOKING_GLASS,
+	OPT_DEFINE,
+	OPT_CONNECT,
 	OPT_HUGEPAGES,
 	OPT_HIDE_KVM,
 	OPT_LIBVIRT_VERSION,
@@ -189,6 +194,8 @@ static const struct option long_options[] = {
     {"usb-device", required_argument, NULL, OPT_USB_DEVICE},
     {"evdev", required_argument, NULL, OPT_EVDEV},
     {"looking-glass", required_argument, NULL, OPT_LOOKING_GLASS},
+    {"define", no_argument, NULL, OPT_DEFINE},
+    {"connect", required_argument, NULL, OPT_CONNECT},
     {"hugepages", no_argument, NULL, OPT_HUGEPAGES},
     {"hide-kvm", no_argument, NULL, OPT_HIDE_KVM},
     {"libvirt-version", required_argument, NULL, OPT_LIBVIRT_VERSION},
@@ -311,6 +318,14 @@ int main(int argc, char **argv)
 									   : "evdev";
 			break;
 		}
+		case OPT_DEFINE:
+			args.profile.define = true;
+			verb_only[n_verb_only++] = "define";
+			break;
+		case OPT_CONNECT:
+			args.profile.connect = optarg;
+			verb_only[n_verb_only++] = "connect";
+			break;
 		case OPT_LOOKING_GLASS:
 			args.profile.looking_glass = optarg;
 			verb_only[n_verb_only++] = "looking-glass";

@@ -141,6 +141,22 @@ int verb_profile(VbContext *ctx, const Args *args, int argc, char **argv)
 		for (size_t i = 0; i < prof->n_notes; i++)
 			fprintf(stderr, "vfio-boot: profile: %s\n", prof->notes[i]);
 	}
+	if (pa->connect && !pa->define) {
+		status = cli_usage_error("--connect is for --define");
+		goto out;
+	}
+	if (pa->define) {
+		const char *uri = pa->connect ? pa->connect : "qemu:///system";
+		_cleanup_free_ char *why = NULL;
+		if ((r = vb_profile_define(uri, xml, &why)) < 0) {
+			status = cli_error(0, "failed to define %s: %s", prof->name, why ? why : strerror(-r));
+			goto out;
+		}
+		if (args->verbosity >= 0)
+			fprintf(stderr, "vfio-boot: profile: domain %s defined on %s\n", prof->name, uri);
+		if (!pa->output)
+			goto out;
+	}
 	if (pa->output) {
 		FILE *f = fopen(pa->output, "we");
 		if (!f || fputs(xml, f) < 0 || fclose(f) != 0) {
@@ -151,7 +167,7 @@ int verb_profile(VbContext *ctx, const Args *args, int argc, char **argv)
 			fprintf(stderr, "vfio-boot: profile: %s written; 'virsh define %s' adds the VM\n",
 				pa->output, pa->output);
 	} else
-		fputs(xml, stdout);
+		fputs(xml, stdout); /* it ends with a newline */
 out:
 	vb_profile_free(prof);
 	cli_free_plan(m, sel, p);

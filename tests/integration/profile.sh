@@ -113,4 +113,15 @@ if [ -s "$work/vm.xml" ] && [ ! -s "$work/out" ] && [ ! -s "$work/err" ] && virt
 	ok "--output writes the domain, -q prints nothing"
 else not_ok "--output writes the domain, -q prints nothing" "$(cat "$work/err")"; fi
 
+# --define, through libvirt's API, on the test driver (the same call defines on qemu:///system)
+vb "$work/tutorial-x99" profile --libvirt-version=9.0 --name=defined-vm --define --connect=test:///default >"$work/out" 2>"$work/err"
+if [ $? = 0 ] && grep -q 'domain defined-vm defined on test:///default' "$work/err" && [ ! -s "$work/out" ]; then
+	ok "--define defines the domain through libvirt's API"
+else not_ok "--define defines the domain through libvirt's API" "$(cat "$work/err")"; fi
+vb "$work/tutorial-x99" profile --libvirt-version=9.0 --define --connect=test:///nowhere.xml >"$work/out" 2>"$work/err"
+if [ $? = 1 ] && grep -q 'failed to define .*cannot connect to test:///nowhere.xml' "$work/err" && [ "$(grep -c . "$work/err")" -le 6 ] &&
+	! grep -q '^libvirt:' "$work/err"; then
+	ok "--define: a connection that fails is said once, in libvirt's words"
+else not_ok "--define: a connection that fails is said once, in libvirt's words" "$(cat "$work/err")"; fi
+
 summary profile

@@ -76,6 +76,10 @@ VbProfile *vb_profile_free(VbProfile *p);
  * when libxml2 cannot be loaded. */
 int vb_profile_libvirt_xml(const VbProfile *p, char **ret, char **ret_error);
 
+/* Defines the domain on the libvirt connection uri (qemu:///system) through libvirt's API.
+ * On failure *ret_error (to free) says why, in libvirt's words. */
+int vb_profile_define(const char *uri, const char *xml, char **ret_error);
+
 const char *vb_guest_os_name(VbGuestOs os);
 int vb_guest_os_from_name(const char *name, VbGuestOs *ret);
 /* "9.0" or "9.0.0" -> VB_LIBVIRT(9, 0) */
