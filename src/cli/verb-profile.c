@@ -97,7 +97,8 @@ int verb_profile(VbContext *ctx, const Args *args, int argc, char **argv)
 	}
 	if (pa->looking_glass) {
 		char x;
-		if (sscanf(pa->looking_glass, "%u%c%u", &o.looking_glass_width, &x, &o.looking_glass_height) != 3 ||
+		if (sscanf(pa->looking_glass, "%u%c%u", &o.looking_glass_width, &x,
+			   &o.looking_glass_height) != 3 ||
 		    (x != 'x' && x != 'X') || o.looking_glass_width < 320 || o.looking_glass_height < 200 ||
 		    o.looking_glass_width > 16384 || o.looking_glass_height > 16384 ||
 		    strspn(pa->looking_glass, "0123456789xX") != strlen(pa->looking_glass))
@@ -149,7 +150,8 @@ int verb_profile(VbContext *ctx, const Args *args, int argc, char **argv)
 		const char *uri = pa->connect ? pa->connect : "qemu:///system";
 		_cleanup_free_ char *why = NULL;
 		if ((r = vb_profile_define(uri, xml, &why)) < 0) {
-			status = cli_error(0, "failed to define %s: %s", prof->name, why ? why : strerror(-r));
+			status =
+			    cli_error(0, "failed to define %s: %s", prof->name, why ? why : strerror(-r));
 			goto out;
 		}
 		if (args->verbosity >= 0)

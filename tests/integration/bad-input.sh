@@ -145,7 +145,9 @@ row "profile: no vCPUs" 2 "--vcpus=0: a number of vCPUs" '' "${P[@]}" --vcpus=0
 row "profile: more vCPUs than the host can give" 1 "--vcpus=64: the host can give 10 CPUs while keeping the core with CPU 0" '' "${P[@]}" --vcpus=64
 row "profile: the QEMU format" 1 "--format=qemu is not supported yet" '' "${P[@]}" --format=qemu
 row "profile: an unknown format" 2 "--format=xml: expected libvirt or qemu" '' "${P[@]}" --format=xml
-row "profile: a libvirt too old" 1 "libvirt 6.0: domains for libvirt before 7.2 need explicit OVMF paths" '' "${P[@]}" --libvirt-version=6.0
+row "profile: a libvirt too old" 1 "libvirt 4.4: vfio-boot writes domains for libvirt 4.5 or later" '' "${P[@]}" --libvirt-version=4.4
+row "profile: the Secure Boot firmware hidden by an empty file in /etc" 1 "no UEFI firmware for q35 with Secure Boot in $work/root/usr/share/qemu/firmware" \
+	'mkdir -p "$r/etc/qemu/firmware" && : >"$r/etc/qemu/firmware/40-edk2-x86_64-secure-enrolled.json"' "${P[@]}" --libvirt-version=6.0
 row "profile: a libvirt version that is not one" 2 "--libvirt-version=nine: expected X.Y" '' "${P[@]}" --libvirt-version=nine
 row "profile: a USB controller that is not one" 1 "--usb-controller=03:00.1: 0000:03:00.1 is not a USB controller" '' "${P[@]}" --usb-controller=03:00.1
 row "profile: an absent USB controller" 1 "--usb-controller=09:00.0: no such PCI device" '' "${P[@]}" --usb-controller=09:00.0

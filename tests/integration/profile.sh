@@ -50,6 +50,9 @@ case_ tutorial-x99 windows10 --os=windows10 --vcpus=8 --memory=12G
 case_ tutorial-x99 linux --os=linux
 # an older libvirt: the Secure Boot loader attribute, no stimer direct (5.7), no ipi (4.10)...
 case_ tutorial-x99 libvirt-7.2 --os=windows11 --libvirt-version=7.2
+# before 7.2 the OVMF files are named, as QEMU's firmware descriptors under the root say
+case_ tutorial-x99 libvirt-6.0 --os=windows11 --libvirt-version=6.0
+case_ tutorial-x99 libvirt-5.0-linux --os=linux --libvirt-version=5.0
 
 # a Ryzen 7 3700X: two CCXs; the guest gets the second whole
 setup amd-chipset-host-gpu 07:00.0

@@ -39,7 +39,8 @@ static int load_libvirt(char **ret_error)
 		return 0;
 	void *h = dlopen(LIBVIRT_SONAME, RTLD_NOW | RTLD_LOCAL);
 	if (!h) {
-		if (asprintf(ret_error, "--define needs %s (Debian: libvirt0): %s", LIBVIRT_SONAME, dlerror()) < 0)
+		if (asprintf(ret_error, "--define needs %s (Debian: libvirt0): %s", LIBVIRT_SONAME,
+			     dlerror()) < 0)
 			*ret_error = NULL;
 		return -EOPNOTSUPP;
 	}
@@ -51,7 +52,8 @@ static int load_libvirt(char **ret_error)
 		  SYM(SetErrorFunc, "virSetErrorFunc");
 #undef SYM
 	if (!ok) {
-		if (asprintf(ret_error, "%s lacks a function vfio-boot needs: %s", LIBVIRT_SONAME, dlerror()) < 0)
+		if (asprintf(ret_error, "%s lacks a function vfio-boot needs: %s", LIBVIRT_SONAME,
+			     dlerror()) < 0)
 			*ret_error = NULL;
 		dlclose(h);
 		return -EOPNOTSUPP;

@@ -156,12 +156,33 @@ static bool since(const W *w, unsigned major, unsigned minor)
 static void write_os(W *w, const VbProfile *p)
 {
 	start(w, "os");
-	attr(w, "firmware", "efi");
+	if (!p->explicit_firmware)
+		attr(w, "firmware", "efi");
 	start(w, "type");
 	attr(w, "arch", "x86_64");
 	attr(w, "machine", "q35");
 	text(w, "hvm");
 	end(w);
+	if (p->explicit_firmware) {
+		/* before 7.2 libvirt cannot be told which features to pick: name the files */
+		start(w, "loader");
+		attr(w, "readonly", "yes");
+		attr(w, "secure", p->firmware.requires_smm ? "yes" : "no");
+		attr(w, "type", "pflash");
+		text(w, p->firmware.code);
+		end(w);
+		char nvram[600];
+		snprintf(nvram, sizeof(nvram), "/var/lib/libvirt/qemu/nvram/%s_VARS.fd", p->name);
+		start(w, "nvram");
+		attr(w, "template", "%s", p->firmware.vars_template);
+		text(w, nvram);
+		end(w);
+		if (p->opts.iso)
+			empty(w, "boot", "dev", "cdrom", NULL);
+		empty(w, "boot", "dev", "hd", NULL);
+		end(w);
+		return;
+	}
 	/* the feature list is explicit: a bare firmware='efi' picks whatever descriptor sorts
 	 * first, on Debian the Secure Boot one with Microsoft's keys */
 	start(w, "firmware");
@@ -218,7 +239,7 @@ static void write_features(W *w, const VbProfile *p)
 		end(w);
 	}
 	empty(w, "vmport", "state", "off", NULL);
-	if (p->secure_boot)
+	if (p->explicit_firmware ? p->firmware.requires_smm : p->secure_boot)
 		empty(w, "smm", "state", "on", NULL);
 	/* q35's split irqchip breaks some passed-through GPUs (QEMU 4.0 and later) */
 	empty(w, "ioapic", "driver", "kvm", NULL);

@@ -223,8 +223,7 @@ int vb_profile_build(VbContext *ctx, const VbModel *m, const VbPlan *plan, const
 	int r = 0;
 	if (opts->libvirt < VB_LIBVIRT_MIN) {
 		r = vb_log_errno(ctx, -ENOTSUP,
-				 "libvirt %u.%u: domains for libvirt before 7.2 need explicit OVMF paths, "
-				 "which vfio-boot does not write yet",
+				 "libvirt %u.%u: vfio-boot writes domains for libvirt 4.5 or later",
 				 opts->libvirt / 1000, opts->libvirt % 1000);
 		goto fail;
 	}
@@ -250,7 +249,9 @@ int vb_profile_build(VbContext *ctx, const VbModel *m, const VbPlan *plan, const
 	for (const char *const *u = opts->usb_devices; u && *u && r >= 0; u++) {
 		VbDeviceSpec spec;
 		if (vb_device_spec_parse(*u, &spec) < 0 || !spec.by_id) {
-			r = vb_log_errno(ctx, -EINVAL, "--usb-device=%s: expected VVVV:PPPP (vendor:product, as lsusb shows)", *u);
+			r = vb_log_errno(
+			    ctx, -EINVAL,
+			    "--usb-device=%s: expected VVVV:PPPP (vendor:product, as lsusb shows)", *u);
 			break;
 		}
 		typeof(p->usb_devices) v = realloc(p->usb_devices, (p->n_usb_devices + 1) * sizeof(*v));
@@ -338,11 +339,28 @@ int vb_profile_build(VbContext *ctx, const VbModel *m, const VbPlan *plan, const
 
 	/* firmware */
 	p->secure_boot = opts->os == VB_OS_WINDOWS11;
-	if ((r = note(p,
-		      "firmware: UEFI (OVMF, chosen by libvirt from the firmware descriptors) with Secure "
-		      "Boot %s.",
-		      p->secure_boot ? "on and Microsoft's keys enrolled (Windows 11 requires it); SMM on"
-				     : "off")) < 0)
+	p->explicit_firmware = opts->firmware_files || opts->libvirt < VB_LIBVIRT_FIRMWARE_FEATURES;
+	const char *sb = p->secure_boot ? "on and Microsoft's keys enrolled (Windows 11 requires it)" : "off";
+	if (p->explicit_firmware) {
+		r = vb_firmware_choose(ctx, p->secure_boot, &p->firmware);
+		if (r == -ENOENT) {
+			r = vb_log_errno(
+			    ctx, r,
+			    "no UEFI firmware for q35 %s Secure Boot in %s/usr/share/qemu/firmware or "
+			    "/etc/qemu/firmware (Debian: install ovmf)",
+			    p->secure_boot ? "with" : "without",
+			    strcmp(vb_context_root(ctx), "/") ? vb_context_root(ctx) : "");
+			goto fail;
+		}
+		if (r < 0 ||
+		    (r = note(p, "firmware: UEFI with Secure Boot %s: %s and a copy of %s, as %s says%s.", sb,
+			      p->firmware.code, p->firmware.vars_template, p->firmware.descriptor,
+			      p->firmware.requires_smm ? "; SMM on, as it requires" : "")) < 0)
+			goto fail;
+	} else if ((r = note(p,
+			     "firmware: UEFI with Secure Boot %s%s, the files chosen by libvirt from QEMU's "
+			     "firmware descriptors.",
+			     sb, p->secure_boot ? "; SMM on" : "")) < 0)
 		goto fail;
 
 	/* keyboard and mouse: evdev, grabbed by the guest, given back with both Ctrl keys */
@@ -356,7 +374,8 @@ int vb_profile_build(VbContext *ctx, const VbModel *m, const VbPlan *plan, const
 			if (strcmp(*e, "auto") == 0)
 				r = evdev_auto(ctx, p);
 		} else if ((*e)[0] != '/') {
-			r = vb_log_errno(ctx, -EINVAL, "--evdev=%s: an absolute path (/dev/input/by-id/...-event-kbd)", *e);
+			r = vb_log_errno(ctx, -EINVAL,
+					 "--evdev=%s: an absolute path (/dev/input/by-id/...-event-kbd)", *e);
 			goto fail;
 		} else
 			r = add_evdev(p, *e);
@@ -368,17 +387,23 @@ int vb_profile_build(VbContext *ctx, const VbModel *m, const VbPlan *plan, const
 		goto fail;
 	}
 	if (evdev_auto_asked &&
-	    (r = p->n_evdev ? note(p, "input: %zu keyboard and mouse event node%s from /dev/input/by-id; both Ctrl "
-				      "keys together switch them between the guest and the host.",
-				   p->n_evdev, p->n_evdev == 1 ? "" : "s")
-			    : note(p, "warning: no keyboard or mouse in /dev/input/by-id: none passed by evdev.")) < 0)
+	    (r = p->n_evdev
+		     ? note(p,
+			    "input: %zu keyboard and mouse event node%s from /dev/input/by-id; both Ctrl "
+			    "keys together switch them between the guest and the host.",
+			    p->n_evdev, p->n_evdev == 1 ? "" : "s")
+		     : note(p, "warning: no keyboard or mouse in /dev/input/by-id: none passed by evdev.")) <
+		0)
 		goto fail;
 	if (opts->looking_glass_width) {
-		p->looking_glass_mib = looking_glass_mib(opts->looking_glass_width, opts->looking_glass_height);
-		if ((r = note(p, "Looking Glass: %u MiB of shared memory for %ux%u (width x height x 4 bytes x 2 "
-				 "frames + 10 MiB, to a power of two); the host needs "
-				 "'f /dev/shm/looking-glass 0660 USER kvm -' in a tmpfiles.d file.",
-			      p->looking_glass_mib, opts->looking_glass_width, opts->looking_glass_height)) < 0)
+		p->looking_glass_mib =
+		    looking_glass_mib(opts->looking_glass_width, opts->looking_glass_height);
+		if ((r = note(
+			 p,
+			 "Looking Glass: %u MiB of shared memory for %ux%u (width x height x 4 bytes x 2 "
+			 "frames + 10 MiB, to a power of two); the host needs "
+			 "'f /dev/shm/looking-glass 0660 USER kvm -' in a tmpfiles.d file.",
+			 p->looking_glass_mib, opts->looking_glass_width, opts->looking_glass_height)) < 0)
 			goto fail;
 	}
 

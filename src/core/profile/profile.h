@@ -18,8 +18,11 @@ typedef enum VbGuestOs { VB_OS_WINDOWS11, VB_OS_WINDOWS10, VB_OS_LINUX } VbGuest
 #define VB_LIBVIRT(major, minor) ((major)*1000 + (minor))
 /* what is assumed when the installed libvirt cannot be asked: Debian 12's */
 #define VB_LIBVIRT_DEFAULT VB_LIBVIRT(9, 0)
-/* the oldest the generator writes for: firmware features in <os> (older needs OVMF paths) */
-#define VB_LIBVIRT_MIN VB_LIBVIRT(7, 2)
+/* from 7.2, libvirt picks the firmware from <os firmware='efi'> and a feature list; before,
+ * the OVMF files are named from QEMU's descriptors */
+#define VB_LIBVIRT_FIRMWARE_FEATURES VB_LIBVIRT(7, 2)
+/* the oldest the generator writes for: the TPM emulator backend */
+#define VB_LIBVIRT_MIN VB_LIBVIRT(4, 5)
 
 typedef struct VbProfileOptions {
 	const char *name; /* default: the first passed device's name, as a domain name */
@@ -33,10 +36,21 @@ typedef struct VbProfileOptions {
 	const char *const *usb_devices;	    /* "VVVV:PPPP" USB devices to pass, NULL-terminated */
 	const char *const *evdev;	    /* {"auto"}, {"none"} or device paths; NULL: none */
 	unsigned looking_glass_width, looking_glass_height; /* 0: no Looking Glass */
-	bool hugepages;			    /* back the memory with huge pages, if the host has enough */
-	bool hide_kvm;			    /* <kvm><hidden>: only NVIDIA drivers before 465 need it */
-	unsigned libvirt;		    /* VB_LIBVIRT(x, y) */
+	bool hugepages;	     /* back the memory with huge pages, if the host has enough */
+	bool hide_kvm;	     /* <kvm><hidden>: only NVIDIA drivers before 465 need it */
+	unsigned libvirt;    /* VB_LIBVIRT(x, y) */
+	bool firmware_files; /* name the OVMF files whatever the libvirt version (QEMU format) */
 } VbProfileOptions;
+
+/* The firmware files, from QEMU's firmware descriptors (firmware.c). */
+typedef struct VbFirmware {
+	char code[512], vars_template[512];
+	bool requires_smm;
+	char descriptor[512]; /* the file that chose them, as a path on the target */
+} VbFirmware;
+
+/* -ENOENT when no descriptor fits. */
+int vb_firmware_choose(VbContext *ctx, bool secure_boot, VbFirmware *ret);
 
 typedef struct VbProfileHostdev {
 	const VbDevice *dev;
@@ -54,9 +68,11 @@ typedef struct VbProfile {
 	uint64_t memory_mib;
 	bool hugepages; /* asked for and possible */
 	bool secure_boot;
+	bool explicit_firmware; /* libvirt before 7.2: paths in <loader> and <nvram> */
+	VbFirmware firmware;
 	struct {
 		uint16_t vendor, product;
-	} *usb_devices;
+	} * usb_devices;
 	size_t n_usb_devices;
 	char **evdev; /* device paths; the keyboard (or the first) grabs, with a toggle */
 	size_t n_evdev;
