@@ -90,7 +90,7 @@ static void help(void)
 	       "      --hugepages      back the memory with huge pages when the host has them\n"
 	       "      --hide-kvm       hide KVM from the guest (NVIDIA drivers before 465)\n"
 	       "      --libvirt-version=X.Y  write for this libvirt (default: the installed one)\n"
-	       "      --format=FORMAT  libvirt (the only one supported yet)\n"
+	       "      --format=FORMAT  libvirt (default), or qemu: a script running QEMU\n"
 	       "      --output=FILE    write the domain to FILE instead of stdout\n"
 	       "      --define         define it in libvirt (as virsh define does)\n"
 	       "      --connect=URI    the libvirt connection for --define (default\n"

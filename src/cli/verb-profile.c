@@ -5,6 +5,7 @@
 #include <spawn.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -79,11 +80,12 @@ int verb_profile(VbContext *ctx, const Args *args, int argc, char **argv)
 	    .hugepages = pa->hugepages,
 	    .hide_kvm = pa->hide_kvm,
 	};
-	if (pa->format && strcmp(pa->format, "libvirt") != 0) {
-		if (strcmp(pa->format, "qemu") == 0)
-			return cli_error(0, "--format=qemu is not supported yet: only libvirt domain XML");
+	bool qemu = pa->format && strcmp(pa->format, "qemu") == 0;
+	if (pa->format && !qemu && strcmp(pa->format, "libvirt") != 0)
 		return cli_usage_error("--format=%s: expected libvirt or qemu", pa->format);
-	}
+	if (qemu && pa->define)
+		return cli_usage_error("--define is for --format=libvirt");
+	o.firmware_files = qemu;
 	if (pa->os && vb_guest_os_from_name(pa->os, &o.os) < 0)
 		return cli_usage_error("--os=%s: expected windows11, windows10 or linux", pa->os);
 	if (pa->memory && parse_memory(pa->memory, &o.memory_mib) < 0)
@@ -128,9 +130,10 @@ int verb_profile(VbContext *ctx, const Args *args, int argc, char **argv)
 		status = 1; /* the reason is logged */
 		goto out;
 	}
-	if ((r = vb_profile_libvirt_xml(prof, &xml, &error)) < 0) {
-		status =
-		    cli_error(r, "failed to write the domain%s%s", error ? ": " : "", error ? error : "");
+	r = qemu ? vb_profile_qemu_script(prof, &xml) : vb_profile_libvirt_xml(prof, &xml, &error);
+	if (r < 0) {
+		status = cli_error(r, "failed to write the %s%s%s", qemu ? "script" : "domain",
+				   error ? ": " : "", error ? error : "");
 		goto out;
 	}
 	if (args->verbosity >= 0) {
@@ -165,8 +168,14 @@ int verb_profile(VbContext *ctx, const Args *args, int argc, char **argv)
 			status = cli_error(-errno, "failed to write %s", pa->output);
 			goto out;
 		}
+		if (qemu && chmod(pa->output, 0755) < 0) {
+			status = cli_error(-errno, "failed to make %s executable", pa->output);
+			goto out;
+		}
 		if (args->verbosity >= 0)
-			fprintf(stderr, "vfio-boot: profile: %s written; 'virsh define %s' adds the VM\n",
+			fprintf(stderr,
+				qemu ? "vfio-boot: profile: %s written; run it as root to start the VM\n"
+				     : "vfio-boot: profile: %s written; 'virsh define %s' adds the VM\n",
 				pa->output, pa->output);
 	} else
 		fputs(xml, stdout); /* it ends with a newline */

@@ -143,7 +143,9 @@ row "profile: memory not a size" 2 "--memory=lots: a size in MiB" '' "${P[@]}" -
 row "profile: memory too small for Windows 11" 1 "Windows 11 needs at least 4096 MiB" '' "${P[@]}" --memory=2G
 row "profile: no vCPUs" 2 "--vcpus=0: a number of vCPUs" '' "${P[@]}" --vcpus=0
 row "profile: more vCPUs than the host can give" 1 "--vcpus=64: the host can give 10 CPUs while keeping the core with CPU 0" '' "${P[@]}" --vcpus=64
-row "profile: the QEMU format" 1 "--format=qemu is not supported yet" '' "${P[@]}" --format=qemu
+row "profile: the QEMU format cannot be defined" 2 "--define is for --format=libvirt" '' "${P[@]}" --format=qemu --define
+row "profile: the QEMU format with no firmware" 1 "no UEFI firmware for q35 without Secure Boot" \
+	'rm -r "$r/usr/share/qemu/firmware"' "${P[@]}" --format=qemu --os=linux
 row "profile: an unknown format" 2 "--format=xml: expected libvirt or qemu" '' "${P[@]}" --format=xml
 row "profile: a libvirt too old" 1 "libvirt 4.4: vfio-boot writes domains for libvirt 4.5 or later" '' "${P[@]}" --libvirt-version=4.4
 row "profile: the Secure Boot firmware hidden by an empty file in /etc" 1 "no UEFI firmware for q35 with Secure Boot in $work/root/usr/share/qemu/firmware" \

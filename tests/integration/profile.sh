@@ -116,6 +116,53 @@ if [ -s "$work/vm.xml" ] && [ ! -s "$work/out" ] && [ ! -s "$work/err" ] && virt
 	ok "--output writes the domain, -q prints nothing"
 else not_ok "--output writes the domain, -q prints nothing" "$(cat "$work/err")"; fi
 
+# ---- --format=qemu: the same VM as a script for qemu-system-x86_64 ---------------------------
+# script_case MACHINE NAME ARGS...: golden, sh -n and shellcheck
+script_case() {
+	local machine=$1 name=$2 root="$work/$1" dir="$top/tests/golden/$1"
+	shift 2
+	if ! vb "$root" -q profile --format=qemu "$@" >"$work/$name.sh" 2>"$work/err"; then
+		not_ok "$machine qemu $name: exit status" "$(cat "$work/err")"
+		return 1
+	fi
+	sed -e "s|$work|@WORK@|g" "$work/$name.sh" >"$work/golden.sh"
+	[ -n "${UPDATE_GOLDEN:-}" ] && cp "$work/golden.sh" "$dir/profile-$name.sh"
+	if ! diff -u "$dir/profile-$name.sh" "$work/golden.sh" >"$work/diff"; then
+		not_ok "$machine qemu $name: differs from tests/golden/$machine/profile-$name.sh" "$(head -40 "$work/diff")"
+	elif ! sh -n "$work/$name.sh" || ! shellcheck -s sh "$work/$name.sh" >"$work/sc" 2>&1; then
+		not_ok "$machine qemu $name: sh -n and shellcheck" "$(cat "$work/sc")"
+	else
+		ok "$machine qemu $name: golden, sh -n, shellcheck"
+	fi
+}
+# qemu_starts NAME: QEMU parses the whole command line and starts (paused, -S) with the
+# passed-through functions replaced by emulated PCI devices at the same guest addresses and
+# the KVM-only CPU flags left out (no KVM here, no devices to pass); QMP tells it to quit
+qemu_starts() {
+	local name=$1
+	sed -e 's/vfio-pci,host=[0-9a-f:.]*,/e1000e,/' -e 's/,hv-[a-z-]*=[0-9a-zx]*//g' "$work/$name.sh" >"$work/$name-tcg.sh"
+	printf '%s\n' '{"execute":"qmp_capabilities"}' \
+		'{"execute":"human-monitor-command","arguments":{"command-line":"info qtree"}}' '{"execute":"quit"}' |
+		VM_DIR="$work/vm-$name" ACCEL=tcg CPU_MODEL=max GUEST_CPUS=0 timeout 120 sh "$work/$name-tcg.sh" -S -qmp stdio >"$work/qmp" 2>"$work/qemu-err"
+	local status=$?
+	if [ $status = 0 ] && grep -q '"event": "SHUTDOWN".*host-qmp-quit' "$work/qmp" && [ -s "$work/vm-$name/OVMF_VARS.fd" ] &&
+		[ "$(grep -o 'dev: e1000e' "$work/qmp" | wc -l)" = "$2" ]; then
+		ok "qemu $name: QEMU starts the VM ($2 passed functions in place), quits over QMP"
+	else
+		not_ok "qemu $name: QEMU starts the VM ($2 passed functions in place), quits over QMP" "exit $status: $(cat "$work/qemu-err")"
+	fi
+}
+head -c 65536 /dev/zero >"$work/r9-390-uefi.rom"
+truncate -s 64M "$work/win10.img"
+setup tutorial-x99 03:00.0 07:00.0
+script_case tutorial-x99 qemu-linux --os=linux && qemu_starts qemu-linux 3
+script_case tutorial-x99 qemu-windows10 --os=windows10 --hide-kvm --disk="$work/win10.img" --iso="$work/Win11_23H2_Spanish_x64.iso" \
+	--rom="$work/r9-390-uefi.rom" --usb-device=046d:c52b && qemu_starts qemu-windows10 3
+script_case tutorial-x99 qemu-windows11-evdev-looking-glass --os=windows11 --evdev=/dev/input/by-id/usb-kb-event-kbd \
+	--evdev=/dev/input/by-id/usb-mouse-event-mouse --looking-glass=2560x1440
+setup nvidia-turing-4fn 10de:1e87
+script_case nvidia-turing-4fn qemu-linux --os=linux && qemu_starts qemu-linux 4
+
 # --define, through libvirt's API, on the test driver (the same call defines on qemu:///system)
 vb "$work/tutorial-x99" profile --libvirt-version=9.0 --name=defined-vm --define --connect=test:///default >"$work/out" 2>"$work/err"
 if [ $? = 0 ] && grep -q 'domain defined-vm defined on test:///default' "$work/err" && [ ! -s "$work/out" ]; then

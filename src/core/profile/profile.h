@@ -92,6 +92,9 @@ VbProfile *vb_profile_free(VbProfile *p);
  * when libxml2 cannot be loaded. */
 int vb_profile_libvirt_xml(const VbProfile *p, char **ret, char **ret_error);
 
+/* The same VM as a shell script running qemu-system-x86_64 (built with firmware_files). */
+int vb_profile_qemu_script(const VbProfile *p, char **ret);
+
 /* Defines the domain on the libvirt connection uri (qemu:///system) through libvirt's API.
  * On failure *ret_error (to free) says why, in libvirt's words. */
 int vb_profile_define(const char *uri, const char *xml, char **ret_error);
