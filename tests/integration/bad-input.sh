@@ -156,8 +156,12 @@ row "profile: an absent USB controller" 1 "--usb-controller=09:00.0: no such PCI
 row "profile: --rom without a file" 2 "profile: --rom needs a file: --rom=FILE" '' "${P[@]}" --rom
 row "check: --rom with a file" 2 "check: --rom takes no value" '' "${R[@]}" check --rom=/x.rom
 row "profile: a relative ROM path" 1 "--rom=x.rom: not an absolute path to a file" '' "${P[@]}" --rom=x.rom
-row "profile: a relative disk path" 1 "--disk=win.qcow2: an absolute path to an existing image file is needed" '' "${P[@]}" --disk=win.qcow2
-row "profile: a disk that is not a file" 1 "--disk=/dev/null: only image files are supported yet" '' "${P[@]}" --disk=/dev/null
+row "profile: a relative disk path" 1 "--disk=win.qcow2: an absolute path is needed" '' "${P[@]}" --disk=win.qcow2
+row "profile: a disk that holds the host's root filesystem" 1 "--disk=/dev/sda: sda holds a filesystem of the host's (sda1 mounted on /)" '' "${P[@]}" --disk=/dev/sda
+row "profile: a disk in the host's fstab" 1 "--disk=/dev/sdb: sdb holds a filesystem of the host's (sdb1 in fstab for /srv/sdb1)" '' "${P[@]}" --disk=/dev/sdb
+row "profile: the host's disk by its by-id name" 1 "sda holds a filesystem of the host's" '' "${P[@]}" --disk=/dev/disk/by-id/ata-Samsung_SSD_850_EVO_250GB_S2R5NX0H612345
+row "profile: a /dev path that is no block device" 1 "--disk=/dev/nothing: not a block device" '' "${P[@]}" --disk=/dev/nothing
+row "profile: a disk that is a directory" 1 "--disk=/tmp: neither an image file nor a block device" '' "${P[@]}" --disk=/tmp
 row "profile: a name libvirt would not take" 1 "--name=my vm<1>: use letters, digits" '' "${P[@]}" "--name=my vm<1>"
 row "profile: nothing selected" 1 "nothing is selected: select the guest's devices with 'vfio-boot add' first" \
 	'rm "$r/etc/vfio-boot.conf"' "${P[@]}"

@@ -83,6 +83,13 @@ else
 	not_ok "a disk path with ' & < > reaches libvirt unchanged (escaped by the writer)" "$got"
 fi
 
+# a whole disk for the guest, named by /dev/disk/by-id; what libblkid finds on it is said
+truncate -s 4M "$work/tutorial-x99/dev/sdc" && mkfs.ext4 -q -F "$work/tutorial-x99/dev/sdc"
+case_ tutorial-x99 block-disk --os=windows10 --disk=/dev/sdc
+grep -q 'disk: /dev/sdc, as /dev/disk/by-id/ata-WDC_WD10EZEX-08WN4A0_WD-WCC6Y0ABCDEF .*it holds a filesystem (ext4) the host does not use' "$work/err" &&
+	ok "block disk: its stable name, and libblkid's word on what it holds" ||
+	not_ok "block disk: its stable name, and libblkid's word on what it holds" "$(cat "$work/err")"
+
 # keyboard and mouse by evdev, found in /dev/input/by-id; a USB device by its IDs; Looking
 # Glass at 1080p (32 MiB)
 by_id="$work/tutorial-x99/dev/input/by-id"

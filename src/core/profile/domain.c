@@ -396,15 +396,13 @@ static void write_devices(W *w, const VbProfile *p)
 {
 	char line[32];
 	start(w, "devices");
-	if (p->opts.disk) {
-		size_t len = strlen(p->opts.disk);
-		bool qcow2 = len > 6 && strcmp(p->opts.disk + len - 6, ".qcow2") == 0;
+	if (p->disk_path) {
 		start(w, "disk");
-		attr(w, "type", "file");
+		attr(w, "type", p->disk_block ? "block" : "file");
 		attr(w, "device", "disk");
-		empty(w, "driver", "name", "qemu", "type", qcow2 ? "qcow2" : "raw", "cache", "none", "io",
-		      "native", "discard", "unmap", "iothread", "1", NULL);
-		empty(w, "source", "file", p->opts.disk, NULL);
+		empty(w, "driver", "name", "qemu", "type", p->disk_format, "cache", "none", "io", "native",
+		      "discard", "unmap", "iothread", "1", NULL);
+		empty(w, "source", p->disk_block ? "dev" : "file", p->disk_path, NULL);
 		empty(w, "target", "dev", "vda", "bus", "virtio", NULL);
 		end(w);
 	}

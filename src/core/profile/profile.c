@@ -6,7 +6,11 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <blkid.h>
+#include <fcntl.h>
 #include <sys/stat.h>
+#include <sys/sysmacros.h>
+#include <unistd.h>
 
 #include "../util/fileio.h"
 #include "profile.h"
@@ -172,6 +176,143 @@ static unsigned looking_glass_mib(unsigned width, unsigned height)
 	while (size < mib)
 		size *= 2;
 	return size;
+}
+
+/* The block device a /dev path names: its sysfs name ("sdc"), from the device number of a
+ * real node or, under a sysroot, from the name the path resolves to under its dev/. */
+static int block_name(VbContext *ctx, const char *path, char *name, size_t size)
+{
+	_cleanup_free_ char *in_sysroot = NULL, *real = NULL, *sys = NULL;
+	int r = vb_sysroot_path(ctx, path + 1, &in_sysroot);
+	if (r < 0)
+		return r;
+	struct stat st;
+	if (stat(in_sysroot, &st) < 0)
+		return -errno;
+	if (S_ISBLK(st.st_mode)) {
+		char rel[64];
+		snprintf(rel, sizeof(rel), "sys/dev/block/%u:%u", major(st.st_rdev), minor(st.st_rdev));
+		if ((r = vb_sysroot_path(ctx, rel, &sys)) < 0)
+			return r;
+		if (!(real = realpath(sys, NULL)))
+			return -errno;
+	} else if (!(real = realpath(in_sysroot, NULL)))
+		return -errno;
+	const char *base = strrchr(real, '/');
+	snprintf(name, size, "%s", base ? base + 1 : real);
+	/* a block device has a sysfs entry of that name */
+	_cleanup_free_ char *cls = NULL, *rel = NULL;
+	if (asprintf(&rel, "sys/class/block/%s", name) < 0)
+		return -ENOMEM;
+	if ((r = vb_sysroot_path(ctx, rel, &cls)) < 0)
+		return r;
+	return access(cls, F_OK) == 0 ? 0 : -ENOTBLK;
+}
+
+/* The /dev/disk/by-id name of block device name: it stays when disks are renumbered. The
+ * most specific one: ata-, nvme-, scsi- before wwn- and the like. */
+static int stable_name(VbContext *ctx, const char *name, char **ret)
+{
+	_cleanup_free_ char *dir = NULL;
+	int r = vb_sysroot_path(ctx, "dev/disk/by-id", &dir);
+	if (r < 0)
+		return r;
+	struct dirent **e;
+	int n = scandir(dir, &e, NULL, alphasort);
+	char *best = NULL;
+	int best_rank = -1;
+	for (int i = 0; i < n; i++) {
+		char target[512];
+		int fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+		ssize_t len = fd >= 0 ? readlinkat(fd, e[i]->d_name, target, sizeof(target) - 1) : -1;
+		if (fd >= 0)
+			close(fd);
+		if (len > 0) {
+			target[len] = 0;
+			const char *base = strrchr(target, '/');
+			int rank = strncmp(e[i]->d_name, "wwn-", 4) == 0 ? 0 : 1;
+			if (strcmp(base ? base + 1 : target, name) == 0 && rank > best_rank) {
+				free(best);
+				best = strdup(e[i]->d_name);
+				best_rank = rank;
+			}
+		}
+		free(e[i]);
+	}
+	if (n >= 0)
+		free(e);
+	if (!best)
+		return -ENOENT;
+	r = asprintf(ret, "/dev/disk/by-id/%s", best) < 0 ? -ENOMEM : 0;
+	free(best);
+	return r;
+}
+
+/* The guest's disk: an image file as it is; a block device by its stable name, and never
+ * one that holds a filesystem the host uses (mounted or in fstab, through LVM, RAID and
+ * partitions: the model's host disks). What libblkid finds on it is said. */
+static int choose_disk(VbContext *ctx, const VbModel *m, VbProfile *p)
+{
+	const char *disk = p->opts.disk;
+	int r;
+	if (disk[0] != '/')
+		return vb_log_errno(ctx, -EINVAL, "--disk=%s: an absolute path is needed", disk);
+	if (strncmp(disk, "/dev/", 5) != 0) {
+		struct stat st;
+		if (stat(disk, &st) < 0)
+			return vb_log_errno(ctx, -errno, "--disk=%s", disk);
+		if (!S_ISREG(st.st_mode))
+			return vb_log_errno(ctx, -EINVAL,
+					    "--disk=%s: neither an image file nor a block device", disk);
+		size_t len = strlen(disk);
+		p->disk_format = len > 6 && strcmp(disk + len - 6, ".qcow2") == 0 ? "qcow2" : "raw";
+		return (p->disk_path = strdup(disk)) ? 0 : -ENOMEM;
+	}
+	char name[256];
+	if ((r = block_name(ctx, disk, name, sizeof(name))) < 0)
+		return vb_log_errno(ctx, r, "--disk=%s: not a block device", disk);
+	for (size_t i = 0; i < m->n_host_disks; i++) {
+		const VbHostDisk *h = &m->host_disks[i];
+		_cleanup_free_ char *rel = NULL, *part = NULL;
+		bool on_it = strcmp(h->block, name) == 0;
+		if (!on_it && asprintf(&rel, "sys/class/block/%s/%s", name, h->block) >= 0 &&
+		    vb_sysroot_path(ctx, rel, &part) >= 0)
+			on_it = access(part, F_OK) == 0; /* a partition of it */
+		if (on_it)
+			return vb_log_errno(ctx, -EBUSY,
+					    "--disk=%s: %s holds a filesystem of the host's (%s %s): a guest "
+					    "writing to it would destroy it",
+					    disk, name, h->block, h->use);
+	}
+	if ((r = stable_name(ctx, name, &p->disk_path)) < 0)
+		return vb_log_errno(ctx, r, "--disk=%s: %s has no /dev/disk/by-id name to refer to it by",
+				    disk, name);
+	p->disk_block = true;
+	p->disk_format = "raw";
+	/* what is on it now, in libblkid's words */
+	_cleanup_free_ char *in_sysroot = NULL;
+	char what[200] = "nothing libblkid recognizes";
+	if (vb_sysroot_path(ctx, disk + 1, &in_sysroot) >= 0) {
+		blkid_probe pr = blkid_new_probe_from_filename(in_sysroot);
+		if (pr) {
+			blkid_probe_enable_partitions(pr, 1);
+			blkid_probe_enable_superblocks(pr, 1);
+			const char *type = NULL, *pttype = NULL;
+			if (blkid_do_safeprobe(pr) == 0) {
+				(void)blkid_probe_lookup_value(pr, "TYPE", &type, NULL);
+				(void)blkid_probe_lookup_value(pr, "PTTYPE", &pttype, NULL);
+			}
+			if (type)
+				snprintf(what, sizeof(what), "a filesystem (%s) the host does not use", type);
+			else if (pttype)
+				snprintf(what, sizeof(what),
+					 "a partition table (%s) of partitions the host does not use",
+					 pttype);
+			blkid_free_probe(pr);
+		}
+	}
+	return note(p, "disk: %s, as %s (a name that survives renumbering); it holds %s.", disk, p->disk_path,
+		    what);
 }
 
 static int add_hostdev(VbProfile *p, const VbDevice *d)
@@ -416,22 +557,8 @@ int vb_profile_build(VbContext *ctx, const VbModel *m, const VbPlan *plan, const
 			goto fail;
 		}
 	}
-	/* the disk: an image file; block devices need the host-filesystem check first */
-	if (opts->disk) {
-		struct stat st;
-		if (opts->disk[0] != '/' || stat(opts->disk, &st) < 0) {
-			r = vb_log_errno(ctx, opts->disk[0] != '/' ? -EINVAL : -errno, "--disk=%s: %s",
-					 opts->disk, "an absolute path to an existing image file is needed");
-			goto fail;
-		}
-		if (!S_ISREG(st.st_mode)) {
-			r = vb_log_errno(ctx, -ENOTSUP,
-					 "--disk=%s: only image files are supported yet (a block device "
-					 "needs the check that it holds no host filesystem)",
-					 opts->disk);
-			goto fail;
-		}
-	}
+	if (opts->disk && (r = choose_disk(ctx, m, p)) < 0)
+		goto fail;
 	*ret = p;
 	return 0;
 fail:
@@ -451,6 +578,7 @@ VbProfile *vb_profile_free(VbProfile *p)
 		free(p->evdev[i]);
 	free(p->evdev);
 	free(p->usb_devices);
+	free(p->disk_path);
 	free(p->name);
 	free(p);
 	return NULL;

@@ -68,6 +68,9 @@ typedef struct VbProfile {
 	uint64_t memory_mib;
 	bool hugepages; /* asked for and possible */
 	bool secure_boot;
+	char *disk_path;	 /* the image file, or the block device's /dev/disk/by-id name */
+	const char *disk_format; /* raw or qcow2 */
+	bool disk_block;
 	bool explicit_firmware; /* libvirt before 7.2: paths in <loader> and <nvram> */
 	VbFirmware firmware;
 	struct {

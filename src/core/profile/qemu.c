@@ -152,13 +152,11 @@ int vb_profile_qemu_script(const VbProfile *p, char **ret)
 			     p->usb_devices[i].vendor, p->usb_devices[i].product);
 	}
 	LINE(&b, "-object iothread,id=io1");
-	if (p->opts.disk) {
-		size_t len = strlen(p->opts.disk);
-		bool qcow2 = len > 6 && strcmp(p->opts.disk + len - 6, ".qcow2") == 0;
+	if (p->disk_path) {
 		strbuf_printf(&b,
 			      "\t-drive if=none,id=disk0,format=%s,cache=none,aio=native,discard=unmap,file=",
-			      qcow2 ? "qcow2" : "raw");
-		sq(&b, p->opts.disk);
+			      p->disk_format);
+		sq(&b, p->disk_path);
 		strbuf_printf(&b, " \\\n");
 		LINE(&b, "-device virtio-blk-pci,drive=disk0,iothread=io1,bootindex=%d", p->opts.iso ? 1 : 0);
 	}
