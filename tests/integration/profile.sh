@@ -99,15 +99,15 @@ case_ tutorial-x99 libvirt-7.2 --os=windows11 --libvirt-version=7.2
 case_ tutorial-x99 libvirt-6.0 --os=windows11 --libvirt-version=6.0
 case_ tutorial-x99 libvirt-5.0-linux --os=linux --libvirt-version=5.0
 
-# a Ryzen 7 3700X: two CCXs; the guest gets the second whole
-setup amd-chipset-host-gpu 07:00.0
-case_ amd-chipset-host-gpu windows11 --os=windows11
-# an i7-9700K: SMT off
-setup intel-igpu-amd-dgpu 03:00.0
-case_ intel-igpu-amd-dgpu windows10 --os=windows10
-# a four-function Turing card (VGA, audio, USB, UCSI) on a Ryzen 9 5900X (two CCDs)
-setup nvidia-turing-4fn 10de:1e87
-case_ nvidia-turing-4fn linux --os=linux
+# Every guest OS on the other hosts: a Ryzen 7 3700X (two CCXs: the guest gets the second
+# whole), an i7-9700K (SMT off), a four-function Turing card (VGA, audio, USB, UCSI) on a
+# Ryzen 9 5900X (two CCDs)
+for host in amd-chipset-host-gpu:07:00.0 intel-igpu-amd-dgpu:03:00.0 nvidia-turing-4fn:10de:1e87; do
+	setup "${host%%:*}" "${host#*:}"
+	for os in windows11 windows10 linux; do
+		case_ "${host%%:*}" "$os" --os="$os"
+	done
+done
 case_ nvidia-turing-4fn windows10-old-nvidia --os=windows10 --hide-kvm
 
 # the GPU selected, the USB controller passed whole as a PCI hostdev by option; a disk, an
