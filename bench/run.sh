@@ -66,15 +66,17 @@ big="$work/plan-4096"
 python3 "$top/tests/fixtures/build-sysroot.py" "$work/listing-plan" "$big" >/dev/null
 "$bin" --root="$big" --sysroot="$big" add -q 01:05.0
 hyperfine -N --warmup 3 --min-runs 20 --export-json "$work/plan.json" \
-	"$bin --root=$tut --sysroot=$tut plan --json" "$bin --root=$big --sysroot=$big plan --json" >/dev/null 2>&1
+	"$bin --root=$tut --sysroot=$tut plan --json" "$bin --root=$big --sysroot=$big plan --json" \
+	"$bin --root=$tut --sysroot=$tut -q profile --libvirt-version=9.0" >/dev/null 2>&1
 python3 - "$work/plan.json" <<'PY'
 import json, sys
 r = [x["median"] for x in json.load(open(sys.argv[1]))["results"]]
 print()
-print("| plan | time |")
+print("| plan and profile | time |")
 print("|---|---:|")
 print(f"| tutorial's machine: 2 kernels, 2 devices selected | {r[0] * 1000:.1f} ms |")
 print(f"| 4096 functions, 1 kernel, 1 of 1024 identical GPUs selected | {r[1] * 1000:.1f} ms |")
+print(f"| profile (domain XML) on the tutorial's machine: plan, topology, libxml2 loaded | {r[2] * 1000:.1f} ms |")
 PY
 
 # ---- the boot-time helper ------------------------------------------------------------------
