@@ -80,6 +80,8 @@ int verb_profile(VbContext *ctx, const Args *args, int argc, char **argv)
 	    .hugepages = pa->hugepages,
 	    .hide_kvm = pa->hide_kvm,
 	};
+	if (args->json)
+		return cli_usage_error("profile writes a domain XML or a script, not JSON");
 	bool qemu = pa->format && strcmp(pa->format, "qemu") == 0;
 	if (pa->format && !qemu && strcmp(pa->format, "libvirt") != 0)
 		return cli_usage_error("--format=%s: expected libvirt or qemu", pa->format);

@@ -171,6 +171,7 @@ row "profile: a relative evdev path" 1 "--evdev=event3: an absolute path" '' "${
 row "profile: evdev auto with a path" 1 "--evdev=auto: auto and none stand alone" '' "${P[@]}" --evdev=auto --evdev=/dev/input/event3
 row "profile: evdev for a libvirt without it" 1 "evdev input needs libvirt 7.4 or later" '' "${P[@]}" --libvirt-version=7.2 --evdev=/dev/input/by-id/k-event-kbd
 row "profile: a Looking Glass size that is not one" 2 "--looking-glass=1080p: a resolution, WIDTHxHEIGHT" '' "${P[@]}" --looking-glass=1080p
+row "profile: --json" 2 "profile writes a domain XML or a script, not JSON" '' "${P[@]}" --json
 row "profile: its options on another verb" 2 "option --vcpus does not apply to 'scan'" '' "${R[@]}" scan --vcpus=4
 
 summary bad-input
