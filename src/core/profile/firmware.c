@@ -117,7 +117,7 @@ int vb_firmware_choose(VbContext *ctx, bool secure_boot, VbFirmware *ret)
 		}
 		closedir(d);
 	}
-	if (r >= 0)
+	if (r >= 0 && n > 0) /* (qsort must not get the NULL of an empty list) */
 		qsort(c, n, sizeof(*c), cmp_candidate);
 	r = r < 0 ? r : -ENOENT;
 	for (size_t i = 0; i < n && r == -ENOENT; i++) {
