@@ -101,6 +101,11 @@ check-valgrind: all $(UNIT_BIN)
 check-boot:
 	tests/boot/run.sh
 
+# The Debian package: dpkg-buildpackage, its contents, apt install (post-install step), use,
+# purge. Installs on this machine: needs root or sudo.
+check-package:
+	tests/package/run.sh
+
 # libFuzzer targets (clang, ASan+UBSan), FUZZ_SECONDS each (default 60); tests/fuzz/RESULTS.md
 fuzz:
 	tests/fuzz/run.sh
@@ -130,4 +135,4 @@ format:
 clean:
 	rm -rf build build-asan build-fuzz
 
-.PHONY: all check check-asan check-valgrind check-boot fuzz print-fuzz-flags print-fuzz-libs bench install format clean
+.PHONY: all check check-asan check-valgrind check-package check-boot fuzz print-fuzz-flags print-fuzz-libs bench install format clean

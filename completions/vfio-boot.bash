@@ -76,7 +76,8 @@ _vfio_boot()
 		add) opts+=" --force --dry-run" ;;
 		remove) opts+=" --dry-run" ;;
 		plan | generate) opts+=" --force" ;;
-		apply | revert) opts+=" --force --dry-run --no-rebuild" ;;
+		apply) opts+=" --force --dry-run --no-rebuild --if-configured" ;;
+		revert) opts+=" --force --dry-run --no-rebuild" ;;
 		bind) opts+=" --force --dry-run" ;;
 		unbind) opts+=" --dry-run" ;;
 		profile) opts+=" --force --name= --os= --memory= --vcpus= --disk= --iso= --usb-controller= --usb-device= --evdev= --looking-glass= --rom= --hugepages --hide-kvm --libvirt-version= --format= --output= --define --connect=" ;;

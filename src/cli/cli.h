@@ -27,7 +27,8 @@ typedef struct Args {
 	const char **kernels; /* NULL-terminated, NULL when not given */
 	size_t n_kernels;
 	bool json, dry_run, force, all, read_rom, no_rebuild;
-	int verbosity; /* -1 quiet, 0 normal, 1 verbose, 2 debug */
+	bool if_configured; /* apply: only with a selection, and then rebuild the images anyway */
+	int verbosity;	    /* -1 quiet, 0 normal, 1 verbose, 2 debug */
 	ProfileArgs profile;
 } Args;
 

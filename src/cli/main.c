@@ -24,7 +24,7 @@ static const Verb verbs[] = {
     {"remove", 1, -1, verb_remove, "dry-run"},
     {"plan", 0, 0, verb_plan, "force"},
     {"generate", 1, 1, verb_generate, "force"},
-    {"apply", 0, -1, verb_apply, "force dry-run no-rebuild"},
+    {"apply", 0, -1, verb_apply, "force dry-run no-rebuild if-configured"},
     {"revert", 0, 0, verb_revert, "force dry-run no-rebuild"},
     {"status", 0, 0, verb_status, ""},
     {"verify", 0, 0, verb_verify, ""},
@@ -70,6 +70,9 @@ static void help(void)
 	       "      --rom            check: read GPU option ROMs through sysfs (needs root)\n"
 	       "      --dry-run        add, remove, apply, revert, bind, unbind: show only\n"
 	       "      --no-rebuild     apply, revert: do not rebuild initramfs and boot config\n"
+	       "      --if-configured  apply: do nothing when no device is selected; else\n"
+	       "                       rebuild the images even if no file changed (for a\n"
+	       "                       package's post-install step)\n"
 	       "      --force          override a safety refusal (the refusal names it)\n"
 	       "\n"
 	       "profile options:\n"
@@ -163,6 +166,7 @@ enum {
 	OPT_EVDEV,
 	OPT_LOOKING_GLASS,
 	OPT_DEFINE,
+	OPT_IF_CONFIGURED,
 	OPT_CONNECT,
 	OPT_HUGEPAGES,
 	OPT_HIDE_KVM,
@@ -196,6 +200,7 @@ static const struct option long_options[] = {
     {"evdev", required_argument, NULL, OPT_EVDEV},
     {"looking-glass", required_argument, NULL, OPT_LOOKING_GLASS},
     {"define", no_argument, NULL, OPT_DEFINE},
+    {"if-configured", no_argument, NULL, OPT_IF_CONFIGURED},
     {"connect", required_argument, NULL, OPT_CONNECT},
     {"hugepages", no_argument, NULL, OPT_HUGEPAGES},
     {"hide-kvm", no_argument, NULL, OPT_HIDE_KVM},
@@ -319,6 +324,10 @@ int main(int argc, char **argv)
 									   : "evdev";
 			break;
 		}
+		case OPT_IF_CONFIGURED:
+			args.if_configured = true;
+			verb_only[n_verb_only++] = "if-configured";
+			break;
 		case OPT_DEFINE:
 			args.profile.define = true;
 			verb_only[n_verb_only++] = "define";

@@ -71,6 +71,7 @@ static VbApplyOptions apply_options(const Args *args, Progress *pr)
 	pr->tty = isatty(STDOUT_FILENO) && !args->json;
 	return (VbApplyOptions){.dry_run = args->dry_run,
 				.no_rebuild = args->no_rebuild,
+				.rebuild_always = args->if_configured,
 				.force = args->force,
 				.progress = on_progress,
 				.userdata = pr};
@@ -109,6 +110,17 @@ int verb_apply(VbContext *ctx, const Args *args, int argc, char **argv)
 	VbApplyResult res = {0};
 	if (vb_selection_load(ctx, &before) < 0 || vb_selection_load(ctx, &sel) < 0) {
 		status = 1;
+		goto out;
+	}
+	if (args->if_configured && argc > 0) {
+		status =
+		    cli_usage_error("--if-configured takes no DEVICE: it applies the selection as it is");
+		goto out;
+	}
+	if (args->if_configured && sel->n_devices == 0) {
+		if (args->verbosity > 0)
+			fprintf(stderr, "vfio-boot: nothing is selected: nothing to do\n");
+		status = 0;
 		goto out;
 	}
 	if (argc > 0) {
@@ -154,16 +166,19 @@ int verb_apply(VbContext *ctx, const Args *args, int argc, char **argv)
 		json_print(o);
 		json_object_put(o);
 	} else if (args->verbosity >= 0) {
-		if (!res.changed)
-			printf("Nothing to change: the system matches %s.\n", VB_SELECTION_PATH);
-		else if (!binds) {
+		if (!binds) {
+			/* an image that will not bind is said whether or not files changed */
 			print_verify(rep, true);
 			fprintf(stderr,
-				"vfio-boot: not done: the files are written, but the image%s above would not "
-				"bind "
-				"the devices at the next boot\n",
+				"vfio-boot: not done: %s, but the image%s above would not bind the devices "
+				"at the next boot\n",
+				res.changed ? "the files are written" : "the images were rebuilt",
 				rep->n_kernels == 1 ? "" : "s");
-		} else if (!args->dry_run && !res.rebuild_failed && p->n_devices > 0)
+		} else if (!res.changed)
+			printf(res.log_path ? "Nothing to change in the files; the images were rebuilt.\n"
+					    : "Nothing to change: the system matches %s.\n",
+			       VB_SELECTION_PATH);
+		else if (!args->dry_run && !res.rebuild_failed && p->n_devices > 0)
 			printf(
 			    "Applied. Reboot to give %s%s to vfio-pci; 'vfio-boot status' checks it then.\n"
 			    "If the host does not come back, add vfio-boot=off to the kernel command line at "

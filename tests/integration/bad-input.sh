@@ -113,6 +113,7 @@ row "a symlink escaping the root (the state directory)" 1 "(a symlink on the way
 	'mkdir -p "$r/var/lib" && ln -s "$work/outside" "$r/var/lib/vfio-boot"' "${R[@]}" apply
 row "a symlink escaping the root (the generated file)" 1 "/etc/modprobe.d/vfio-boot.conf is a symlink, not a file vfio-boot can back up" \
 	'ln -s "$work/outside/x.conf" "$r/etc/modprobe.d/vfio-boot.conf"' "${R[@]}" apply
+row "apply --if-configured with a DEVICE" 2 "--if-configured takes no DEVICE" '' "${R[@]}" apply --if-configured 07:00.0
 row "no /lib/modules" 1 "refused (no-kernels): no kernel module directory under $work/root/lib/modules" \
 	'rm -r "$r/lib/modules"' "${R[@]}" apply
 row "no update-initramfs on PATH" 1 "update-initramfs, needed to rebuild the boot files, is not on PATH" \

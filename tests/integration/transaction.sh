@@ -249,6 +249,27 @@ PATH="$work/bin:$PATH" VFIO_BOOT_TEST_RUN_COMMANDS=1 vb "$work/t" revert -q >"$w
 rm -rf "$work/t" "$work/calls" && cp -a "$work/pristine" "$work/t"
 PATH="$work/bin:$PATH" VFIO_BOOT_TEST_RUN_COMMANDS=1 vb "$work/t" apply -q --no-rebuild >"$work/out" 2>&1
 [ ! -e "$work/calls" ] && vb "$work/t" status --json | grep -q '"rebuild": "skipped"' && ok "--no-rebuild runs nothing and says so" || not_ok "--no-rebuild runs nothing and says so"
+# apply --if-configured (the package's post-install step): with the selection applied and no
+# file to change, it still rebuilds the images (the package replaced the helper they carry);
+# with nothing selected it does nothing at all
+PATH="$work/bin:$PATH" VFIO_BOOT_TEST_RUN_COMMANDS=1 vb "$work/t" apply -q >/dev/null 2>&1 # the rebuild done
+rm -f "$work/calls"
+PATH="$work/bin:$PATH" VFIO_BOOT_TEST_RUN_COMMANDS=1 vb "$work/t" apply -q >/dev/null 2>&1
+plain=$(cat "$work/calls" 2>/dev/null)
+FAKE_ROOT="$work/t" PATH="$work/bin:$PATH" VFIO_BOOT_TEST_RUN_COMMANDS=1 vb "$work/t" apply --if-configured >"$work/out" 2>&1
+st=$?
+if [ $st = 0 ] && [ -z "$plain" ] && grep -q 'update-initramfs -u -k all' "$work/calls" 2>/dev/null &&
+	grep -q '^Nothing to change in the files; the images were rebuilt' "$work/out"; then
+	ok "apply --if-configured rebuilds the images when nothing changed (a plain apply does not)"
+else not_ok "apply --if-configured rebuilds the images when nothing changed (a plain apply does not)" "plain: $plain; $(cat "$work/out")"; fi
+rm -rf "$work/none" "$work/calls" && cp -a "$work/pristine" "$work/none" && rm "$work/none/etc/vfio-boot.conf"
+snapshot_root "$work/none" >"$work/none.snap"
+PATH="$work/bin:$PATH" VFIO_BOOT_TEST_RUN_COMMANDS=1 vb "$work/none" apply --if-configured >"$work/out" 2>&1
+st=$?
+if [ $st = 0 ] && [ ! -s "$work/out" ] && [ ! -e "$work/calls" ] && snapshot_root "$work/none" | cmp -s - "$work/none.snap"; then
+	ok "apply --if-configured with nothing selected writes nothing, runs nothing, says nothing"
+else not_ok "apply --if-configured with nothing selected writes nothing, runs nothing, says nothing" "$(cat "$work/out")"; fi
+
 # (a missing update-initramfs: tests/integration/bad-input.sh)
 
 # ---- a root it cannot write -------------------------------------------------------------------------

@@ -53,7 +53,10 @@ typedef void (*VbProgressFn)(void *userdata, VbProgress ev, const char *what, do
 typedef struct VbApplyOptions {
 	bool dry_run;	 /* the same path up to the writes, which are reported, not done */
 	bool no_rebuild; /* skip the regeneration commands */
-	bool force;	 /* revert: also restore files edited since apply */
+	/* run them even when no file changes: what goes into the images besides our files (the
+	 * helper, the rule, the dracut module) may have, as after a package upgrade */
+	bool rebuild_always;
+	bool force; /* revert: also restore files edited since apply */
 	VbProgressFn progress;
 	void *userdata;
 } VbApplyOptions;

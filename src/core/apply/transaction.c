@@ -239,7 +239,7 @@ int vb_apply(VbContext *ctx, const VbPlan *p, const VbApplyOptions *opts, VbAppl
 	bool rebuild_owed =
 	    old && old->rebuild && strcmp(old->rebuild, "done") != 0 && strcmp(old->rebuild, "listed") != 0;
 	res->changed = n_changes > 0 || state_changed;
-	if (!res->changed && !(rebuild_owed && !opts->no_rebuild))
+	if (!res->changed && !((rebuild_owed || opts->rebuild_always) && !opts->no_rebuild))
 		goto out; /* idempotent: nothing written, nothing run */
 
 	/* regeneration: what changes now, or everything we own when an earlier run failed; a

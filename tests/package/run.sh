@@ -1,0 +1,73 @@
+#!/usr/bin/env bash
+# make check-package: build the Debian package with dpkg-buildpackage (in a copy of the
+# tree: it builds in place), check what it installs where, install it on this machine with
+# apt (its post-install step runs), use it on a fixture machine, then purge it. Needs root
+# (or sudo) for the install.
+set -u
+top=$(cd "$(dirname "$0")/../.." && pwd)
+work=$(mktemp -d "${TMPDIR:-/tmp}/vfio-boot-pkg.XXXXXX")
+trap 'rm -rf "$work"' EXIT
+pass=0 fail=0
+ok() { pass=$((pass + 1)); echo "ok - $1"; }
+not_ok() { fail=$((fail + 1)); echo "not ok - $1"; [ $# -gt 1 ] && sed 's/^/    /' <<<"$2"; }
+as_root() { if [ "$(id -u)" = 0 ]; then "$@"; else sudo "$@"; fi; }
+
+mkdir -p "$work/src"
+tar -C "$top" --exclude=./build --exclude=./build-asan --exclude=./build-fuzz --exclude=./.git -c . | tar -C "$work/src" -x
+if (cd "$work/src" && dpkg-buildpackage -b -us -uc) >"$work/build.log" 2>&1; then
+	ok "dpkg-buildpackage -b -us -uc"
+else
+	not_ok "dpkg-buildpackage -b -us -uc" "$(tail -30 "$work/build.log")"
+	echo "# package: $pass passed, $fail failed"
+	exit 1
+fi
+deb=$(ls "$work"/vfio-boot_*.deb)
+
+dpkg-deb -c "$deb" | awk '{print $6}' >"$work/contents"
+missing=""
+for f in ./usr/sbin/vfio-boot ./usr/libexec/vfio-boot/vfio-boot-bind ./usr/lib/udev/rules.d/60-vfio-boot.rules \
+	./usr/lib/dracut/modules.d/90vfio-boot/module-setup.sh ./usr/share/man/man8/vfio-boot.8.gz \
+	./usr/share/bash-completion/completions/vfio-boot; do
+	grep -qx -- "$f" "$work/contents" || missing="$missing $f"
+done
+[ -z "$missing" ] && ok "the package holds each file at its Debian path" || not_ok "the package holds each file at its Debian path" "missing:$missing"
+dpkg-deb -f "$deb" Depends >"$work/depends"
+grep -q 'libarchive13' "$work/depends" && grep -q 'libxml2' "$work/depends" && grep -q 'libkmod2' "$work/depends" &&
+	ok "Depends: the shared libraries, and the dlopen'ed libarchive13 and libxml2" ||
+	not_ok "Depends: the shared libraries, and the dlopen'ed libarchive13 and libxml2" "$(cat "$work/depends")"
+
+# installed with apt: the post-install step runs (nothing is selected on this machine)
+if [ -e /etc/vfio-boot.conf ]; then
+	not_ok "this machine has an /etc/vfio-boot.conf: the package test would change its boot; not installing"
+	echo "# package: $pass passed, $fail failed"
+	exit 1
+fi
+if as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -q "$deb" >"$work/install.log" 2>&1; then
+	ok "apt-get install of the package (its postinst with nothing selected does nothing)"
+else
+	not_ok "apt-get install of the package" "$(tail -20 "$work/install.log")"
+fi
+version=$(/usr/sbin/vfio-boot --version 2>&1)
+[ "$version" = "vfio-boot $(dpkg-parsechangelog -l "$top/debian/changelog" -S Version)" ] &&
+	ok "the installed vfio-boot --version matches the package" || not_ok "the installed vfio-boot --version matches the package" "$version"
+fx="$work/fixture"
+python3 "$top/tests/fixtures/build-sysroot.py" "$top/tests/fixtures/machines/tutorial-x99.listing" "$fx" >/dev/null
+/usr/sbin/vfio-boot --root="$fx" --sysroot="$fx" scan >"$work/out" 2>&1 && grep -q 'Hawaii PRO' "$work/out" &&
+	ok "the installed vfio-boot scans a fixture machine" || not_ok "the installed vfio-boot scans a fixture machine" "$(cat "$work/out")"
+/usr/sbin/vfio-boot --root="$fx" --sysroot="$fx" add -q 03:00.0 &&
+	/usr/sbin/vfio-boot --root="$fx" --sysroot="$fx" plan >"$work/out" 2>&1 &&
+	grep -q 'copy_exec /usr/libexec/vfio-boot/vfio-boot-bind' "$work/out" &&
+	ok "the installed vfio-boot plans, with the helper at the package's path" ||
+	not_ok "the installed vfio-boot plans, with the helper at the package's path" "$(cat "$work/out")"
+man -l /usr/share/man/man8/vfio-boot.8.gz 2>/dev/null | grep -q 'RECOVERY' &&
+	ok "the installed man page renders" || not_ok "the installed man page renders"
+
+if as_root env DEBIAN_FRONTEND=noninteractive apt-get purge -y -q vfio-boot >"$work/purge.log" 2>&1 && [ ! -e /usr/sbin/vfio-boot ] &&
+	[ ! -e /usr/libexec/vfio-boot/vfio-boot-bind ]; then
+	ok "apt-get purge removes it"
+else
+	not_ok "apt-get purge removes it" "$(tail -20 "$work/purge.log")"
+fi
+
+echo "# package: $pass passed, $fail failed"
+[ "$fail" = 0 ]
