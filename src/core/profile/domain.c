@@ -364,19 +364,12 @@ static void write_hostdevs(W *w, const VbProfile *p)
 
 static void write_inputs(W *w, const VbProfile *p)
 {
-	/* the keyboard grabs (all devices), with the toggle; else the first device does */
-	size_t grabber = 0;
-	for (size_t i = p->n_evdev; i-- > 0;) {
-		size_t len = strlen(p->evdev[i]);
-		if (len > 4 && strcmp(p->evdev[i] + len - 4, "-kbd") == 0)
-			grabber = i;
-	}
 	for (size_t i = 0; i < p->n_evdev; i++) {
 		start(w, "input");
 		attr(w, "type", "evdev");
 		start(w, "source");
 		attr(w, "dev", "%s", p->evdev[i]);
-		if (i == grabber) {
+		if (i == p->evdev_grabber) {
 			attr(w, "grab", "all");
 			attr(w, "repeat", "on");
 			if (since(w, 7, 6))

@@ -9,6 +9,7 @@
  */
 #include <dirent.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <fnmatch.h>
 #include <json-c/json.h>
 #include <stdio.h>
@@ -122,7 +123,7 @@ int vb_firmware_choose(VbContext *ctx, bool secure_boot, VbFirmware *ret)
 	r = r < 0 ? r : -ENOENT;
 	for (size_t i = 0; i < n && r == -ENOENT; i++) {
 		_cleanup_free_ char *text = NULL;
-		if (c[i].hidden || read_file_at(-100 /* AT_FDCWD */, c[i].path, 1 << 20, &text, NULL) < 0)
+		if (c[i].hidden || read_file_at(AT_FDCWD, c[i].path, 1 << 20, &text, NULL) < 0)
 			continue;
 		json_object *d = json_tokener_parse(text);
 		*ret = (VbFirmware){0};

@@ -105,7 +105,7 @@ static int hugepages_possible(VbContext *ctx, uint64_t mib, char *why, size_t si
 	int r;
 	if ((r = vb_sysroot_path(ctx, "proc/mounts", &mounts_path)) < 0)
 		return r;
-	if (read_file_at(-100 /* AT_FDCWD */, mounts_path, 1 << 20, &mounts, NULL) < 0 ||
+	if (read_file_at(AT_FDCWD, mounts_path, 1 << 20, &mounts, NULL) < 0 ||
 	    !strstr(mounts, " hugetlbfs ")) {
 		snprintf(why, size, "no hugetlbfs is mounted");
 		return 0;
@@ -114,7 +114,7 @@ static int hugepages_possible(VbContext *ctx, uint64_t mib, char *why, size_t si
 				 &free_path)) < 0)
 		return r;
 	unsigned long pages = 0;
-	if (read_line_at(-100, free_path, &free_text) >= 0)
+	if (read_line_at(AT_FDCWD, free_path, &free_text) >= 0)
 		pages = strtoul(free_text, NULL, 10);
 	if (pages * 2 < mib) {
 		snprintf(why, size,
@@ -219,14 +219,12 @@ static int stable_name(VbContext *ctx, const char *name, char **ret)
 		return r;
 	struct dirent **e;
 	int n = scandir(dir, &e, NULL, alphasort);
+	int fd = n > 0 ? open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC) : -1;
 	char *best = NULL;
 	int best_rank = -1;
 	for (int i = 0; i < n; i++) {
 		char target[512];
-		int fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 		ssize_t len = fd >= 0 ? readlinkat(fd, e[i]->d_name, target, sizeof(target) - 1) : -1;
-		if (fd >= 0)
-			close(fd);
 		if (len > 0) {
 			target[len] = 0;
 			const char *base = strrchr(target, '/');
@@ -241,6 +239,8 @@ static int stable_name(VbContext *ctx, const char *name, char **ret)
 	}
 	if (n >= 0)
 		free(e);
+	if (fd >= 0)
+		close(fd);
 	if (!best)
 		return -ENOENT;
 	r = asprintf(ret, "/dev/disk/by-id/%s", best) < 0 ? -ENOMEM : 0;
@@ -523,6 +523,11 @@ int vb_profile_build(VbContext *ctx, const VbModel *m, const VbPlan *plan, const
 	}
 	if (r < 0)
 		goto fail;
+	for (size_t i = p->n_evdev; i-- > 0;) {
+		size_t len = strlen(p->evdev[i]);
+		if (len > 4 && strcmp(p->evdev[i] + len - 4, "-kbd") == 0)
+			p->evdev_grabber = i;
+	}
 	if (p->n_evdev > 0 && opts->libvirt < VB_LIBVIRT(7, 4)) {
 		r = vb_log_errno(ctx, -ENOTSUP, "--evdev: evdev input needs libvirt 7.4 or later");
 		goto fail;

@@ -77,8 +77,10 @@ typedef struct VbProfile {
 		uint16_t vendor, product;
 	} * usb_devices;
 	size_t n_usb_devices;
-	char **evdev; /* device paths; the keyboard (or the first) grabs, with a toggle */
+	char **evdev; /* device paths */
 	size_t n_evdev;
+	size_t evdev_grabber;	    /* the one that grabs them all, with the toggle: the first keyboard,
+				     * else the first device */
 	unsigned looking_glass_mib; /* the shared memory's size, 0 without Looking Glass */
 	VbProfileHostdev *hostdevs;
 	size_t n_hostdevs;

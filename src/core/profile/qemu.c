@@ -69,7 +69,6 @@ int vb_profile_qemu_script(const VbProfile *p, char **ret)
 		return -EINVAL; /* built without firmware_files */
 	StrBuf b = {0};
 	char guest[1024];
-	vb_cpulist_format(p->pinning.vcpu_cpus, 0, guest, sizeof(guest));
 	unsigned *sorted = malloc(sizeof(unsigned) * (p->pinning.n_vcpus + 1));
 	if (!sorted)
 		return -ENOMEM;
@@ -172,11 +171,10 @@ int vb_profile_qemu_script(const VbProfile *p, char **ret)
 			 "emulator,id=tpm0,chardev=chrtpm "
 			 "-device tpm-crb,tpmdev=tpm0");
 	for (size_t i = 0; i < p->n_evdev; i++) {
-		size_t len = strlen(p->evdev[i]);
-		bool kbd = len > 4 && strcmp(p->evdev[i] + len - 4, "-kbd") == 0;
 		strbuf_printf(&b, "\t-object input-linux,id=input%zu,evdev=", i);
 		sq(&b, p->evdev[i]);
-		strbuf_printf(&b, "%s \\\n", kbd ? ",grab_all=on,repeat=on,grab-toggle=ctrl-ctrl" : "");
+		strbuf_printf(&b, "%s \\\n",
+			      i == p->evdev_grabber ? ",grab_all=on,repeat=on,grab-toggle=ctrl-ctrl" : "");
 	}
 	if (p->n_evdev || p->looking_glass_mib)
 		LINE(&b, "-device virtio-keyboard-pci -device virtio-mouse-pci");
