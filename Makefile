@@ -5,8 +5,9 @@ MANDIR ?= $(PREFIX)/share/man
 LIBEXECDIR ?= $(PREFIX)/libexec/vfio-boot
 # udev reads rules from /usr/lib/udev/rules.d whatever the prefix
 UDEVRULESDIR ?= /usr/lib/udev/rules.d
-# and dracut its modules from its own directory
+# and dracut its modules from its own directory, mkinitcpio its hooks from its own
 DRACUTMODULESDIR ?= /usr/lib/dracut/modules.d
+INITCPIODIR ?= /usr/lib/initcpio
 BASHCOMPDIR ?= $(PREFIX)/share/bash-completion/completions
 DESTDIR ?=
 VERSION := 0.1.0
@@ -42,7 +43,8 @@ UNIT_BIN := $(UNIT_SRC:tests/unit/%.c=$(BUILD)/tests/%)
 HELPER_SRC := src/helper/vfio-boot-bind.c src/core/config/selection.c src/core/pci-address.c \
 	src/core/probe/cmdline.c
 
-all: $(BUILD)/vfio-boot $(BUILD)/vfio-boot-bind $(BUILD)/60-vfio-boot.rules $(BUILD)/dracut/module-setup.sh
+all: $(BUILD)/vfio-boot $(BUILD)/vfio-boot-bind $(BUILD)/60-vfio-boot.rules $(BUILD)/dracut/module-setup.sh \
+	$(BUILD)/mkinitcpio/install
 
 $(BUILD)/vfio-boot-bind: $(HELPER_SRC) $(wildcard src/core/*.h src/core/*/*.h)
 	@mkdir -p $(dir $@)
@@ -55,6 +57,10 @@ $(BUILD)/60-vfio-boot.rules: udev/60-vfio-boot.rules.in
 $(BUILD)/dracut/module-setup.sh: initramfs/dracut/module-setup.sh.in
 	@mkdir -p $(dir $@)
 	sed 's|@LIBEXECDIR@|$(LIBEXECDIR)|g' $< > $@
+
+$(BUILD)/mkinitcpio/install: initramfs/mkinitcpio/install.in
+	@mkdir -p $(dir $@)
+	sed -e 's|@LIBEXECDIR@|$(LIBEXECDIR)|g' -e 's|@UDEVRULESDIR@|$(UDEVRULESDIR)|g' $< > $@
 
 $(BUILD)/%.o: %.c $(wildcard src/core/*.h src/core/*/*.h src/cli/*.h)
 	@mkdir -p $(dir $@)
@@ -126,6 +132,7 @@ install: all man/vfio-boot.8
 	install -Dm755 $(BUILD)/vfio-boot-bind $(DESTDIR)$(LIBEXECDIR)/vfio-boot-bind
 	install -Dm644 $(BUILD)/60-vfio-boot.rules $(DESTDIR)$(UDEVRULESDIR)/60-vfio-boot.rules
 	install -Dm755 $(BUILD)/dracut/module-setup.sh $(DESTDIR)$(DRACUTMODULESDIR)/90vfio-boot/module-setup.sh
+	install -Dm644 $(BUILD)/mkinitcpio/install $(DESTDIR)$(INITCPIODIR)/install/vfio-boot
 	install -Dm644 man/vfio-boot.8 $(DESTDIR)$(MANDIR)/man8/vfio-boot.8
 	install -Dm644 completions/vfio-boot.bash $(DESTDIR)$(BASHCOMPDIR)/vfio-boot
 

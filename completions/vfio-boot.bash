@@ -17,7 +17,7 @@ _vfio_boot()
 	_init_completion -n = || return
 
 	local verbs="scan check add remove plan generate apply revert status verify bind unbind profile"
-	local global="--root= --sysroot= --kernel= --json --quiet --verbose --help --version"
+	local global="--root= --sysroot= --kernel= --bootloader= --initramfs= --json --quiet --verbose --help --version"
 	local verb="" sysroot="" i
 	for ((i = 1; i < cword; i++)); do
 		case ${words[i]} in
@@ -62,6 +62,14 @@ _vfio_boot()
 		_filedir
 		return
 		;;
+	--bootloader=*)
+		COMPREPLY=($(compgen -W "grub-dropin grub grub-bls systemd-boot kernelstub refind none" -- "${cur#--bootloader=}"))
+		return
+		;;
+	--initramfs=*)
+		COMPREPLY=($(compgen -W "initramfs-tools dracut mkinitcpio booster none" -- "${cur#--initramfs=}"))
+		return
+		;;
 	--kernel=*)
 		local root=/ w
 		for w in "${words[@]}"; do [[ $w == --root=* ]] && root=${w#--root=}; done
@@ -90,7 +98,7 @@ _vfio_boot()
 
 	case $verb in
 	"") COMPREPLY=($(compgen -W "$verbs" -- "$cur")) ;;
-	generate) COMPREPLY=($(compgen -W "modprobe grub devices initramfs-tools dracut cmdline" -- "$cur")) ;;
+	generate) COMPREPLY=($(compgen -W "modprobe grub kernel-cmdline refind devices initramfs-tools dracut mkinitcpio cmdline" -- "$cur")) ;;
 	check | add | remove | apply | bind | unbind)
 		COMPREPLY=($(compgen -W "$(_vfio_boot_addresses "$sysroot")" -- "$cur"))
 		;;

@@ -26,6 +26,7 @@ typedef struct Args {
 	const char *root, *sysroot;
 	const char **kernels; /* NULL-terminated, NULL when not given */
 	size_t n_kernels;
+	const char *bootloader, *initramfs; /* --bootloader=, --initramfs=: NULL to detect */
 	bool json, dry_run, force, all, read_rom, no_rebuild;
 	bool if_configured; /* apply: only with a selection, and then rebuild the images anyway */
 	int verbosity;	    /* -1 quiet, 0 normal, 1 verbose, 2 debug */

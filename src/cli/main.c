@@ -7,6 +7,7 @@
 #include <unistd.h>
 
 #include "cli.h"
+#include "target/boot.h"
 
 static const char *program = "vfio-boot";
 
@@ -48,8 +49,9 @@ static void help(void)
 	       "  add DEVICE...        select devices in /etc/vfio-boot.conf\n"
 	       "  remove DEVICE...     remove devices from the selection\n"
 	       "  plan                 what apply would write and run (a diff, or --json)\n"
-	       "  generate TARGET      print one artifact: modprobe, grub, devices,\n"
-	       "                       initramfs-tools, dracut, cmdline\n"
+	       "  generate TARGET      print one artifact: modprobe, grub, kernel-cmdline,\n"
+	       "                       refind, devices, initramfs-tools, dracut,\n"
+	       "                       mkinitcpio, cmdline\n"
 	       "  apply [DEVICE...]    add the devices, write the files, rebuild the images\n"
 	       "  revert               remove what vfio-boot wrote, restore what it replaced\n"
 	       "  status               selection vs files vs drivers vs booted command line\n"
@@ -65,6 +67,12 @@ static void help(void)
 	       "      --root=DIR       target system whose configuration is read (default /)\n"
 	       "      --sysroot=DIR    where live state is read: DIR/sys, DIR/proc (default /)\n"
 	       "      --kernel=KVER    target kernel, repeatable (default: every installed one)\n"
+	       "      --bootloader=NAME  where the kernel parameters go, instead of what is\n"
+	       "                       detected: grub-dropin, grub, grub-bls, systemd-boot,\n"
+	       "                       kernelstub, refind, none\n"
+	       "      --initramfs=NAME  the generator of the images, instead of what is\n"
+	       "                       detected: initramfs-tools, dracut, mkinitcpio, booster,\n"
+	       "                       none\n"
 	       "      --json           machine-readable output on stdout (a stable contract)\n"
 	       "      --all            scan: show every IOMMU group, bridges and chipset too\n"
 	       "      --rom            check: read GPU option ROMs through sysfs (needs root)\n"
@@ -173,6 +181,8 @@ enum {
 	OPT_LIBVIRT_VERSION,
 	OPT_FORMAT,
 	OPT_OUTPUT,
+	OPT_BOOTLOADER,
+	OPT_INITRAMFS,
 };
 
 static const struct option long_options[] = {
@@ -207,6 +217,8 @@ static const struct option long_options[] = {
     {"libvirt-version", required_argument, NULL, OPT_LIBVIRT_VERSION},
     {"format", required_argument, NULL, OPT_FORMAT},
     {"output", required_argument, NULL, OPT_OUTPUT},
+    {"bootloader", required_argument, NULL, OPT_BOOTLOADER},
+    {"initramfs", required_argument, NULL, OPT_INITRAMFS},
     {},
 };
 
@@ -274,6 +286,18 @@ int main(int argc, char **argv)
 			kernels[args.n_kernels] = NULL;
 			break;
 		}
+		case OPT_BOOTLOADER:
+			if (vb_bootloader_from_name(optarg) < 0)
+				return cli_usage_error("--bootloader=%s: not one of %s", optarg,
+						       vb_bootloader_names());
+			args.bootloader = optarg;
+			break;
+		case OPT_INITRAMFS:
+			if (vb_initramfs_from_name(optarg) < 0)
+				return cli_usage_error("--initramfs=%s: not one of %s", optarg,
+						       vb_initramfs_names());
+			args.initramfs = optarg;
+			break;
 		case OPT_JSON:
 			args.json = true;
 			break;

@@ -130,7 +130,10 @@ int verb_apply(VbContext *ctx, const Args *args, int argc, char **argv)
 		if (status != 0)
 			goto out;
 	}
-	VbPlanOptions opts = {.force = args->force, .kernels = args->kernels};
+	VbPlanOptions opts = {.force = args->force,
+			      .kernels = args->kernels,
+			      .bootloader = args->bootloader,
+			      .initramfs = args->initramfs};
 	int r = vb_plan_build(ctx, m, sel, &opts, &p);
 	if (r < 0) {
 		status = cli_error(r, "failed to build the plan");

@@ -49,7 +49,12 @@ int verb_check(VbContext *ctx, const Args *args, int argc, char **argv)
 		return status;
 	}
 	VbCheckOptions opts = {
-	    .devices = devs, .n_devices = n, .read_rom = args->read_rom, .kernels = args->kernels};
+	    .devices = devs,
+	    .n_devices = n,
+	    .read_rom = args->read_rom,
+	    .kernels = args->kernels,
+	    .bootloader = args->bootloader,
+	    .initramfs = args->initramfs};
 	VbCheckReport *rep;
 	int r = vb_check_run(ctx, m, &opts, &rep);
 	if (r < 0)

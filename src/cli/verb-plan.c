@@ -21,7 +21,10 @@ int cli_build_plan(VbContext *ctx, const Args *args, VbModel **ret_model, VbSele
 		vb_model_free(m);
 		return r == -EINVAL ? 1 : cli_error(r, "failed to read the selection");
 	}
-	VbPlanOptions opts = {.force = args->force, .kernels = args->kernels};
+	VbPlanOptions opts = {.force = args->force,
+			      .kernels = args->kernels,
+			      .bootloader = args->bootloader,
+			      .initramfs = args->initramfs};
 	VbPlan *p;
 	if ((r = vb_plan_build(ctx, m, sel, &opts, &p)) < 0) {
 		vb_selection_free(sel);
@@ -97,6 +100,18 @@ json_object *json_plan(const VbPlan *p)
 	json_object_object_add(root, "devices", devs);
 	json_object_object_add(root, "kernel_cmdline", json_strv(&p->cmdline));
 
+	/* beyond the contract: the boot setup the plan writes for */
+	const VbTargets *t = &p->targets;
+	json_object *targets = json_object_new_object();
+	json_object_object_add(targets, "distro", json_string_or_null(t->distro[0] ? t->distro : NULL));
+	json_object_object_add(targets, "bootloader", json_object_new_string(vb_bootloader_name(t->bootloader)));
+	json_object_object_add(targets, "bootloader_forced", json_object_new_boolean(t->bootloader_forced));
+	json_object_object_add(targets, "initramfs", json_object_new_string(vb_initramfs_name(t->initramfs)));
+	json_object_object_add(targets, "initramfs_forced", json_object_new_boolean(t->initramfs_forced));
+	json_object_object_add(targets, "uki", json_object_new_boolean(t->uki));
+	json_object_object_add(root, "targets", targets);
+	json_object_object_add(root, "entry_args", json_strv(&p->entry_args));
+
 	json_object *files = json_object_new_array();
 	for (size_t i = 0; i < p->n_files; i++) {
 		json_object *o = json_object_new_object();
@@ -140,6 +155,10 @@ static void print_plan(const VbPlan *p)
 {
 	if (p->n_devices == 0 && p->errors.n == 0)
 		printf("Nothing is selected: 'vfio-boot add DEVICE' selects a device.\n");
+	const VbTargets *t = &p->targets;
+	printf("Boot setup: %s%sboot loader %s%s, initramfs %s%s\n", t->distro_name, t->distro_name[0] ? ", " : "",
+	       vb_bootloader_description(t->bootloader), t->bootloader_forced ? " (--bootloader)" : "",
+	       vb_initramfs_name(t->initramfs), t->initramfs_forced ? " (--initramfs)" : "");
 	if (p->n_devices > 0) {
 		printf("Devices for vfio-pci (method %s):\n", vb_method_name(p->method));
 		for (size_t i = 0; i < p->n_devices; i++) {
@@ -199,20 +218,50 @@ int verb_plan(VbContext *ctx, const Args *args, int argc, char **argv)
 	return status;
 }
 
-static const char *const later_targets[] = {"kernel-cmdline", "mkinitcpio", "booster", "libvirt", "qemu"};
+static const char *const later_targets[] = {"booster"};
+static const char *const profile_targets[] = {"libvirt", "qemu"};
+
+/* A file of our own as the generator makes it; the admin's file as apply would leave it. */
+static int print_artifact(const VbPlan *p, const VbGenerator *g)
+{
+	if (!g->wanted(p))
+		return cli_error(0,
+				 "%s is not part of this system's plan (boot loader %s, initramfs %s); "
+				 "--bootloader= and --initramfs= choose others",
+				 g->path ? g->path : g->name, vb_bootloader_name(p->targets.bootloader),
+				 vb_initramfs_name(p->targets.initramfs));
+	if (g->generate) {
+		char *text = g->generate(p);
+		if (!text)
+			return cli_error(-ENOMEM, "failed to generate %s", g->name);
+		fputs(text, stdout);
+		free(text);
+		return 0;
+	}
+	for (size_t i = 0; i < p->n_files; i++)
+		if (strcmp(p->files[i].path, g->path) == 0 && p->files[i].content) {
+			fputs(p->files[i].content, stdout);
+			return 0;
+		}
+	return cli_error(0, "%s: not found under the root, nothing to add to", g->path);
+}
 
 int verb_generate(VbContext *ctx, const Args *args, int argc, char **argv)
 {
 	(void)argc;
-	const VbGenerator *g = vb_generator_find(argv[0]);
-	if (!g) {
+	if (!vb_generator_find(argv[0], NULL)) {
 		for (size_t i = 0; i < ELEMENTSOF(later_targets); i++)
 			if (strcmp(argv[0], later_targets[i]) == 0)
 				return cli_error(0, "target '%s' is not supported yet", argv[0]);
+		for (size_t i = 0; i < ELEMENTSOF(profile_targets); i++)
+			if (strcmp(argv[0], profile_targets[i]) == 0)
+				return cli_error(0, "'vfio-boot profile%s' writes the %s definition",
+						 i ? " --format=qemu" : "", argv[0]);
 		char known[256] = "";
 		for (size_t i = 0; vb_generators[i]; i++)
-			snprintf(known + strlen(known), sizeof(known) - strlen(known), "%s%s", i ? ", " : "",
-				 vb_generators[i]->name);
+			if (!strstr(known, vb_generators[i]->name))
+				snprintf(known + strlen(known), sizeof(known) - strlen(known), "%s%s",
+					 i ? ", " : "", vb_generators[i]->name);
 		return cli_usage_error("unknown target '%s' (%s)", argv[0], known);
 	}
 	VbModel *m;
@@ -224,14 +273,8 @@ int verb_generate(VbContext *ctx, const Args *args, int argc, char **argv)
 	if ((status = cli_report_errors(p)) == 0) {
 		if (p->n_devices == 0)
 			status = cli_error(0, "nothing is selected in %s", VB_SELECTION_PATH);
-		else {
-			char *text = g->generate(p);
-			if (!text)
-				status = cli_error(-ENOMEM, "failed to generate %s", g->name);
-			else
-				fputs(text, stdout);
-			free(text);
-		}
+		else
+			status = print_artifact(p, vb_generator_find(argv[0], p));
 	}
 	cli_free_plan(m, sel, p);
 	return status;

@@ -29,7 +29,8 @@ int cli_save_selection(VbContext *ctx, const Args *args, const VbSelection *befo
 static int check_policy(VbContext *ctx, const Args *args, const VbModel *m, VbSelection *sel,
 			size_t first_new, VbPlan **ret)
 {
-	VbPlanOptions opts = {.kernels = args->kernels};
+	VbPlanOptions opts = {
+	    .kernels = args->kernels, .bootloader = args->bootloader, .initramfs = args->initramfs};
 	VbPlan *p;
 	int r = vb_plan_build(ctx, m, sel, &opts, &p);
 	if (r < 0)

@@ -248,6 +248,7 @@ typedef struct VbCheckOptions {
 	bool read_rom;		    /* read option ROMs through sysfs (root, touches hardware) */
 	const char *const *kernels; /* target kernels; NULL: every kernel under the root */
 	const char *only;	    /* run only the check with this id; NULL: all */
+	const char *bootloader, *initramfs; /* as --bootloader=, --initramfs=; NULL: detect */
 } VbCheckOptions;
 
 int vb_check_run(VbContext *ctx, const VbModel *m, const VbCheckOptions *opts, VbCheckReport **ret);

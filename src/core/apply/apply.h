@@ -18,11 +18,17 @@ typedef struct VbStateFile {
 	unsigned mode;
 	bool had_original; /* a file was there before; its bytes are in backups/ */
 	unsigned original_mode;
+	bool edit;    /* the admin's file with a part of ours: revert takes out only that part */
+	VbStrv added; /* the words of ours in it (a one-line file has no room for markers) */
 } VbStateFile;
 
 typedef struct VbState {
 	char *selection; /* the selection file's text when applied */
 	VbStrv cmdline;	 /* the kernel parameters applied */
+	VbStrv entry_args; /* those given to the boot entries by grubby or kernelstub */
+	/* the targets applied to, as vb_bootloader_name() and vb_initramfs_name() say; revert
+	 * undoes with these, not with what it would detect now; NULL in older manifests */
+	char *bootloader, *initramfs;
 	VbStateFile *files;
 	size_t n_files;
 	char *rebuild;	      /* "done", "failed", "skipped" (--no-rebuild), "listed" (not /) */

@@ -31,9 +31,14 @@ VbState *vb_state_free(VbState *s)
 	free(s->selection);
 	vb_strv_done(&s->cmdline);
 	vb_strv_done(&s->created_dirs);
-	for (size_t i = 0; i < s->n_files; i++)
+	vb_strv_done(&s->entry_args);
+	for (size_t i = 0; i < s->n_files; i++) {
 		free(s->files[i].path);
+		vb_strv_done(&s->files[i].added);
+	}
 	free(s->files);
+	free(s->bootloader);
+	free(s->initramfs);
 	free(s->rebuild);
 	free(s->rebuild_detail);
 	free(s);
@@ -75,6 +80,12 @@ static int parse_manifest(const char *text, VbState *s)
 	    json_object_is_type(v, json_type_array))
 		for (size_t i = 0; r == 0 && i < json_object_array_length(v); i++)
 			r = vb_strv_add(&s->cmdline, json_object_get_string(json_object_array_get_idx(v, i)));
+	if (r == 0 && json_object_object_get_ex(root, "entry_args", &v) && json_object_is_type(v, json_type_array))
+		for (size_t i = 0; r == 0 && i < json_object_array_length(v); i++)
+			r = vb_strv_add(&s->entry_args, json_object_get_string(json_object_array_get_idx(v, i)));
+	const char *bl = jstr(root, "bootloader"), *ir = jstr(root, "initramfs");
+	if ((bl && !(s->bootloader = strdup(bl))) || (ir && !(s->initramfs = strdup(ir))))
+		r = -ENOMEM;
 	if (r == 0 && json_object_object_get_ex(root, "created_dirs", &v) &&
 	    json_object_is_type(v, json_type_array))
 		for (size_t i = 0; r == 0 && i < json_object_array_length(v); i++) {
@@ -108,6 +119,13 @@ static int parse_manifest(const char *text, VbState *s)
 				sf->had_original = json_object_get_boolean(v);
 			if (json_object_object_get_ex(f, "original_mode", &v))
 				sf->original_mode = (unsigned)json_object_get_int(v);
+			if (json_object_object_get_ex(f, "edit", &v))
+				sf->edit = json_object_get_boolean(v);
+			if (json_object_object_get_ex(f, "added", &v) && json_object_is_type(v, json_type_array))
+				for (size_t j = 0; r == 0 && j < json_object_array_length(v); j++) {
+					const char *w = json_object_get_string(json_object_array_get_idx(v, j));
+					r = w ? vb_strv_add(&sf->added, w) : -EBADMSG;
+				}
 		}
 	}
 	json_object_put(root);
@@ -149,6 +167,14 @@ int vb_state_save(VbContext *ctx, const VbState *s)
 	for (size_t i = 0; i < s->cmdline.n; i++)
 		json_object_array_add(cl, json_object_new_string(s->cmdline.v[i]));
 	json_object_object_add(root, "kernel_cmdline", cl);
+	json_object *ea = json_object_new_array();
+	for (size_t i = 0; i < s->entry_args.n; i++)
+		json_object_array_add(ea, json_object_new_string(s->entry_args.v[i]));
+	json_object_object_add(root, "entry_args", ea);
+	if (s->bootloader)
+		json_object_object_add(root, "bootloader", json_object_new_string(s->bootloader));
+	if (s->initramfs)
+		json_object_object_add(root, "initramfs", json_object_new_string(s->initramfs));
 	for (size_t i = 0; i < s->n_files; i++) {
 		const VbStateFile *f = &s->files[i];
 		json_object *o = json_object_new_object();
@@ -159,6 +185,13 @@ int vb_state_save(VbContext *ctx, const VbState *s)
 		if (f->had_original)
 			json_object_object_add(o, "original_mode",
 					       json_object_new_int((int)f->original_mode));
+		if (f->edit) {
+			json_object *added = json_object_new_array();
+			for (size_t j = 0; j < f->added.n; j++)
+				json_object_array_add(added, json_object_new_string(f->added.v[j]));
+			json_object_object_add(o, "edit", json_object_new_boolean(true));
+			json_object_object_add(o, "added", added);
+		}
 		json_object_array_add(files, o);
 	}
 	json_object_object_add(root, "files", files);

@@ -194,19 +194,29 @@ static int new_state(const VbPlan *p, const VbState *old, VbState **ret)
 	for (size_t i = 0; i < p->cmdline.n; i++)
 		if (vb_strv_add(&s->cmdline, p->cmdline.v[i]) < 0)
 			return vb_state_free(s), -ENOMEM;
+	for (size_t i = 0; i < p->entry_args.n; i++)
+		if (vb_strv_add(&s->entry_args, p->entry_args.v[i]) < 0)
+			return vb_state_free(s), -ENOMEM;
+	if (!(s->bootloader = strdup(vb_bootloader_name(p->targets.bootloader))) ||
+	    !(s->initramfs = strdup(vb_initramfs_name(p->targets.initramfs))))
+		return vb_state_free(s), -ENOMEM;
 	s->applied_at = old ? old->applied_at : 0;
 	for (size_t i = 0; old && i < old->created_dirs.n; i++)
 		if (vb_strv_add(&s->created_dirs, old->created_dirs.v[i]) < 0)
 			return vb_state_free(s), -ENOMEM;
 	for (size_t i = 0; i < p->n_files; i++) {
 		const VbFileChange *f = &p->files[i];
-		if (f->action == VB_FILE_DELETE)
+		if (f->action == VB_FILE_DELETE || f->release)
 			continue;
 		VbStateFile *sf = &s->files[s->n_files++];
 		if (!(sf->path = strdup(f->path)))
 			return vb_state_free(s), -ENOMEM;
 		vb_sha256_hex(f->content, strlen(f->content), sf->sha256);
 		sf->mode = f->mode;
+		sf->edit = f->edit;
+		for (size_t j = 0; j < f->added.n; j++)
+			if (vb_strv_add(&sf->added, f->added.v[j]) < 0)
+				return vb_state_free(s), -ENOMEM;
 		const VbStateFile *o = vb_state_find(old, f->path);
 		if (o) {
 			sf->had_original = o->had_original;
@@ -248,7 +258,7 @@ int vb_apply(VbContext *ctx, const VbPlan *p, const VbApplyOptions *opts, VbAppl
 	const VbCommand *cmds = p->commands;
 	size_t n_cmds = p->n_commands;
 	if (n_changes == 0) {
-		n_cmds = vb_regeneration_commands(&p->targets, state_has, st, all);
+		n_cmds = vb_regeneration_commands(&p->targets, state_has, st, &st->entry_args, NULL, all);
 		cmds = all;
 	}
 	if (!opts->dry_run && !opts->no_rebuild && (r = vb_commands_check(ctx, cmds, n_cmds)) < 0)
@@ -402,10 +412,66 @@ static bool was_reverted(const char *path, const void *ud)
 	return false;
 }
 
+/* The admin's file without our part: the rest stays as it is now, edited since or not. The
+ * backup taken at the first apply goes. */
+static int revert_edit(VbContext *ctx, const VbStateFile *f, const VbApplyOptions *opts)
+{
+	const VbGenerator *g = NULL;
+	for (size_t i = 0; vb_generators[i] && !g; i++)
+		if (vb_generators[i]->path && vb_generators[i]->edit && strcmp(vb_generators[i]->path, f->path) == 0)
+			g = vb_generators[i];
+	if (!g)
+		return vb_err(ctx, "%s: the manifest says vfio-boot edited it, but this version does not "
+				   "know how to take its part out",
+			      f->path),
+		       -EINVAL;
+	char dir[256], bname[256];
+	const char *base;
+	split_path(f->path, dir, sizeof(dir), &base);
+	int dirfd;
+	int r = open_dir_beneath(ctx->root, dir, false, &dirfd);
+	if (r == -ENOENT)
+		return 0; /* the admin's file is gone: nothing of ours to take out */
+	if (r < 0)
+		return vb_log_errno(ctx, r, "failed to open %s", dir);
+	_cleanup_free_ char *current = NULL, *without = NULL;
+	struct stat st;
+	r = read_file_at(dirfd, base, 16 * 1024 * 1024, &current, NULL);
+	if (r >= 0 && fstatat(dirfd, base, &st, AT_SYMLINK_NOFOLLOW) < 0)
+		r = -errno;
+	if (r == -ENOENT) {
+		close(dirfd);
+		return 0;
+	}
+	if (r >= 0 && !(without = g->unedit(current, &f->added)))
+		r = errno == EBADMSG ? -EBADMSG : -ENOMEM;
+	if (r == -EBADMSG)
+		vb_err(ctx, "%s: a '# BEGIN vfio-boot' line without its '# END vfio-boot': mend or remove the "
+			    "block by hand",
+		       f->path);
+	if (r >= 0 && strcmp(without, current) != 0) {
+		progress(opts, VB_PROGRESS_RESTORE, f->path);
+		if (!opts->dry_run)
+			r = write_file_atomic_at(dirfd, base, without, strlen(without), st.st_mode & 07777);
+	}
+	close(dirfd);
+	if (r < 0)
+		return r == -EBADMSG ? r : vb_log_errno(ctx, r, "failed to revert %s", f->path);
+	int bfd;
+	if (!opts->dry_run && open_state_dir(ctx, "backups", false, &bfd) >= 0) {
+		backup_name(f->path, bname);
+		(void)unlink_at(bfd, bname);
+		close(bfd);
+	}
+	return 0;
+}
+
 /* One file back to before vfio-boot: deleted, or its backup restored. Returns 1 when it
  * was left alone because it was edited since apply. */
 static int revert_file(VbContext *ctx, const VbStateFile *f, const VbApplyOptions *opts)
 {
+	if (f->edit)
+		return revert_edit(ctx, f, opts);
 	char dir[256], bname[256];
 	const char *base;
 	split_path(f->path, dir, sizeof(dir), &base);
@@ -487,14 +553,15 @@ int vb_revert(VbContext *ctx, const VbApplyOptions *opts, VbApplyResult *res)
 		return -ENOMEM;
 	}
 	VbTargets targets;
-	vb_targets_detect(ctx, &targets);
+	vb_targets_detect(ctx, st->bootloader ? vb_bootloader_from_name(st->bootloader) : -1,
+			  st->initramfs ? vb_initramfs_from_name(st->initramfs) : -1, &targets);
 	Reverted rv = {st, reverted};
 	VbCommand cmds[VB_MAX_COMMANDS];
 	if (!opts->dry_run && !opts->no_rebuild) {
 		/* the commands every file would need: one that cannot run stops the revert first */
 		for (size_t i = 0; i < st->n_files; i++)
 			reverted[i] = true;
-		size_t n_all = vb_regeneration_commands(&targets, was_reverted, &rv, cmds);
+		size_t n_all = vb_regeneration_commands(&targets, was_reverted, &rv, NULL, &st->entry_args, cmds);
 		memset(reverted, 0, st->n_files * sizeof(*reverted));
 		if ((r = vb_commands_check(ctx, cmds, n_all)) < 0) {
 			free(reverted);
@@ -514,7 +581,7 @@ int vb_revert(VbContext *ctx, const VbApplyOptions *opts, VbApplyResult *res)
 			reverted[i] = true;
 	}
 
-	size_t n_cmds = vb_regeneration_commands(&targets, was_reverted, &rv, cmds);
+	size_t n_cmds = vb_regeneration_commands(&targets, was_reverted, &rv, NULL, &st->entry_args, cmds);
 	if (opts->dry_run)
 		for (size_t i = 0; i < n_cmds; i++)
 			progress(opts, VB_PROGRESS_LIST_COMMAND, cmds[i].argv[0]);

@@ -12,6 +12,7 @@
 #include <string.h>
 
 #include "../internal.h"
+#include "../target/boot.h"
 
 typedef struct CheckEnv {
 	VbContext *ctx;
@@ -545,6 +546,42 @@ static int check_reset_quirk(CheckEnv *e, VbCheck *c)
 	return r;
 }
 
+/* Which boot loader takes the parameters and which generator builds the images: what
+ * apply will write to, and what it cannot. */
+static int check_boot_setup(CheckEnv *e, VbCheck *c)
+{
+	VbTargets t;
+	vb_targets_detect(e->ctx, e->opts->bootloader ? vb_bootloader_from_name(e->opts->bootloader) : -1,
+			  e->opts->initramfs ? vb_initramfs_from_name(e->opts->initramfs) : -1, &t);
+	char what[512];
+	snprintf(what, sizeof(what), "%s%sboot loader %s%s%s, initramfs %s%s", t.distro_name,
+		 t.distro_name[0] ? ": " : "", vb_bootloader_description(t.bootloader),
+		 t.uki ? ", unified kernel images" : "", t.bootloader_forced ? " (--bootloader)" : "",
+		 t.initramfs == VB_INITRAMFS_NONE ? "generator none found" : vb_initramfs_name(t.initramfs),
+		 t.initramfs_forced ? " (--initramfs)" : "");
+	if (t.bootloader == VB_BOOTLOADER_NONE)
+		return set(c, VB_CHECK_WARN,
+			   "add the kernel parameters that 'vfio-boot plan' lists to the boot loader by hand, "
+			   "or name the boot loader with --bootloader=",
+			   "%s: vfio-boot cannot give the kernel parameters to this boot loader", what);
+	if (t.bootloader == VB_BOOTLOADER_SYSTEMD_BOOT && !t.kernel_cmdline_file)
+		return set(c, VB_CHECK_WARN,
+			   "create /etc/kernel/cmdline with the parameters of /proc/cmdline (without "
+			   "BOOT_IMAGE= and initrd=)",
+			   "%s, without /etc/kernel/cmdline for vfio-boot to add to", what);
+	if (t.initramfs == VB_INITRAMFS_NONE)
+		return set(c, VB_CHECK_WARN, "name the generator with --initramfs=",
+			   "%s: no initramfs generator found", what);
+	if (t.initramfs == VB_INITRAMFS_BOOSTER)
+		return set(c, VB_CHECK_WARN,
+			   "add vfio_pci to modules_force_load in /etc/booster.yaml by hand (best effort), or "
+			   "use an initramfs generator vfio-boot supports",
+			   "%s: booster is not supported yet (it loads modules concurrently, so nothing puts "
+			   "vfio-pci first)",
+			   what);
+	return set(c, VB_CHECK_PASS, NULL, "%s", what);
+}
+
 static const struct {
 	const char *id;
 	int (*fn)(CheckEnv *e, VbCheck *c);
@@ -555,6 +592,7 @@ static const struct {
     {"interrupt-remapping", check_interrupt_remapping},
     {"kernel-cmdline", check_kernel_cmdline},
     {"vfio-modules", check_vfio_modules},
+    {"boot-setup", check_boot_setup},
     {"memory", check_memory},
     {"host-display", check_host_display},
     {"boot-vga", check_boot_vga},

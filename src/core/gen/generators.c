@@ -3,6 +3,7 @@
  * Every generated artifact: pure functions from the plan to file contents, in one table.
  * Golden files in tests/golden show what each produces for each fixture machine.
  */
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -92,7 +93,7 @@ static char *gen_cmdline(const VbPlan *p)
 
 static bool want_grub(const VbPlan *p)
 {
-	return always(p) && p->targets.grub_dropin;
+	return always(p) && p->targets.bootloader == VB_BOOTLOADER_GRUB_DROPIN;
 }
 
 /* /etc/default/grub.d/vfio-boot.cfg: sourced by grub-mkconfig after /etc/default/grub. It
@@ -133,7 +134,7 @@ static char *gen_devices(const VbPlan *p)
 
 static bool want_initramfs_tools(const VbPlan *p)
 {
-	return always(p) && p->targets.initramfs_tools;
+	return always(p) && p->targets.initramfs == VB_INITRAMFS_TOOLS;
 }
 
 /* /etc/initramfs-tools/hooks/vfio-boot: puts the vfio modules into every image. mkinitramfs
@@ -175,7 +176,7 @@ static char *gen_initramfs_tools(const VbPlan *p)
 
 static bool want_dracut(const VbPlan *p)
 {
-	return always(p) && p->targets.dracut;
+	return always(p) && p->targets.initramfs == VB_INITRAMFS_DRACUT;
 }
 
 /* /etc/dracut.conf.d/vfio-boot.conf: read by dracut for every image it builds, generic
@@ -194,24 +195,237 @@ static char *gen_dracut(const VbPlan *p)
 		      "add_dracutmodules+=\" vfio-boot \"\n");
 }
 
+
+static bool want_mkinitcpio(const VbPlan *p)
+{
+	return always(p) && p->targets.initramfs == VB_INITRAMFS_MKINITCPIO;
+}
+
+/* /etc/mkinitcpio.conf.d/vfio-boot.conf (mkinitcpio >= 36 reads the drop-ins after
+ * mkinitcpio.conf, as bash). With the busybox init, MODULES load before the udev hook's
+ * coldplug; with the systemd hook they do not, and the softdeps and the udev rule that the
+ * vfio-boot hook installs order vfio-pci first. */
+static char *gen_mkinitcpio(const VbPlan *p)
+{
+	(void)p;
+	return strdup(HEADER "# vfio-pci and its IOMMU backend in every image, loaded early.\n"
+			     "MODULES+=(vfio_pci vfio_iommu_type1)\n"
+			     "# Our options and softdeps, even without the modconf hook.\n"
+			     "FILES+=(/etc/modprobe.d/vfio-boot.conf)\n"
+			     "# The boot-time helper, the device list and the udev rule that binds by address.\n"
+			     "HOOKS+=(vfio-boot)\n");
+}
+
+/* ---- a part of ours in the admin's file ----------------------------------- */
+
+#define BLOCK_BEGIN "# BEGIN vfio-boot"
+#define BLOCK_END "# END vfio-boot\n"
+
+static bool want_grub_block(const VbPlan *p)
+{
+	return always(p) && p->cmdline.n > 0 &&
+	       (p->targets.bootloader == VB_BOOTLOADER_GRUB || p->targets.bootloader == VB_BOOTLOADER_GRUB_BLS);
+}
+
+/* /etc/default/grub where GRUB has no drop-in directory (Fedora, RHEL, openSUSE, Arch): a
+ * block at the end, sourced by grub(2)-mkconfig after the admin's settings. The _DEFAULT
+ * variable keeps the parameters off the recovery entries. */
+static char *edit_grub_block(const VbPlan *p, const char *base, VbStrv *added)
+{
+	(void)added;
+	StrBuf b = {0};
+	size_t len = strlen(base);
+	strbuf_printf(&b, "%s%s" BLOCK_BEGIN ": from " VB_SELECTION_PATH "; 'vfio-boot revert' removes this block\n"
+			  "GRUB_CMDLINE_LINUX_DEFAULT=\"$GRUB_CMDLINE_LINUX_DEFAULT",
+		      base, len && base[len - 1] != '\n' ? "\n" : "");
+	for (size_t i = 0; i < p->cmdline.n; i++)
+		strbuf_printf(&b, " %s", p->cmdline.v[i]);
+	strbuf_printf(&b, "\"\n" BLOCK_END);
+	return strbuf_steal(&b);
+}
+
+/* Takes out the lines from BLOCK_BEGIN to BLOCK_END. A begin without its end is a block
+ * someone cut: EBADMSG, the admin decides. */
+static char *unedit_grub_block(const char *current, const VbStrv *added)
+{
+	(void)added;
+	const char *begin = current;
+	while (begin && strncmp(begin, BLOCK_BEGIN, strlen(BLOCK_BEGIN)) != 0)
+		begin = strchr(begin, '\n') ? strchr(begin, '\n') + 1 : NULL;
+	if (!begin || !*begin)
+		return strdup(current);
+	const char *end = strstr(begin, "\n" BLOCK_END);
+	if (!end) {
+		errno = EBADMSG;
+		return NULL;
+	}
+	end += 1 + strlen(BLOCK_END);
+	StrBuf b = {0};
+	strbuf_printf(&b, "%.*s%s", (int)(begin - current), current, end);
+	return strbuf_steal(&b);
+}
+
+/* Whether word is one of the space-separated words of s[0..len). */
+static bool has_word(const char *s, size_t len, const char *word)
+{
+	size_t wl = strlen(word);
+	for (size_t i = 0; i + wl <= len; i++)
+		if ((i == 0 || s[i - 1] == ' ' || s[i - 1] == '\t') && memcmp(s + i, word, wl) == 0 &&
+		    (i + wl == len || s[i + wl] == ' ' || s[i + wl] == '\t'))
+			return true;
+	return false;
+}
+
+/* Appends to b the words of the plan's command line that s[0..len) lacks, recording them. */
+static void add_words(StrBuf *b, const VbPlan *p, const char *s, size_t len, VbStrv *added)
+{
+	for (size_t i = 0; i < p->cmdline.n; i++)
+		if (!has_word(s, len, p->cmdline.v[i])) {
+			strbuf_printf(b, " %s", p->cmdline.v[i]);
+			(void)vb_strv_add(added, p->cmdline.v[i]);
+		}
+}
+
+/* s[0..len) without the last " word" of each added word; the result is appended to b. */
+static void drop_words(StrBuf *b, const char *s, size_t len, const VbStrv *added)
+{
+	char *copy = strndup(s, len);
+	if (!copy)
+		return;
+	for (size_t i = 0; added && i < added->n; i++) {
+		size_t wl = strlen(added->v[i]), cl = strlen(copy);
+		for (size_t j = cl; j-- > 0;)
+			if (copy[j] == ' ' && j + 1 + wl <= cl && memcmp(copy + j + 1, added->v[i], wl) == 0 &&
+			    (j + 1 + wl == cl || copy[j + 1 + wl] == ' ')) {
+				memmove(copy + j, copy + j + 1 + wl, cl - j - wl);
+				break;
+			}
+	}
+	strbuf_printf(b, "%s", copy);
+	free(copy);
+}
+
+static bool want_kernel_cmdline(const VbPlan *p)
+{
+	return always(p) && p->cmdline.n > 0 && p->targets.kernel_cmdline_file &&
+	       (p->targets.bootloader == VB_BOOTLOADER_SYSTEMD_BOOT || p->targets.bootloader == VB_BOOTLOADER_GRUB_BLS);
+}
+
+/* /etc/kernel/cmdline: one line, no comments (kernel-install, dracut and mkinitcpio read it
+ * whole), so our words go at the end of it and the manifest remembers which. */
+static char *edit_kernel_cmdline(const VbPlan *p, const char *base, VbStrv *added)
+{
+	size_t len = strcspn(base, "\n");
+	StrBuf b = {0};
+	strbuf_printf(&b, "%.*s", (int)len, base);
+	add_words(&b, p, base, len, added);
+	strbuf_printf(&b, "%s", base + len);
+	return strbuf_steal(&b);
+}
+
+static char *unedit_kernel_cmdline(const char *current, const VbStrv *added)
+{
+	size_t len = strcspn(current, "\n");
+	StrBuf b = {0};
+	drop_words(&b, current, len, added);
+	strbuf_printf(&b, "%s", current + len);
+	return strbuf_steal(&b);
+}
+
+#define REFIND_RECOVERY_LABEL "\"vfio-boot: every device with its own driver (vfio-boot=off)\""
+
+static bool want_refind(const VbPlan *p)
+{
+	return always(p) && p->targets.bootloader == VB_BOOTLOADER_REFIND;
+}
+
+/* The options string of a refind_linux.conf line, "Label" "options": where its text starts
+ * and how long it is; false for a comment or a line without it. */
+static bool refind_options(const char *line, size_t len, size_t *start, size_t *olen)
+{
+	size_t q[4], n = 0;
+	for (size_t i = 0; i < len && n < 4; i++)
+		if (line[i] == '"')
+			q[n++] = i;
+	if (n < 4 || line[strspn(line, " \t")] == '#')
+		return false;
+	*start = q[2] + 1;
+	*olen = q[3] - q[2] - 1;
+	return true;
+}
+
+/* /boot/refind_linux.conf: our words at the end of every line's options, and one more line
+ * that boots with vfio-boot=off (the way back, under F2 or Insert in rEFInd's menu). */
+static char *edit_refind(const VbPlan *p, const char *base, VbStrv *added)
+{
+	StrBuf b = {0};
+	char *first = NULL;
+	for (const char *line = base; *line;) {
+		size_t len = strcspn(line, "\n"), start, olen;
+		if (refind_options(line, len, &start, &olen)) {
+			if (!first)
+				first = strndup(line + start, olen);
+			strbuf_printf(&b, "%.*s", (int)(start + olen), line);
+			add_words(&b, p, line + start, olen, added);
+			strbuf_printf(&b, "%.*s", (int)(len - start - olen), line + start + olen);
+		} else
+			strbuf_printf(&b, "%.*s", (int)len, line);
+		line += len;
+		if (*line == '\n')
+			strbuf_printf(&b, "\n"), line++;
+		else
+			strbuf_printf(&b, "\n");
+	}
+	strbuf_printf(&b, REFIND_RECOVERY_LABEL " \"%s vfio-boot=off\"\n", first ? first : "");
+	free(first);
+	return strbuf_steal(&b);
+}
+
+static char *unedit_refind(const char *current, const VbStrv *added)
+{
+	StrBuf b = {0};
+	for (const char *line = current; *line;) {
+		size_t len = strcspn(line, "\n"), start, olen;
+		bool nl = line[len] == '\n';
+		if (strncmp(line, REFIND_RECOVERY_LABEL, strlen(REFIND_RECOVERY_LABEL)) == 0)
+			; /* our line */
+		else if (refind_options(line, len, &start, &olen)) {
+			strbuf_printf(&b, "%.*s", (int)start, line);
+			drop_words(&b, line + start, olen, added);
+			strbuf_printf(&b, "%.*s%s", (int)(len - start - olen), line + start + olen, nl ? "\n" : "");
+		} else
+			strbuf_printf(&b, "%.*s%s", (int)len, line, nl ? "\n" : "");
+		line += len + nl;
+	}
+	return strbuf_steal(&b);
+}
+
 static const VbGenerator generators[] = {
-    {"modprobe", "/etc/modprobe.d/vfio-boot.conf", 0644, always, gen_modprobe},
-    {"grub", "/etc/default/grub.d/vfio-boot.cfg", 0644, want_grub, gen_grub},
-    {"devices", "/etc/vfio-boot/devices.conf", 0644, always, gen_devices},
+    {"modprobe", "/etc/modprobe.d/vfio-boot.conf", 0644, always, gen_modprobe, NULL, NULL},
+    {"grub", "/etc/default/grub.d/vfio-boot.cfg", 0644, want_grub, gen_grub, NULL, NULL},
+    {"grub", "/etc/default/grub", 0644, want_grub_block, NULL, edit_grub_block, unedit_grub_block},
+    {"kernel-cmdline", "/etc/kernel/cmdline", 0644, want_kernel_cmdline, NULL, edit_kernel_cmdline,
+     unedit_kernel_cmdline},
+    {"refind", "/boot/refind_linux.conf", 0644, want_refind, NULL, edit_refind, unedit_refind},
+    {"devices", "/etc/vfio-boot/devices.conf", 0644, always, gen_devices, NULL, NULL},
     {"initramfs-tools", "/etc/initramfs-tools/hooks/vfio-boot", 0755, want_initramfs_tools,
-     gen_initramfs_tools},
-    {"dracut", "/etc/dracut.conf.d/vfio-boot.conf", 0644, want_dracut, gen_dracut},
-    {"cmdline", NULL, 0, always, gen_cmdline},
+     gen_initramfs_tools, NULL, NULL},
+    {"dracut", "/etc/dracut.conf.d/vfio-boot.conf", 0644, want_dracut, gen_dracut, NULL, NULL},
+    {"mkinitcpio", "/etc/mkinitcpio.conf.d/vfio-boot.conf", 0644, want_mkinitcpio, gen_mkinitcpio, NULL,
+     NULL},
+    {"cmdline", NULL, 0, always, gen_cmdline, NULL, NULL},
 };
 
 /* NULL-terminated so that callers need no count; in plan order */
-const VbGenerator *const vb_generators[] = {
-    &generators[0], &generators[1], &generators[2], &generators[3], &generators[4], &generators[5], NULL};
+const VbGenerator *const vb_generators[] = {&generators[0], &generators[1], &generators[2], &generators[3],
+					    &generators[4], &generators[5], &generators[6], &generators[7],
+					    &generators[8], &generators[9], NULL};
 
-const VbGenerator *vb_generator_find(const char *name)
+const VbGenerator *vb_generator_find(const char *name, const VbPlan *p)
 {
+	const VbGenerator *found = NULL;
 	for (size_t i = 0; vb_generators[i]; i++)
-		if (strcmp(vb_generators[i]->name, name) == 0)
-			return vb_generators[i];
-	return NULL;
+		if (strcmp(vb_generators[i]->name, name) == 0 && (!found || (p && vb_generators[i]->wanted(p))))
+			found = vb_generators[i];
+	return found;
 }

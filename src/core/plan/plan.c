@@ -4,10 +4,12 @@
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <json-c/json.h>
 #include <stdio.h>
 #include <string.h>
 #include <unistd.h>
 
+#include "../apply/apply.h"
 #include "../internal.h"
 #include "../util/atomic-file.h"
 #include "../util/fileio.h"
@@ -77,6 +79,7 @@ static void files_done(VbPlan *p)
 	for (size_t i = 0; i < p->n_files; i++) {
 		free(p->files[i].content);
 		free(p->files[i].current);
+		vb_strv_done(&p->files[i].added);
 	}
 	free(p->files);
 	p->files = NULL;
@@ -97,6 +100,8 @@ VbPlan *vb_plan_free(VbPlan *p)
 	free(p->kernels);
 	vb_strv_done(&p->drivers);
 	vb_strv_done(&p->cmdline);
+	vb_strv_done(&p->entry_args);
+	vb_strv_done(&p->entry_args_remove);
 	files_done(p);
 	free(p->commands);
 	issues_done(&p->warnings);
@@ -238,23 +243,6 @@ int vb_plan_kernel_params(VbPlan *p)
 
 /* ---- targets and files --------------------------------------------------- */
 
-static bool root_has(const VbContext *ctx, const char *rel)
-{
-	_cleanup_free_ char *p = NULL;
-	return vb_root_path(ctx, rel, &p) >= 0 && access(p, F_OK) == 0;
-}
-
-void vb_targets_detect(const VbContext *ctx, VbTargets *t)
-{
-	t->grub_dropin = root_has(ctx, "etc/default/grub") && root_has(ctx, "etc/default/grub.d");
-	/* Which generator the kernel packages call, not which is merely installed: Debian's
-	 * dracut package replaces initramfs-tools but leaves its /etc/initramfs-tools
-	 * conffiles behind, and dracut-core alone does not build the images. */
-	t->dracut = root_has(ctx, "etc/kernel/postinst.d/dracut") ||
-		    root_has(ctx, "usr/lib/kernel/install.d/50-dracut.install");
-	t->initramfs_tools = !t->dracut && root_has(ctx, "etc/initramfs-tools");
-}
-
 static int read_current(const VbContext *ctx, const char *path, char **ret);
 
 /* The way back is GRUB's recovery entries, which the drop-in gives vfio-boot=off. Where the
@@ -310,41 +298,63 @@ static int check_recovery_entries(const VbContext *ctx, VbPlan *p)
 	    disabled_in);
 }
 
-static int detect_targets(const VbContext *ctx, VbPlan *p)
+/* What to tell the admin to do by hand where vfio-boot cannot give the boot entries the
+ * parameters itself. */
+static int manual_cmdline(VbPlan *p, const char *why)
 {
-	vb_targets_detect(ctx, &p->targets);
+	_cleanup_free_ char *list = vb_strv_join(&p->cmdline, " ");
+	if (!list)
+		return -ENOMEM;
+	return vb_issue_add(&p->warnings, "no-bootloader", "%s: add these kernel parameters by hand: %s", why, list);
+}
+
+static int detect_targets(const VbContext *ctx, const VbPlanOptions *opts, VbPlan *p)
+{
+	VbTargets *t = &p->targets;
+	vb_targets_detect(ctx, opts->bootloader ? vb_bootloader_from_name(opts->bootloader) : -1,
+			  opts->initramfs ? vb_initramfs_from_name(opts->initramfs) : -1, t);
 	if (p->n_devices == 0)
 		return 0;
-	if (!p->targets.grub_dropin && p->cmdline.n > 0) {
-		_cleanup_free_ char *list = vb_strv_join(&p->cmdline, " ");
-		if (!list)
-			return -ENOMEM;
-		int r = vb_issue_add(
-		    &p->warnings, "no-bootloader",
-		    "no supported boot loader configuration found (GRUB with /etc/default/grub.d): add "
-		    "these kernel parameters by hand: %s",
-		    list);
+	int r = 0;
+	if (p->cmdline.n > 0) {
+		if (t->bootloader == VB_BOOTLOADER_NONE)
+			r = manual_cmdline(p, "no supported boot loader configuration found (GRUB, systemd-boot "
+					      "with /etc/kernel/cmdline, kernelstub, rEFInd; --bootloader= names one)");
+		else if (t->bootloader == VB_BOOTLOADER_SYSTEMD_BOOT && !t->kernel_cmdline_file)
+			r = manual_cmdline(p, "systemd-boot without /etc/kernel/cmdline: create it with the "
+					      "parameters of /proc/cmdline (without BOOT_IMAGE= and initrd=) and "
+					      "run 'vfio-boot apply' again, or");
+		else if (t->bootloader == VB_BOOTLOADER_SYSTEMD_BOOT && !t->uki)
+			r = vb_issue_add(&p->warnings, "loader-entries",
+					 "systemd-boot: /etc/kernel/cmdline is read when kernel-install adds a "
+					 "kernel; the entries already in loader/entries keep their options line "
+					 "until then ('kernel-install add KVER /usr/lib/modules/KVER/vmlinuz' "
+					 "renews one)");
 		if (r < 0)
 			return r;
 	}
-	if (p->targets.grub_dropin) {
-		int r = check_recovery_entries(ctx, p);
-		if (r < 0)
-			return r;
-	} else {
-		int r = vb_issue_add(&p->warnings, "no-recovery-entry",
-				     "vfio-boot adds no recovery entry to this boot loader (only GRUB with "
-				     "/etc/default/grub.d gets one): if the host does not come back, add "
-				     "vfio-boot=off to the kernel command line at the boot menu; RECOVERY in "
-				     "vfio-boot(8) shows how to keep such an entry");
-		if (r < 0)
-			return r;
-	}
-	if (!p->targets.initramfs_tools && !p->targets.dracut)
-		return vb_issue_add(
-		    &p->warnings, "no-initramfs-generator",
-		    "no supported initramfs generator found (initramfs-tools, dracut): make sure the image "
-		    "loads vfio-pci and carries /etc/modprobe.d/vfio-boot.conf");
+	if (t->bootloader == VB_BOOTLOADER_GRUB_DROPIN)
+		r = check_recovery_entries(ctx, p);
+	else if (t->bootloader != VB_BOOTLOADER_REFIND)
+		r = vb_issue_add(&p->warnings, "no-recovery-entry",
+				 "vfio-boot adds no recovery entry to this boot loader (%s; only GRUB with "
+				 "/etc/default/grub.d and rEFInd get one): if the host does not come back, add "
+				 "vfio-boot=off to the kernel command line at the boot menu; RECOVERY in "
+				 "vfio-boot(8) shows how to keep such an entry",
+				 t->bootloader == VB_BOOTLOADER_NONE ? "none found" : vb_bootloader_name(t->bootloader));
+	if (r < 0)
+		return r;
+	if (t->initramfs == VB_INITRAMFS_NONE)
+		return vb_issue_add(&p->warnings, "no-initramfs-generator",
+				    "no supported initramfs generator found (initramfs-tools, dracut, "
+				    "mkinitcpio; --initramfs= names one): make sure the image loads vfio-pci "
+				    "and carries /etc/modprobe.d/vfio-boot.conf");
+	if (t->initramfs == VB_INITRAMFS_BOOSTER)
+		return vb_issue_add(&p->errors, "unsupported-initramfs",
+				    "booster is not supported yet: it loads modules concurrently with udev, "
+				    "so nothing orders vfio-pci first; add vfio_pci to modules_force_load in "
+				    "/etc/booster.yaml by hand (best effort), or use --initramfs= if another "
+				    "generator builds the images");
 	return 0;
 }
 
@@ -379,12 +389,63 @@ static int add_file(VbPlan *p, const VbGenerator *g, char *content, char *curren
 	return 0;
 }
 
-static int plan_files(const VbContext *ctx, VbPlan *p)
+/* The admin's file, with our part as the plan wants it (or taken out). */
+static int plan_edit(const VbContext *ctx, const VbGenerator *g, const VbState *st, VbPlan *p)
+{
+	char *current;
+	int r = read_current(ctx, g->path, &current);
+	if (r < 0 || !current)
+		return r; /* nothing to edit: detect_targets said what to do instead */
+	const VbStateFile *sf = vb_state_find(st, g->path);
+	char *base = g->unedit(current, sf ? &sf->added : NULL);
+	if (!base) {
+		free(current);
+		if (errno != EBADMSG)
+			return -ENOMEM;
+		return vb_issue_add(&p->errors, "damaged-block",
+				    "%s: a '# BEGIN vfio-boot' line without its '# END vfio-boot': mend or "
+				    "remove the block by hand, then apply again",
+				    g->path);
+	}
+	bool wanted = g->wanted(p);
+	VbStrv added = {0};
+	char *content = base;
+	if (wanted) {
+		content = g->edit(p, base, &added);
+		free(base);
+		if (!content) {
+			free(current);
+			vb_strv_done(&added);
+			return -ENOMEM;
+		}
+	} else if (strcmp(content, current) == 0) {
+		free(content); /* nothing of ours in it */
+		free(current);
+		return 0;
+	}
+	if ((r = add_file(p, g, content, current)) < 0) {
+		vb_strv_done(&added);
+		return r;
+	}
+	VbFileChange *f = &p->files[p->n_files - 1];
+	f->edit = true;
+	f->release = !wanted;
+	f->added = added;
+	return 0;
+}
+
+static int plan_files(const VbContext *ctx, const VbState *st, VbPlan *p)
 {
 	for (size_t i = 0; vb_generators[i]; i++) {
 		const VbGenerator *g = vb_generators[i];
 		if (!g->path)
 			continue;
+		if (g->edit) {
+			int r = plan_edit(ctx, g, st, p);
+			if (r < 0)
+				return r;
+			continue;
+		}
 		char *current;
 		int r = read_current(ctx, g->path, &current);
 		if (r < 0)
@@ -410,6 +471,48 @@ static int plan_files(const VbContext *ctx, VbPlan *p)
 	return 0;
 }
 
+/* The parameters the boot entries had before vfio-boot, where a tool keeps them for every
+ * kernel: grubby's BLS systems in /etc/kernel/cmdline, kernelstub in its configuration. */
+static bool entry_has(const VbContext *ctx, const VbTargets *t, const char *word)
+{
+	_cleanup_free_ char *text = NULL;
+	if (t->bootloader == VB_BOOTLOADER_GRUB_BLS) {
+		if (read_current(ctx, "/etc/kernel/cmdline", &text) < 0 || !text)
+			return false;
+		for (char *w = strtok(text, " \t\n"); w; w = strtok(NULL, " \t\n"))
+			if (strcmp(w, word) == 0)
+				return true;
+		return false;
+	}
+	if (read_current(ctx, "/etc/kernelstub/configuration", &text) < 0 || !text)
+		return false;
+	json_object *root = json_tokener_parse(text), *user, *opts;
+	bool found = false;
+	if (root && json_object_object_get_ex(root, "user", &user) &&
+	    json_object_object_get_ex(user, "kernel_options", &opts) && json_object_is_type(opts, json_type_array))
+		for (size_t i = 0; i < json_object_array_length(opts) && !found; i++) {
+			const char *o = json_object_get_string(json_object_array_get_idx(opts, i));
+			found = o && strcmp(o, word) == 0;
+		}
+	json_object_put(root);
+	return found;
+}
+
+static int plan_entry_args(const VbContext *ctx, const VbState *st, VbPlan *p)
+{
+	const VbTargets *t = &p->targets;
+	const VbStrv *old = st ? &st->entry_args : NULL;
+	int r = 0;
+	if (t->bootloader == VB_BOOTLOADER_GRUB_BLS || t->bootloader == VB_BOOTLOADER_KERNELSTUB)
+		for (size_t i = 0; i < p->cmdline.n && r >= 0; i++)
+			if ((old && vb_strv_contains(old, p->cmdline.v[i])) || !entry_has(ctx, t, p->cmdline.v[i]))
+				r = vb_strv_add(&p->entry_args, p->cmdline.v[i]);
+	for (size_t i = 0; old && i < old->n && r >= 0; i++)
+		if (!vb_strv_contains(&p->entry_args, old->v[i]))
+			r = vb_strv_add(&p->entry_args_remove, old->v[i]);
+	return r;
+}
+
 static bool file_changes(const VbPlan *p, const char *path)
 {
 	for (size_t i = 0; i < p->n_files; i++)
@@ -421,25 +524,52 @@ static bool file_changes(const VbPlan *p, const char *path)
 static void add_command(VbCommand *cmds, size_t *n, const char *const *argv)
 {
 	VbCommand *c = &cmds[(*n)++];
-	for (c->argc = 0; argv[c->argc]; c->argc++)
-		c->argv[c->argc] = argv[c->argc];
-	c->argv[c->argc] = NULL; /* execvp's terminator */
+	for (c->argc = 0; argv[c->argc] && c->argc < VB_COMMAND_MAX_ARGS; c->argc++)
+		snprintf(c->argv[c->argc], sizeof(c->argv[c->argc]), "%s", argv[c->argc]);
 }
 
+/* The image generators' own files and ours that go into every image. */
+static const char *const image_inputs[] = {
+    "/etc/modprobe.d/vfio-boot.conf",	 "/etc/vfio-boot/devices.conf",	      "/etc/initramfs-tools/hooks/vfio-boot",
+    "/etc/dracut.conf.d/vfio-boot.conf", "/etc/mkinitcpio.conf.d/vfio-boot.conf",
+};
+
 size_t vb_regeneration_commands(const VbTargets *t, bool (*changed)(const char *path, const void *ud),
-				const void *ud, VbCommand out[VB_MAX_COMMANDS])
+				const void *ud, const VbStrv *entry_add, const VbStrv *entry_remove,
+				VbCommand out[VB_MAX_COMMANDS])
 {
 	size_t n = 0;
-	bool images = changed("/etc/modprobe.d/vfio-boot.conf", ud) ||
-		      changed("/etc/initramfs-tools/hooks/vfio-boot", ud) ||
-		      changed("/etc/dracut.conf.d/vfio-boot.conf", ud) ||
-		      changed("/etc/vfio-boot/devices.conf", ud);
-	if (images && t->initramfs_tools)
+	bool images = false;
+	for (size_t i = 0; i < ELEMENTSOF(image_inputs); i++)
+		images = images || changed(image_inputs[i], ud);
+	/* a unified kernel image carries the command line: its generator builds it again */
+	images = images || (t->uki && changed("/etc/kernel/cmdline", ud));
+	if (images && t->initramfs == VB_INITRAMFS_TOOLS)
 		add_command(out, &n, (const char *const[]){"update-initramfs", "-u", "-k", "all", NULL});
-	if (images && t->dracut)
+	if (images && t->initramfs == VB_INITRAMFS_DRACUT)
 		add_command(out, &n, (const char *const[]){"dracut", "--regenerate-all", "--force", NULL});
+	if (images && t->initramfs == VB_INITRAMFS_MKINITCPIO)
+		add_command(out, &n, (const char *const[]){"mkinitcpio", "-P", NULL});
 	if (changed("/etc/default/grub.d/vfio-boot.cfg", ud))
 		add_command(out, &n, (const char *const[]){"update-grub", NULL});
+	if (changed("/etc/default/grub", ud))
+		add_command(out, &n,
+			    (const char *const[]){t->grub_mkconfig, "-o", t->grub_cfg,
+						  t->grub_update_bls_cmdline ? "--update-bls-cmdline" : NULL, NULL});
+	const VbStrv *lists[] = {entry_remove, entry_add};
+	for (size_t i = 0; i < 2; i++) {
+		if (!lists[i] || lists[i]->n == 0)
+			continue;
+		_cleanup_free_ char *words = vb_strv_join(lists[i], " ");
+		char arg[VB_COMMAND_ARG_MAX];
+		if (!words)
+			continue;
+		if (t->bootloader == VB_BOOTLOADER_GRUB_BLS) {
+			snprintf(arg, sizeof(arg), "%s=%s", i ? "--args" : "--remove-args", words);
+			add_command(out, &n, (const char *const[]){"grubby", "--update-kernel=ALL", arg, NULL});
+		} else if (t->bootloader == VB_BOOTLOADER_KERNELSTUB)
+			add_command(out, &n, (const char *const[]){"kernelstub", i ? "-a" : "-d", words, NULL});
+	}
 	return n;
 }
 
@@ -448,14 +578,27 @@ static bool plan_file_changes(const char *path, const void *ud)
 	return file_changes(ud, path);
 }
 
-/* apply regenerates what the changed files feed: every initramfs image, the GRUB config. */
-static int plan_commands(VbPlan *p)
+static bool strv_equal(const VbStrv *a, const VbStrv *b)
+{
+	if (a->n != b->n)
+		return false;
+	for (size_t i = 0; i < a->n; i++)
+		if (strcmp(a->v[i], b->v[i]) != 0)
+			return false;
+	return true;
+}
+
+/* apply regenerates what the changed files feed (every initramfs image, the boot loader's
+ * configuration) and gives the boot entries new parameters. */
+static int plan_commands(const VbState *st, VbPlan *p)
 {
 	VbCommand *cmds = calloc(VB_MAX_COMMANDS, sizeof(*cmds));
 	if (!cmds)
 		return -ENOMEM;
 	p->commands = cmds;
-	p->n_commands = vb_regeneration_commands(&p->targets, plan_file_changes, p, cmds);
+	bool entries_change = !st || !strv_equal(&st->entry_args, &p->entry_args);
+	p->n_commands = vb_regeneration_commands(&p->targets, plan_file_changes, p,
+						 entries_change ? &p->entry_args : NULL, &p->entry_args_remove, cmds);
 	return 0;
 }
 
@@ -469,11 +612,19 @@ int vb_plan_build(VbContext *ctx, const VbModel *m, const VbSelection *sel, cons
 	p->selection = sel;
 	int r;
 	if ((r = vb_policy_expand(m, sel, opts->force, p)) < 0 || (r = kernel_facts(ctx, opts, p)) < 0 ||
-	    (r = vb_plan_kernel_params(p)) < 0 || (r = detect_targets(ctx, p)) < 0)
+	    (r = vb_plan_kernel_params(p)) < 0 || (r = detect_targets(ctx, opts, p)) < 0)
+		return r;
+	/* what an earlier apply did: our words in the admin's files, the boot entries' parameters */
+	VbState *st = NULL;
+	if ((r = vb_state_load(ctx, &st)) < 0 && r != -ENOENT)
 		return r;
 	/* a refused plan writes nothing: no files, no commands */
-	if (p->errors.n == 0 && ((r = plan_files(ctx, p)) < 0 || (r = plan_commands(p)) < 0))
+	if (p->errors.n == 0 && ((r = plan_entry_args(ctx, st, p)) < 0 || (r = plan_files(ctx, st, p)) < 0 ||
+				 (r = plan_commands(st, p)) < 0)) {
+		vb_state_free(st);
 		return r;
+	}
+	vb_state_free(st);
 	*ret = TAKE_PTR(p);
 	return 0;
 }

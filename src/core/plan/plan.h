@@ -8,6 +8,7 @@
 #pragma once
 
 #include "config/selection.h"
+#include "target/boot.h"
 #include "vb.h"
 
 typedef enum VbReason { VB_REASON_SELECTED, VB_REASON_SAME_SLOT, VB_REASON_SAME_GROUP } VbReason;
@@ -49,22 +50,21 @@ typedef struct VbFileChange {
 	char *content; /* NULL for delete */
 	char *current; /* what is on disk now, NULL when absent */
 	unsigned mode;
+	/* The admin's file with a part of ours (no drop-in directory there): an update adds or
+	 * takes out only that part. release: after this change nothing of ours is left in it. */
+	bool edit, release;
+	VbStrv added; /* the words the edit added, which revert takes out again */
 } VbFileChange;
+
+#define VB_COMMAND_MAX_ARGS 6
+#define VB_COMMAND_ARG_MAX 1024
 
 typedef struct VbCommand {
 	size_t argc;
-	const char *argv[8]; /* static strings */
+	char argv[VB_COMMAND_MAX_ARGS][VB_COMMAND_ARG_MAX];
 } VbCommand;
 
-typedef struct VbTargets {
-	bool grub_dropin;     /* /etc/default/grub.d (Debian, Ubuntu) */
-	bool initramfs_tools; /* /etc/initramfs-tools, and dracut is not the generator */
-	bool dracut;	      /* dracut builds the images (Debian's dracut package, kernel-install) */
-} VbTargets;
-
-void vb_targets_detect(const VbContext *ctx, VbTargets *t);
-
-#define VB_MAX_COMMANDS 4
+#define VB_MAX_COMMANDS 6
 
 typedef struct VbPlan {
 	const VbModel *model;
@@ -77,6 +77,10 @@ typedef struct VbPlan {
 	size_t n_kernels;
 	VbStrv drivers; /* union over the kernels, sorted */
 	VbStrv cmdline;
+	/* the parameters given to the boot entries by a tool (grubby, kernelstub): those not
+	 * there before, which revert takes out again; and those an earlier apply gave that are
+	 * no longer wanted */
+	VbStrv entry_args, entry_args_remove;
 	VbFileChange *files;
 	size_t n_files;
 	VbCommand *commands;
@@ -87,11 +91,16 @@ typedef struct VbPlan {
 typedef struct VbPlanOptions {
 	bool force;		    /* override every refusal except not-found */
 	const char *const *kernels; /* NULL: every kernel under the root */
+	/* names as in vb_bootloader_from_name(), vb_initramfs_from_name(); NULL: detect */
+	const char *bootloader, *initramfs;
 } VbPlanOptions;
 
-/* The commands that rebuild what the files for which changed(path) holds feed. */
+/* The commands that rebuild what the files for which changed(path) holds feed, and give the
+ * boot entries the parameters in entry_add and take those in entry_remove away (grubby,
+ * kernelstub). */
 size_t vb_regeneration_commands(const VbTargets *t, bool (*changed)(const char *path, const void *ud),
-				const void *ud, VbCommand out[VB_MAX_COMMANDS]);
+				const void *ud, const VbStrv *entry_add, const VbStrv *entry_remove,
+				VbCommand out[VB_MAX_COMMANDS]);
 
 int vb_plan_build(VbContext *ctx, const VbModel *m, const VbSelection *sel, const VbPlanOptions *opts,
 		  VbPlan **ret);
@@ -115,9 +124,16 @@ typedef struct VbGenerator {
 	unsigned mode;
 	bool (*wanted)(const VbPlan *p); /* part of this system's plan? */
 	char *(*generate)(const VbPlan *p);
+	/* Or, for a file that is the admin's: edit adds our part to base (the file without
+	 * it) and lists the words it added; unedit takes out exactly what an edit added. Both
+	 * return NULL with errno set (EBADMSG: our part is damaged). */
+	char *(*edit)(const VbPlan *p, const char *base, VbStrv *added);
+	char *(*unedit)(const char *current, const VbStrv *added);
 } VbGenerator;
 
-const VbGenerator *vb_generator_find(const char *name);
+/* The generator called name; of two with one name (the GRUB drop-in and the GRUB block),
+ * the one the plan wants. */
+const VbGenerator *vb_generator_find(const char *name, const VbPlan *p);
 /* Every generator, NULL-terminated, in plan order. */
 extern const VbGenerator *const vb_generators[];
 

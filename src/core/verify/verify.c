@@ -109,8 +109,10 @@ static const VbFileChange *plan_file(const VbPlan *p, const char *rel)
 
 static void rebuild_hint(const VbPlan *p, const char *version, char *buf, size_t size)
 {
-	if (p->targets.dracut)
+	if (p->targets.initramfs == VB_INITRAMFS_DRACUT)
 		snprintf(buf, size, "'dracut --force --kver %s' rebuilds it", version);
+	else if (p->targets.initramfs == VB_INITRAMFS_MKINITCPIO)
+		snprintf(buf, size, "'mkinitcpio -P' rebuilds it");
 	else
 		snprintf(buf, size, "'update-initramfs -u -k %s' rebuilds it", version);
 }
