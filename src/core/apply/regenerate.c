@@ -51,7 +51,10 @@ static int run_one(const VbCommand *c, int logfd, const VbApplyOptions *opts, do
 			dup2(devnull, STDIN_FILENO);
 		dup2(pipefd[1], STDOUT_FILENO);
 		dup2(pipefd[1], STDERR_FILENO);
-		execvp(c->argv[0], (char *const *)c->argv);
+		char *argv[VB_COMMAND_MAX_ARGS + 1] = {0};
+		for (size_t i = 0; i < c->argc; i++)
+			argv[i] = (char *)c->argv[i];
+		execvp(argv[0], argv);
 		dprintf(STDERR_FILENO, "vfio-boot: cannot run %s: %s\n", c->argv[0], strerror(errno));
 		_exit(127);
 	}
