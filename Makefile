@@ -84,6 +84,7 @@ check: all $(UNIT_BIN)
 	BUILD=$(BUILD) tests/integration/transaction.sh
 	BUILD=$(BUILD) tests/integration/bad-input.sh
 	BUILD=$(BUILD) tests/integration/profile.sh
+	BUILD=$(BUILD) tests/integration/distros.sh
 
 # The same suite under AddressSanitizer and UndefinedBehaviorSanitizer, in build-asan/.
 check-asan:
@@ -101,6 +102,7 @@ check-valgrind: all $(UNIT_BIN)
 	VALGRIND="$(VALGRIND_CMD)" BUILD=$(BUILD) tests/integration/transaction.sh
 	VALGRIND="$(VALGRIND_CMD)" BUILD=$(BUILD) tests/integration/bad-input.sh
 	VALGRIND="$(VALGRIND_CMD)" BUILD=$(BUILD) tests/integration/profile.sh
+	VALGRIND="$(VALGRIND_CMD)" BUILD=$(BUILD) tests/integration/distros.sh
 
 # Boot tests: real Debian kernel, real mkinitramfs and dracut, QEMU (needs root for
 # debootstrap and chroot; about 8 minutes on 2 cores). Serial logs in build/boot/logs.

@@ -456,6 +456,8 @@ if make -s -C "$top" BUILD="$work/build-inst" install DESTDIR="$work/inst" PREFI
 	[ -x "$work/inst/usr/sbin/vfio-boot" ] && [ -s "$work/inst/usr/share/man/man8/vfio-boot.8" ] &&
 	[ -x "$work/inst/usr/libexec/vfio-boot/vfio-boot-bind" ] && [ -s "$work/inst/usr/share/bash-completion/completions/vfio-boot" ] &&
 	grep -q 'IMPORT{program}="/usr/libexec/vfio-boot/vfio-boot-bind %k"' "$work/inst/usr/lib/udev/rules.d/60-vfio-boot.rules" &&
+	grep -q 'add_binary /usr/libexec/vfio-boot/vfio-boot-bind' "$work/inst/usr/lib/initcpio/install/vfio-boot" &&
+	[ -x "$work/inst/usr/lib/dracut/modules.d/90vfio-boot/module-setup.sh" ] &&
 	"$work/inst/usr/sbin/vfio-boot" --version | grep -q '^vfio-boot '; then
 	ok "make install DESTDIR PREFIX"
 else

@@ -26,7 +26,8 @@ deb=$(ls "$work"/vfio-boot_*.deb)
 dpkg-deb -c "$deb" | awk '{print $6}' >"$work/contents"
 missing=""
 for f in ./usr/sbin/vfio-boot ./usr/libexec/vfio-boot/vfio-boot-bind ./usr/lib/udev/rules.d/60-vfio-boot.rules \
-	./usr/lib/dracut/modules.d/90vfio-boot/module-setup.sh ./usr/share/man/man8/vfio-boot.8.gz \
+	./usr/lib/dracut/modules.d/90vfio-boot/module-setup.sh ./usr/lib/initcpio/install/vfio-boot \
+	./usr/share/man/man8/vfio-boot.8.gz \
 	./usr/share/bash-completion/completions/vfio-boot; do
 	grep -qx -- "$f" "$work/contents" || missing="$missing $f"
 done

@@ -257,8 +257,9 @@ int vb_apply(VbContext *ctx, const VbPlan *p, const VbApplyOptions *opts, VbAppl
 	VbCommand all[VB_MAX_COMMANDS];
 	const VbCommand *cmds = p->commands;
 	size_t n_cmds = p->n_commands;
-	if (n_changes == 0) {
-		n_cmds = vb_regeneration_commands(&p->targets, state_has, st, &st->entry_args, NULL, all);
+	if (n_changes == 0 && (rebuild_owed || opts->rebuild_always)) {
+		n_cmds = vb_regeneration_commands(&p->targets, state_has, st, &st->entry_args, &p->entry_args_remove,
+						  all);
 		cmds = all;
 	}
 	if (!opts->dry_run && !opts->no_rebuild && (r = vb_commands_check(ctx, cmds, n_cmds)) < 0)

@@ -50,13 +50,36 @@ static int add_item(VbKernelVerify *k, const char *id, VbVerdict v, const char *
 	return 0;
 }
 
-/* The image the boot loader loads for this kernel: Debian's and Fedora's names. */
+/* Arch names the image after the kernel package (mkinitcpio's presets), which the module
+ * directory's pkgbase file names: "linux" gives /boot/initramfs-linux.img. */
+static char *arch_pkgbase(VbContext *ctx, const char *version)
+{
+	static const char *const dirs[] = {"usr/lib/modules", "lib/modules"};
+	for (size_t i = 0; i < ELEMENTSOF(dirs); i++) {
+		_cleanup_free_ char *rel = NULL, *abs = NULL;
+		char *text = NULL;
+		if (asprintf(&rel, "%s/%s/pkgbase", dirs[i], version) < 0 || vb_root_path(ctx, rel, &abs) < 0 ||
+		    read_file_at(AT_FDCWD, abs, 256, &text, NULL) < 0)
+			continue;
+		text[strcspn(text, " \t\n")] = 0;
+		if (text[0] && !strchr(text, '/'))
+			return text;
+		free(text);
+	}
+	return NULL;
+}
+
+/* The image the boot loader loads for this kernel: Debian's, Fedora's and Arch's names. */
 static int find_image(VbContext *ctx, const char *version, char **ret_rel, char **ret_abs)
 {
-	for (int i = 0; i < 2; i++) {
+	_cleanup_free_ char *pkgbase = arch_pkgbase(ctx, version);
+	for (int i = 0; i < 3; i++) {
 		char *rel, *abs;
-		if ((i == 0 ? asprintf(&rel, "boot/initrd.img-%s", version)
-			    : asprintf(&rel, "boot/initramfs-%s.img", version)) < 0)
+		if (i == 2 && !pkgbase)
+			break;
+		if ((i == 0   ? asprintf(&rel, "boot/initrd.img-%s", version)
+		     : i == 1 ? asprintf(&rel, "boot/initramfs-%s.img", version)
+			      : asprintf(&rel, "boot/initramfs-%s.img", pkgbase)) < 0)
 			return -ENOMEM;
 		if (vb_root_path(ctx, rel, &abs) < 0) {
 			free(rel);

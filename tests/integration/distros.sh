@@ -1,0 +1,210 @@
+#!/usr/bin/env bash
+# Every distribution's boot setup (tests/fixtures/build-sysroot.py --distro=): the tutorial's
+# machine under each, the plan compared with tests/golden/distros/<distro>/plan.json, then
+# apply and revert with fake regeneration commands on PATH that record their argv: the
+# commands run are the plan's, the admin's files carry our part and a real reader of each
+# file (sh, bash, kernel-install, the mkinitcpio hook API) finds the parameters, a second
+# apply changes nothing, and revert leaves every byte as it was, except what the admin
+# changed since.
+#
+#   UPDATE_GOLDEN=1 tests/integration/distros.sh   rewrite the golden files; review the diff
+set -u
+. "$(dirname "$0")/lib.sh" distros
+snapshot_root() { snapshot "$1" sys proc lib; }
+listing="$top/tests/fixtures/machines/tutorial-x99.listing"
+params="intel_iommu=on vfio-pci.ids=1002:67b1,1002:aac8"
+
+mkdir -p "$work/bin"
+for c in update-initramfs update-grub dracut mkinitcpio grub-mkconfig grub2-mkconfig grubby kernelstub; do
+	# one line per run: the command, then each argument in brackets
+	printf '#!/bin/sh\n{ printf %%s %s; for a; do printf " [%%s]" "$a"; done; echo; } >>"%s/calls"\n' "$c" "$work" >"$work/bin/$c"
+	chmod +x "$work/bin/$c"
+done
+run() { PATH="$work/bin:$PATH" VFIO_BOOT_TEST_RUN_COMMANDS=1 vb "$@"; }
+# the plan's commands in the fakes' format
+planned_calls() { python3 -c 'import json,sys
+for c in json.load(open(sys.argv[1]))["commands"]: print(c[0] + "".join(" [%s]" % a for a in c[1:]))' "$1"; }
+
+golden_plan() {
+	local d=$1 root=$2 dir="$top/tests/golden/distros/$1"
+	vb "$root" plan --json >"$work/plan.json" 2>"$work/err"
+	sed "s|$root|@ROOT@|g" "$work/plan.json" >"$work/plan.golden"
+	if [ -n "${UPDATE_GOLDEN:-}" ]; then mkdir -p "$dir" && cp "$work/plan.golden" "$dir/plan.json"; fi
+	if diff -u "$dir/plan.json" "$work/plan.golden" >"$work/diff"; then ok "$d: plan as tests/golden/distros/$d/plan.json"
+	else not_ok "$d: plan as tests/golden/distros/$d/plan.json" "$(head -40 "$work/diff")"; fi
+}
+
+# What reads each file finds our parameters in it.
+consumers() {
+	local d=$1 r=$2
+	case $d in
+	fedora | rhel | opensuse | arch-grub)
+		# grub(2)-mkconfig sources /etc/default/grub with sh
+		local v
+		v=$(sh -c '. "$1/etc/default/grub" 2>/dev/null; echo "$GRUB_CMDLINE_LINUX_DEFAULT"' sh "$r")
+		case " $v " in *" intel_iommu=on vfio-pci.ids=1002:67b1,1002:aac8 "*) ok "$d: /etc/default/grub gives grub-mkconfig the parameters ($v)" ;;
+		*) not_ok "$d: /etc/default/grub gives grub-mkconfig the parameters" "$v" ;; esac ;;
+	esac
+	case $d in
+	fedora | rhel | arch-systemd-boot)
+		# kernel-install's loader entry plugin writes the entry of a new kernel from it
+		# (its configuration directory beside the root: the BLS layout is the test's choice)
+		rm -rf "$work/esp" "$work/kconf" && mkdir -p "$work/esp" "$work/kconf" && echo linux >"$work/vmlinuz"
+		cp "$r/etc/kernel/cmdline" "$work/kconf/" && echo layout=bls >"$work/kconf/install.conf"
+		KERNEL_INSTALL_CONF_ROOT="$work/kconf" BOOT_ROOT="$work/esp" \
+			MACHINE_ID=0123456789abcdef0123456789abcdef KERNEL_INSTALL_MACHINE_ID=0123456789abcdef0123456789abcdef \
+			KERNEL_INSTALL_PLUGINS=/usr/lib/kernel/install.d/90-loaderentry.install \
+			kernel-install -v add 6.1.0-new "$work/vmlinuz" >"$work/ki.log" 2>&1
+		if grep -q "^options .*root=UUID=.* $params" "$work"/esp/loader/entries/*-6.1.0-new.conf 2>/dev/null; then
+			ok "$d: kernel-install gives a new kernel's entry the parameters from /etc/kernel/cmdline"
+		else not_ok "$d: kernel-install gives a new kernel's entry the parameters from /etc/kernel/cmdline" "$(cat "$work/ki.log" "$work"/esp/loader/entries/* 2>&1)"; fi ;;
+	esac
+	case $d in
+	arch-grub | arch-systemd-boot)
+		# mkinitcpio sources mkinitcpio.conf, then the drop-ins, with bash
+		local out
+		out=$(bash -c '. "$1/etc/mkinitcpio.conf"; for f in "$1"/etc/mkinitcpio.conf.d/*.conf; do . "$f"; done
+			echo "${MODULES[*]}|${FILES[*]}|${HOOKS[*]}"' sh "$r")
+		if [ "$out" = "vfio_pci vfio_iommu_type1|/etc/modprobe.d/vfio-boot.conf|base udev autodetect microcode modconf kms keyboard keymap consolefont block filesystems fsck vfio-boot" ] &&
+			shellcheck -s bash -e SC2034 "$r/etc/mkinitcpio.conf.d/vfio-boot.conf"; then
+			ok "$d: mkinitcpio reads the modules, the file and the vfio-boot hook from the drop-in"
+		else not_ok "$d: mkinitcpio reads the modules, the file and the vfio-boot hook from the drop-in" "$out"; fi ;;
+	debian-refind)
+		if [ "$(grep -c " $params\"\$" "$r/boot/refind_linux.conf")" = 3 ] &&
+			grep -q "^\"vfio-boot: .*\" \"root=UUID=.* ro quiet vfio-boot=off\"$" "$r/boot/refind_linux.conf"; then
+			ok "$d: every refind_linux.conf line has the parameters, and one more boots with vfio-boot=off"
+		else not_ok "$d: every refind_linux.conf line has the parameters, and one more boots with vfio-boot=off" "$(cat "$r/boot/refind_linux.conf")"; fi ;;
+	esac
+}
+
+for d in debian debian-refind ubuntu-dracut fedora rhel opensuse arch-grub arch-systemd-boot popos; do
+	r="$work/$d"
+	if ! python3 "$top/tests/fixtures/build-sysroot.py" --distro="$d" "$listing" "$r" >"$work/build.log" 2>&1; then
+		not_ok "$d: fixture build" "$(cat "$work/build.log")"
+		continue
+	fi
+	vb "$r" add -q 03:00.0
+	snapshot_root "$r" >"$work/before.snap"
+	golden_plan "$d" "$r"
+	planned_calls "$work/plan.json" >"$work/want-calls"
+
+	# (apply then reads the images the fakes did not build, and says they would not bind)
+	rm -f "$work/calls"
+	run "$r" apply -q >"$work/out" 2>&1
+	if diff -u "$work/want-calls" "$work/calls" >"$work/diff"; then
+		ok "$d: apply runs the planned commands ($(cut -d' ' -f1 "$work/want-calls" | tr '\n' ' '))"
+	else not_ok "$d: apply runs the planned commands" "$(cat "$work/out" "$work/diff")"; fi
+	consumers "$d" "$r"
+
+	rm -f "$work/calls"
+	run "$r" apply --json >"$work/out" 2>&1
+	if grep -q '"changed": false' "$work/out" && [ ! -e "$work/calls" ]; then ok "$d: a second apply changes nothing, runs nothing"
+	else not_ok "$d: a second apply changes nothing, runs nothing" "$(cat "$work/out" "$work/calls" 2>/dev/null)"; fi
+
+	rm -f "$work/calls"
+	run "$r" revert -q >"$work/out" 2>&1
+	snapshot_root "$r" | grep -v ' ./var/lib/vfio-boot' >"$work/after.snap"
+	grep -v ' ./var/lib/vfio-boot' "$work/before.snap" >"$work/before2.snap"
+	if diff -u "$work/before2.snap" "$work/after.snap" >"$work/diff"; then ok "$d: revert leaves every byte as before apply"
+	else not_ok "$d: revert leaves every byte as before apply" "$(cat "$work/out"; head -30 "$work/diff")"; fi
+	case $d in
+	fedora | rhel)
+		grep -qxF "grubby [--update-kernel=ALL] [--remove-args=$params]" "$work/calls" && ok "$d: revert takes the parameters out of the BLS entries with grubby" ||
+			not_ok "$d: revert takes the parameters out of the BLS entries with grubby" "$(cat "$work/calls")" ;;
+	popos)
+		grep -qxF "kernelstub [-d] [$params]" "$work/calls" && ok "$d: revert takes the parameters out with kernelstub -d" ||
+			not_ok "$d: revert takes the parameters out with kernelstub -d" "$(cat "$work/calls")" ;;
+	esac
+done
+
+# The admin's edits since apply stay; only our part goes.
+r="$work/fedora"
+run "$r" apply -q >/dev/null 2>&1
+echo 'GRUB_TIMEOUT=10' >>"$r/etc/default/grub"
+sed -i 's/ rhgb / rhgb nomodeset /' "$r/etc/kernel/cmdline"
+run "$r" revert -q >"$work/out" 2>&1
+if [ "$(tail -1 "$r/etc/default/grub")" = GRUB_TIMEOUT=10 ] && ! grep -q vfio-boot "$r/etc/default/grub" &&
+	[ "$(cat "$r/etc/kernel/cmdline")" = "root=UUID=0b6d2f4e-8f5c-4c1e-9d3a-2f3c1f0e7a11 ro rhgb nomodeset quiet" ]; then
+	ok "revert keeps the admin's later edits to /etc/default/grub and /etc/kernel/cmdline, takes out only ours"
+else not_ok "revert keeps the admin's later edits to /etc/default/grub and /etc/kernel/cmdline, takes out only ours" "$(cat "$work/out" "$r/etc/default/grub" "$r/etc/kernel/cmdline")"; fi
+
+# A parameter the entries already had is not vfio-boot's: grubby does not add it, revert keeps it.
+r="$work/rhel"
+sed -i 's/ quiet$/ quiet intel_iommu=on/' "$r/etc/kernel/cmdline"
+rm -f "$work/calls"
+run "$r" apply -q >/dev/null 2>&1
+if grep -qxF "grubby [--update-kernel=ALL] [--args=vfio-pci.ids=1002:67b1,1002:aac8]" "$work/calls" &&
+	grep -q ' quiet intel_iommu=on vfio-pci.ids=1002:67b1,1002:aac8$' "$r/etc/kernel/cmdline"; then
+	ok "a parameter already on the command line is not added twice, to the entries or to /etc/kernel/cmdline"
+else not_ok "a parameter already on the command line is not added twice, to the entries or to /etc/kernel/cmdline" "$(cat "$work/calls" "$r/etc/kernel/cmdline")"; fi
+rm -f "$work/calls"
+run "$r" revert -q >/dev/null 2>&1
+if grep -qxF "grubby [--update-kernel=ALL] [--remove-args=vfio-pci.ids=1002:67b1,1002:aac8]" "$work/calls" &&
+	grep -q ' quiet intel_iommu=on$' "$r/etc/kernel/cmdline"; then
+	ok "revert takes out only the parameters vfio-boot added"
+else not_ok "revert takes out only the parameters vfio-boot added" "$(cat "$work/calls" "$r/etc/kernel/cmdline")"; fi
+
+# A changed selection: the entries lose what is no longer wanted.
+r="$work/popos"
+run "$r" apply -q >/dev/null 2>&1
+sed -i 's/^iommu-pt no/iommu-pt yes/' "$r/etc/vfio-boot.conf"
+rm -f "$work/calls"
+run "$r" apply -q >"$work/out" 2>&1
+if grep -qxF "kernelstub [-a] [intel_iommu=on iommu=pt vfio-pci.ids=1002:67b1,1002:aac8]" "$work/calls"; then
+	ok "popos: a new parameter reaches kernelstub"
+else not_ok "popos: a new parameter reaches kernelstub" "$(cat "$work/out" "$work/calls")"; fi
+sed -i 's/^iommu-pt yes/iommu-pt no/' "$r/etc/vfio-boot.conf"
+rm -f "$work/calls"
+run "$r" apply -q >"$work/out" 2>&1
+if grep -qxF "kernelstub [-d] [iommu=pt]" "$work/calls"; then ok "popos: a parameter no longer wanted is taken out with kernelstub -d"
+else not_ok "popos: a parameter no longer wanted is taken out with kernelstub -d" "$(cat "$work/out" "$work/calls")"; fi
+run "$r" revert -q >/dev/null 2>&1
+
+# Overrides, and what is not guessed.
+r="$work/fedora"
+vb "$r" plan --json --bootloader=none >"$work/out" 2>&1
+if grep -q '"code": "no-bootloader"' "$work/out" && ! grep -q '"path": "/etc/default/grub"' "$work/out" && grep -q '"bootloader_forced": true' "$work/out"; then
+	ok "--bootloader=none: the admin's boot files are left alone, the parameters are listed"
+else not_ok "--bootloader=none: the admin's boot files are left alone, the parameters are listed" "$(cat "$work/out")"; fi
+vb "$r" plan --json --initramfs=mkinitcpio >"$work/out" 2>&1
+grep -q '"path": "/etc/mkinitcpio.conf.d/vfio-boot.conf"' "$work/out" && grep -q '"mkinitcpio",' "$work/out" && ok "--initramfs= chooses the generator" || not_ok "--initramfs= chooses the generator" "$(cat "$work/out")"
+vb "$r" check --bootloader=grub-dropin --json >"$work/out" 2>&1
+grep -q '"message": "Fedora Linux 41 (Workstation Edition): boot loader GRUB (/etc/default/grub.d, update-grub) (--bootloader), initramfs dracut"' "$work/out" &&
+	ok "check reports the boot setup and the override" || not_ok "check reports the boot setup and the override" "$(grep boot-setup -A3 "$work/out")"
+"$bin" --bootloader=lilo plan >/dev/null 2>"$work/err"
+[ $? = 2 ] && grep -q -- "--bootloader=lilo: not one of grub-dropin, grub, grub-bls, systemd-boot, kernelstub, refind, none" "$work/err" &&
+	ok "--bootloader= with an unknown name is a usage error that lists the names" || not_ok "--bootloader= with an unknown name is a usage error that lists the names" "$(cat "$work/err")"
+r="$work/arch-grub"
+printf 'modules_force_load: nvme\n' >"$r/etc/booster.yaml"
+vb "$r" plan --initramfs=booster >"$work/out" 2>&1
+[ $? = 1 ] && grep -q 'refused (unsupported-initramfs): booster is not supported yet' "$work/out" &&
+	ok "booster is refused with what to do by hand" || not_ok "booster is refused with what to do by hand" "$(cat "$work/out")"
+r="$work/arch-systemd-boot"
+rm "$r/etc/kernel/cmdline"
+vb "$r" plan --json >"$work/out" 2>&1
+grep -q 'systemd-boot without /etc/kernel/cmdline: create it' "$work/out" && ! grep -q '"path": "/etc/kernel/cmdline"' "$work/out" &&
+	ok "systemd-boot without /etc/kernel/cmdline: no file is made up, the steps are given" || not_ok "systemd-boot without /etc/kernel/cmdline: no file is made up, the steps are given" "$(cat "$work/out")"
+
+# A cut block is the admin's to mend: plan refuses, apply writes nothing.
+r="$work/opensuse"
+run "$r" apply -q >/dev/null 2>&1
+sed -i '/^# END vfio-boot/d' "$r/etc/default/grub"
+snapshot_root "$r" >"$work/cut.snap"
+run "$r" apply >"$work/out" 2>&1
+st=$?
+if [ $st = 1 ] && grep -q "refused (damaged-block): /etc/default/grub: a '# BEGIN vfio-boot' line without its '# END vfio-boot'" "$work/out" &&
+	snapshot_root "$r" | cmp -s - "$work/cut.snap"; then ok "a block without its end line is refused and nothing changes"
+else not_ok "a block without its end line is refused and nothing changes" "$(cat "$work/out")"; fi
+
+# The mkinitcpio build hook, through the API mkinitcpio gives it (functions it defines).
+out=$(bash -c 'add_module() { echo "module $1"; }; add_binary() { echo "binary $1"; }
+	add_udev_rule() { echo "rule $1"; }; add_file() { echo "file $1"; }
+	. "$1"; build; help >/dev/null' sh "$top/$build/mkinitcpio/install")
+libexec=$(sed -n 's|^ *add_binary \(.*\)/vfio-boot-bind$|\1|p' "$top/$build/mkinitcpio/install")
+if grep -qx "module vfio_pci" <<<"$out" && grep -qx "binary $libexec/vfio-boot-bind" <<<"$out" &&
+	grep -qE "^rule /.*/rules.d/60-vfio-boot.rules$" <<<"$out" && [ -x "$top/$build/vfio-boot-bind" ] &&
+	shellcheck -s bash "$top/$build/mkinitcpio/install"; then
+	ok "the mkinitcpio hook adds vfio-pci, the helper and its rule"
+else not_ok "the mkinitcpio hook adds vfio-pci, the helper and its rule" "$out"; fi
+
+summary distros
