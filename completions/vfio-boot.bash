@@ -98,7 +98,7 @@ _vfio_boot()
 
 	case $verb in
 	"") COMPREPLY=($(compgen -W "$verbs" -- "$cur")) ;;
-	generate) COMPREPLY=($(compgen -W "modprobe grub kernel-cmdline refind devices initramfs-tools dracut mkinitcpio cmdline" -- "$cur")) ;;
+	generate) COMPREPLY=($(compgen -W "modprobe grub kernel-cmdline refind devices initramfs-tools dracut mkinitcpio booster cmdline" -- "$cur")) ;;
 	check | add | remove | apply | bind | unbind)
 		COMPREPLY=($(compgen -W "$(_vfio_boot_addresses "$sysroot")" -- "$cur"))
 		;;

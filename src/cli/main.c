@@ -51,7 +51,7 @@ static void help(void)
 	       "  plan                 what apply would write and run (a diff, or --json)\n"
 	       "  generate TARGET      print one artifact: modprobe, grub, kernel-cmdline,\n"
 	       "                       refind, devices, initramfs-tools, dracut,\n"
-	       "                       mkinitcpio, cmdline\n"
+	       "                       mkinitcpio, booster, cmdline\n"
 	       "  apply [DEVICE...]    add the devices, write the files, rebuild the images\n"
 	       "  revert               remove what vfio-boot wrote, restore what it replaced\n"
 	       "  status               selection vs files vs drivers vs booted command line\n"

@@ -218,7 +218,6 @@ int verb_plan(VbContext *ctx, const Args *args, int argc, char **argv)
 	return status;
 }
 
-static const char *const later_targets[] = {"booster"};
 static const char *const profile_targets[] = {"libvirt", "qemu"};
 
 /* A file of our own as the generator makes it; the admin's file as apply would leave it. */
@@ -250,9 +249,6 @@ int verb_generate(VbContext *ctx, const Args *args, int argc, char **argv)
 {
 	(void)argc;
 	if (!vb_generator_find(argv[0], NULL)) {
-		for (size_t i = 0; i < ELEMENTSOF(later_targets); i++)
-			if (strcmp(argv[0], later_targets[i]) == 0)
-				return cli_error(0, "target '%s' is not supported yet", argv[0]);
 		for (size_t i = 0; i < ELEMENTSOF(profile_targets); i++)
 			if (strcmp(argv[0], profile_targets[i]) == 0)
 				return cli_error(0, "'vfio-boot profile%s' writes the %s definition",

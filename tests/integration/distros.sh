@@ -174,11 +174,31 @@ grep -q '"message": "Fedora Linux 41 (Workstation Edition): boot loader GRUB (/e
 "$bin" --bootloader=lilo plan >/dev/null 2>"$work/err"
 [ $? = 2 ] && grep -q -- "--bootloader=lilo: not one of grub-dropin, grub, grub-bls, systemd-boot, kernelstub, refind, none" "$work/err" &&
 	ok "--bootloader= with an unknown name is a usage error that lists the names" || not_ok "--bootloader= with an unknown name is a usage error that lists the names" "$(cat "$work/err")"
-r="$work/arch-grub"
-printf 'modules_force_load: nvme\n' >"$r/etc/booster.yaml"
-vb "$r" plan --initramfs=booster >"$work/out" 2>&1
-[ $? = 1 ] && grep -q 'refused (unsupported-initramfs): booster is not supported yet' "$work/out" &&
-	ok "booster is refused with what to do by hand" || not_ok "booster is refused with what to do by hand" "$(cat "$work/out")"
+# booster: best effort, said so; a block in /etc/booster.yaml that a YAML reader takes
+r="$work/arch-booster"
+python3 "$top/tests/fixtures/build-sysroot.py" --distro=arch-booster "$listing" "$r" >/dev/null
+vb "$r" add -q 03:00.0
+snapshot_root "$r" | grep -v ' ./var/lib/vfio-boot' >"$work/before.snap"
+golden_plan arch-booster "$r"
+grep -q '"code": "best-effort"' "$work/plan.json" && grep -q '"/usr/lib/booster/regenerate_images"' "$work/plan.json" &&
+	ok "arch-booster: the plan says booster is best effort and regenerates its images" || not_ok "arch-booster: the plan says booster is best effort and regenerates its images" "$(cat "$work/plan.json")"
+vb "$r" apply -q --no-rebuild >/dev/null 2>&1
+yaml=$(python3 -c 'import yaml,sys; d=yaml.safe_load(open(sys.argv[1])); print(d["modules_force_load"], d["compression"])' "$r/etc/booster.yaml" 2>&1)
+[ "$yaml" = "vfio_pci,vfio_iommu_type1 zstd" ] && ok "arch-booster: /etc/booster.yaml loads vfio_pci and keeps the admin's settings" ||
+	not_ok "arch-booster: /etc/booster.yaml loads vfio_pci and keeps the admin's settings" "$yaml"
+vb "$r" revert -q --no-rebuild >/dev/null 2>&1
+snapshot_root "$r" | grep -v ' ./var/lib/vfio-boot' | diff -u "$work/before.snap" - >"$work/diff" &&
+	ok "arch-booster: revert leaves every byte as before apply" || not_ok "arch-booster: revert leaves every byte as before apply" "$(cat "$work/diff")"
+printf 'modules_force_load: nvme\n' >>"$r/etc/booster.yaml"
+vb "$r" plan >"$work/out" 2>&1
+[ $? = 1 ] && grep -q "refused (booster-config): /etc/booster.yaml sets modules_force_load already" "$work/out" &&
+	ok "booster with its own modules_force_load: refused, with the step to do by hand" || not_ok "booster with its own modules_force_load: refused, with the step to do by hand" "$(cat "$work/out")"
+r="$work/identical-booster"
+python3 "$top/tests/fixtures/build-sysroot.py" --distro=arch-booster "$top/tests/fixtures/machines/identical-gpus.listing" "$r" >/dev/null
+snapshot_root "$r" >"$work/idb.snap"
+vb "$r" add 02:00.0 >"$work/out" 2>&1
+[ $? = 1 ] && grep -q "refused (unsupported-initramfs): booster runs no udev rules" "$work/out" && snapshot_root "$r" | cmp -s - "$work/idb.snap" &&
+	ok "booster cannot bind by address: identical GPUs are refused with the way out" || not_ok "booster cannot bind by address: identical GPUs are refused with the way out" "$(cat "$work/out")"
 r="$work/arch-systemd-boot"
 rm "$r/etc/kernel/cmdline"
 vb "$r" plan --json >"$work/out" 2>&1

@@ -230,23 +230,49 @@ static bool want_grub_block(const VbPlan *p)
 /* /etc/default/grub where GRUB has no drop-in directory (Fedora, RHEL, openSUSE, Arch): a
  * block at the end, sourced by grub(2)-mkconfig after the admin's settings. The _DEFAULT
  * variable keeps the parameters off the recovery entries. */
+/* base, then our block with body in it */
+static char *append_block(const char *base, const char *body)
+{
+	StrBuf b = {0};
+	size_t len = strlen(base);
+	strbuf_printf(&b,
+		      "%s%s" BLOCK_BEGIN ": from " VB_SELECTION_PATH "; 'vfio-boot revert' removes this block\n"
+		      "%s" BLOCK_END,
+		      base, len && base[len - 1] != '\n' ? "\n" : "", body);
+	return strbuf_steal(&b);
+}
+
 static char *edit_grub_block(const VbPlan *p, const char *base, VbStrv *added)
 {
 	(void)added;
 	StrBuf b = {0};
-	size_t len = strlen(base);
-	strbuf_printf(&b, "%s%s" BLOCK_BEGIN ": from " VB_SELECTION_PATH "; 'vfio-boot revert' removes this block\n"
-			  "GRUB_CMDLINE_LINUX_DEFAULT=\"$GRUB_CMDLINE_LINUX_DEFAULT",
-		      base, len && base[len - 1] != '\n' ? "\n" : "");
+	strbuf_printf(&b, "GRUB_CMDLINE_LINUX_DEFAULT=\"$GRUB_CMDLINE_LINUX_DEFAULT");
 	for (size_t i = 0; i < p->cmdline.n; i++)
 		strbuf_printf(&b, " %s", p->cmdline.v[i]);
-	strbuf_printf(&b, "\"\n" BLOCK_END);
-	return strbuf_steal(&b);
+	strbuf_printf(&b, "\"\n");
+	char *body = strbuf_steal(&b);
+	char *text = body ? append_block(base, body) : NULL;
+	free(body);
+	return text;
+}
+
+static bool want_booster(const VbPlan *p)
+{
+	return always(p) && p->targets.initramfs == VB_INITRAMFS_BOOSTER;
+}
+
+/* /etc/booster.yaml (one file, no drop-ins): vfio-pci loaded in every image. booster bakes
+ * the options lines of modprobe.d in (our ids=), not the softdeps, and loads these modules
+ * concurrently with the drivers it finds by modalias: best effort (plan says so). */
+static char *edit_booster(const VbPlan *p, const char *base, VbStrv *added)
+{
+	(void)p, (void)added;
+	return append_block(base, "modules_force_load: vfio_pci,vfio_iommu_type1\n");
 }
 
 /* Takes out the lines from BLOCK_BEGIN to BLOCK_END. A begin without its end is a block
  * someone cut: EBADMSG, the admin decides. */
-static char *unedit_grub_block(const char *current, const VbStrv *added)
+static char *unedit_block(const char *current, const VbStrv *added)
 {
 	(void)added;
 	const char *begin = current;
@@ -403,7 +429,7 @@ static char *unedit_refind(const char *current, const VbStrv *added)
 static const VbGenerator generators[] = {
     {"modprobe", "/etc/modprobe.d/vfio-boot.conf", 0644, always, gen_modprobe, NULL, NULL},
     {"grub", "/etc/default/grub.d/vfio-boot.cfg", 0644, want_grub, gen_grub, NULL, NULL},
-    {"grub", "/etc/default/grub", 0644, want_grub_block, NULL, edit_grub_block, unedit_grub_block},
+    {"grub", "/etc/default/grub", 0644, want_grub_block, NULL, edit_grub_block, unedit_block},
     {"kernel-cmdline", "/etc/kernel/cmdline", 0644, want_kernel_cmdline, NULL, edit_kernel_cmdline,
      unedit_kernel_cmdline},
     {"refind", "/boot/refind_linux.conf", 0644, want_refind, NULL, edit_refind, unedit_refind},
@@ -413,13 +439,14 @@ static const VbGenerator generators[] = {
     {"dracut", "/etc/dracut.conf.d/vfio-boot.conf", 0644, want_dracut, gen_dracut, NULL, NULL},
     {"mkinitcpio", "/etc/mkinitcpio.conf.d/vfio-boot.conf", 0644, want_mkinitcpio, gen_mkinitcpio, NULL,
      NULL},
+    {"booster", "/etc/booster.yaml", 0644, want_booster, NULL, edit_booster, unedit_block},
     {"cmdline", NULL, 0, always, gen_cmdline, NULL, NULL},
 };
 
 /* NULL-terminated so that callers need no count; in plan order */
 const VbGenerator *const vb_generators[] = {&generators[0], &generators[1], &generators[2], &generators[3],
 					    &generators[4], &generators[5], &generators[6], &generators[7],
-					    &generators[8], &generators[9], NULL};
+					    &generators[8], &generators[9], &generators[10], NULL};
 
 const VbGenerator *vb_generator_find(const char *name, const VbPlan *p)
 {

@@ -308,6 +308,37 @@ static int manual_cmdline(VbPlan *p, const char *why)
 	return vb_issue_add(&p->warnings, "no-bootloader", "%s: add these kernel parameters by hand: %s", why, list);
 }
 
+/* booster has no hooks and runs no udev rules: no binding by address; and it loads the
+ * forced modules concurrently with the drivers of the devices it finds. */
+static int booster_limits(const VbContext *ctx, VbPlan *p)
+{
+	if (p->method == VB_METHOD_ADDRESS)
+		return vb_issue_add(&p->errors, "unsupported-initramfs",
+				    "booster runs no udev rules and no hooks, so it cannot bind by address, "
+				    "which a device with the same IDs as one the host keeps needs; use "
+				    "mkinitcpio or dracut (--initramfs= if both are installed)");
+	_cleanup_free_ char *text = NULL;
+	int r = read_current(ctx, "/etc/booster.yaml", &text);
+	if (r < 0)
+		return r;
+	bool ours = false;
+	for (char *line = text ? strtok(text, "\n") : NULL; line; line = strtok(NULL, "\n")) {
+		if (strncmp(line, "# BEGIN vfio-boot", 17) == 0)
+			ours = true;
+		else if (strncmp(line, "# END vfio-boot", 15) == 0)
+			ours = false;
+		else if (!ours && strncmp(line, "modules_force_load:", 19) == 0)
+			return vb_issue_add(&p->errors, "booster-config",
+					    "/etc/booster.yaml sets modules_force_load already, and a key may "
+					    "appear once: add vfio_pci,vfio_iommu_type1 to its list by hand, then "
+					    "'vfio-boot apply --initramfs=none'");
+	}
+	return vb_issue_add(&p->warnings, "best-effort",
+			    "booster loads vfio-pci at the same time as the drivers of the devices it "
+			    "finds, so the GPU's own driver may claim it first; the boot that follows "
+			    "tells ('vfio-boot status'); mkinitcpio or dracut put vfio-pci first");
+}
+
 static int detect_targets(const VbContext *ctx, const VbPlanOptions *opts, VbPlan *p)
 {
 	VbTargets *t = &p->targets;
@@ -350,11 +381,7 @@ static int detect_targets(const VbContext *ctx, const VbPlanOptions *opts, VbPla
 				    "mkinitcpio; --initramfs= names one): make sure the image loads vfio-pci "
 				    "and carries /etc/modprobe.d/vfio-boot.conf");
 	if (t->initramfs == VB_INITRAMFS_BOOSTER)
-		return vb_issue_add(&p->errors, "unsupported-initramfs",
-				    "booster is not supported yet: it loads modules concurrently with udev, "
-				    "so nothing orders vfio-pci first; add vfio_pci to modules_force_load in "
-				    "/etc/booster.yaml by hand (best effort), or use --initramfs= if another "
-				    "generator builds the images");
+		return booster_limits(ctx, p);
 	return 0;
 }
 
@@ -531,7 +558,7 @@ static void add_command(VbCommand *cmds, size_t *n, const char *const *argv)
 /* The image generators' own files and ours that go into every image. */
 static const char *const image_inputs[] = {
     "/etc/modprobe.d/vfio-boot.conf",	 "/etc/vfio-boot/devices.conf",	      "/etc/initramfs-tools/hooks/vfio-boot",
-    "/etc/dracut.conf.d/vfio-boot.conf", "/etc/mkinitcpio.conf.d/vfio-boot.conf",
+    "/etc/dracut.conf.d/vfio-boot.conf", "/etc/mkinitcpio.conf.d/vfio-boot.conf", "/etc/booster.yaml",
 };
 
 size_t vb_regeneration_commands(const VbTargets *t, bool (*changed)(const char *path, const void *ud),
@@ -550,6 +577,8 @@ size_t vb_regeneration_commands(const VbTargets *t, bool (*changed)(const char *
 		add_command(out, &n, (const char *const[]){"dracut", "--regenerate-all", "--force", NULL});
 	if (images && t->initramfs == VB_INITRAMFS_MKINITCPIO)
 		add_command(out, &n, (const char *const[]){"mkinitcpio", "-P", NULL});
+	if (images && t->initramfs == VB_INITRAMFS_BOOSTER)
+		add_command(out, &n, (const char *const[]){"/usr/lib/booster/regenerate_images", NULL});
 	if (changed("/etc/default/grub.d/vfio-boot.cfg", ud))
 		add_command(out, &n, (const char *const[]){"update-grub", NULL});
 	if (changed("/etc/default/grub", ud))
