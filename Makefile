@@ -2,6 +2,7 @@
 PREFIX ?= /usr/local
 BINDIR ?= $(PREFIX)/sbin
 MANDIR ?= $(PREFIX)/share/man
+LOCALEDIR ?= $(PREFIX)/share/locale
 LIBEXECDIR ?= $(PREFIX)/libexec/vfio-boot
 # udev reads rules from /usr/lib/udev/rules.d whatever the prefix
 UDEVRULESDIR ?= /usr/lib/udev/rules.d
@@ -23,7 +24,7 @@ CFLAGS ?= -O2 -g
 WARNINGS := -Wall -Wextra -Wshadow -Wstrict-prototypes -Wmissing-prototypes -Wformat=2 \
 	-Wno-missing-field-initializers
 CPPFLAGS_ALL := -D_GNU_SOURCE -DVB_VERSION=\"$(VERSION)\" -DVB_LIBEXECDIR=\"$(LIBEXECDIR)\" \
-	-DVB_UDEVRULESDIR=\"$(UDEVRULESDIR)\" -Isrc/core -Isrc/cli \
+	-DVB_UDEVRULESDIR=\"$(UDEVRULESDIR)\" -DVB_LOCALEDIR=\"$(LOCALEDIR)\" -Isrc/core -Isrc/cli \
 	$(shell $(PKG_CONFIG) --cflags $(LIBS_CORE) $(LIBS_CLI) $(LIBS_DLOPEN))
 CFLAGS_ALL := -std=gnu11 $(WARNINGS) $(CFLAGS)
 LDLIBS_CORE := $(shell $(PKG_CONFIG) --libs $(LIBS_CORE)) -ldl
@@ -43,8 +44,28 @@ UNIT_BIN := $(UNIT_SRC:tests/unit/%.c=$(BUILD)/tests/%)
 HELPER_SRC := src/helper/vfio-boot-bind.c src/core/config/selection.c src/core/pci-address.c \
 	src/core/probe/cmdline.c
 
+# The translations: po/LANG.po, compiled for the build tree and installed under LOCALEDIR.
+LANGUAGES := $(basename $(notdir $(wildcard po/*.po)))
+MO := $(LANGUAGES:%=$(BUILD)/locale/%/LC_MESSAGES/vfio-boot.mo)
+
 all: $(BUILD)/vfio-boot $(BUILD)/vfio-boot-bind $(BUILD)/60-vfio-boot.rules $(BUILD)/dracut/module-setup.sh \
-	$(BUILD)/mkinitcpio/install
+	$(BUILD)/mkinitcpio/install $(MO)
+
+$(BUILD)/locale/%/LC_MESSAGES/vfio-boot.mo: po/%.po
+	@mkdir -p $(dir $@)
+	msgfmt -c -o $@ $<
+
+# po/vfio-boot.pot from the sources (the keywords: _ and N_, and the check functions that
+# translate their format and fix arguments), merged into every po/LANG.po.
+XGETTEXT_FLAGS := --from-code=UTF-8 --language=C --keyword=_ --keyword=N_ --keyword=set:4 \
+	--keyword=text_add:2 --flag=set:4:c-format --flag=text_add:2:c-format --add-comments=TRANSLATORS: \
+	--package-name=vfio-boot --msgid-bugs-address= --sort-by-file
+print-xgettext-flags:
+	@echo $(XGETTEXT_FLAGS)
+
+update-po:
+	xgettext $(XGETTEXT_FLAGS) -o po/vfio-boot.pot $$(cat po/POTFILES)
+	for po in po/*.po; do msgmerge -q -U --backup=none $$po po/vfio-boot.pot; done
 
 $(BUILD)/vfio-boot-bind: $(HELPER_SRC) $(wildcard src/core/*.h src/core/*/*.h)
 	@mkdir -p $(dir $@)
@@ -85,6 +106,8 @@ check: all $(UNIT_BIN)
 	BUILD=$(BUILD) tests/integration/bad-input.sh
 	BUILD=$(BUILD) tests/integration/profile.sh
 	BUILD=$(BUILD) tests/integration/distros.sh
+	BUILD=$(BUILD) tests/integration/setup.sh
+	BUILD=$(BUILD) tests/integration/i18n.sh
 
 # The same suite under AddressSanitizer and UndefinedBehaviorSanitizer, in build-asan/.
 check-asan:
@@ -103,6 +126,8 @@ check-valgrind: all $(UNIT_BIN)
 	VALGRIND="$(VALGRIND_CMD)" BUILD=$(BUILD) tests/integration/bad-input.sh
 	VALGRIND="$(VALGRIND_CMD)" BUILD=$(BUILD) tests/integration/profile.sh
 	VALGRIND="$(VALGRIND_CMD)" BUILD=$(BUILD) tests/integration/distros.sh
+	VALGRIND="$(VALGRIND_CMD)" BUILD=$(BUILD) tests/integration/setup.sh
+	VALGRIND="$(VALGRIND_CMD)" BUILD=$(BUILD) tests/integration/i18n.sh
 
 # Boot tests: real Debian kernel, real mkinitramfs and dracut, QEMU (needs root for
 # debootstrap and chroot; about 8 minutes on 2 cores). Serial logs in build/boot/logs.
@@ -136,6 +161,8 @@ install: all man/vfio-boot.8
 	install -Dm755 $(BUILD)/dracut/module-setup.sh $(DESTDIR)$(DRACUTMODULESDIR)/90vfio-boot/module-setup.sh
 	install -Dm644 $(BUILD)/mkinitcpio/install $(DESTDIR)$(INITCPIODIR)/install/vfio-boot
 	install -Dm644 man/vfio-boot.8 $(DESTDIR)$(MANDIR)/man8/vfio-boot.8
+	for l in $(LANGUAGES); do \
+		install -Dm644 $(BUILD)/locale/$$l/LC_MESSAGES/vfio-boot.mo $(DESTDIR)$(LOCALEDIR)/$$l/LC_MESSAGES/vfio-boot.mo; done
 	install -Dm644 completions/vfio-boot.bash $(DESTDIR)$(BASHCOMPDIR)/vfio-boot
 
 format:
@@ -144,4 +171,5 @@ format:
 clean:
 	rm -rf build build-asan build-fuzz
 
-.PHONY: all check check-asan check-valgrind check-package check-boot fuzz print-fuzz-flags print-fuzz-libs bench install format clean
+
+.PHONY: update-po print-xgettext-flags all check check-asan check-valgrind check-package check-boot fuzz print-fuzz-flags print-fuzz-libs bench install format clean

@@ -16,7 +16,7 @@ _vfio_boot()
 	local cur prev words cword
 	_init_completion -n = || return
 
-	local verbs="scan check add remove plan generate apply revert status verify bind unbind profile"
+	local verbs="scan check add remove plan generate apply revert status verify bind unbind profile setup"
 	local global="--root= --sysroot= --kernel= --bootloader= --initramfs= --json --quiet --verbose --help --version"
 	local verb="" sysroot="" i
 	for ((i = 1; i < cword; i++)); do

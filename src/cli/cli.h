@@ -3,11 +3,19 @@
 #pragma once
 
 #include <json-c/json.h>
+#include <libintl.h>
 #include <stdbool.h>
 #include <stdio.h>
 
 #include "util/macro.h"
 #include "vb.h"
+
+/* Translated through the "vfio-boot" catalogue (po/), which main() binds; the same
+ * definitions as the core's (internal.h), which some verbs include too. */
+#ifndef _
+#define _(s) dgettext("vfio-boot", s)
+#define N_(s) (s)
+#endif
 
 #define EXIT_USAGE 2
 
@@ -38,6 +46,9 @@ typedef int (*VerbFn)(VbContext *ctx, const Args *args, int argc, char **argv);
 
 int verb_scan(VbContext *ctx, const Args *args, int argc, char **argv);
 int verb_check(VbContext *ctx, const Args *args, int argc, char **argv);
+/* The plan for people: devices, parameters, each file as a diff, the commands. */
+struct VbPlan;
+void cli_print_plan(const struct VbPlan *p);
 int verb_add(VbContext *ctx, const Args *args, int argc, char **argv);
 int verb_remove(VbContext *ctx, const Args *args, int argc, char **argv);
 int verb_plan(VbContext *ctx, const Args *args, int argc, char **argv);
@@ -86,6 +97,7 @@ int verb_status(VbContext *ctx, const Args *args, int argc, char **argv);
 int verb_bind(VbContext *ctx, const Args *args, int argc, char **argv);
 int verb_unbind(VbContext *ctx, const Args *args, int argc, char **argv);
 int verb_profile(VbContext *ctx, const Args *args, int argc, char **argv);
+int verb_setup(VbContext *ctx, const Args *args, int argc, char **argv);
 int verb_verify(VbContext *ctx, const Args *args, int argc, char **argv);
 /* verify's report (verb-verify.c), also printed by apply. */
 typedef struct VbVerifyReport VbVerifyReport;

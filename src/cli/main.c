@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 #include <errno.h>
 #include <getopt.h>
+#include <locale.h>
 #include <stdarg.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -31,6 +32,7 @@ static const Verb verbs[] = {
     {"verify", 0, 0, verb_verify, ""},
     {"bind", 1, -1, verb_bind, "force dry-run"},
     {"unbind", 1, -1, verb_unbind, "dry-run"},
+    {"setup", 0, 0, verb_setup, ""},
     {"profile", 0, 0, verb_profile,
      "force name os memory vcpus disk iso usb-controller usb-device evdev looking-glass rom "
      "hugepages hide-kvm libvirt-version format output define connect"},
@@ -60,6 +62,8 @@ static void help(void)
 	       "                       until the next boot\n"
 	       "  unbind DEVICE...     give them back to their own drivers now\n"
 	       "  profile              a VM for the selected devices: libvirt domain XML\n"
+	       "  setup                the first run, as questions on a terminal: scan, the\n"
+	       "                       guest GPU, checks, plan, apply, a VM definition\n"
 	       "\n"
 	       "DEVICE is a PCI address [DDDD:]BB:DD.F or a unique VVVV:DDDD.\n"
 	       "\n"
@@ -259,6 +263,16 @@ static int check_dir_option(const char *name, const char *dir)
 	return 0;
 }
 
+/* Messages in the user's language; numbers, sorting and the JSON output stay as in C. */
+static void setup_locale(void)
+{
+	setlocale(LC_MESSAGES, "");
+	setlocale(LC_CTYPE, "");
+	const char *dir = getenv("VFIO_BOOT_TEST_LOCALEDIR");
+	bindtextdomain("vfio-boot", dir && *dir ? dir : VB_LOCALEDIR);
+	textdomain("vfio-boot");
+}
+
 int main(int argc, char **argv)
 {
 	Args args = {0};
@@ -269,6 +283,7 @@ int main(int argc, char **argv)
 	size_t n_verb_only = 0;
 	int c;
 
+	setup_locale();
 	while ((c = getopt_long(argc, argv, "qvh", long_options, NULL)) >= 0) {
 		switch (c) {
 		case OPT_ROOT:

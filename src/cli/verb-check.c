@@ -9,12 +9,14 @@ static void print_human(const VbCheckReport *rep)
 {
 	bool color = isatty(STDOUT_FILENO) && getenv("NO_COLOR") == NULL;
 	static const char *const colors[] = {"\033[32m", "\033[33m", "\033[31;1m", "\033[2m"};
+	/* TRANSLATORS: a check's result, in a column four letters wide */
+	static const char *const status[] = {N_("pass"), N_("warn"), N_("fail"), N_("skip")};
 	for (size_t i = 0; i < rep->n; i++) {
 		const VbCheck *c = &rep->checks[i];
-		printf("%s%-4s%s  %-19s %s\n", color ? colors[c->status] : "",
-		       vb_check_status_name(c->status), color ? "\033[0m" : "", c->id, c->message);
+		printf("%s%-4s%s  %-19s %s\n", color ? colors[c->status] : "", _(status[c->status]),
+		       color ? "\033[0m" : "", c->id, c->message);
 		if (c->fix && c->status != VB_CHECK_PASS)
-			printf("      %-19s fix: %s\n", "", c->fix);
+			printf("      %-19s %s %s\n", "", _("fix:"), c->fix);
 	}
 }
 

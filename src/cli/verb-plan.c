@@ -151,7 +151,7 @@ int cli_report_errors(const VbPlan *p)
 	return p->errors.n > 0 ? 1 : 0;
 }
 
-static void print_plan(const VbPlan *p)
+void cli_print_plan(const VbPlan *p)
 {
 	if (p->n_devices == 0 && p->errors.n == 0)
 		printf("Nothing is selected: 'vfio-boot add DEVICE' selects a device.\n");
@@ -212,7 +212,7 @@ int verb_plan(VbContext *ctx, const Args *args, int argc, char **argv)
 		json_print(o);
 		json_object_put(o);
 	} else
-		print_plan(p);
+		cli_print_plan(p);
 	status = cli_report_errors(p);
 	cli_free_plan(m, sel, p);
 	return status;

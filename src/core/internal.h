@@ -2,8 +2,17 @@
 /* Private to the core: logging and the root/sysroot path helpers. */
 #pragma once
 
+#include <libintl.h>
+
 #include "util/macro.h"
 #include "vb.h"
+
+/* Messages for people, translated through the catalogue the program binds (po/). The core
+ * names its domain itself: it may be used by a program with another. */
+#ifndef _
+#define _(s) dgettext("vfio-boot", s)
+#define N_(s) (s)
+#endif
 
 struct VbContext {
 	char *root;    /* "/" or an absolute directory without trailing slash */

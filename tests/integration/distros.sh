@@ -43,7 +43,12 @@ consumers() {
 		local v
 		v=$(sh -c '. "$1/etc/default/grub" 2>/dev/null; echo "$GRUB_CMDLINE_LINUX_DEFAULT"' sh "$r")
 		case " $v " in *" intel_iommu=on vfio-pci.ids=1002:67b1,1002:aac8 "*) ok "$d: /etc/default/grub gives grub-mkconfig the parameters ($v)" ;;
-		*) not_ok "$d: /etc/default/grub gives grub-mkconfig the parameters" "$v" ;; esac ;;
+		*) not_ok "$d: /etc/default/grub gives grub-mkconfig the parameters" "$v" ;; esac
+		# (SC2034: the variables are grub-mkconfig's to read)
+		sed -n '/^# BEGIN vfio-boot/,/^# END vfio-boot/p' "$r/etc/default/grub" >"$work/block"
+		if [ "$(wc -l <"$work/block")" = 3 ] && shellcheck -s sh -e SC2034 "$work/block" >"$work/sc" 2>&1; then
+			ok "$d: the block in /etc/default/grub passes shellcheck"
+		else not_ok "$d: the block in /etc/default/grub passes shellcheck" "$(cat "$work/block" "$work/sc")"; fi ;;
 	esac
 	case $d in
 	fedora | rhel | arch-systemd-boot)

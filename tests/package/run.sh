@@ -27,7 +27,7 @@ dpkg-deb -c "$deb" | awk '{print $6}' >"$work/contents"
 missing=""
 for f in ./usr/sbin/vfio-boot ./usr/libexec/vfio-boot/vfio-boot-bind ./usr/lib/udev/rules.d/60-vfio-boot.rules \
 	./usr/lib/dracut/modules.d/90vfio-boot/module-setup.sh ./usr/lib/initcpio/install/vfio-boot \
-	./usr/share/man/man8/vfio-boot.8.gz \
+	./usr/share/man/man8/vfio-boot.8.gz ./usr/share/locale/es/LC_MESSAGES/vfio-boot.mo \
 	./usr/share/bash-completion/completions/vfio-boot; do
 	grep -qx -- "$f" "$work/contents" || missing="$missing $f"
 done

@@ -5,6 +5,9 @@
  * pass/warn/fail/skip, a one-line message and a fix in the user's terms. The kernel
  * parameter advice follows reference/boot-plumbing.md: intel_iommu=on where needed, never
  * amd_iommu=on or iommu=1 (not valid values).
+ *
+ * Messages and fixes are translated where they are set (set, text_add): xgettext finds them
+ * by those functions' arguments (po/Makefile's keywords), so the calls need no _().
  */
 #include <errno.h>
 #include <stdarg.h>
@@ -36,7 +39,7 @@ static void text_add(Text *t, const char *fmt, ...)
 	char *add;
 	va_list ap;
 	va_start(ap, fmt);
-	int n = vasprintf(&add, fmt, ap);
+	int n = vasprintf(&add, _(fmt), ap);
 	va_end(ap);
 	if (n < 0)
 		return;
@@ -58,10 +61,10 @@ static int set(VbCheck *c, VbCheckStatus st, const char *fix, const char *fmt, .
 {
 	va_list ap;
 	va_start(ap, fmt);
-	int n = vasprintf(&c->message, fmt, ap);
+	int n = vasprintf(&c->message, _(fmt), ap);
 	va_end(ap);
 	c->status = st;
-	if (n < 0 || (fix && !(c->fix = strdup(fix)))) {
+	if (n < 0 || (fix && !(c->fix = strdup(_(fix))))) {
 		c->message = n < 0 ? NULL : c->message;
 		return -ENOMEM;
 	}
@@ -70,7 +73,7 @@ static int set(VbCheck *c, VbCheckStatus st, const char *fix, const char *fmt, .
 
 static const char *cpu_name(VbCpuVendor v)
 {
-	return v == VB_CPU_INTEL ? "Intel" : v == VB_CPU_AMD ? "AMD" : "this";
+	return v == VB_CPU_INTEL ? "Intel" : v == VB_CPU_AMD ? "AMD" : _("this CPU");
 }
 
 static const char *short_name(const VbDevice *d)
@@ -85,22 +88,22 @@ static int check_cpu_virt(CheckEnv *e, VbCheck *c)
 		return set(c, VB_CHECK_SKIP, NULL, "CPU vendor unknown (proc/cpuinfo unreadable or unusual)");
 	if (h->cpu_virt)
 		return set(c, VB_CHECK_PASS, NULL, "%s",
-			   h->cpu_vendor == VB_CPU_AMD ? "AMD-V (svm) is available"
-						       : "Intel VT-x (vmx) is available");
+			   h->cpu_vendor == VB_CPU_AMD ? _("AMD-V (svm) is available")
+						       : _("Intel VT-x (vmx) is available"));
 	if (h->cpu_vendor == VB_CPU_AMD)
 		return set(c, VB_CHECK_FAIL,
-			   "enable SVM Mode (AMD-V) in the firmware setup (often under Advanced > CPU "
-			   "Configuration)",
+			   N_("enable SVM Mode (AMD-V) in the firmware setup (often under Advanced > CPU "
+			   "Configuration)"),
 			   "the CPU does not report svm: AMD-V is off in the firmware or unsupported");
-	return set(c, VB_CHECK_FAIL, "enable Intel Virtualization Technology (VT-x) in the firmware setup",
+	return set(c, VB_CHECK_FAIL, N_("enable Intel Virtualization Technology (VT-x) in the firmware setup"),
 		   "the CPU does not report vmx: VT-x is off in the firmware or unsupported");
 }
 
 static const char *firmware_iommu_fix(const VbHost *h)
 {
 	return h->cpu_vendor == VB_CPU_AMD
-		   ? "enable IOMMU (AMD-Vi) in the firmware setup, often under Advanced > AMD CBS > NBIO"
-		   : "enable VT-d (Intel Virtualization Technology for Directed I/O) in the firmware setup";
+		   ? _("enable IOMMU (AMD-Vi) in the firmware setup, often under Advanced > AMD CBS > NBIO")
+		   : _("enable VT-d (Intel Virtualization Technology for Directed I/O) in the firmware setup");
 }
 
 static int check_iommu_firmware(CheckEnv *e, VbCheck *c)
@@ -132,34 +135,34 @@ static int check_iommu_active(CheckEnv *e, VbCheck *c)
 			   h->n_iommu_units, h->n_iommu_units == 1 ? "" : "s");
 	const char *cl = h->cmdline ? h->cmdline : "";
 	if (vb_cmdline_has(cl, "iommu", "off"))
-		return set(c, VB_CHECK_FAIL, "remove iommu=off from the kernel command line",
+		return set(c, VB_CHECK_FAIL, N_("remove iommu=off from the kernel command line"),
 			   "the IOMMU is off: iommu=off is on the kernel command line");
 	if (vb_model_iommu_vendor(m) == VB_IOMMU_AMD ||
 	    (h->iommu_firmware == VB_IOMMU_NONE && h->cpu_vendor == VB_CPU_AMD)) {
 		if (vb_cmdline_has(cl, "amd_iommu", "off"))
-			return set(c, VB_CHECK_FAIL, "remove amd_iommu=off from the kernel command line",
+			return set(c, VB_CHECK_FAIL, N_("remove amd_iommu=off from the kernel command line"),
 				   "the IOMMU is off: amd_iommu=off is on the kernel command line");
 		if (h->iommu_firmware == VB_IOMMU_NONE)
 			return set(c, VB_CHECK_FAIL, firmware_iommu_fix(h),
 				   "no IOMMU groups: the firmware offers no IOMMU");
 		return set(c, VB_CHECK_FAIL,
-			   "check 'dmesg | grep AMD-Vi' for why the kernel did not enable the IOMMU",
+			   N_("check 'dmesg | grep AMD-Vi' for why the kernel did not enable the IOMMU"),
 			   "no IOMMU groups although the firmware describes an AMD-Vi IOMMU");
 	}
 	if (vb_cmdline_has(cl, "intel_iommu", "off"))
 		return set(c, VB_CHECK_FAIL,
-			   "replace intel_iommu=off with intel_iommu=on on the kernel command line",
+			   N_("replace intel_iommu=off with intel_iommu=on on the kernel command line"),
 			   "the IOMMU is off: intel_iommu=off is on the kernel command line");
 	if (h->iommu_firmware == VB_IOMMU_NONE)
 		return set(c, VB_CHECK_FAIL, firmware_iommu_fix(h),
 			   "no IOMMU groups: the firmware offers no IOMMU");
 	if (!vb_cmdline_has(cl, "intel_iommu", "on"))
 		return set(c, VB_CHECK_FAIL,
-			   "add intel_iommu=on to the kernel command line ('vfio-boot apply' does it)",
+			   N_("add intel_iommu=on to the kernel command line ('vfio-boot apply' does it)"),
 			   "no IOMMU groups: this kernel does not turn VT-d on by default and intel_iommu=on "
 			   "is missing");
 	return set(c, VB_CHECK_FAIL,
-		   "check 'dmesg | grep -e DMAR -e IOMMU' for why the kernel did not enable it",
+		   N_("check 'dmesg | grep -e DMAR -e IOMMU' for why the kernel did not enable it"),
 		   "no IOMMU groups although VT-d is described by the firmware and intel_iommu=on is set");
 }
 
@@ -173,7 +176,7 @@ static int check_interrupt_remapping(CheckEnv *e, VbCheck *c)
 		return set(c, VB_CHECK_PASS, NULL, "interrupts are remapped by the IOMMU");
 	case VB_NO:
 		if (h->cmdline && vb_cmdline_has(h->cmdline, "intremap", "off"))
-			return set(c, VB_CHECK_WARN, "remove intremap=off from the kernel command line",
+			return set(c, VB_CHECK_WARN, N_("remove intremap=off from the kernel command line"),
 				   "interrupt remapping is off (intremap=off): VFIO refuses MSI for assigned "
 				   "devices");
 		return set(
@@ -200,14 +203,14 @@ static int check_kernel_cmdline(CheckEnv *e, VbCheck *c)
 		const char *key, *value, *why;
 	} invalid[] = {
 	    {"amd_iommu", "on",
-	     "amd_iommu=on is not a valid value (AMD-Vi is on when the firmware enables it)"},
-	    {"iommu", "1", "iommu=1 is not a valid value"},
-	    {"iommu", "on", "iommu=on is not a valid value"},
+	     N_("amd_iommu=on is not a valid value (AMD-Vi is on when the firmware enables it)")},
+	    {"iommu", "1", N_("iommu=1 is not a valid value")},
+	    {"iommu", "on", N_("iommu=on is not a valid value")},
 	};
 	for (size_t i = 0; i < ELEMENTSOF(invalid); i++)
 		if (vb_cmdline_has(cl, invalid[i].key, invalid[i].value)) {
 			st = VB_CHECK_WARN;
-			text_add(&msg, "%s", invalid[i].why);
+			text_add(&msg, "%s", _(invalid[i].why));
 			text_add(&fix, "remove %s=%s", invalid[i].key, invalid[i].value);
 		}
 	static const char *const off[][2] = {{"intel_iommu", "off"}, {"amd_iommu", "off"}, {"iommu", "off"}};
@@ -227,8 +230,8 @@ static int check_kernel_cmdline(CheckEnv *e, VbCheck *c)
 		else if (st == VB_CHECK_PASS)
 			st = VB_CHECK_WARN;
 		text_add(&msg, firmware
-				   ? "intel_iommu=on is missing and the IOMMU is off"
-				   : "intel_iommu=on will be needed once VT-d is enabled in the firmware");
+				   ? _("intel_iommu=on is missing and the IOMMU is off")
+				   : _("intel_iommu=on will be needed once VT-d is enabled in the firmware"));
 		text_add(&fix, "add intel_iommu=on ('vfio-boot apply' does it)");
 	}
 	if (vb_cmdline_has(cl, "intel_iommu", "on"))
@@ -239,7 +242,7 @@ static int check_kernel_cmdline(CheckEnv *e, VbCheck *c)
 		text_add(&msg, "vfio-pci.ids is set");
 	if (!msg.s)
 		text_add(&msg, "no IOMMU or VFIO parameters, none needed on %s with the IOMMU %s",
-			 cpu_name(h->cpu_vendor), vb_model_iommu_active(e->m) ? "active" : "off");
+			 cpu_name(h->cpu_vendor), vb_model_iommu_active(e->m) ? _("active") : _("off"));
 
 	int r = set(c, st, fix.s, "%s", msg.s ? msg.s : "");
 	free(msg.s);
@@ -301,10 +304,10 @@ static int check_vfio_modules(CheckEnv *e, VbCheck *c)
 			continue;
 		}
 		text_add(&msg, "%s: vfio-pci %s%s", k->version,
-			 pci == VB_MODULE_BUILTIN ? "built in" : "module",
-			 virqfd == VB_MODULE_LOADABLE  ? ", vfio_virqfd module"
-			 : virqfd == VB_MODULE_BUILTIN ? ", vfio_virqfd built in"
-						       : ", no vfio_virqfd (merged into vfio since 6.2)");
+			 pci == VB_MODULE_BUILTIN ? _("built in") : _("module"),
+			 virqfd == VB_MODULE_LOADABLE  ? _(", vfio_virqfd module")
+			 : virqfd == VB_MODULE_BUILTIN ? _(", vfio_virqfd built in")
+						       : _(", no vfio_virqfd (merged into vfio since 6.2)"));
 	}
 	if (checked == 0 && st == VB_CHECK_PASS) {
 		vb_kernel_list_free(kl);
@@ -325,11 +328,11 @@ static int check_memory(CheckEnv *e, VbCheck *c)
 		return set(c, VB_CHECK_SKIP, NULL, "proc/meminfo is unreadable");
 	double gib = (double)kib / (1024.0 * 1024.0);
 	if (gib < 4)
-		return set(c, VB_CHECK_FAIL, "a host with a guest needs at least 8 GiB of RAM",
+		return set(c, VB_CHECK_FAIL, N_("a host with a guest needs at least 8 GiB of RAM"),
 			   "%.1f GiB of RAM: too little for a host and a guest", gib);
 	if (gib < 12)
 		return set(c, VB_CHECK_WARN,
-			   "12 GiB or more lets a Windows guest have 8 GiB and the host 4 GiB",
+			   N_("12 GiB or more lets a Windows guest have 8 GiB and the host 4 GiB"),
 			   "%.1f GiB of RAM: a guest will be short of memory", gib);
 	return set(c, VB_CHECK_PASS, NULL, "%.1f GiB of RAM", gib);
 }
@@ -362,11 +365,11 @@ static int check_host_display(CheckEnv *e, VbCheck *c)
 		return set(c, VB_CHECK_SKIP, NULL, "no display device in this machine");
 	if (n_display == 1 && !e->explicit_targets)
 		return set(c, VB_CHECK_WARN,
-			   "add a second GPU (or use the CPU's integrated graphics) for the host",
+			   N_("add a second GPU (or use the CPU's integrated graphics) for the host"),
 			   "only one GPU: passing it through leaves the host without a display (single-GPU "
 			   "operation)");
 	if (!left)
-		return set(c, VB_CHECK_FAIL, "keep one GPU for the host, or accept single-GPU operation",
+		return set(c, VB_CHECK_FAIL, N_("keep one GPU for the host, or accept single-GPU operation"),
 			   "no display device would be left to the host");
 	return set(c, VB_CHECK_PASS, NULL, "the host keeps %s (%s)", left->address, short_name(left));
 }
@@ -508,7 +511,7 @@ static int check_gpu_rom_uefi(CheckEnv *e, VbCheck *c)
 	if (n_gpus == 0)
 		return set(c, VB_CHECK_SKIP, NULL, "no GPU to pass through");
 	if (!e->opts->read_rom)
-		return set(c, VB_CHECK_SKIP, "run 'vfio-boot check --rom' as root to read the option ROMs",
+		return set(c, VB_CHECK_SKIP, N_("run 'vfio-boot check --rom' as root to read the option ROMs"),
 			   "option ROMs not read (reading needs root and enables the ROM BAR)");
 	VbCheckStatus st = VB_CHECK_PASS;
 	Text msg = {0}, fix = {0};
@@ -541,7 +544,7 @@ static int check_reset_quirk(CheckEnv *e, VbCheck *c)
 		r = set(c, VB_CHECK_WARN, q->workaround, "%s", msg.s);
 	else
 		r = set(c, VB_CHECK_PASS, NULL, "no known reset problem for the device%s to pass through",
-			e->n_targets == 1 ? "" : "s");
+			e->n_targets == 1 ? "" : _("s"));
 	free(msg.s);
 	return r;
 }
@@ -554,30 +557,31 @@ static int check_boot_setup(CheckEnv *e, VbCheck *c)
 	vb_targets_detect(e->ctx, e->opts->bootloader ? vb_bootloader_from_name(e->opts->bootloader) : -1,
 			  e->opts->initramfs ? vb_initramfs_from_name(e->opts->initramfs) : -1, &t);
 	char what[512];
-	snprintf(what, sizeof(what), "%s%sboot loader %s%s%s, initramfs %s%s", t.distro_name,
-		 t.distro_name[0] ? ": " : "", vb_bootloader_description(t.bootloader),
-		 t.uki ? ", unified kernel images" : "", t.bootloader_forced ? " (--bootloader)" : "",
-		 t.initramfs == VB_INITRAMFS_NONE ? "generator none found" : vb_initramfs_name(t.initramfs),
+	/* TRANSLATORS: "Fedora Linux 41: boot loader GRUB (...), initramfs dracut" */
+	snprintf(what, sizeof(what), _("%s%sboot loader %s%s%s, initramfs %s%s"), t.distro_name,
+		 t.distro_name[0] ? ": " : "", _(vb_bootloader_description(t.bootloader)),
+		 t.uki ? _(", unified kernel images") : "", t.bootloader_forced ? " (--bootloader)" : "",
+		 t.initramfs == VB_INITRAMFS_NONE ? _("generator none found") : vb_initramfs_name(t.initramfs),
 		 t.initramfs_forced ? " (--initramfs)" : "");
 	if (t.bootloader == VB_BOOTLOADER_NONE)
 		return set(c, VB_CHECK_WARN,
-			   "add the kernel parameters that 'vfio-boot plan' lists to the boot loader by hand, "
-			   "or name the boot loader with --bootloader=",
+			   N_("add the kernel parameters that 'vfio-boot plan' lists to the boot loader by hand, "
+			   "or name the boot loader with --bootloader="),
 			   "%s: vfio-boot cannot give the kernel parameters to this boot loader", what);
 	if (t.bootloader == VB_BOOTLOADER_SYSTEMD_BOOT && !t.kernel_cmdline_file)
 		return set(c, VB_CHECK_WARN,
-			   "create /etc/kernel/cmdline with the parameters of /proc/cmdline (without "
-			   "BOOT_IMAGE= and initrd=)",
+			   N_("create /etc/kernel/cmdline with the parameters of /proc/cmdline (without "
+			   "BOOT_IMAGE= and initrd=)"),
 			   "%s, without /etc/kernel/cmdline for vfio-boot to add to", what);
 	if (t.initramfs == VB_INITRAMFS_NONE)
-		return set(c, VB_CHECK_WARN, "name the generator with --initramfs=",
+		return set(c, VB_CHECK_WARN, N_("name the generator with --initramfs="),
 			   "%s: no initramfs generator found", what);
 	if (t.initramfs == VB_INITRAMFS_BOOSTER)
 		return set(c, VB_CHECK_WARN,
-			   "add vfio_pci to modules_force_load in /etc/booster.yaml by hand (best effort), or "
-			   "use an initramfs generator vfio-boot supports",
-			   "%s: booster is not supported yet (it loads modules concurrently, so nothing puts "
-			   "vfio-pci first)",
+			   N_("mkinitcpio or dracut load vfio-pci before the GPU's driver; booster cannot bind "
+			      "by address (identical GPUs)"),
+			   "%s: booster is best effort: it loads vfio-pci at the same time as the drivers of "
+			   "the devices it finds",
 			   what);
 	return set(c, VB_CHECK_PASS, NULL, "%s", what);
 }

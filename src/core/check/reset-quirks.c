@@ -30,9 +30,10 @@ static const QuirkRange quirks[] = {
     {0x1002, 0x734f, 0x734f, "AMD Navi 14"},	{0x1002, 0x738c, 0x738c, "AMD Arcturus (MI100)"},
 };
 
-static const char workaround[] =
-    "install vendor-reset (gnif/vendor-reset), load it from the initramfs, and on kernel 5.15 or "
-    "later write device_specific to /sys/bus/pci/devices/ADDRESS/reset_method";
+/* untranslated here: check's set() translates the fix it is given */
+static const char *const workaround =
+    N_("install vendor-reset (gnif/vendor-reset), load it from the initramfs, and on kernel 5.15 or "
+       "later write device_specific to /sys/bus/pci/devices/ADDRESS/reset_method");
 
 const VbResetQuirk *vb_reset_quirk_find(uint16_t vendor, uint16_t device)
 {

@@ -41,16 +41,17 @@ const char *vb_initramfs_name(VbInitramfs i)
 	return initramfs_names[i];
 }
 
+/* untranslated: callers that show it to people pass it through _() */
 const char *vb_bootloader_description(VbBootloader b)
 {
 	static const char *const d[] = {
-	    [VB_BOOTLOADER_NONE] = "none found",
-	    [VB_BOOTLOADER_GRUB_DROPIN] = "GRUB (/etc/default/grub.d, update-grub)",
-	    [VB_BOOTLOADER_GRUB] = "GRUB (/etc/default/grub, grub-mkconfig)",
-	    [VB_BOOTLOADER_GRUB_BLS] = "GRUB with BLS entries (/etc/default/grub, grubby)",
-	    [VB_BOOTLOADER_SYSTEMD_BOOT] = "systemd-boot or kernel-install (/etc/kernel/cmdline)",
+	    [VB_BOOTLOADER_NONE] = N_("none found"),
+	    [VB_BOOTLOADER_GRUB_DROPIN] = N_("GRUB (/etc/default/grub.d, update-grub)"),
+	    [VB_BOOTLOADER_GRUB] = N_("GRUB (/etc/default/grub, grub-mkconfig)"),
+	    [VB_BOOTLOADER_GRUB_BLS] = N_("GRUB with BLS entries (/etc/default/grub, grubby)"),
+	    [VB_BOOTLOADER_SYSTEMD_BOOT] = N_("systemd-boot or kernel-install (/etc/kernel/cmdline)"),
 	    [VB_BOOTLOADER_KERNELSTUB] = "kernelstub",
-	    [VB_BOOTLOADER_REFIND] = "rEFInd (/boot/refind_linux.conf)",
+	    [VB_BOOTLOADER_REFIND] = N_("rEFInd (/boot/refind_linux.conf)"),
 	};
 	return d[b];
 }

@@ -1,0 +1,186 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/*
+ * setup: the first run, as questions on a terminal. It strings the other verbs together:
+ * the scan, a proposed guest GPU (never the host's console), the checks, the plan, apply
+ * after a yes, then a VM definition. Nothing is written before the yes; end of input or a
+ * no leaves the system as it was. Not on a terminal, it asks nothing and refuses.
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "cli.h"
+#include "plan/plan.h"
+
+/* The answer, without its newline; def when empty. -1 at end of input. */
+static int ask(const char *question, const char *def, char *answer, size_t size)
+{
+	printf("%s [%s] ", question, def);
+	fflush(stdout);
+	if (!fgets(answer, (int)size, stdin)) {
+		printf("\n");
+		return -1;
+	}
+	answer[strcspn(answer, "\r\n")] = 0;
+	if (!answer[0])
+		snprintf(answer, size, "%s", def);
+	return 0;
+}
+
+/* 1 yes, 0 no, -1 end of input; asks again until it understands. */
+static int ask_yes(const char *question, bool def)
+{
+	char a[64];
+	for (;;) {
+		if (ask(question, def ? "Y/n" : "y/N", a, sizeof(a)) < 0)
+			return -1;
+		if (strcmp(a, "Y/n") == 0 || strcmp(a, "y/N") == 0)
+			return def;
+		if (strchr("yY", a[0]) && (!a[1] || strcasecmp(a, "yes") == 0))
+			return 1;
+		if (strchr("nN", a[0]) && (!a[1] || strcasecmp(a, "no") == 0))
+			return 0;
+		printf("Please answer y or n.\n");
+	}
+}
+
+static int cancelled(void)
+{
+	printf("Nothing was changed.\n");
+	return 1;
+}
+
+/* The GPUs a VM could have: every display device outside the boot console's slot. */
+static size_t candidates(const VbModel *m, const VbDevice **out, size_t max)
+{
+	const VbDevice *bv = vb_model_boot_vga(m);
+	size_t n = 0;
+	for (size_t i = 0; i < m->n_devices && n < max; i++) {
+		const VbDevice *d = &m->devices[i];
+		if (vb_device_is_display(d) && !(bv && vb_pci_same_slot(&bv->addr, &d->addr)))
+			out[n++] = d;
+	}
+	return n;
+}
+
+static const VbDevice *choose_gpu(const VbModel *m)
+{
+	const VbDevice *c[32];
+	size_t n = candidates(m, c, ELEMENTSOF(c));
+	const VbDevice *bv = vb_model_boot_vga(m);
+	if (n == 0) {
+		printf("\nThere is no GPU to give a VM: %s.\n",
+		       bv ? "the only one is the host's console" : "no display device was found");
+		return NULL;
+	}
+	printf("\nThe host keeps %s%s%s.\n", bv ? bv->address : "its console",
+	       bv ? ", its console: " : "", bv ? device_display_name(bv) : "");
+	if (n == 1) {
+		printf("The GPU for the VM: %s %s (IOMMU group %d)\n", c[0]->address, device_display_name(c[0]),
+		       c[0]->iommu_group);
+		int yes = ask_yes("Pass it through?", true);
+		return yes == 1 ? c[0] : NULL;
+	}
+	printf("GPUs a VM can have:\n");
+	for (size_t i = 0; i < n; i++)
+		printf("  %zu) %s %s (IOMMU group %d)\n", i + 1, c[i]->address, device_display_name(c[i]),
+		       c[i]->iommu_group);
+	for (;;) {
+		char a[32], def[8];
+		snprintf(def, sizeof(def), "1");
+		if (ask("Which one? (a number, or q to stop)", def, a, sizeof(a)) < 0 || strcmp(a, "q") == 0)
+			return NULL;
+		char *end;
+		long k = strtol(a, &end, 10);
+		if (*end == 0 && k >= 1 && (size_t)k <= n)
+			return c[k - 1];
+		printf("Please answer a number from 1 to %zu.\n", n);
+	}
+}
+
+int verb_setup(VbContext *ctx, const Args *args, int argc, char **argv)
+{
+	(void)argc, (void)argv;
+	if (!isatty(STDIN_FILENO))
+		return cli_error(0, "setup asks questions, and standard input is not a terminal: in scripts, "
+				    "use 'vfio-boot add DEVICE', 'plan' and 'apply'");
+	if (args->json)
+		return cli_usage_error("setup is interactive: --json does not apply");
+
+	printf("vfio-boot setup: a GPU for a virtual machine, in five steps. Nothing changes before\n"
+	       "you say yes at step 4.\n\n1. The devices, by IOMMU group (GPUs first):\n\n");
+	fflush(stdout);
+	int status = verb_scan(ctx, args, 0, NULL);
+	if (status != 0)
+		return status;
+
+	VbModel *m;
+	if ((status = cli_probe(ctx, &m)) != 0)
+		return status;
+	const VbDevice *gpu = choose_gpu(m);
+	if (!gpu) {
+		vb_model_free(m);
+		return cancelled();
+	}
+	char address[VB_ADDRESS_MAX];
+	snprintf(address, sizeof(address), "%s", gpu->address);
+	char *dev_argv[] = {address, NULL};
+
+	printf("\n2. What stands between this host and passing %s through:\n\n", address);
+	fflush(stdout);
+	int checks = verb_check(ctx, args, 1, dev_argv);
+	if (checks != 0) {
+		printf("\nA check failed: the fix under it says what to do first.\n");
+		int yes = ask_yes("Go on all the same?", false);
+		if (yes != 1) {
+			vb_model_free(m);
+			return cancelled();
+		}
+	}
+
+	printf("\n3. What apply would write and run:\n\n");
+	VbSelection *sel = NULL;
+	VbPlan *p = NULL;
+	int r = vb_selection_load(ctx, &sel);
+	if (r < 0) {
+		vb_model_free(m);
+		return r == -EINVAL ? 1 : cli_error(r, "failed to read the selection");
+	}
+	Args quiet = *args;
+	quiet.verbosity = -1;
+	status = cli_select_devices(ctx, &quiet, m, sel, 1, dev_argv, &p);
+	if (status == 0)
+		cli_print_plan(p);
+	vb_plan_free(p);
+	vb_selection_free(sel);
+	vb_model_free(m);
+	if (status != 0) {
+		printf("\nvfio-boot will not select it (the refusal above says why and what --force "
+		       "accepts, with 'vfio-boot add').\n");
+		return cancelled();
+	}
+
+	printf("\n4. ");
+	int yes = ask_yes("Apply: write these files and rebuild the boot images?", false);
+	if (yes != 1)
+		return cancelled();
+	if ((status = verb_apply(ctx, args, 1, dev_argv)) != 0)
+		return status;
+
+	printf("\n5. ");
+	yes = ask_yes("Write a libvirt definition of a Windows 11 VM with this GPU?", true);
+	if (yes == 1) {
+		char path[512];
+		if (ask("File", "vfio-boot-vm.xml", path, sizeof(path)) < 0)
+			return 0;
+		Args vm = *args;
+		vm.profile.output = path;
+		if ((status = verb_profile(ctx, &vm, 0, NULL)) != 0)
+			return status;
+	}
+	printf("\nDone. Reboot, then 'vfio-boot status' tells whether the GPU is on vfio-pci. At the boot\n"
+	       "menu, vfio-boot=off on the kernel command line leaves every device to its own driver.\n");
+	return 0;
+}

@@ -1,0 +1,53 @@
+#!/usr/bin/env bash
+# setup, the first-run wizard, driven in a pseudo-terminal (pty-drive.py) on staged copies of
+# the tutorial's machine: a yes at each step applies and writes the VM; a no at apply or the
+# end of input changes nothing; not on a terminal it asks nothing.
+set -u
+. "$(dirname "$0")/lib.sh" setup
+snapshot_root() { snapshot "$1" sys proc lib; }
+drive="$top/tests/integration/pty-drive.py"
+python3 "$top/tests/fixtures/build-sysroot.py" "$top/tests/fixtures/machines/tutorial-x99.listing" "$work/pristine" >/dev/null
+
+# every step answered yes: the guest GPU proposed is the R9 390, never the console Quadro
+cp -a "$work/pristine" "$work/yes"
+printf 'Pass it through\\? \\[Y/n\\]\t\nApply: write these files.*\\[y/N\\]\ty\nWindows 11 VM.*\\[Y/n\\]\t\nFile \\[vfio-boot-vm.xml\\]\t%s\n' \
+	"$work/vm.xml" | python3 "$drive" "$work/yes.txt" "$bin" --root="$work/yes" --sysroot="$work/yes" setup
+st=$?
+if [ $st = 0 ] && grep -q 'The GPU for the VM: 0000:03:00.0 Hawaii PRO' "$work/yes.txt" &&
+	grep -q 'The host keeps 0000:04:00.0, its console: G94GL \[Quadro FX 1800\]' "$work/yes.txt" &&
+	grep -q 'pass.*group-isolation' "$work/yes.txt" && grep -q '^create /etc/modprobe.d/vfio-boot.conf' "$work/yes.txt" &&
+	grep -q '^device 0000:03:00.0 1002:67b1' "$work/yes/etc/vfio-boot.conf" &&
+	[ -s "$work/yes/etc/modprobe.d/vfio-boot.conf" ] && [ -s "$work/yes/var/lib/vfio-boot/manifest.json" ] &&
+	grep -q '<address domain="0x0000" bus="0x03" slot="0x00" function="0x0"/>' "$work/vm.xml"; then
+	ok "setup: scan, the guest GPU (not the console), checks, plan, apply on yes, a VM definition"
+else not_ok "setup: scan, the guest GPU (not the console), checks, plan, apply on yes, a VM definition" "exit $st; $(tail -30 "$work/yes.txt")"; fi
+[ "$("$bin" --root="$work/yes" --sysroot="$work/yes" plan --json | grep -c '"action": "unchanged"')" -ge 3 ] &&
+	ok "setup: the system it leaves is what plan wants" || not_ok "setup: the system it leaves is what plan wants"
+
+# no at apply: nothing written
+cp -a "$work/pristine" "$work/no"
+snapshot_root "$work/no" >"$work/no.snap"
+printf 'Pass it through\t\nApply: write these files.*\\[y/N\\]\tn\n' |
+	python3 "$drive" "$work/no.txt" "$bin" --root="$work/no" --sysroot="$work/no" setup
+st=$?
+if [ $st = 1 ] && grep -q 'Nothing was changed.' "$work/no.txt" && snapshot_root "$work/no" | cmp -s - "$work/no.snap"; then
+	ok "setup: no at apply changes nothing"
+else not_ok "setup: no at apply changes nothing" "exit $st; $(tail -5 "$work/no.txt")"; fi
+
+# an answer it does not understand is asked again; end of input stops, changing nothing
+printf 'Pass it through\tmaybe\nPlease answer y or n.\t\004\n' |
+	python3 "$drive" "$work/eof.txt" "$bin" --root="$work/no" --sysroot="$work/no" setup
+st=$?
+if [ $st = 1 ] && grep -q 'Please answer y or n.' "$work/eof.txt" && grep -q 'Nothing was changed.' "$work/eof.txt" &&
+	snapshot_root "$work/no" | cmp -s - "$work/no.snap"; then
+	ok "setup: asks again on an unclear answer; end of input changes nothing"
+else not_ok "setup: asks again on an unclear answer; end of input changes nothing" "exit $st; $(tail -5 "$work/eof.txt")"; fi
+
+# not on a terminal: no question, a clear refusal
+"$bin" --root="$work/no" --sysroot="$work/no" setup </dev/null >"$work/out" 2>&1
+st=$?
+if [ $st = 1 ] && grep -q 'setup asks questions, and standard input is not a terminal' "$work/out" && ! grep -q '\[Y/n\]' "$work/out"; then
+	ok "setup refuses to prompt when standard input is not a terminal"
+else not_ok "setup refuses to prompt when standard input is not a terminal" "exit $st; $(cat "$work/out")"; fi
+
+summary setup
