@@ -10,6 +10,7 @@ UDEVRULESDIR ?= /usr/lib/udev/rules.d
 DRACUTMODULESDIR ?= /usr/lib/dracut/modules.d
 INITCPIODIR ?= /usr/lib/initcpio
 BASHCOMPDIR ?= $(PREFIX)/share/bash-completion/completions
+ZSHCOMPDIR ?= $(PREFIX)/share/zsh/site-functions
 DESTDIR ?=
 VERSION := 0.1.0
 
@@ -164,6 +165,7 @@ install: all man/vfio-boot.8
 	for l in $(LANGUAGES); do \
 		install -Dm644 $(BUILD)/locale/$$l/LC_MESSAGES/vfio-boot.mo $(DESTDIR)$(LOCALEDIR)/$$l/LC_MESSAGES/vfio-boot.mo; done
 	install -Dm644 completions/vfio-boot.bash $(DESTDIR)$(BASHCOMPDIR)/vfio-boot
+	install -Dm644 completions/_vfio-boot $(DESTDIR)$(ZSHCOMPDIR)/_vfio-boot
 
 format:
 	clang-format -i $(wildcard src/core/*.[ch] src/core/*/*.[ch] src/cli/*.[ch] tests/unit/*.[ch])

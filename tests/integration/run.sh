@@ -439,6 +439,40 @@ else
 	not_ok "bash-completion is needed for the completion tests (apt-get install bash-completion)"
 fi
 
+# ---- zsh completion: typed with Tab in an interactive zsh, in a pseudo-terminal -------------
+# (vfio-boot there is a function that prints its arguments: the completion is for the name)
+zsh_complete() { # TYPED: the command line zsh leaves after the Tabs in TYPED, then Enter
+	mkdir -p "$work/zdot"
+	cat >"$work/zdot/.zshrc" <<-ZSHRC
+		fpath=('$top/completions' \$fpath)
+		autoload -U compinit && compinit -u -D
+		vfio-boot() { print -r -- "LINE: \$*" }
+		PS1='READY> '
+		unsetopt beep
+	ZSHRC
+	printf 'READY>\t%s\nREADY>\texit\n' "$1" | python3 "$top/tests/integration/pty-drive.py" "$work/zsh.txt" \
+		env -i TERM=dumb HOME="$work" ZDOTDIR="$work/zdot" PATH=/usr/bin:/bin zsh -i >/dev/null 2>&1
+	sed -n 's/^LINE: //p' "$work/zsh.txt" | tr -d '\r' | tail -1
+}
+if command -v zsh >/dev/null && zsh -n "$top/completions/_vfio-boot"; then
+	got=$(zsh_complete 'vfio-boot gen\tmkini\t')
+	[ "$got" = "generate mkinitcpio " ] || [ "$got" = "generate mkinitcpio" ] && ok "zsh completion: verbs and generate's targets" ||
+		not_ok "zsh completion: verbs and generate's targets" "got '$got'; $(tail -5 "$work/zsh.txt")"
+	got=$(zsh_complete 'vfio-boot --bootl\tgrub-b\t plan')
+	case $got in "--bootloader=grub-bls"*plan) ok "zsh completion: a global option and its values" ;;
+	*) not_ok "zsh completion: a global option and its values" "got '$got'; $(tail -5 "$work/zsh.txt")" ;; esac
+	got=$(zsh_complete "vfio-boot --sysroot=$work/tutorial-x99 check 0000:07\\t")
+	[ "$got" = "--sysroot=$work/tutorial-x99 check 0000:07:00.0 " ] || [ "$got" = "--sysroot=$work/tutorial-x99 check 0000:07:00.0" ] &&
+		ok "zsh completion: device addresses from the sysroot's sysfs" || not_ok "zsh completion: device addresses from the sysroot's sysfs" "got '$got'; $(tail -5 "$work/zsh.txt")"
+	missing=""
+	for o in $("$bin" --help | grep -oE -- '--[a-z][a-z-]*' | sort -u) $("$bin" --help | sed -n '/^Verbs:/,/^$/p' | awk '/^  [a-z]/ {print $1}'); do
+		grep -qE -- "(^|[ '(*{,)])$o(=|\[|:|'|\)| |}|,|$)" "$top/completions/_vfio-boot" || missing="$missing $o"
+	done
+	[ -z "$missing" ] && ok "zsh completion: offers every verb and option of --help" || not_ok "zsh completion: offers every verb and option of --help" "missing:$missing"
+else
+	not_ok "zsh is needed for the zsh completion tests (apt-get install zsh), and _vfio-boot must parse"
+fi
+
 # The man page and --help describe the same options and verbs.
 help_opts=$("$bin" --help | grep -oE -- '--[a-z][a-z-]*' | sort -u)
 man_opts=$(grep -oE -- '\*--[a-z][a-z-]*\*' "$top/man/vfio-boot.8.scd" | tr -d '*' | sort -u)

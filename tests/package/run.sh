@@ -28,7 +28,7 @@ missing=""
 for f in ./usr/sbin/vfio-boot ./usr/libexec/vfio-boot/vfio-boot-bind ./usr/lib/udev/rules.d/60-vfio-boot.rules \
 	./usr/lib/dracut/modules.d/90vfio-boot/module-setup.sh ./usr/lib/initcpio/install/vfio-boot \
 	./usr/share/man/man8/vfio-boot.8.gz ./usr/share/locale/es/LC_MESSAGES/vfio-boot.mo \
-	./usr/share/bash-completion/completions/vfio-boot; do
+	./usr/share/bash-completion/completions/vfio-boot ./usr/share/zsh/vendor-completions/_vfio-boot; do
 	grep -qx -- "$f" "$work/contents" || missing="$missing $f"
 done
 [ -z "$missing" ] && ok "the package holds each file at its Debian path" || not_ok "the package holds each file at its Debian path" "missing:$missing"
