@@ -165,6 +165,18 @@ if grep -qxF "kernelstub [-d] [iommu=pt]" "$work/calls"; then ok "popos: a param
 else not_ok "popos: a parameter no longer wanted is taken out with kernelstub -d" "$(cat "$work/out" "$work/calls")"; fi
 run "$r" revert -q >/dev/null 2>&1
 
+# Nothing selected any more: apply takes our part out of the admin's files and forgets them.
+r="$work/arch-grub"
+cp "$r/etc/default/grub" "$work/grub.orig"
+run "$r" apply -q >/dev/null 2>&1
+vb "$r" remove -q 03:00.0
+run "$r" apply -q >"$work/out" 2>&1
+if cmp -s "$work/grub.orig" "$r/etc/default/grub" && ! grep -q '"/etc/default/grub"' "$r/var/lib/vfio-boot/manifest.json" 2>/dev/null &&
+	[ -z "$(ls "$r/var/lib/vfio-boot/backups" 2>/dev/null)" ]; then
+	ok "an emptied selection: apply restores /etc/default/grub and keeps no record or backup of it"
+else not_ok "an emptied selection: apply restores /etc/default/grub and keeps no record or backup of it" "$(cat "$work/out"; diff "$work/grub.orig" "$r/etc/default/grub"; ls "$r/var/lib/vfio-boot/backups")"; fi
+vb "$r" add -q 03:00.0
+
 # Overrides, and what is not guessed.
 r="$work/fedora"
 vb "$r" plan --json --bootloader=none >"$work/out" 2>&1

@@ -332,7 +332,8 @@ int vb_apply(VbContext *ctx, const VbPlan *p, const VbApplyOptions *opts, VbAppl
 			break;
 		}
 		s->old_mode = exists ? stt.st_mode & 07777 : f->mode;
-		if (f->action != VB_FILE_DELETE) {
+		/* (a released file keeps no record: the manifest forgets it) */
+		if (f->action != VB_FILE_DELETE && !f->release) {
 			VbStateFile *sf = (VbStateFile *)vb_state_find(st, f->path);
 			r = backup_original(ctx, f, s, sf, vb_state_find(old, f->path));
 		}
@@ -380,9 +381,18 @@ int vb_apply(VbContext *ctx, const VbPlan *p, const VbApplyOptions *opts, VbAppl
 				(void)rmdir(dpath);
 		}
 	} else
-		for (size_t i = 0; i < n; i++)
+		for (size_t i = 0; i < n; i++) {
 			if (steps[i].f->action == VB_FILE_DELETE)
 				(void)unlink_at(steps[i].dirfd, steps[i].trash);
+			/* the admin's file holds nothing of ours any more: its backup has no use */
+			int bfd;
+			if (steps[i].f->release && open_state_dir(ctx, "backups", false, &bfd) >= 0) {
+				char name[256];
+				backup_name(steps[i].f->path, name);
+				(void)unlink_at(bfd, name);
+				close(bfd);
+			}
+		}
 	for (size_t i = 0; i < n; i++)
 		if (steps[i].dirfd >= 0)
 			close(steps[i].dirfd);
