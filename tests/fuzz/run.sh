@@ -7,7 +7,7 @@ set -euo pipefail
 top=$(cd "$(dirname "$0")/../.." && pwd)
 build=$top/build-fuzz
 seconds=${FUZZ_SECONDS:-60}
-targets=(selection rom device-spec sysfs-attr image)
+targets=(selection rom device-spec sysfs-attr image admin-files)
 flags="-O1 -g -fno-omit-frame-pointer -fsanitize=address,undefined -fno-sanitize-recover=all"
 make -s -C "$top" BUILD=build-fuzz CC=clang CFLAGS="$flags -fsanitize=fuzzer-no-link" build-fuzz/libvfioboot.a
 cflags=$(make -s -C "$top" BUILD=build-fuzz --no-print-directory print-fuzz-flags)

@@ -270,24 +270,30 @@ static char *edit_booster(const VbPlan *p, const char *base, VbStrv *added)
 	return append_block(base, "modules_force_load: vfio_pci,vfio_iommu_type1\n");
 }
 
-/* Takes out the lines from BLOCK_BEGIN to BLOCK_END. A begin without its end is a block
- * someone cut: EBADMSG, the admin decides. */
+/* Takes out the lines from BLOCK_BEGIN to BLOCK_END, every such block (a copy of the file
+ * may hold two). A begin without its end is a block someone cut: EBADMSG, the admin
+ * decides. */
 static char *unedit_block(const char *current, const VbStrv *added)
 {
 	(void)added;
-	const char *begin = current;
-	while (begin && strncmp(begin, BLOCK_BEGIN, strlen(BLOCK_BEGIN)) != 0)
-		begin = strchr(begin, '\n') ? strchr(begin, '\n') + 1 : NULL;
-	if (!begin || !*begin)
-		return strdup(current);
-	const char *end = strstr(begin, "\n" BLOCK_END);
-	if (!end) {
-		errno = EBADMSG;
-		return NULL;
-	}
-	end += 1 + strlen(BLOCK_END);
 	StrBuf b = {0};
-	strbuf_printf(&b, "%.*s%s", (int)(begin - current), current, end);
+	const char *rest = current;
+	for (;;) {
+		const char *begin = rest;
+		while (begin && *begin && strncmp(begin, BLOCK_BEGIN, strlen(BLOCK_BEGIN)) != 0)
+			begin = strchr(begin, '\n') ? strchr(begin, '\n') + 1 : NULL;
+		if (!begin || !*begin)
+			break;
+		const char *end = strstr(begin, "\n" BLOCK_END);
+		if (!end) {
+			free(strbuf_steal(&b));
+			errno = EBADMSG;
+			return NULL;
+		}
+		strbuf_printf(&b, "%.*s", (int)(begin - rest), rest);
+		rest = end + 1 + strlen(BLOCK_END);
+	}
+	strbuf_printf(&b, "%s", rest);
 	return strbuf_steal(&b);
 }
 
@@ -381,18 +387,29 @@ static bool refind_options(const char *line, size_t len, size_t *start, size_t *
 }
 
 /* /boot/refind_linux.conf: our words at the end of every line's options, and one more line
- * that boots with vfio-boot=off (the way back, under F2 or Insert in rEFInd's menu). */
+ * that boots with vfio-boot=off (the way back, under F2 or Insert in rEFInd's menu). A line
+ * may have had some of the words already: the words added are recorded per line, as
+ * "N:word" for the Nth line with options. */
 static char *edit_refind(const VbPlan *p, const char *base, VbStrv *added)
 {
 	StrBuf b = {0};
 	char *first = NULL;
+	unsigned k = 0;
 	for (const char *line = base; *line;) {
 		size_t len = strcspn(line, "\n"), start, olen;
 		if (refind_options(line, len, &start, &olen)) {
 			if (!first)
 				first = strndup(line + start, olen);
 			strbuf_printf(&b, "%.*s", (int)(start + olen), line);
-			add_words(&b, p, line + start, olen, added);
+			VbStrv mine = {0};
+			add_words(&b, p, line + start, olen, &mine);
+			for (size_t i = 0; i < mine.n; i++) {
+				char tagged[VB_COMMAND_ARG_MAX];
+				snprintf(tagged, sizeof(tagged), "%u:%s", k, mine.v[i]);
+				(void)vb_strv_add(added, tagged);
+			}
+			vb_strv_done(&mine);
+			k++;
 			strbuf_printf(&b, "%.*s", (int)(len - start - olen), line + start + olen);
 		} else
 			strbuf_printf(&b, "%.*s", (int)len, line);
@@ -410,14 +427,23 @@ static char *edit_refind(const VbPlan *p, const char *base, VbStrv *added)
 static char *unedit_refind(const char *current, const VbStrv *added)
 {
 	StrBuf b = {0};
+	unsigned k = 0;
 	for (const char *line = current; *line;) {
 		size_t len = strcspn(line, "\n"), start, olen;
 		bool nl = line[len] == '\n';
 		if (strncmp(line, REFIND_RECOVERY_LABEL, strlen(REFIND_RECOVERY_LABEL)) == 0)
 			; /* our line */
 		else if (refind_options(line, len, &start, &olen)) {
+			/* the words this line got: "k:word" */
+			VbStrv mine = {0};
+			char prefix[16];
+			int pl = snprintf(prefix, sizeof(prefix), "%u:", k++);
+			for (size_t i = 0; added && i < added->n; i++)
+				if (strncmp(added->v[i], prefix, (size_t)pl) == 0)
+					(void)vb_strv_add(&mine, added->v[i] + pl);
 			strbuf_printf(&b, "%.*s", (int)start, line);
-			drop_words(&b, line + start, olen, added);
+			drop_words(&b, line + start, olen, &mine);
+			vb_strv_done(&mine);
 			strbuf_printf(&b, "%.*s%s", (int)(len - start - olen), line + start + olen, nl ? "\n" : "");
 		} else
 			strbuf_printf(&b, "%.*s%s", (int)len, line, nl ? "\n" : "");
