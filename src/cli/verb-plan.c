@@ -147,46 +147,46 @@ json_object *json_plan(const VbPlan *p)
 int cli_report_errors(const VbPlan *p)
 {
 	for (size_t i = 0; i < p->errors.n; i++)
-		fprintf(stderr, "vfio-boot: refused (%s): %s\n", p->errors.v[i].code, p->errors.v[i].message);
+		fprintf(stderr, _("vfio-boot: refused (%s): %s\n"), p->errors.v[i].code, p->errors.v[i].message);
 	return p->errors.n > 0 ? 1 : 0;
 }
 
 void cli_print_plan(const VbPlan *p)
 {
 	if (p->n_devices == 0 && p->errors.n == 0)
-		printf("Nothing is selected: 'vfio-boot add DEVICE' selects a device.\n");
+		printf(_("Nothing is selected: 'vfio-boot add DEVICE' selects a device.\n"));
 	const VbTargets *t = &p->targets;
-	printf("Boot setup: %s%sboot loader %s%s, initramfs %s%s\n", t->distro_name, t->distro_name[0] ? ", " : "",
-	       vb_bootloader_description(t->bootloader), t->bootloader_forced ? " (--bootloader)" : "",
+	printf(_("Boot setup: %s%sboot loader %s%s, initramfs %s%s\n"), t->distro_name, t->distro_name[0] ? ", " : "",
+	       _(vb_bootloader_description(t->bootloader)), t->bootloader_forced ? " (--bootloader)" : "",
 	       vb_initramfs_name(t->initramfs), t->initramfs_forced ? " (--initramfs)" : "");
 	if (p->n_devices > 0) {
-		printf("Devices for vfio-pci (method %s):\n", vb_method_name(p->method));
+		printf(_("Devices for vfio-pci (method %s):\n"), vb_method_name(p->method));
 		for (size_t i = 0; i < p->n_devices; i++) {
 			const VbDevice *d = p->devices[i].dev;
 			printf("  %s  %04x:%04x  %-10s %s\n", d->address, d->vendor, d->device,
 			       vb_reason_name(p->devices[i].reason), device_display_name(d));
 		}
-		printf("Kernel command line: %s", p->cmdline.n ? "" : "(nothing to add)");
+		printf(_("Kernel command line: %s"), p->cmdline.n ? "" : _("(nothing to add)"));
 		for (size_t i = 0; i < p->cmdline.n; i++)
 			printf("%s%s", i ? " " : "", p->cmdline.v[i]);
 		printf("\n");
 		for (size_t i = 0; i < p->n_kernels; i++) {
 			const VbKernelFacts *k = &p->kernels[i];
-			printf("Kernel %s: vfio-pci %s; loaded before vfio-pci:", k->version,
-			       k->vfio_pci == VB_MODULE_BUILTIN ? "built in" : "module");
+			printf(_("Kernel %s: vfio-pci %s; loaded before vfio-pci:"), k->version,
+			       k->vfio_pci == VB_MODULE_BUILTIN ? _("built in") : _("module"));
 			for (size_t j = 0; j < k->drivers.n; j++)
 				printf(" %s", k->drivers.v[j]);
-			printf("%s\n", k->drivers.n ? "" : " (none)");
+			printf("%s\n", k->drivers.n ? "" : _(" (none)"));
 		}
 	}
 	for (size_t i = 0; i < p->n_files; i++) {
 		const VbFileChange *f = &p->files[i];
-		printf("\n%s %s\n", vb_file_action_name(f->action), f->path);
+		printf("\n%s %s\n", _(vb_file_action_name(f->action)), f->path);
 		if (f->action != VB_FILE_UNCHANGED)
 			print_diff(f->current, f->content, "  ");
 	}
 	if (p->n_commands > 0)
-		printf("\nThen apply runs:\n");
+		printf(_("\nThen apply runs:\n"));
 	for (size_t i = 0; i < p->n_commands; i++) {
 		printf(" ");
 		for (size_t j = 0; j < p->commands[i].argc; j++)
@@ -194,9 +194,12 @@ void cli_print_plan(const VbPlan *p)
 		printf("\n");
 	}
 	for (size_t i = 0; i < p->warnings.n; i++)
-		fprintf(stderr, "vfio-boot: warning (%s): %s\n", p->warnings.v[i].code,
+		fprintf(stderr, _("vfio-boot: warning (%s): %s\n"), p->warnings.v[i].code,
 			p->warnings.v[i].message);
 }
+
+/* The file actions as plan shows them to people (the JSON keeps the ids). */
+_unused_ static const char *const action_names[] = {N_("create"), N_("update"), N_("delete"), N_("unchanged")};
 
 int verb_plan(VbContext *ctx, const Args *args, int argc, char **argv)
 {

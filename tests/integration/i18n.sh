@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Translations: every string marked in the sources has a Spanish translation in po/es.po
-# (none missing, none fuzzy), and LANG=es_ES.UTF-8 vfio-boot check speaks Spanish, with
+# (none missing, none fuzzy), and LANG=es_ES.UTF-8 vfio-boot check and plan speak Spanish, with
 # the locale built here by localedef (no system locale needed) and the catalogue of the build
 # tree (VFIO_BOOT_TEST_LOCALEDIR).
 set -u
@@ -42,6 +42,16 @@ if localedef -i es_ES -f UTF-8 "$work/locale/es_ES.UTF-8" >"$work/err" 2>&1; the
 	grep -q '"status": "pass"' "$work/es.json" && grep -q '"id": "iommu-firmware"' "$work/es.json" &&
 		grep -q '15.6 GiB de RAM' "$work/es.json" && ok "in Spanish, --json keeps its ids and statuses, and numbers their point" ||
 		not_ok "in Spanish, --json keeps its ids and statuses, and numbers their point" "$(head -20 "$work/es.json")"
+	# plan, and a refusal, in Spanish; the refusal codes stay
+	vb "$work/m" add -q 03:00.0
+	es plan >"$work/plan.txt" 2>&1
+	if grep -q '^Dispositivos para vfio-pci (método ids):' "$work/plan.txt" && grep -q '^crear /etc/modprobe.d/vfio-boot.conf' "$work/plan.txt" &&
+		grep -q '^Después apply ejecuta:' "$work/plan.txt" && grep -q 'vfio-boot: aviso (no-recovery-entry): vfio-boot no añade ninguna entrada' "$work/plan.txt"; then
+		ok "LANG=es_ES.UTF-8 vfio-boot plan speaks Spanish"
+	else not_ok "LANG=es_ES.UTF-8 vfio-boot plan speaks Spanish" "$(grep -v '^  [+-]' "$work/plan.txt")"; fi
+	es add 04:00.0 >"$work/refused.txt" 2>&1
+	grep -q "vfio-boot: rechazado (boot-vga): 0000:04:00.0 (G94GL \[Quadro FX 1800\]) es el dispositivo VGA de arranque, la consola del anfitrión" "$work/refused.txt" &&
+		ok "a refusal in Spanish keeps its code" || not_ok "a refusal in Spanish keeps its code" "$(cat "$work/refused.txt")"
 else not_ok "localedef es_ES.UTF-8 (the locales package provides its source)" "$(cat "$work/err")"; fi
 
 summary i18n

@@ -349,12 +349,12 @@ static int detect_targets(const VbContext *ctx, const VbPlanOptions *opts, VbPla
 	int r = 0;
 	if (p->cmdline.n > 0) {
 		if (t->bootloader == VB_BOOTLOADER_NONE)
-			r = manual_cmdline(p, "no supported boot loader configuration found (GRUB, systemd-boot "
-					      "with /etc/kernel/cmdline, kernelstub, rEFInd; --bootloader= names one)");
+			r = manual_cmdline(p, _("no supported boot loader configuration found (GRUB, systemd-boot "
+						"with /etc/kernel/cmdline, kernelstub, rEFInd; --bootloader= names one)"));
 		else if (t->bootloader == VB_BOOTLOADER_SYSTEMD_BOOT && !t->kernel_cmdline_file)
-			r = manual_cmdline(p, "systemd-boot without /etc/kernel/cmdline: create it with the "
-					      "parameters of /proc/cmdline (without BOOT_IMAGE= and initrd=) and "
-					      "run 'vfio-boot apply' again, or");
+			r = manual_cmdline(p, _("systemd-boot without /etc/kernel/cmdline: create it with the "
+						"parameters of /proc/cmdline (without BOOT_IMAGE= and initrd=) and "
+						"run 'vfio-boot apply' again, or"));
 		else if (t->bootloader == VB_BOOTLOADER_SYSTEMD_BOOT && !t->uki)
 			r = vb_issue_add(&p->warnings, "loader-entries",
 					 "systemd-boot: /etc/kernel/cmdline is read when kernel-install adds a "
@@ -372,7 +372,7 @@ static int detect_targets(const VbContext *ctx, const VbPlanOptions *opts, VbPla
 				 "/etc/default/grub.d and rEFInd get one): if the host does not come back, add "
 				 "vfio-boot=off to the kernel command line at the boot menu; RECOVERY in "
 				 "vfio-boot(8) shows how to keep such an entry",
-				 t->bootloader == VB_BOOTLOADER_NONE ? "none found" : vb_bootloader_name(t->bootloader));
+				 t->bootloader == VB_BOOTLOADER_NONE ? _("none found") : vb_bootloader_name(t->bootloader));
 	if (r < 0)
 		return r;
 	if (t->initramfs == VB_INITRAMFS_NONE)

@@ -13,6 +13,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "../internal.h"
 #include "plan.h"
 
 int vb_issue_add(VbIssueList *l, const char *code, const char *fmt, ...)
@@ -23,7 +24,7 @@ int vb_issue_add(VbIssueList *l, const char *code, const char *fmt, ...)
 	l->v = v;
 	va_list ap;
 	va_start(ap, fmt);
-	int n = vasprintf(&l->v[l->n].message, fmt, ap);
+	int n = vasprintf(&l->v[l->n].message, _(fmt), ap);
 	va_end(ap);
 	if (n < 0)
 		return -ENOMEM;
@@ -71,7 +72,7 @@ static int verdict(VbPlan *p, bool accepted, VbRefusal r, const char *fmt, ...)
 	char *msg;
 	va_list ap;
 	va_start(ap, fmt);
-	int n = vasprintf(&msg, fmt, ap);
+	int n = vasprintf(&msg, _(fmt), ap);
 	va_end(ap);
 	if (n < 0)
 		return -ENOMEM;
@@ -203,7 +204,7 @@ static int check_host_disks(const VbModel *m, bool force, VbPlan *p)
 				       "%s (%s) carries %s, %s on this host%s%s; --force takes the disk away "
 				       "from the host",
 				       ctrl->address, ctrl->class_name, hd->block, hd->use,
-				       pd->dev == ctrl ? "" : ", and shares an IOMMU group with ",
+				       pd->dev == ctrl ? "" : _(", and shares an IOMMU group with "),
 				       pd->dev == ctrl ? "" : pd->dev->address);
 		}
 	}
