@@ -62,7 +62,7 @@ XGETTEXT_FLAGS := --from-code=UTF-8 --language=C --keyword=_ --keyword=N_ --keyw
 	--flag=vb_issue_add:3:c-format --keyword=verdict:4 --flag=verdict:4:c-format --keyword=refuse:3 \
 	--flag=refuse:3:c-format \
 	--keyword=text_add:2 --flag=set:4:c-format --flag=text_add:2:c-format --add-comments=TRANSLATORS: \
-	--package-name=vfio-boot --msgid-bugs-address= --sort-by-file
+	--package-name=vfio-boot --msgid-bugs-address=vfio-boot-developers --sort-by-file
 print-xgettext-flags:
 	@echo $(XGETTEXT_FLAGS)
 

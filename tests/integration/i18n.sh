@@ -8,7 +8,7 @@ set -u
 
 # the catalogue against the strings the sources mark now
 # shellcheck disable=SC2046 # the flags and the file list are word lists
-if xgettext $(make -s -C "$top" print-xgettext-flags) -o "$work/vfio-boot.pot" $(sed "s|^|$top/|" "$top/po/POTFILES") 2>"$work/err" &&
+if xgettext $(MAKEFLAGS= make -s --no-print-directory -C "$top" print-xgettext-flags) -o "$work/vfio-boot.pot" $(sed "s|^|$top/|" "$top/po/POTFILES") 2>"$work/err" &&
 	msgmerge -q -o "$work/es.po" "$top/po/es.po" "$work/vfio-boot.pot" 2>>"$work/err"; then
 	stats=$(msgfmt -c --statistics -o /dev/null "$work/es.po" 2>&1)
 	n=$(grep -c '^msgid ' "$work/vfio-boot.pot")
