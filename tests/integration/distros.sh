@@ -127,6 +127,11 @@ r="$work/fedora"
 run "$r" apply -q >/dev/null 2>&1
 echo 'GRUB_TIMEOUT=10' >>"$r/etc/default/grub"
 sed -i 's/ rhgb / rhgb nomodeset /' "$r/etc/kernel/cmdline"
+vb "$r" status --json >"$work/status.json" 2>&1
+if grep -A1 '"path": "/etc/kernel/cmdline"' "$work/status.json" | grep -q '"state": "ok"' &&
+	grep -A1 '"path": "/etc/default/grub"' "$work/status.json" | grep -q '"state": "pending"'; then
+	ok "status: the admin's edits around our part are not drift; a setting after the GRUB block is (apply moves it last)"
+else not_ok "status: the admin's edits around our part are not drift; a setting after the GRUB block is (apply moves it last)" "$(grep -A1 '"path"' "$work/status.json")"; fi
 run "$r" revert -q >"$work/out" 2>&1
 if [ "$(tail -1 "$r/etc/default/grub")" = GRUB_TIMEOUT=10 ] && ! grep -q vfio-boot "$r/etc/default/grub" &&
 	[ "$(cat "$r/etc/kernel/cmdline")" = "root=UUID=0b6d2f4e-8f5c-4c1e-9d3a-2f3c1f0e7a11 ro rhgb nomodeset quiet" ]; then

@@ -127,10 +127,18 @@ int vb_status(VbContext *ctx, const VbPlan *p, VbStatus **ret)
 			vb_sha256_hex(text, strlen(text), hash);
 			fs = strcmp(hash, f->sha256) == 0 ? VB_FS_OK : VB_FS_MODIFIED;
 		}
+		bool planned_unchanged = f->edit; /* an admin's file the plan leaves alone holds our part */
 		for (size_t j = 0; j < p->n_files; j++)
-			if (strcmp(p->files[j].path, f->path) == 0 &&
-			    p->files[j].action != VB_FILE_UNCHANGED && fs == VB_FS_OK)
-				fs = VB_FS_PENDING; /* the selection changed since apply */
+			if (strcmp(p->files[j].path, f->path) == 0) {
+				planned_unchanged = p->files[j].action == VB_FILE_UNCHANGED;
+				if (p->files[j].action != VB_FILE_UNCHANGED && fs == VB_FS_OK)
+					fs = VB_FS_PENDING; /* the selection changed since apply */
+			}
+		/* in a file we add a part to, the admin's own edits are theirs to make: only whether
+		 * our part is as the plan wants it counts (apply moves the GRUB block back to the
+		 * end, after an assignment added below it) */
+		if (f->edit && fs == VB_FS_MODIFIED)
+			fs = planned_unchanged ? VB_FS_OK : VB_FS_PENDING;
 		/* the manifest's strings die with it: point at the plan's static paths */
 		const char *path = NULL;
 		for (size_t j = 0; vb_generators[j]; j++)
