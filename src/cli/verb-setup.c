@@ -52,16 +52,13 @@ static int cancelled(void)
 	return 1;
 }
 
-/* The GPUs a VM could have: every display device outside the boot console's slot. */
+/* The GPUs a VM could have, as check takes them when no device is named. */
 static size_t candidates(const VbModel *m, const VbDevice **out, size_t max)
 {
-	const VbDevice *bv = vb_model_boot_vga(m);
 	size_t n = 0;
-	for (size_t i = 0; i < m->n_devices && n < max; i++) {
-		const VbDevice *d = &m->devices[i];
-		if (vb_device_is_display(d) && !(bv && vb_pci_same_slot(&bv->addr, &d->addr)))
-			out[n++] = d;
-	}
+	for (size_t i = 0; i < m->n_devices && n < max; i++)
+		if (vb_model_is_guest_gpu(m, &m->devices[i]))
+			out[n++] = &m->devices[i];
 	return n;
 }
 

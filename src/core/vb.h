@@ -109,6 +109,9 @@ VbIommuVendor vb_model_iommu_vendor(const VbModel *m);
 VbDevice *vb_model_find(const VbModel *m, const VbPciAddress *addr);
 const VbGroup *vb_model_group(const VbModel *m, int id);
 const VbDevice *vb_model_boot_vga(const VbModel *m);
+/* A GPU a VM could have: a display device outside the boot console's slot (what check
+ * looks at, and setup proposes, when no device is named). */
+bool vb_model_is_guest_gpu(const VbModel *m, const VbDevice *d);
 /* The first host disk carried by this device, NULL when none. */
 const VbHostDisk *vb_model_host_disk(const VbModel *m, const VbDevice *d);
 

@@ -140,11 +140,8 @@ int vb_status(VbContext *ctx, const VbPlan *p, VbStatus **ret)
 		if (f->edit && fs == VB_FS_MODIFIED)
 			fs = planned_unchanged ? VB_FS_OK : VB_FS_PENDING;
 		/* the manifest's strings die with it: point at the plan's static paths */
-		const char *path = NULL;
-		for (size_t j = 0; vb_generators[j]; j++)
-			if (vb_generators[j]->path && strcmp(vb_generators[j]->path, f->path) == 0)
-				path = vb_generators[j]->path;
-		s->files[s->n_files++] = (VbStatusFile){path ? path : "(unknown)", fs};
+		const VbGenerator *g = vb_generator_for_path(f->path);
+		s->files[s->n_files++] = (VbStatusFile){g ? g->path : "(unknown)", fs};
 	}
 	for (size_t j = 0; j < p->n_files && r >= 0; j++) {
 		bool listed = false;

@@ -70,6 +70,18 @@ static int open_state_dir(VbContext *ctx, const char *sub, bool create, int *ret
 	return r;
 }
 
+/* A backup no file needs any more goes; it may already be gone. */
+static void drop_backup(VbContext *ctx, const char *path)
+{
+	int bfd;
+	if (open_state_dir(ctx, "backups", false, &bfd) < 0)
+		return;
+	char name[256];
+	backup_name(path, name);
+	(void)unlink_at(bfd, name);
+	close(bfd);
+}
+
 typedef struct Step {
 	const VbFileChange *f;
 	int dirfd;
@@ -164,7 +176,7 @@ static int lock_root(VbContext *ctx)
 
 static bool same_state(const VbState *a, const VbState *b)
 {
-	if (!a || !b || a->n_files != b->n_files || a->cmdline.n != b->cmdline.n ||
+	if (!a || !b || a->n_files != b->n_files || !vb_strv_equal(&a->cmdline, &b->cmdline) ||
 	    strcmp(a->selection ? a->selection : "", b->selection ? b->selection : "") != 0)
 		return false;
 	for (size_t i = 0; i < a->n_files; i++) {
@@ -172,9 +184,6 @@ static bool same_state(const VbState *a, const VbState *b)
 		if (!o || strcmp(o->sha256, a->files[i].sha256) != 0)
 			return false;
 	}
-	for (size_t i = 0; i < a->cmdline.n; i++)
-		if (strcmp(a->cmdline.v[i], b->cmdline.v[i]) != 0)
-			return false;
 	return true;
 }
 
@@ -385,13 +394,8 @@ int vb_apply(VbContext *ctx, const VbPlan *p, const VbApplyOptions *opts, VbAppl
 			if (steps[i].f->action == VB_FILE_DELETE)
 				(void)unlink_at(steps[i].dirfd, steps[i].trash);
 			/* the admin's file holds nothing of ours any more: its backup has no use */
-			int bfd;
-			if (steps[i].f->release && open_state_dir(ctx, "backups", false, &bfd) >= 0) {
-				char name[256];
-				backup_name(steps[i].f->path, name);
-				(void)unlink_at(bfd, name);
-				close(bfd);
-			}
+			if (steps[i].f->release)
+				drop_backup(ctx, steps[i].f->path);
 		}
 	for (size_t i = 0; i < n; i++)
 		if (steps[i].dirfd >= 0)
@@ -427,16 +431,13 @@ static bool was_reverted(const char *path, const void *ud)
  * backup taken at the first apply goes. */
 static int revert_edit(VbContext *ctx, const VbStateFile *f, const VbApplyOptions *opts)
 {
-	const VbGenerator *g = NULL;
-	for (size_t i = 0; vb_generators[i] && !g; i++)
-		if (vb_generators[i]->path && vb_generators[i]->edit && strcmp(vb_generators[i]->path, f->path) == 0)
-			g = vb_generators[i];
-	if (!g)
+	const VbGenerator *g = vb_generator_for_path(f->path);
+	if (!g || !g->edit)
 		return vb_err(ctx, "%s: the manifest says vfio-boot edited it, but this version does not "
 				   "know how to take its part out",
 			      f->path),
 		       -EINVAL;
-	char dir[256], bname[256];
+	char dir[256];
 	const char *base;
 	split_path(f->path, dir, sizeof(dir), &base);
 	int dirfd;
@@ -468,12 +469,8 @@ static int revert_edit(VbContext *ctx, const VbStateFile *f, const VbApplyOption
 	close(dirfd);
 	if (r < 0)
 		return r == -EBADMSG ? r : vb_log_errno(ctx, r, "failed to revert %s", f->path);
-	int bfd;
-	if (!opts->dry_run && open_state_dir(ctx, "backups", false, &bfd) >= 0) {
-		backup_name(f->path, bname);
-		(void)unlink_at(bfd, bname);
-		close(bfd);
-	}
+	if (!opts->dry_run)
+		drop_backup(ctx, f->path);
 	return 0;
 }
 
@@ -564,8 +561,7 @@ int vb_revert(VbContext *ctx, const VbApplyOptions *opts, VbApplyResult *res)
 		return -ENOMEM;
 	}
 	VbTargets targets;
-	vb_targets_detect(ctx, st->bootloader ? vb_bootloader_from_name(st->bootloader) : -1,
-			  st->initramfs ? vb_initramfs_from_name(st->initramfs) : -1, &targets);
+	vb_targets_detect(ctx, st->bootloader, st->initramfs, &targets);
 	Reverted rv = {st, reverted};
 	VbCommand cmds[VB_MAX_COMMANDS];
 	if (!opts->dry_run && !opts->no_rebuild) {

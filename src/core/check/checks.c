@@ -554,8 +554,7 @@ static int check_reset_quirk(CheckEnv *e, VbCheck *c)
 static int check_boot_setup(CheckEnv *e, VbCheck *c)
 {
 	VbTargets t;
-	vb_targets_detect(e->ctx, e->opts->bootloader ? vb_bootloader_from_name(e->opts->bootloader) : -1,
-			  e->opts->initramfs ? vb_initramfs_from_name(e->opts->initramfs) : -1, &t);
+	vb_targets_detect(e->ctx, e->opts->bootloader, e->opts->initramfs, &t);
 	char what[512];
 	/* TRANSLATORS: "Fedora Linux 41: boot loader GRUB (...), initramfs dracut" */
 	snprintf(what, sizeof(what), _("%s%sboot loader %s%s%s, initramfs %s%s"), t.distro_name,
@@ -631,12 +630,9 @@ static int default_targets(const VbModel *m, const VbDevice ***ret, size_t *ret_
 	if (!v)
 		return -ENOMEM;
 	size_t n = 0;
-	const VbDevice *bv = vb_model_boot_vga(m);
-	for (size_t i = 0; i < m->n_devices; i++) {
-		const VbDevice *d = &m->devices[i];
-		if (vb_device_is_display(d) && !(bv && vb_pci_same_slot(&bv->addr, &d->addr)))
-			v[n++] = d;
-	}
+	for (size_t i = 0; i < m->n_devices; i++)
+		if (vb_model_is_guest_gpu(m, &m->devices[i]))
+			v[n++] = &m->devices[i];
 	*ret = v;
 	*ret_n = n;
 	return 0;

@@ -482,3 +482,11 @@ const VbGenerator *vb_generator_find(const char *name, const VbPlan *p)
 			found = vb_generators[i];
 	return found;
 }
+
+const VbGenerator *vb_generator_for_path(const char *path)
+{
+	for (size_t i = 0; vb_generators[i]; i++)
+		if (vb_generators[i]->path && strcmp(vb_generators[i]->path, path) == 0)
+			return vb_generators[i];
+	return NULL;
+}

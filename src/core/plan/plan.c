@@ -45,6 +45,16 @@ bool vb_strv_contains(const VbStrv *v, const char *s)
 	return false;
 }
 
+bool vb_strv_equal(const VbStrv *a, const VbStrv *b)
+{
+	if (a->n != b->n)
+		return false;
+	for (size_t i = 0; i < a->n; i++)
+		if (strcmp(a->v[i], b->v[i]) != 0)
+			return false;
+	return true;
+}
+
 char *vb_strv_join(const VbStrv *v, const char *sep)
 {
 	size_t len = 1;
@@ -317,17 +327,16 @@ static int booster_limits(const VbContext *ctx, VbPlan *p)
 				    "booster runs no udev rules and no hooks, so it cannot bind by address, "
 				    "which a device with the same IDs as one the host keeps needs; use "
 				    "mkinitcpio or dracut (--initramfs= if both are installed)");
-	_cleanup_free_ char *text = NULL;
+	_cleanup_free_ char *text = NULL, *admins = NULL;
 	int r = read_current(ctx, "/etc/booster.yaml", &text);
 	if (r < 0)
 		return r;
-	bool ours = false;
-	for (char *line = text ? strtok(text, "\n") : NULL; line; line = strtok(NULL, "\n")) {
-		if (strncmp(line, "# BEGIN vfio-boot", 17) == 0)
-			ours = true;
-		else if (strncmp(line, "# END vfio-boot", 15) == 0)
-			ours = false;
-		else if (!ours && strncmp(line, "modules_force_load:", 19) == 0)
+	/* the admin's part: the file without our block (a cut block is plan_edit's to report) */
+	const VbGenerator *g = vb_generator_find("booster", NULL);
+	if (text && !(admins = g->unedit(text, NULL)) && errno != EBADMSG)
+		return -ENOMEM;
+	for (char *line = admins ? strtok(admins, "\n") : NULL; line; line = strtok(NULL, "\n")) {
+		if (strncmp(line, "modules_force_load:", 19) == 0)
 			return vb_issue_add(&p->errors, "booster-config",
 					    "/etc/booster.yaml sets modules_force_load already, and a key may "
 					    "appear once: add vfio_pci,vfio_iommu_type1 to its list by hand, then "
@@ -342,8 +351,7 @@ static int booster_limits(const VbContext *ctx, VbPlan *p)
 static int detect_targets(const VbContext *ctx, const VbPlanOptions *opts, VbPlan *p)
 {
 	VbTargets *t = &p->targets;
-	vb_targets_detect(ctx, opts->bootloader ? vb_bootloader_from_name(opts->bootloader) : -1,
-			  opts->initramfs ? vb_initramfs_from_name(opts->initramfs) : -1, t);
+	vb_targets_detect(ctx, opts->bootloader, opts->initramfs, t);
 	if (p->n_devices == 0)
 		return 0;
 	int r = 0;
@@ -498,31 +506,31 @@ static int plan_files(const VbContext *ctx, const VbState *st, VbPlan *p)
 	return 0;
 }
 
-/* The parameters the boot entries had before vfio-boot, where a tool keeps them for every
- * kernel: grubby's BLS systems in /etc/kernel/cmdline, kernelstub in its configuration. */
-static bool entry_has(const VbContext *ctx, const VbTargets *t, const char *word)
+/* The parameters the boot entries have, where a tool keeps them for every kernel: grubby's
+ * BLS systems in /etc/kernel/cmdline, kernelstub in its configuration. An unreadable file
+ * gives none. */
+static int entry_words(const VbContext *ctx, const VbTargets *t, VbStrv *words)
 {
 	_cleanup_free_ char *text = NULL;
-	if (t->bootloader == VB_BOOTLOADER_GRUB_BLS) {
-		if (read_current(ctx, "/etc/kernel/cmdline", &text) < 0 || !text)
-			return false;
-		for (char *w = strtok(text, " \t\n"); w; w = strtok(NULL, " \t\n"))
-			if (strcmp(w, word) == 0)
-				return true;
-		return false;
+	bool bls = t->bootloader == VB_BOOTLOADER_GRUB_BLS;
+	if (read_current(ctx, bls ? "/etc/kernel/cmdline" : "/etc/kernelstub/configuration", &text) < 0 || !text)
+		return 0;
+	int r = 0;
+	if (bls) {
+		for (char *w = strtok(text, " \t\n"); w && r >= 0; w = strtok(NULL, " \t\n"))
+			r = vb_strv_add(words, w);
+		return r;
 	}
-	if (read_current(ctx, "/etc/kernelstub/configuration", &text) < 0 || !text)
-		return false;
 	json_object *root = json_tokener_parse(text), *user, *opts;
-	bool found = false;
 	if (root && json_object_object_get_ex(root, "user", &user) &&
 	    json_object_object_get_ex(user, "kernel_options", &opts) && json_object_is_type(opts, json_type_array))
-		for (size_t i = 0; i < json_object_array_length(opts) && !found; i++) {
+		for (size_t i = 0; i < json_object_array_length(opts) && r >= 0; i++) {
 			const char *o = json_object_get_string(json_object_array_get_idx(opts, i));
-			found = o && strcmp(o, word) == 0;
+			if (o)
+				r = vb_strv_add(words, o);
 		}
 	json_object_put(root);
-	return found;
+	return r;
 }
 
 static int plan_entry_args(const VbContext *ctx, const VbState *st, VbPlan *p)
@@ -530,10 +538,14 @@ static int plan_entry_args(const VbContext *ctx, const VbState *st, VbPlan *p)
 	const VbTargets *t = &p->targets;
 	const VbStrv *old = st ? &st->entry_args : NULL;
 	int r = 0;
-	if (t->bootloader == VB_BOOTLOADER_GRUB_BLS || t->bootloader == VB_BOOTLOADER_KERNELSTUB)
+	if (t->bootloader == VB_BOOTLOADER_GRUB_BLS || t->bootloader == VB_BOOTLOADER_KERNELSTUB) {
+		_cleanup_(vb_strv_done) VbStrv before = {0};
+		if ((r = entry_words(ctx, t, &before)) < 0)
+			return r;
 		for (size_t i = 0; i < p->cmdline.n && r >= 0; i++)
-			if ((old && vb_strv_contains(old, p->cmdline.v[i])) || !entry_has(ctx, t, p->cmdline.v[i]))
+			if ((old && vb_strv_contains(old, p->cmdline.v[i])) || !vb_strv_contains(&before, p->cmdline.v[i]))
 				r = vb_strv_add(&p->entry_args, p->cmdline.v[i]);
+	}
 	for (size_t i = 0; old && i < old->n && r >= 0; i++)
 		if (!vb_strv_contains(&p->entry_args, old->v[i]))
 			r = vb_strv_add(&p->entry_args_remove, old->v[i]);
@@ -607,16 +619,6 @@ static bool plan_file_changes(const char *path, const void *ud)
 	return file_changes(ud, path);
 }
 
-static bool strv_equal(const VbStrv *a, const VbStrv *b)
-{
-	if (a->n != b->n)
-		return false;
-	for (size_t i = 0; i < a->n; i++)
-		if (strcmp(a->v[i], b->v[i]) != 0)
-			return false;
-	return true;
-}
-
 /* apply regenerates what the changed files feed (every initramfs image, the boot loader's
  * configuration) and gives the boot entries new parameters. */
 static int plan_commands(const VbState *st, VbPlan *p)
@@ -625,7 +627,7 @@ static int plan_commands(const VbState *st, VbPlan *p)
 	if (!cmds)
 		return -ENOMEM;
 	p->commands = cmds;
-	bool entries_change = !st || !strv_equal(&st->entry_args, &p->entry_args);
+	bool entries_change = !st || !vb_strv_equal(&st->entry_args, &p->entry_args);
 	p->n_commands = vb_regeneration_commands(&p->targets, plan_file_changes, p,
 						 entries_change ? &p->entry_args : NULL, &p->entry_args_remove, cmds);
 	return 0;

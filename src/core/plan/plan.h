@@ -134,6 +134,8 @@ typedef struct VbGenerator {
 /* The generator called name; of two with one name (the GRUB drop-in and the GRUB block),
  * the one the plan wants. */
 const VbGenerator *vb_generator_find(const char *name, const VbPlan *p);
+/* The generator that writes path ("/etc/default/grub"), NULL when none does. */
+const VbGenerator *vb_generator_for_path(const char *path);
 /* Every generator, NULL-terminated, in plan order. */
 extern const VbGenerator *const vb_generators[];
 
@@ -143,6 +145,7 @@ int vb_policy_expand(const VbModel *m, const VbSelection *sel, bool force, VbPla
 int vb_plan_kernel_params(VbPlan *p);
 int vb_strv_add(VbStrv *v, const char *s); /* keeps it sorted and unique */
 bool vb_strv_contains(const VbStrv *v, const char *s);
+bool vb_strv_equal(const VbStrv *a, const VbStrv *b);
 /* The strings separated by sep; NULL when out of memory. */
 char *vb_strv_join(const VbStrv *v, const char *sep);
 void vb_strv_done(VbStrv *v);

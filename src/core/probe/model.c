@@ -192,6 +192,12 @@ const VbDevice *vb_model_boot_vga(const VbModel *m)
 	return NULL;
 }
 
+bool vb_model_is_guest_gpu(const VbModel *m, const VbDevice *d)
+{
+	const VbDevice *bv = vb_model_boot_vga(m);
+	return vb_device_is_display(d) && !(bv && vb_pci_same_slot(&bv->addr, &d->addr));
+}
+
 size_t vb_model_resolve(const VbModel *m, const VbDeviceSpec *spec, const VbDevice **ret,
 			const VbDevice *ret_matches[], size_t max_matches)
 {

@@ -194,10 +194,10 @@ static VbBootloader detect_bootloader(const VbContext *ctx, bool debian_like)
 	return sd_boot ? VB_BOOTLOADER_SYSTEMD_BOOT : VB_BOOTLOADER_NONE;
 }
 
-static VbInitramfs detect_initramfs(const VbContext *ctx)
+/* install_conf: /etc/kernel/install.conf's text, or NULL */
+static VbInitramfs detect_initramfs(const VbContext *ctx, const char *conf)
 {
 	/* kernel-install's own setting first (systemd >= 252) */
-	_cleanup_free_ char *conf = read_root_file(ctx, "etc/kernel/install.conf");
 	char gen[32];
 	if (conf && file_value(conf, "initrd_generator", gen, sizeof(gen))) {
 		int i = vb_initramfs_from_name(gen);
@@ -219,15 +219,19 @@ static VbInitramfs detect_initramfs(const VbContext *ctx)
 	return VB_INITRAMFS_NONE;
 }
 
-void vb_targets_detect(const VbContext *ctx, int bootloader, int initramfs, VbTargets *t)
+void vb_targets_detect(const VbContext *ctx, const char *bootloader_name, const char *initramfs_name,
+		       VbTargets *t)
 {
 	*t = (VbTargets){0};
+	int bootloader = bootloader_name ? vb_bootloader_from_name(bootloader_name) : -1;
+	int initramfs = initramfs_name ? vb_initramfs_from_name(initramfs_name) : -1;
+	_cleanup_free_ char *conf = read_root_file(ctx, "etc/kernel/install.conf");
 	bool debian_like;
 	detect_distro(ctx, t, &debian_like);
 	t->bootloader_forced = bootloader >= 0;
 	t->initramfs_forced = initramfs >= 0;
 	t->bootloader = bootloader >= 0 ? (VbBootloader)bootloader : detect_bootloader(ctx, debian_like);
-	t->initramfs = initramfs >= 0 ? (VbInitramfs)initramfs : detect_initramfs(ctx);
+	t->initramfs = initramfs >= 0 ? (VbInitramfs)initramfs : detect_initramfs(ctx, conf);
 
 	/* Fedora, RHEL and openSUSE name it grub2 */
 	bool grub2 = has(ctx, "boot/grub2") || has(ctx, "usr/sbin/grub2-mkconfig") || has(ctx, "usr/bin/grub2-mkconfig");
@@ -239,7 +243,6 @@ void vb_targets_detect(const VbContext *ctx, int bootloader, int initramfs, VbTa
 		t->grub_update_bls_cmdline = script && strstr(script, "--update-bls-cmdline");
 	}
 	t->kernel_cmdline_file = has(ctx, "etc/kernel/cmdline");
-	_cleanup_free_ char *conf = read_root_file(ctx, "etc/kernel/install.conf");
 	char layout[16] = "";
 	t->uki = (conf && file_value(conf, "layout", layout, sizeof(layout)) && strcmp(layout, "uki") == 0) ||
 		 esp_has_uki(ctx);

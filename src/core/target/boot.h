@@ -52,5 +52,6 @@ int vb_initramfs_from_name(const char *name);
 const char *vb_bootloader_names(void);
 const char *vb_initramfs_names(void);
 
-/* bootloader and initramfs: -1 to detect, else the choice. */
-void vb_targets_detect(const VbContext *ctx, int bootloader, int initramfs, VbTargets *t);
+/* bootloader and initramfs: a name as --bootloader= and --initramfs= take it, or NULL (or
+ * a name this version does not know, as from an older manifest) to detect. */
+void vb_targets_detect(const VbContext *ctx, const char *bootloader, const char *initramfs, VbTargets *t);
