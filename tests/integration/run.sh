@@ -408,6 +408,16 @@ rm -r "$v/boot/loader"
 mkdir -p "$v/etc/kernel" && echo "root=UUID=x ro intel_iommu=on" >"$v/etc/kernel/cmdline"
 verify_cmdline "/etc/kernel/cmdline with the parameters binds" 0 "ok       cmdline .*/etc/kernel/cmdline passes the parameters"
 
+# not_offered FILE BEFORE AFTER: the options and verbs of --help that FILE does not name, each
+# looked for after a character of the class BEFORE (or at a line's start) and before one of
+# the alternatives AFTER
+not_offered() {
+	local o
+	for o in $("$bin" --help | grep -oE -- '--[a-z][a-z-]*' | sort -u) $("$bin" --help | sed -n '/^Verbs:/,/^$/p' | awk '/^  [a-z]/ {print $1}'); do
+		grep -qE -- "(^|$2)$o($3)" "$1" || printf ' %s' "$o"
+	done
+}
+
 # ---- bash completion ---------------------------------------------------------------------------
 # complete LINE: what the completion offers for LINE (cursor at its end), one per line
 complete_line() {
@@ -430,10 +440,7 @@ if [ -r /usr/share/bash-completion/bash_completion ]; then
 	got=$(complete_line "vfio-boot profile --os=win" | tr '\n' ' ')
 	[ "$got" = "windows11 windows10 " ] && ok "completion: profile's guest OSes" || not_ok "completion: profile's guest OSes" "$got"
 	# every option and verb of --help is offered somewhere
-	missing=""
-	for o in $("$bin" --help | grep -oE -- '--[a-z][a-z-]*' | sort -u) $("$bin" --help | sed -n '/^Verbs:/,/^$/p' | awk '/^  [a-z]/ {print $1}'); do
-		grep -qE -- "(^|[ \"])$o(=| |\"|\)|$)" "$top/completions/vfio-boot.bash" || missing="$missing $o"
-	done
+	missing=$(not_offered "$top/completions/vfio-boot.bash" '[ "]' '=| |"|\)|$')
 	[ -z "$missing" ] && ok "completion: offers every verb and option of --help" || not_ok "completion: offers every verb and option of --help" "missing:$missing"
 else
 	not_ok "bash-completion is needed for the completion tests (apt-get install bash-completion)"
@@ -464,10 +471,7 @@ if command -v zsh >/dev/null && zsh -n "$top/completions/_vfio-boot"; then
 	got=$(zsh_complete "vfio-boot --sysroot=$work/tutorial-x99 check 0000:07\\t")
 	[ "$got" = "--sysroot=$work/tutorial-x99 check 0000:07:00.0 " ] || [ "$got" = "--sysroot=$work/tutorial-x99 check 0000:07:00.0" ] &&
 		ok "zsh completion: device addresses from the sysroot's sysfs" || not_ok "zsh completion: device addresses from the sysroot's sysfs" "got '$got'; $(tail -5 "$work/zsh.txt")"
-	missing=""
-	for o in $("$bin" --help | grep -oE -- '--[a-z][a-z-]*' | sort -u) $("$bin" --help | sed -n '/^Verbs:/,/^$/p' | awk '/^  [a-z]/ {print $1}'); do
-		grep -qE -- "(^|[ '(*{,)])$o(=|\[|:|'|\)| |}|,|$)" "$top/completions/_vfio-boot" || missing="$missing $o"
-	done
+	missing=$(not_offered "$top/completions/_vfio-boot" "[ '(*{,)]" "=|\\[|:|'|\\)| |}|,|$")
 	[ -z "$missing" ] && ok "zsh completion: offers every verb and option of --help" || not_ok "zsh completion: offers every verb and option of --help" "missing:$missing"
 else
 	not_ok "zsh is needed for the zsh completion tests (apt-get install zsh), and _vfio-boot must parse"
