@@ -34,7 +34,7 @@ int cli_resolve_devices(const VbModel *m, int argc, char **argv, const VbDevice 
 			return cli_error(0, "%s: no such PCI device", argv[i]);
 		}
 		if (k > 1) {
-			fprintf(stderr, "vfio-boot: %s matches %zu devices; give the address of one:\n",
+			fprintf(stderr, _("vfio-boot: %s matches %zu devices; give the address of one:\n"),
 				argv[i], k);
 			for (size_t j = 0; j < k && j < ELEMENTSOF(matches); j++)
 				fprintf(stderr, "  %s  %s\n", matches[j]->address,
@@ -55,5 +55,5 @@ int cli_resolve_devices(const VbModel *m, int argc, char **argv, const VbDevice 
 
 const char *device_display_name(const VbDevice *d)
 {
-	return d->device_name && *d->device_name ? d->device_name : "(unknown device)";
+	return d->device_name && *d->device_name ? d->device_name : _("(unknown device)");
 }

@@ -40,85 +40,90 @@ static const Verb verbs[] = {
 
 static void help(void)
 {
-	printf("Usage: %s [OPTIONS] VERB [ARGS]\n"
-	       "\n"
-	       "Prepare a Linux host for passing PCI devices (a GPU and its functions)\n"
-	       "to a virtual machine with VFIO.\n"
-	       "\n"
-	       "Verbs:\n"
-	       "  scan                 IOMMU groups and their devices, GPUs first\n"
-	       "  check [DEVICE...]    readiness report; exit status 1 if a check fails\n"
-	       "  add DEVICE...        select devices in /etc/vfio-boot.conf\n"
-	       "  remove DEVICE...     remove devices from the selection\n"
-	       "  plan                 what apply would write and run (a diff, or --json)\n"
-	       "  generate TARGET      print one artifact: modprobe, grub, kernel-cmdline,\n"
-	       "                       refind, devices, initramfs-tools, dracut,\n"
-	       "                       mkinitcpio, booster, cmdline\n"
-	       "  apply [DEVICE...]    add the devices, write the files, rebuild the images\n"
-	       "  revert               remove what vfio-boot wrote, restore what it replaced\n"
-	       "  status               selection vs files vs drivers vs booted command line\n"
-	       "  verify               will the next boot bind? read from each kernel's image\n"
-	       "  bind DEVICE...       give the devices (and their slot) to vfio-pci now,\n"
-	       "                       until the next boot\n"
-	       "  unbind DEVICE...     give them back to their own drivers now\n"
-	       "  profile              a VM for the selected devices: libvirt domain XML\n"
-	       "  setup                the first run, as questions on a terminal: scan, the\n"
-	       "                       guest GPU, checks, plan, apply, a VM definition\n"
-	       "\n"
-	       "DEVICE is a PCI address [DDDD:]BB:DD.F or a unique VVVV:DDDD.\n"
-	       "\n"
-	       "Options:\n"
-	       "      --root=DIR       target system whose configuration is read (default /)\n"
-	       "      --sysroot=DIR    where live state is read: DIR/sys, DIR/proc (default /)\n"
-	       "      --kernel=KVER    target kernel, repeatable (default: every installed one)\n"
-	       "      --bootloader=NAME  where the kernel parameters go, instead of what is\n"
-	       "                       detected: grub-dropin, grub, grub-bls, systemd-boot,\n"
-	       "                       kernelstub, refind, none\n"
-	       "      --initramfs=NAME  the generator of the images, instead of what is\n"
-	       "                       detected: initramfs-tools, dracut, mkinitcpio, booster,\n"
-	       "                       none\n"
-	       "      --json           machine-readable output on stdout (a stable contract)\n"
-	       "      --all            scan: show every IOMMU group, bridges and chipset too\n"
-	       "      --rom            check: read GPU option ROMs through sysfs (needs root)\n"
-	       "      --dry-run        add, remove, apply, revert, bind, unbind: show only\n"
-	       "      --no-rebuild     apply, revert: do not rebuild initramfs and boot config\n"
-	       "      --if-configured  apply: do nothing when no device is selected; else\n"
-	       "                       rebuild the images even if no file changed (for a\n"
-	       "                       package's post-install step)\n"
-	       "      --force          override a safety refusal (the refusal names it)\n"
-	       "\n"
-	       "profile options:\n"
-	       "      --name=NAME      the domain's name (default: from the OS and the GPU)\n"
-	       "      --os=OS          windows11 (default), windows10 or linux\n"
-	       "      --memory=SIZE    guest memory, 16G or 8192M (default: half the host's,\n"
-	       "                       4 to 16 GiB)\n"
-	       "      --vcpus=N        vCPUs (default: whole cores, whole L3 domains, the core\n"
-	       "                       with CPU 0 left to the host)\n"
-	       "      --disk=FILE|DEV  the guest's disk: an image (raw or .qcow2) or a block\n"
-	       "                       device the host does not use\n"
-	       "      --iso=FILE       installation medium (SATA CD-ROM, booted first)\n"
-	       "      --usb-controller=ADDRESS  a USB controller passed whole, repeatable\n"
-	       "      --usb-device=VVVV:PPPP  a USB device passed alone, repeatable\n"
-	       "      --evdev=auto|PATH  keyboard and mouse by evdev: auto finds them in\n"
-	       "                       /dev/input/by-id; or their paths, repeatable\n"
-	       "      --looking-glass=WxH  shared memory for Looking Glass at this resolution\n"
-	       "      --rom=FILE       the GPU's VBIOS to show the guest instead of its own\n"
-	       "      --hugepages      back the memory with huge pages when the host has them\n"
-	       "      --hide-kvm       hide KVM from the guest (NVIDIA drivers before 465)\n"
-	       "      --libvirt-version=X.Y  write for this libvirt (default: the installed one)\n"
-	       "      --format=FORMAT  libvirt (default), or qemu: a script running QEMU\n"
-	       "      --output=FILE    write the domain to FILE instead of stdout\n"
-	       "      --define         define it in libvirt (as virsh define does)\n"
-	       "      --connect=URI    the libvirt connection for --define (default\n"
-	       "                       qemu:///system)\n"
-	       "\n"
-	       "  -q, --quiet          print errors only\n"
-	       "  -v, --verbose        more detail on stderr (twice: debug)\n"
-	       "  -h, --help           show this help\n"
-	       "      --version        show the version\n"
-	       "\n"
-	       "See vfio-boot(8).\n",
+	/* in paragraphs, each translated whole; the option names stay as they are */
+	printf(_("Usage: %s [OPTIONS] VERB [ARGS]\n"
+		 "\n"
+		 "Prepare a Linux host for passing PCI devices (a GPU and its functions)\n"
+		 "to a virtual machine with VFIO.\n"
+		 "\n"),
 	       program);
+	fputs(_("Verbs:\n"
+		"  scan                 IOMMU groups and their devices, GPUs first\n"
+		"  check [DEVICE...]    readiness report; exit status 1 if a check fails\n"
+		"  add DEVICE...        select devices in /etc/vfio-boot.conf\n"
+		"  remove DEVICE...     remove devices from the selection\n"
+		"  plan                 what apply would write and run (a diff, or --json)\n"
+		"  generate TARGET      print one artifact: modprobe, grub, kernel-cmdline,\n"
+		"                       refind, devices, initramfs-tools, dracut,\n"
+		"                       mkinitcpio, booster, cmdline\n"
+		"  apply [DEVICE...]    add the devices, write the files, rebuild the images\n"
+		"  revert               remove what vfio-boot wrote, restore what it replaced\n"
+		"  status               selection vs files vs drivers vs booted command line\n"
+		"  verify               will the next boot bind? read from each kernel's image\n"
+		"  bind DEVICE...       give the devices (and their slot) to vfio-pci now,\n"
+		"                       until the next boot\n"
+		"  unbind DEVICE...     give them back to their own drivers now\n"
+		"  profile              a VM for the selected devices: libvirt domain XML\n"
+		"  setup                the first run, as questions on a terminal: scan, the\n"
+		"                       guest GPU, checks, plan, apply, a VM definition\n"
+		"\n"
+		"DEVICE is a PCI address [DDDD:]BB:DD.F or a unique VVVV:DDDD.\n"
+		"\n"),
+	      stdout);
+	fputs(_("Options:\n"
+		"      --root=DIR       target system whose configuration is read (default /)\n"
+		"      --sysroot=DIR    where live state is read: DIR/sys, DIR/proc (default /)\n"
+		"      --kernel=KVER    target kernel, repeatable (default: every installed one)\n"
+		"      --bootloader=NAME  where the kernel parameters go, instead of what is\n"
+		"                       detected: grub-dropin, grub, grub-bls, systemd-boot,\n"
+		"                       kernelstub, refind, none\n"
+		"      --initramfs=NAME  the generator of the images, instead of what is\n"
+		"                       detected: initramfs-tools, dracut, mkinitcpio, booster,\n"
+		"                       none\n"
+		"      --json           machine-readable output on stdout (a stable contract)\n"
+		"      --all            scan: show every IOMMU group, bridges and chipset too\n"
+		"      --rom            check: read GPU option ROMs through sysfs (needs root)\n"
+		"      --dry-run        add, remove, apply, revert, bind, unbind: show only\n"
+		"      --no-rebuild     apply, revert: do not rebuild initramfs and boot config\n"
+		"      --if-configured  apply: do nothing when no device is selected; else\n"
+		"                       rebuild the images even if no file changed (for a\n"
+		"                       package's post-install step)\n"
+		"      --force          override a safety refusal (the refusal names it)\n"
+		"\n"),
+	      stdout);
+	fputs(_("profile options:\n"
+		"      --name=NAME      the domain's name (default: from the OS and the GPU)\n"
+		"      --os=OS          windows11 (default), windows10 or linux\n"
+		"      --memory=SIZE    guest memory, 16G or 8192M (default: half the host's,\n"
+		"                       4 to 16 GiB)\n"
+		"      --vcpus=N        vCPUs (default: whole cores, whole L3 domains, the core\n"
+		"                       with CPU 0 left to the host)\n"
+		"      --disk=FILE|DEV  the guest's disk: an image (raw or .qcow2) or a block\n"
+		"                       device the host does not use\n"
+		"      --iso=FILE       installation medium (SATA CD-ROM, booted first)\n"
+		"      --usb-controller=ADDRESS  a USB controller passed whole, repeatable\n"
+		"      --usb-device=VVVV:PPPP  a USB device passed alone, repeatable\n"
+		"      --evdev=auto|PATH  keyboard and mouse by evdev: auto finds them in\n"
+		"                       /dev/input/by-id; or their paths, repeatable\n"
+		"      --looking-glass=WxH  shared memory for Looking Glass at this resolution\n"
+		"      --rom=FILE       the GPU's VBIOS to show the guest instead of its own\n"
+		"      --hugepages      back the memory with huge pages when the host has them\n"
+		"      --hide-kvm       hide KVM from the guest (NVIDIA drivers before 465)\n"
+		"      --libvirt-version=X.Y  write for this libvirt (default: the installed one)\n"
+		"      --format=FORMAT  libvirt (default), or qemu: a script running QEMU\n"
+		"      --output=FILE    write the domain to FILE instead of stdout\n"
+		"      --define         define it in libvirt (as virsh define does)\n"
+		"      --connect=URI    the libvirt connection for --define (default\n"
+		"                       qemu:///system)\n"
+		"\n"),
+	      stdout);
+	fputs(_("  -q, --quiet          print errors only\n"
+		"  -v, --verbose        more detail on stderr (twice: debug)\n"
+		"  -h, --help           show this help\n"
+		"      --version        show the version\n"
+		"\n"
+		"See vfio-boot(8).\n"),
+	      stdout);
 }
 
 int cli_error(int r, const char *fmt, ...)
@@ -126,7 +131,7 @@ int cli_error(int r, const char *fmt, ...)
 	va_list ap;
 	fprintf(stderr, "%s: ", program);
 	va_start(ap, fmt);
-	vfprintf(stderr, fmt, ap);
+	vfprintf(stderr, _(fmt), ap); /* cli_error is an xgettext keyword */
 	va_end(ap);
 	if (r < 0)
 		fprintf(stderr, ": %s", strerror(-r));
@@ -139,19 +144,17 @@ int cli_usage_error(const char *fmt, ...)
 	va_list ap;
 	fprintf(stderr, "%s: ", program);
 	va_start(ap, fmt);
-	vfprintf(stderr, fmt, ap);
+	vfprintf(stderr, _(fmt), ap); /* cli_usage_error is an xgettext keyword */
 	va_end(ap);
-	fprintf(stderr, "\nTry '%s --help' for more information.\n", program);
+	fputc('\n', stderr);
+	fprintf(stderr, _("Try '%s --help' for more information.\n"), program);
 	return EXIT_USAGE;
 }
 
 _printf_(3, 0) static void log_to_stderr(void *userdata, VbLogLevel level, const char *fmt, va_list ap)
 {
 	(void)userdata;
-	fprintf(stderr, "%s: %s", program,
-		level <= VB_LOG_ERR	  ? ""
-		: level == VB_LOG_WARNING ? "warning: "
-					  : "");
+	fprintf(stderr, "%s: %s", program, level == VB_LOG_WARNING ? _("warning: ") : "");
 	vfprintf(stderr, fmt, ap);
 	fputc('\n', stderr);
 }
@@ -422,10 +425,10 @@ int main(int argc, char **argv)
 			help();
 			return 0;
 		case OPT_VERSION:
-			printf("vfio-boot %s\n", VB_VERSION);
+			printf("vfio-boot %s\n" /* not translated: a name and a number */, VB_VERSION);
 			return 0;
 		default:
-			fprintf(stderr, "Try '%s --help' for more information.\n", program);
+			fprintf(stderr, _("Try '%s --help' for more information.\n"), program);
 			return EXIT_USAGE;
 		}
 		if (n_verb_only == ELEMENTSOF(verb_only))
@@ -456,9 +459,9 @@ int main(int argc, char **argv)
 		return cli_usage_error("check: --rom takes no value");
 	int nargs = argc - optind;
 	if (nargs < verb->min_args || (verb->max_args >= 0 && nargs > verb->max_args))
-		return cli_usage_error("'%s' takes %s", verb->name,
-				       verb->max_args == 0 ? "no arguments"
-							   : "a different number of arguments");
+		return verb->max_args == 0
+			   ? cli_usage_error("'%s' takes no arguments", verb->name)
+			   : cli_usage_error("'%s' takes a different number of arguments", verb->name);
 	if ((c = check_dir_option("root", args.root)) != 0 ||
 	    (c = check_dir_option("sysroot", args.sysroot)) != 0)
 		return c;
@@ -474,7 +477,9 @@ int main(int argc, char **argv)
 	vb_context_set_log(ctx, log_to_stderr, NULL, max);
 	int status = verb->fn(ctx, &args, nargs, argv + optind);
 	if (getenv("VFIO_BOOT_TEST_FAIL_AT"))
-		fprintf(stderr, "vfio-boot: test: %u fault points passed\n", vb_test_fault_points());
+		fprintf(stderr,
+			"vfio-boot: test: %u fault points passed\n", /* not translated: tests read it */
+			vb_test_fault_points());
 	vb_context_free(ctx);
 	return status;
 }

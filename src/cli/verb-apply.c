@@ -24,28 +24,30 @@ static void on_progress(void *userdata, VbProgress ev, const char *what, double 
 	if (pr->args->json || pr->args->verbosity < 0)
 		return;
 	static const char spinner[] = "|/-\\";
-	const char *would = pr->args->dry_run ? "would " : "";
+	bool dry = pr->args->dry_run;
 	switch (ev) {
 	case VB_PROGRESS_WRITE:
-		printf("%swrite %s\n", would, what);
+		printf(dry ? _("would write %s\n") : _("write %s\n"), what);
 		break;
 	case VB_PROGRESS_DELETE:
-		printf("%sdelete %s\n", would, what);
+		printf(dry ? _("would delete %s\n") : _("delete %s\n"), what);
 		break;
 	case VB_PROGRESS_RESTORE:
-		printf("%srestore %s\n", would, what);
+		printf(dry ? _("would restore %s\n") : _("restore %s\n"), what);
 		break;
 	case VB_PROGRESS_SKIP:
 		fprintf(stderr,
-			"vfio-boot: warning: %s was edited since apply: left alone (--force restores it)\n",
+			_("vfio-boot: warning: %s was edited since apply: left alone (--force restores "
+			  "it)\n"),
 			what);
 		break;
 	case VB_PROGRESS_LIST_COMMAND:
-		printf("%s: %s\n", pr->args->dry_run ? "would run" : "run on the target system", what);
+		printf(dry ? _("would run: %s\n") : _("run on the target system: %s\n"), what);
 		break;
 	case VB_PROGRESS_COMMAND_START:
 		snprintf(pr->last, sizeof(pr->last), "%s", what);
-		printf(pr->tty ? "running %s ...\r" : "running %s\n", what);
+		printf(pr->tty ? _("running %s ...") : _("running %s"), what);
+		fputc(pr->tty ? '\r' : '\n', stdout);
 		fflush(stdout);
 		break;
 	case VB_PROGRESS_COMMAND_OUTPUT:
@@ -59,11 +61,15 @@ static void on_progress(void *userdata, VbProgress ev, const char *what, double 
 		}
 		break;
 	case VB_PROGRESS_COMMAND_DONE:
-		printf("%s%s %s in %.1f s\n", pr->tty ? "\033[2K" : "", what, status == 0 ? "done" : "FAILED",
-		       elapsed);
+		/* TRANSLATORS: a command, and the seconds it took */
+		printf(status == 0 ? _("%s%s done in %.1f s\n") : _("%s%s FAILED in %.1f s\n"),
+		       pr->tty ? "\033[2K" : "", what, elapsed);
 		break;
 	}
 }
+
+/* status's word for a file, in a column nine wide */
+static const char *const file_state_word[] = {N_("ok"), N_("modified"), N_("missing"), N_("pending")};
 
 static VbApplyOptions apply_options(const Args *args, Progress *pr)
 {
@@ -92,10 +98,10 @@ static int report_rebuild_failure(const VbApplyResult *res)
 	if (!res->rebuild_failed)
 		return 0;
 	fprintf(stderr,
-		"vfio-boot: %s failed; the files are written and stay, the images are stale.\n"
-		"vfio-boot: the full output is in %s; 'vfio-boot apply' runs it again.\n",
-		res->failed_command ? res->failed_command : "a command",
-		res->log_path ? res->log_path : "the log");
+		_("vfio-boot: %s failed; the files are written and stay, the images are stale.\n"
+		  "vfio-boot: the full output is in %s; 'vfio-boot apply' runs it again.\n"),
+		res->failed_command ? res->failed_command : _("a command"),
+		res->log_path ? res->log_path : _("the log"));
 	return 1;
 }
 
@@ -119,7 +125,7 @@ int verb_apply(VbContext *ctx, const Args *args, int argc, char **argv)
 	}
 	if (args->if_configured && sel->n_devices == 0) {
 		if (args->verbosity > 0)
-			fprintf(stderr, "vfio-boot: nothing is selected: nothing to do\n");
+			fprintf(stderr, _("vfio-boot: nothing is selected: nothing to do\n"));
 		status = 0;
 		goto out;
 	}
@@ -142,7 +148,7 @@ int verb_apply(VbContext *ctx, const Args *args, int argc, char **argv)
 	if ((status = cli_report_errors(p)) != 0)
 		goto out;
 	for (size_t i = 0; i < p->warnings.n && !args->json; i++)
-		fprintf(stderr, "vfio-boot: warning (%s): %s\n", p->warnings.v[i].code,
+		fprintf(stderr, _("vfio-boot: warning (%s): %s\n"), p->warnings.v[i].code,
 			p->warnings.v[i].message);
 	if (sel->n_devices != before->n_devices && (status = cli_save_selection(ctx, args, before, sel)) != 0)
 		goto out;
@@ -172,24 +178,35 @@ int verb_apply(VbContext *ctx, const Args *args, int argc, char **argv)
 		if (!binds) {
 			/* an image that will not bind is said whether or not files changed */
 			print_verify(rep, true);
-			fprintf(stderr,
-				"vfio-boot: not done: %s, but the image%s above would not bind the devices "
-				"at the next boot\n",
-				res.changed ? "the files are written" : "the images were rebuilt",
-				rep->n_kernels == 1 ? "" : "s");
+			fputs(res.changed ? P_("vfio-boot: not done: the files are written, but the image "
+					       "above would not bind the devices at the next boot\n",
+					       "vfio-boot: not done: the files are written, but the images "
+					       "above would not bind the devices at the next boot\n",
+					       rep->n_kernels)
+					  : P_("vfio-boot: not done: the images were rebuilt, but the image "
+					       "above would not bind the devices at the next boot\n",
+					       "vfio-boot: not done: the images were rebuilt, but the images "
+					       "above would not bind the devices at the next boot\n",
+					       rep->n_kernels),
+			      stderr);
 		} else if (!res.changed)
-			printf(res.log_path ? "Nothing to change in the files; the images were rebuilt.\n"
-					    : "Nothing to change: the system matches %s.\n",
+			printf(res.log_path ? _("Nothing to change in the files; the images were rebuilt.\n")
+					    : _("Nothing to change: the system matches %s.\n"),
 			       VB_SELECTION_PATH);
 		else if (!args->dry_run && !res.rebuild_failed && p->n_devices > 0)
 			printf(
-			    "Applied. Reboot to give %s%s to vfio-pci; 'vfio-boot status' checks it then.\n"
-			    "If the host does not come back, add vfio-boot=off to the kernel command line at "
-			    "the\n"
-			    "boot menu (or pick a recovery mode entry), then run 'vfio-boot revert'.\n",
-			    p->devices[0].dev->address, p->n_devices > 1 ? " and the devices with it" : "");
+			    p->n_devices > 1
+				? _("Applied. Reboot to give %s and the devices with it to vfio-pci; "
+				    "'vfio-boot status'\nchecks it then. If the host does not come back, "
+				    "add vfio-boot=off to the kernel\ncommand line at the boot menu (or "
+				    "pick a recovery mode entry), then run\n'vfio-boot revert'.\n")
+				: _("Applied. Reboot to give %s to vfio-pci; 'vfio-boot status' checks it "
+				    "then.\nIf the host does not come back, add vfio-boot=off to the kernel "
+				    "command line at the\nboot menu (or pick a recovery mode entry), then "
+				    "run 'vfio-boot revert'.\n"),
+			    p->devices[0].dev->address);
 		else if (!args->dry_run && !res.rebuild_failed)
-			printf("Applied: nothing is selected any more, the generated files are gone.\n");
+			printf(_("Applied: nothing is selected any more, the generated files are gone.\n"));
 	}
 	status = report_rebuild_failure(&res);
 	if (status == 0 && !binds)
@@ -222,15 +239,18 @@ int verb_revert(VbContext *ctx, const Args *args, int argc, char **argv)
 		json_print(o);
 		json_object_put(o);
 	} else if (args->verbosity >= 0 && !res.changed)
-		printf("Nothing to revert: vfio-boot has not changed this system.\n");
+		printf(_("Nothing to revert: vfio-boot has not changed this system.\n"));
 	else if (args->verbosity >= 0 && !args->dry_run && res.n_skipped == 0)
-		printf("Reverted. %s is kept; reboot to give the devices back to their drivers.\n",
+		printf(_("Reverted. %s is kept; reboot to give the devices back to their drivers.\n"),
 		       VB_SELECTION_PATH);
 	if (status == 0 && res.n_skipped > 0) {
 		fprintf(stderr,
-			"vfio-boot: %zu file%s edited since apply left in place; 'vfio-boot revert --force' "
-			"reverts %s too\n",
-			res.n_skipped, res.n_skipped == 1 ? "" : "s", res.n_skipped == 1 ? "it" : "them");
+			P_("vfio-boot: %zu file edited since apply left in place; 'vfio-boot revert "
+			   "--force' reverts it too\n",
+			   "vfio-boot: %zu files edited since apply left in place; 'vfio-boot revert "
+			   "--force' reverts them too\n",
+			   res.n_skipped),
+			res.n_skipped);
 		status = 1;
 	}
 	if (status == 0)
@@ -298,24 +318,24 @@ int verb_status(VbContext *ctx, const Args *args, int argc, char **argv)
 		json_object_put(o);
 	} else {
 		if (p->n_devices == 0 && !s->applied)
-			printf("Nothing is selected and nothing is applied.\n");
+			printf(_("Nothing is selected and nothing is applied.\n"));
 		for (size_t i = 0; i < s->n_devices; i++) {
 			const VbStatusDevice *d = &s->devices[i];
 			printf("%s  %-14s %s\n", d->dev->address,
-			       d->dev->driver ? d->dev->driver : "(no driver)",
-			       d->bound ? "bound to vfio-pci" : d->diagnosis);
+			       d->dev->driver ? d->dev->driver : _("(no driver)"),
+			       d->bound ? _("bound to vfio-pci") : d->diagnosis);
 		}
 		for (size_t i = 0; i < s->n_files; i++)
-			printf("%-9s %s\n", vb_file_state_name(s->files[i].state), s->files[i].path);
+			printf("%-9s %s\n", _(file_state_word[s->files[i].state]), s->files[i].path);
 		if (s->reboot_pending)
-			printf("A reboot is pending: the configuration was applied after this boot.\n");
+			printf(_("A reboot is pending: the configuration was applied after this boot.\n"));
 		if (s->rebuild && strcmp(s->rebuild, "done") && strcmp(s->rebuild, "listed"))
-			printf(
-			    "The initramfs images are stale (rebuild %s): 'vfio-boot apply' rebuilds them.\n",
-			    s->rebuild);
+			printf(_("The initramfs images are stale (rebuild %s): 'vfio-boot apply' rebuilds "
+				 "them.\n"),
+			       vb_rebuild_text(s->rebuild));
 		if (rep && !rep->binds)
 			print_verify(rep, true);
-		printf("%s\n", in_sync ? "In sync." : "Not in sync.");
+		printf("%s\n", in_sync ? _("In sync.") : _("Not in sync."));
 	}
 	status = in_sync ? 0 : 1;
 	vb_verify_report_free(rep);

@@ -50,13 +50,12 @@ int verb_check(VbContext *ctx, const Args *args, int argc, char **argv)
 		vb_model_free(m);
 		return status;
 	}
-	VbCheckOptions opts = {
-	    .devices = devs,
-	    .n_devices = n,
-	    .read_rom = args->read_rom,
-	    .kernels = args->kernels,
-	    .bootloader = args->bootloader,
-	    .initramfs = args->initramfs};
+	VbCheckOptions opts = {.devices = devs,
+			       .n_devices = n,
+			       .read_rom = args->read_rom,
+			       .kernels = args->kernels,
+			       .bootloader = args->bootloader,
+			       .initramfs = args->initramfs};
 	VbCheckReport *rep;
 	int r = vb_check_run(ctx, m, &opts, &rep);
 	if (r < 0)

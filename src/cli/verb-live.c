@@ -17,7 +17,7 @@ typedef struct Moves {
 static void report_move(const Args *args, Moves *mv, const VbDevice *d, const char *reason, int r,
 			const char *after, bool ok)
 {
-	const char *before = d->driver ? d->driver : "(none)";
+	const char *before = d->driver ? d->driver : _("(none)");
 	if (r < 0 || !ok)
 		mv->status = 1;
 	if (args->json) {
@@ -33,14 +33,16 @@ static void report_move(const Args *args, Moves *mv, const VbDevice *d, const ch
 	if (r < 0)
 		return; /* the core logged why */
 	if (args->dry_run)
-		printf("would move %s  %s (%s) from %s\n", d->address, device_display_name(d), reason,
+		printf(_("would move %s  %s (%s) from %s\n"), d->address, device_display_name(d), reason,
 		       before);
 	else if (!ok)
-		fprintf(stderr, "vfio-boot: %s is on %s after the move\n", d->address,
-			after ? after : "no driver");
+		fprintf(stderr,
+			after ? _("vfio-boot: %s is on %s after the move\n")
+			      : _("vfio-boot: %s has no driver after the move\n"),
+			d->address, after);
 	else if (args->verbosity >= 0)
 		printf("%s  %s: %s -> %s\n", d->address, device_display_name(d), before,
-		       after ? after : "(none)");
+		       after ? after : _("(none)"));
 }
 
 static int finish(const Args *args, Moves *mv)
@@ -75,7 +77,7 @@ int verb_bind(VbContext *ctx, const Args *args, int argc, char **argv)
 		goto out;
 	}
 	for (size_t i = 0; i < p->warnings.n; i++)
-		fprintf(stderr, "vfio-boot: warning: %s\n", p->warnings.v[i].message);
+		fprintf(stderr, _("vfio-boot: warning: %s\n"), p->warnings.v[i].message);
 	if ((status = cli_report_errors(p)) != 0)
 		goto out;
 	Moves mv = {.json = args->json ? json_object_new_array() : NULL};
@@ -89,7 +91,7 @@ int verb_bind(VbContext *ctx, const Args *args, int argc, char **argv)
 	}
 	status = finish(args, &mv);
 	if (status == 0 && !args->dry_run && !args->json && args->verbosity >= 0)
-		printf("Not persisted: a reboot, or 'vfio-boot unbind', gives them back.\n");
+		printf(_("Not persisted: a reboot, or 'vfio-boot unbind', gives them back.\n"));
 out:
 	vb_plan_free(p);
 	vb_selection_free(sel);

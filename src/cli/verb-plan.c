@@ -104,7 +104,8 @@ json_object *json_plan(const VbPlan *p)
 	const VbTargets *t = &p->targets;
 	json_object *targets = json_object_new_object();
 	json_object_object_add(targets, "distro", json_string_or_null(t->distro[0] ? t->distro : NULL));
-	json_object_object_add(targets, "bootloader", json_object_new_string(vb_bootloader_name(t->bootloader)));
+	json_object_object_add(targets, "bootloader",
+			       json_object_new_string(vb_bootloader_name(t->bootloader)));
 	json_object_object_add(targets, "bootloader_forced", json_object_new_boolean(t->bootloader_forced));
 	json_object_object_add(targets, "initramfs", json_object_new_string(vb_initramfs_name(t->initramfs)));
 	json_object_object_add(targets, "initramfs_forced", json_object_new_boolean(t->initramfs_forced));
@@ -147,7 +148,8 @@ json_object *json_plan(const VbPlan *p)
 int cli_report_errors(const VbPlan *p)
 {
 	for (size_t i = 0; i < p->errors.n; i++)
-		fprintf(stderr, _("vfio-boot: refused (%s): %s\n"), p->errors.v[i].code, p->errors.v[i].message);
+		fprintf(stderr, _("vfio-boot: refused (%s): %s\n"), p->errors.v[i].code,
+			p->errors.v[i].message);
 	return p->errors.n > 0 ? 1 : 0;
 }
 
@@ -156,8 +158,9 @@ void cli_print_plan(const VbPlan *p)
 	if (p->n_devices == 0 && p->errors.n == 0)
 		printf(_("Nothing is selected: 'vfio-boot add DEVICE' selects a device.\n"));
 	const VbTargets *t = &p->targets;
-	printf(_("Boot setup: %s%sboot loader %s%s, initramfs %s%s\n"), t->distro_name, t->distro_name[0] ? ", " : "",
-	       _(vb_bootloader_description(t->bootloader)), t->bootloader_forced ? " (--bootloader)" : "",
+	printf(_("Boot setup: %s%sboot loader %s%s, initramfs %s%s\n"), t->distro_name,
+	       t->distro_name[0] ? ", " : "", _(vb_bootloader_description(t->bootloader)),
+	       /* not translated: option names */ t->bootloader_forced ? " (--bootloader)" : "",
 	       vb_initramfs_name(t->initramfs), t->initramfs_forced ? " (--initramfs)" : "");
 	if (p->n_devices > 0) {
 		printf(_("Devices for vfio-pci (method %s):\n"), vb_method_name(p->method));
@@ -199,7 +202,8 @@ void cli_print_plan(const VbPlan *p)
 }
 
 /* The file actions as plan shows them to people (the JSON keeps the ids). */
-_unused_ static const char *const action_names[] = {N_("create"), N_("update"), N_("delete"), N_("unchanged")};
+_unused_ static const char *const action_names[] = {N_("create"), N_("update"), N_("delete"),
+						    N_("unchanged")};
 
 int verb_plan(VbContext *ctx, const Args *args, int argc, char **argv)
 {
@@ -254,8 +258,11 @@ int verb_generate(VbContext *ctx, const Args *args, int argc, char **argv)
 	if (!vb_generator_find(argv[0], NULL)) {
 		for (size_t i = 0; i < ELEMENTSOF(profile_targets); i++)
 			if (strcmp(argv[0], profile_targets[i]) == 0)
-				return cli_error(0, "'vfio-boot profile%s' writes the %s definition",
-						 i ? " --format=qemu" : "", argv[0]);
+				return i ? cli_error(0,
+						     "'vfio-boot profile --format=qemu' writes the %s script",
+						     argv[0])
+					 : cli_error(0, "'vfio-boot profile' writes the %s definition",
+						     argv[0]);
 		char known[256] = "";
 		for (size_t i = 0; vb_generators[i]; i++)
 			if (!strstr(known, vb_generators[i]->name))

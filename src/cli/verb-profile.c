@@ -134,18 +134,20 @@ int verb_profile(VbContext *ctx, const Args *args, int argc, char **argv)
 	}
 	r = qemu ? vb_profile_qemu_script(prof, &xml) : vb_profile_libvirt_xml(prof, &xml, &error);
 	if (r < 0) {
-		status = cli_error(r, "failed to write the %s%s%s", qemu ? "script" : "domain",
-				   error ? ": " : "", error ? error : "");
+		status = qemu ? cli_error(r, "failed to write the script%s%s", error ? ": " : "",
+					  error ? error : "")
+			      : cli_error(r, "failed to write the domain%s%s", error ? ": " : "",
+					  error ? error : "");
 		goto out;
 	}
 	if (args->verbosity >= 0) {
 		if (assumed)
 			fprintf(stderr,
-				"vfio-boot: profile: written for libvirt %u.%u (the installed version "
-				"could not be asked; --libvirt-version sets it)\n",
+				_("vfio-boot: profile: written for libvirt %u.%u (the installed version "
+				  "could not be asked; --libvirt-version sets it)\n"),
 				o.libvirt / 1000, o.libvirt % 1000);
 		for (size_t i = 0; i < prof->n_notes; i++)
-			fprintf(stderr, "vfio-boot: profile: %s\n", prof->notes[i]);
+			fprintf(stderr, _("vfio-boot: profile: %s\n"), prof->notes[i]);
 	}
 	if (pa->connect && !pa->define) {
 		status = cli_usage_error("--connect is for --define");
@@ -160,7 +162,7 @@ int verb_profile(VbContext *ctx, const Args *args, int argc, char **argv)
 			goto out;
 		}
 		if (args->verbosity >= 0)
-			fprintf(stderr, "vfio-boot: profile: domain %s defined on %s\n", prof->name, uri);
+			fprintf(stderr, _("vfio-boot: profile: domain %s defined on %s\n"), prof->name, uri);
 		if (!pa->output)
 			goto out;
 	}
@@ -176,8 +178,8 @@ int verb_profile(VbContext *ctx, const Args *args, int argc, char **argv)
 		}
 		if (args->verbosity >= 0)
 			fprintf(stderr,
-				qemu ? "vfio-boot: profile: %s written; run it as root to start the VM\n"
-				     : "vfio-boot: profile: %s written; 'virsh define %s' adds the VM\n",
+				qemu ? _("vfio-boot: profile: %s written; run it as root to start the VM\n")
+				     : _("vfio-boot: profile: %s written; 'virsh define %s' adds the VM\n"),
 				pa->output, pa->output);
 	} else
 		fputs(xml, stdout); /* it ends with a newline */

@@ -102,11 +102,12 @@ static const struct {
 	double width;
 	int flags;
 } columns[] = {
-    [COL_DEVICE] = {"DEVICE", 0.15, SCOLS_FL_TREE},
-    [COL_CLASS] = {"CLASS", 4, 0},
-    [COL_ID] = {"ID", 9, 0},
-    [COL_DRIVER] = {"DRIVER", 0.1, 0},
-    [COL_DESCRIPTION] = {"DESCRIPTION", 0.5, SCOLS_FL_TRUNC},
+    /* TRANSLATORS: scan's column headings */
+    [COL_DEVICE] = {N_("DEVICE"), 0.15, SCOLS_FL_TREE},
+    [COL_CLASS] = {N_("CLASS"), 4, 0},
+    [COL_ID] = {N_("ID"), 9, 0},
+    [COL_DRIVER] = {N_("DRIVER"), 0.1, 0},
+    [COL_DESCRIPTION] = {N_("DESCRIPTION"), 0.5, SCOLS_FL_TRUNC},
 };
 
 static int add_device_line(struct libscols_table *tb, struct libscols_line *parent, const VbDevice *d)
@@ -117,7 +118,7 @@ static int add_device_line(struct libscols_table *tb, struct libscols_line *pare
 	char cls[8], id[16], desc[512];
 	snprintf(cls, sizeof(cls), "%04x", d->class_code >> 8);
 	snprintf(id, sizeof(id), "%04x:%04x", d->vendor, d->device);
-	snprintf(desc, sizeof(desc), "%s%s: %s %s", d->boot_vga ? "[boot VGA] " : "", d->class_name,
+	snprintf(desc, sizeof(desc), "%s%s: %s %s", d->boot_vga ? _("[boot VGA] ") : "", d->class_name,
 		 d->vendor_name, device_display_name(d));
 	if (scols_line_set_data(ln, COL_DEVICE, d->address) < 0 ||
 	    scols_line_set_data(ln, COL_CLASS, cls) < 0 || scols_line_set_data(ln, COL_ID, id) < 0 ||
@@ -132,11 +133,11 @@ static void print_no_iommu(VbContext *ctx, const VbModel *m)
 {
 	VbCheckOptions opts = {.only = "iommu-active"};
 	VbCheckReport *rep = NULL;
-	printf("No IOMMU groups: no device can be passed through.\n");
+	printf(_("No IOMMU groups: no device can be passed through.\n"));
 	if (vb_check_run(ctx, m, &opts, &rep) >= 0 && rep->n == 1) {
-		printf("Why: %s.\n", rep->checks[0].message);
+		printf(_("Why: %s.\n"), rep->checks[0].message);
 		if (rep->checks[0].fix)
-			printf("Fix: %s.\n", rep->checks[0].fix);
+			printf(_("Fix: %s.\n"), rep->checks[0].fix);
 	}
 	vb_check_report_free(rep);
 	printf("\n");
@@ -149,7 +150,7 @@ static int scan_human(VbContext *ctx, const VbModel *m, const VbGroup **groups, 
 		return cli_error(-ENOMEM, "failed to print");
 	int r = 0;
 	for (size_t i = 0; i < ELEMENTSOF(columns) && r == 0; i++)
-		if (!scols_table_new_column(tb, columns[i].name, columns[i].width, columns[i].flags))
+		if (!scols_table_new_column(tb, _(columns[i].name), columns[i].width, columns[i].flags))
 			r = -ENOMEM;
 
 	size_t hidden = 0;
@@ -162,7 +163,7 @@ static int scan_human(VbContext *ctx, const VbModel *m, const VbGroup **groups, 
 			}
 			struct libscols_line *gl = scols_table_new_line(tb, NULL);
 			char name[32];
-			snprintf(name, sizeof(name), "group %d", g->id);
+			snprintf(name, sizeof(name), _("group %d"), g->id);
 			if (!gl || scols_line_set_data(gl, COL_DEVICE, name) < 0)
 				r = -ENOMEM;
 			for (size_t j = 0; j < g->n_devices && r == 0; j++)
@@ -187,10 +188,16 @@ static int scan_human(VbContext *ctx, const VbModel *m, const VbGroup **groups, 
 	scols_print_table(tb);
 	scols_unref_table(tb);
 	if (hidden > 0 && vb_model_iommu_active(m))
-		printf("\n%zu %s with only bridges and chipset devices not shown; --all shows them.\n",
-		       hidden, hidden == 1 ? "group" : "groups");
+		printf(P_("\n%zu group with only bridges and chipset devices not shown; --all shows "
+			  "it.\n",
+			  "\n%zu groups with only bridges and chipset devices not shown; --all shows "
+			  "them.\n",
+			  hidden),
+		       hidden);
 	else if (hidden > 0)
-		printf("\n%zu bridges and chipset devices not shown; --all shows them.\n", hidden);
+		printf(P_("\n%zu bridge or chipset device not shown; --all shows it.\n",
+			  "\n%zu bridges and chipset devices not shown; --all shows them.\n", hidden),
+		       hidden);
 	return 0;
 }
 

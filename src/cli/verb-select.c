@@ -15,7 +15,7 @@ int cli_save_selection(VbContext *ctx, const Args *args, const VbSelection *befo
 	if (!old || !new)
 		status = cli_error(-ENOMEM, "failed to format the selection");
 	else if (args->dry_run) {
-		printf("would write %s:\n", VB_SELECTION_PATH);
+		printf(_("would write %s:\n"), VB_SELECTION_PATH);
 		print_diff(old, new, "  ");
 	} else if (vb_selection_save(ctx, after) < 0)
 		status = 1;
@@ -82,7 +82,7 @@ int cli_select_devices(VbContext *ctx, const Args *args, const VbModel *m, VbSel
 		int r = vb_selection_add(sel, devs[i], 0);
 		if (r == -EEXIST) {
 			if (args->verbosity >= 0 && !args->json)
-				printf("%s is already selected\n", devs[i]->address);
+				printf(_("%s is already selected\n"), devs[i]->address);
 		} else if (r < 0)
 			status = cli_error(r, "failed to add %s", devs[i]->address);
 	}
@@ -94,9 +94,10 @@ int cli_select_devices(VbContext *ctx, const Args *args, const VbModel *m, VbSel
 			const VbPlanDevice *pd = &(*ret_plan)->devices[i];
 			for (size_t j = first_new; j < sel->n_devices; j++)
 				if (pd->origin == &sel->devices[j])
-					printf("%s %s  %s (%s)\n",
-					       args->dry_run ? "would select" : "selected", pd->dev->address,
-					       device_display_name(pd->dev), vb_reason_name(pd->reason));
+					printf(args->dry_run ? _("would select %s  %s (%s)\n")
+							     : _("selected %s  %s (%s)\n"),
+					       pd->dev->address, device_display_name(pd->dev),
+					       vb_reason_name(pd->reason));
 		}
 	return status;
 }
@@ -115,7 +116,7 @@ int verb_add(VbContext *ctx, const Args *args, int argc, char **argv)
 		 sel->n_devices != before->n_devices)
 		status = cli_save_selection(ctx, args, before, sel);
 	if (status == 0 && !args->dry_run && args->verbosity >= 0 && sel->n_devices != before->n_devices)
-		printf("'vfio-boot plan' shows what apply will change.\n");
+		printf(_("'vfio-boot plan' shows what apply will change.\n"));
 	vb_plan_free(p);
 	vb_selection_free(sel);
 	vb_selection_free(before);

@@ -29,26 +29,38 @@ static int ask(const char *question, const char *def, char *answer, size_t size)
 	return 0;
 }
 
+/* Is a the word, in the user's language or in English, or a letter the locale's yes or no
+ * expression takes (rpmatch: y or n in English, s or n in Spanish)? */
+static bool answer_is(const char *a, const char *word, const char *english, int rp)
+{
+	return strcasecmp(a, word) == 0 || strcasecmp(a, english) == 0 || (a[0] && !a[1] && rpmatch(a) == rp);
+}
+
 /* 1 yes, 0 no, -1 end of input; asks again until it understands. */
 static int ask_yes(const char *question, bool def)
 {
+	/* TRANSLATORS: the choices of a yes/no question, the capital one the default; the
+	 * letters must be ones the language's yes and no expressions take (see locale(5)) */
+	const char *choices = def ? _("Y/n") : _("y/N");
 	char a[64];
 	for (;;) {
-		if (ask(question, def ? "Y/n" : "y/N", a, sizeof(a)) < 0)
+		if (ask(question, choices, a, sizeof(a)) < 0)
 			return -1;
-		if (strcmp(a, "Y/n") == 0 || strcmp(a, "y/N") == 0)
+		if (strcmp(a, choices) == 0)
 			return def;
-		if (strchr("yY", a[0]) && (!a[1] || strcasecmp(a, "yes") == 0))
+		/* TRANSLATORS: a whole-word answer to a yes/no question */
+		if (answer_is(a, _("yes"), "yes", 1))
 			return 1;
-		if (strchr("nN", a[0]) && (!a[1] || strcasecmp(a, "no") == 0))
+		/* TRANSLATORS: a whole-word answer to a yes/no question */
+		if (answer_is(a, _("no"), "no", 0))
 			return 0;
-		printf("Please answer y or n.\n");
+		printf(_("Please answer y or n.\n"));
 	}
 }
 
 static int cancelled(void)
 {
-	printf("Nothing was changed.\n");
+	printf(_("Nothing was changed.\n"));
 	return 1;
 }
 
@@ -68,32 +80,35 @@ static const VbDevice *choose_gpu(const VbModel *m)
 	size_t n = candidates(m, c, ELEMENTSOF(c));
 	const VbDevice *bv = vb_model_boot_vga(m);
 	if (n == 0) {
-		printf("\nThere is no GPU to give a VM: %s.\n",
-		       bv ? "the only one is the host's console" : "no display device was found");
+		printf(bv ? _("\nThere is no GPU to give a VM: the only one is the host's console.\n")
+			  : _("\nThere is no GPU to give a VM: no display device was found.\n"));
 		return NULL;
 	}
-	printf("\nThe host keeps %s%s%s.\n", bv ? bv->address : "its console",
-	       bv ? ", its console: " : "", bv ? device_display_name(bv) : "");
+	if (bv)
+		printf(_("\nThe host keeps %s, its console: %s.\n"), bv->address, device_display_name(bv));
+	else
+		printf(_("\nThe host keeps its console.\n"));
 	if (n == 1) {
-		printf("The GPU for the VM: %s %s (IOMMU group %d)\n", c[0]->address, device_display_name(c[0]),
-		       c[0]->iommu_group);
-		int yes = ask_yes("Pass it through?", true);
+		printf(_("The GPU for the VM: %s %s (IOMMU group %d)\n"), c[0]->address,
+		       device_display_name(c[0]), c[0]->iommu_group);
+		int yes = ask_yes(_("Pass it through?"), true);
 		return yes == 1 ? c[0] : NULL;
 	}
-	printf("GPUs a VM can have:\n");
+	printf(_("GPUs a VM can have:\n"));
 	for (size_t i = 0; i < n; i++)
-		printf("  %zu) %s %s (IOMMU group %d)\n", i + 1, c[i]->address, device_display_name(c[i]),
+		printf(_("  %zu) %s %s (IOMMU group %d)\n"), i + 1, c[i]->address, device_display_name(c[i]),
 		       c[i]->iommu_group);
 	for (;;) {
 		char a[32], def[8];
 		snprintf(def, sizeof(def), "1");
-		if (ask("Which one? (a number, or q to stop)", def, a, sizeof(a)) < 0 || strcmp(a, "q") == 0)
+		if (ask(_("Which one? (a number, or q to stop)"), def, a, sizeof(a)) < 0 ||
+		    strcmp(a, "q") == 0)
 			return NULL;
 		char *end;
 		long k = strtol(a, &end, 10);
 		if (*end == 0 && k >= 1 && (size_t)k <= n)
 			return c[k - 1];
-		printf("Please answer a number from 1 to %zu.\n", n);
+		printf(_("Please answer a number from 1 to %zu.\n"), n);
 	}
 }
 
@@ -106,8 +121,8 @@ int verb_setup(VbContext *ctx, const Args *args, int argc, char **argv)
 	if (args->json)
 		return cli_usage_error("setup is interactive: --json does not apply");
 
-	printf("vfio-boot setup: a GPU for a virtual machine, in five steps. Nothing changes before\n"
-	       "you say yes at step 4.\n\n1. The devices, by IOMMU group (GPUs first):\n\n");
+	printf(_("vfio-boot setup: a GPU for a virtual machine, in five steps. Nothing changes before\n"
+		 "you say yes at step 4.\n\n1. The devices, by IOMMU group (GPUs first):\n\n"));
 	fflush(stdout);
 	int status = verb_scan(ctx, args, 0, NULL);
 	if (status != 0)
@@ -125,19 +140,19 @@ int verb_setup(VbContext *ctx, const Args *args, int argc, char **argv)
 	snprintf(address, sizeof(address), "%s", gpu->address);
 	char *dev_argv[] = {address, NULL};
 
-	printf("\n2. What stands between this host and passing %s through:\n\n", address);
+	printf(_("\n2. What stands between this host and passing %s through:\n\n"), address);
 	fflush(stdout);
 	int checks = verb_check(ctx, args, 1, dev_argv);
 	if (checks != 0) {
-		printf("\nA check failed: the fix under it says what to do first.\n");
-		int yes = ask_yes("Go on all the same?", false);
+		printf(_("\nA check failed: the fix under it says what to do first.\n"));
+		int yes = ask_yes(_("Go on all the same?"), false);
 		if (yes != 1) {
 			vb_model_free(m);
 			return cancelled();
 		}
 	}
 
-	printf("\n3. What apply would write and run:\n\n");
+	printf(_("\n3. What apply would write and run:\n\n"));
 	VbSelection *sel = NULL;
 	VbPlan *p = NULL;
 	int r = vb_selection_load(ctx, &sel);
@@ -154,30 +169,31 @@ int verb_setup(VbContext *ctx, const Args *args, int argc, char **argv)
 	vb_selection_free(sel);
 	vb_model_free(m);
 	if (status != 0) {
-		printf("\nvfio-boot will not select it (the refusal above says why and what --force "
-		       "accepts, with 'vfio-boot add').\n");
+		printf(_("\nvfio-boot will not select it (the refusal above says why and what --force "
+			 "accepts, with 'vfio-boot add').\n"));
 		return cancelled();
 	}
 
 	printf("\n4. ");
-	int yes = ask_yes("Apply: write these files and rebuild the boot images?", false);
+	int yes = ask_yes(_("Apply: write these files and rebuild the boot images?"), false);
 	if (yes != 1)
 		return cancelled();
 	if ((status = verb_apply(ctx, args, 1, dev_argv)) != 0)
 		return status;
 
 	printf("\n5. ");
-	yes = ask_yes("Write a libvirt definition of a Windows 11 VM with this GPU?", true);
+	yes = ask_yes(_("Write a libvirt definition of a Windows 11 VM with this GPU?"), true);
 	if (yes == 1) {
 		char path[512];
-		if (ask("File", "vfio-boot-vm.xml", path, sizeof(path)) < 0)
+		if (ask(_("File"), "vfio-boot-vm.xml", path, sizeof(path)) < 0)
 			return 0;
 		Args vm = *args;
 		vm.profile.output = path;
 		if ((status = verb_profile(ctx, &vm, 0, NULL)) != 0)
 			return status;
 	}
-	printf("\nDone. Reboot, then 'vfio-boot status' tells whether the GPU is on vfio-pci. At the boot\n"
-	       "menu, vfio-boot=off on the kernel command line leaves every device to its own driver.\n");
+	printf(_("\nDone. Reboot, then 'vfio-boot status' tells whether the GPU is on vfio-pci. At the "
+		 "boot\nmenu, vfio-boot=off on the kernel command line leaves every device to its own "
+		 "driver.\n"));
 	return 0;
 }

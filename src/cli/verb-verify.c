@@ -34,17 +34,20 @@ json_object *json_verify(const VbVerifyReport *rep)
 
 void print_verify(const VbVerifyReport *rep, bool problems_only)
 {
+	/* TRANSLATORS: verify's verdict on one thing an image needs, in a column eight wide */
+	static const char *const verdict[] = {N_("ok"), N_("missing"), N_("unknown"), N_("info")};
 	for (size_t i = 0; i < rep->n_kernels; i++) {
 		const VbKernelVerify *k = &rep->kernels[i];
 		if (problems_only && k->binds)
 			continue;
-		printf("Kernel %s: %s\n", k->version,
-		       k->binds ? "the next boot binds the selection" : "will NOT bind");
+		printf(k->binds ? _("Kernel %s: the next boot binds the selection\n")
+				: _("Kernel %s: will NOT bind\n"),
+		       k->version);
 		for (size_t j = 0; j < k->n_items; j++) {
 			const VbVerifyItem *it = &k->items[j];
 			if (problems_only && it->verdict != VB_VERIFY_MISSING)
 				continue;
-			printf("  %-8s %-15s %s\n", vb_verdict_name(it->verdict), it->id, it->message);
+			printf("  %-8s %-15s %s\n", _(verdict[it->verdict]), it->id, it->message);
 		}
 	}
 }
@@ -71,7 +74,7 @@ int verb_verify(VbContext *ctx, const Args *args, int argc, char **argv)
 		json_object_put(o);
 	} else if (args->verbosity >= 0) {
 		if (p->n_devices == 0)
-			printf("Nothing is selected: no image has anything to bind.\n");
+			printf(_("Nothing is selected: no image has anything to bind.\n"));
 		print_verify(rep, false);
 	}
 	status = rep->binds ? 0 : 1;

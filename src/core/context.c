@@ -61,7 +61,9 @@ _printf_(3, 0) static void vb_logv(const VbContext *ctx, VbLogLevel level, const
 {
 	if (!ctx || !ctx->log_fn || level > ctx->log_max)
 		return;
-	ctx->log_fn(ctx->log_userdata, level, fmt, ap);
+	/* errors and warnings are for the user, in the user's language (vb_err and vb_warn are
+	 * xgettext keywords); debug messages are for developers and stay as written */
+	ctx->log_fn(ctx->log_userdata, level, level < VB_LOG_DEBUG ? _(fmt) : fmt, ap);
 }
 
 void vb_log(const VbContext *ctx, VbLogLevel level, const char *fmt, ...)
@@ -77,7 +79,7 @@ int vb_log_errno(const VbContext *ctx, int r, const char *fmt, ...)
 	char buf[1024];
 	va_list ap;
 	va_start(ap, fmt);
-	vsnprintf(buf, sizeof(buf), fmt, ap);
+	vsnprintf(buf, sizeof(buf), _(fmt), ap);
 	va_end(ap);
 	vb_log(ctx, VB_LOG_ERR, "%s: %s", buf, strerror(-r));
 	return r;

@@ -12,6 +12,8 @@
 #ifndef _
 #define _(s) dgettext("vfio-boot", s)
 #define N_(s) (s)
+/* singular or plural by n, in the language's own forms */
+#define P_(s, p, n) dngettext("vfio-boot", s, p, n)
 #endif
 
 struct VbContext {

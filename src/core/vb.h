@@ -248,9 +248,9 @@ typedef struct VbCheckReport {
 typedef struct VbCheckOptions {
 	const VbDevice **devices; /* the devices to pass through; none: every candidate GPU */
 	size_t n_devices;
-	bool read_rom;		    /* read option ROMs through sysfs (root, touches hardware) */
-	const char *const *kernels; /* target kernels; NULL: every kernel under the root */
-	const char *only;	    /* run only the check with this id; NULL: all */
+	bool read_rom;			    /* read option ROMs through sysfs (root, touches hardware) */
+	const char *const *kernels;	    /* target kernels; NULL: every kernel under the root */
+	const char *only;		    /* run only the check with this id; NULL: all */
 	const char *bootloader, *initramfs; /* as --bootloader=, --initramfs=; NULL: detect */
 } VbCheckOptions;
 

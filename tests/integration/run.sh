@@ -237,7 +237,7 @@ vb "$s" plan --json >"$work/p1"; vb "$s" plan --json >"$work/p2"
 if cmp -s "$work/p1" "$work/p2"; then ok "plan output is deterministic"; else not_ok "plan output is deterministic"; fi
 expect_error "generate: an unknown target" 2 "unknown target 'foo'" --root="$s" --sysroot="$s" generate foo
 expect_error "generate: a target of another boot setup" 1 "/etc/mkinitcpio.conf.d/vfio-boot.conf is not part of this system's plan (boot loader none, initramfs initramfs-tools)" --root="$s" --sysroot="$s" generate mkinitcpio
-expect_error "generate: the VM targets are profile's" 1 "'vfio-boot profile --format=qemu' writes the qemu definition" --root="$s" --sysroot="$s" generate qemu
+expect_error "generate: the VM targets are profile's" 1 "'vfio-boot profile --format=qemu' writes the qemu script" --root="$s" --sysroot="$s" generate qemu
 
 # ---- the boot-time helper, on a copy of the identical-GPUs machine -------------------------
 h=$(stage identical-gpus)

@@ -43,6 +43,20 @@ if [ $st = 1 ] && grep -q 'Please answer y or n.' "$work/eof.txt" && grep -q 'No
 	ok "setup: asks again on an unclear answer; end of input changes nothing"
 else not_ok "setup: asks again on an unclear answer; end of input changes nothing" "exit $st; $(tail -5 "$work/eof.txt")"; fi
 
+# in Spanish, with the locale's answers: s takes the GPU, no refuses apply
+mkdir -p "$work/locale"
+if localedef -i es_ES -f UTF-8 "$work/locale/es_ES.UTF-8" >"$work/err" 2>&1; then
+	printf 'Pasarla a la VM\\? \\[S/n\\]\ts\nAplicar: .*\\[s/N\\]\tno\n' |
+		python3 "$drive" "$work/es.txt" env LOCPATH="$work/locale" LANG=es_ES.UTF-8 LC_ALL= \
+			VFIO_BOOT_TEST_LOCALEDIR="$top/$build/locale" "$bin" --root="$work/no" --sysroot="$work/no" setup
+	st=$?
+	if [ $st = 1 ] && grep -q 'La GPU para la VM: 0000:03:00.0 Hawaii PRO' "$work/es.txt" &&
+		grep -q '^3. Lo que apply escribiría y ejecutaría:' "$work/es.txt" && grep -q 'No se cambió nada.' "$work/es.txt" &&
+		snapshot_root "$work/no" | cmp -s - "$work/no.snap"; then
+		ok "setup in Spanish: its questions, and s and no as answers"
+	else not_ok "setup in Spanish: its questions, and s and no as answers" "exit $st; $(tail -15 "$work/es.txt")"; fi
+else not_ok "localedef es_ES.UTF-8" "$(cat "$work/err")"; fi
+
 # not on a terminal: no question, a clear refusal
 "$bin" --root="$work/no" --sysroot="$work/no" setup </dev/null >"$work/out" 2>&1
 st=$?

@@ -99,9 +99,20 @@ static void errors(void **state)
 	expect_error("method auto\n\x7f"
 		     "ELF\0\0\0",
 		     18, 0, "NUL bytes");
-	/* words from the file are quoted escaped: no control byte or junk reaches a terminal */
+	/* words from the file are quoted escaped: no control byte or junk reaches a terminal;
+	 * valid UTF-8 text is shown as written */
 	expect_error("\x1b[2J\x89PNG \xff\n", SIZE_MAX, 1, "unknown keyword '\\x1b[2J\\x89PNG'");
-	expect_error("method \xc3\xa9\n", SIZE_MAX, 1, "method '\\xc3\\xa9'");
+	expect_error("method \xc3\xa9\n", SIZE_MAX, 1, "method '\xc3\xa9'");
+	/* C1 controls (U+009B is a CSI), overlong forms, surrogates, a cut sequence */
+	expect_error("method a\xc2\x9b"
+		     "2J\n",
+		     SIZE_MAX, 1,
+		     "method 'a\\xc2\\x9b"
+		     "2J'");
+	expect_error("method \xc0\xaf\xe0\x80\xaf\n", SIZE_MAX, 1, "method '\\xc0\\xaf\\xe0\\x80\\xaf'");
+	expect_error("method \xed\xa0\x80\n", SIZE_MAX, 1, "method '\\xed\\xa0\\x80'");
+	expect_error("method \xe2\x82\n", SIZE_MAX, 1, "method '\\xe2\\x82'");
+	expect_error("method \xf0\x9f\x98\x80\n", SIZE_MAX, 1, "method '\xf0\x9f\x98\x80'");
 }
 
 static void long_line(void **state)

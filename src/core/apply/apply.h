@@ -23,8 +23,8 @@ typedef struct VbStateFile {
 } VbStateFile;
 
 typedef struct VbState {
-	char *selection; /* the selection file's text when applied */
-	VbStrv cmdline;	 /* the kernel parameters applied */
+	char *selection;   /* the selection file's text when applied */
+	VbStrv cmdline;	   /* the kernel parameters applied */
 	VbStrv entry_args; /* those given to the boot entries by grubby or kernelstub */
 	/* the targets applied to, as vb_bootloader_name() and vb_initramfs_name() say; revert
 	 * undoes with these, not with what it would detect now; NULL in older manifests */
@@ -124,3 +124,5 @@ typedef struct VbStatus {
 int vb_status(VbContext *ctx, const VbPlan *p, VbStatus **ret);
 VbStatus *vb_status_free(VbStatus *s);
 const char *vb_file_state_name(VbFileState s);
+/* A rebuild state of the manifest ("done", "skipped"...) in the user's language. */
+const char *vb_rebuild_text(const char *state);

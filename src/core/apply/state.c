@@ -80,9 +80,11 @@ static int parse_manifest(const char *text, VbState *s)
 	    json_object_is_type(v, json_type_array))
 		for (size_t i = 0; r == 0 && i < json_object_array_length(v); i++)
 			r = vb_strv_add(&s->cmdline, json_object_get_string(json_object_array_get_idx(v, i)));
-	if (r == 0 && json_object_object_get_ex(root, "entry_args", &v) && json_object_is_type(v, json_type_array))
+	if (r == 0 && json_object_object_get_ex(root, "entry_args", &v) &&
+	    json_object_is_type(v, json_type_array))
 		for (size_t i = 0; r == 0 && i < json_object_array_length(v); i++)
-			r = vb_strv_add(&s->entry_args, json_object_get_string(json_object_array_get_idx(v, i)));
+			r = vb_strv_add(&s->entry_args,
+					json_object_get_string(json_object_array_get_idx(v, i)));
 	const char *bl = jstr(root, "bootloader"), *ir = jstr(root, "initramfs");
 	if ((bl && !(s->bootloader = strdup(bl))) || (ir && !(s->initramfs = strdup(ir))))
 		r = -ENOMEM;
@@ -121,9 +123,11 @@ static int parse_manifest(const char *text, VbState *s)
 				sf->original_mode = (unsigned)json_object_get_int(v);
 			if (json_object_object_get_ex(f, "edit", &v))
 				sf->edit = json_object_get_boolean(v);
-			if (json_object_object_get_ex(f, "added", &v) && json_object_is_type(v, json_type_array))
+			if (json_object_object_get_ex(f, "added", &v) &&
+			    json_object_is_type(v, json_type_array))
 				for (size_t j = 0; r == 0 && j < json_object_array_length(v); j++) {
-					const char *w = json_object_get_string(json_object_array_get_idx(v, j));
+					const char *w =
+					    json_object_get_string(json_object_array_get_idx(v, j));
 					r = w ? vb_strv_add(&sf->added, w) : -EBADMSG;
 				}
 		}

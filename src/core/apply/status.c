@@ -17,6 +17,21 @@ const char *vb_file_state_name(VbFileState s)
 	return names[s];
 }
 
+const char *vb_rebuild_text(const char *state)
+{
+	/* TRANSLATORS: what became of the rebuild of the boot images (feminine in Spanish:
+	 * la reconstrucción) */
+	static const char *const words[][2] = {{"done", N_("done")},
+					       {"listed", N_("listed")},
+					       {"failed", N_("failed")},
+					       {"skipped", N_("skipped")},
+					       {"pending", N_("pending")}};
+	for (size_t i = 0; i < ELEMENTSOF(words); i++)
+		if (strcmp(state, words[i][0]) == 0)
+			return _(words[i][1]);
+	return state;
+}
+
 VbStatus *vb_status_free(VbStatus *s)
 {
 	if (!s)
@@ -47,36 +62,36 @@ static char *diagnose(const VbStatus *s, const VbPlan *p, const VbState *st, con
 	char *out = NULL;
 	int n = -1;
 	if (s->kill_switch)
-		n = asprintf(&out,
-			     "vfio-boot=off is on the booted kernel command line: binding was switched off");
+		n = asprintf(
+		    &out, _("vfio-boot=off is on the booted kernel command line: binding was switched off"));
 	else if (!st)
-		n = asprintf(&out, "not applied yet: run 'vfio-boot apply' and reboot");
+		n = asprintf(&out, _("not applied yet: run 'vfio-boot apply' and reboot"));
 	else if (s->reboot_pending)
-		n = asprintf(&out, "applied after this boot: reboot to bind it");
+		n = asprintf(&out, _("applied after this boot: reboot to bind it"));
 	else if (st->rebuild && strcmp(st->rebuild, "done") != 0 && strcmp(st->rebuild, "listed") != 0)
 		n = asprintf(&out,
-			     "the initramfs images were not rebuilt (%s%s%s): run 'vfio-boot apply' again",
-			     st->rebuild, st->rebuild_detail ? ": " : "",
+			     _("the initramfs images were not rebuilt (%s%s%s): run 'vfio-boot apply' again"),
+			     vb_rebuild_text(st->rebuild), st->rebuild_detail ? ": " : "",
 			     st->rebuild_detail ? st->rebuild_detail : "");
 	else if (s->cmdline_missing.n > 0)
 		n = asprintf(&out,
-			     "the booted command line lacks %s: the boot loader configuration was not "
-			     "regenerated, or another boot entry was used",
+			     _("the booted command line lacks %s: the boot loader configuration was not "
+			       "regenerated, or another boot entry was used"),
 			     s->cmdline_missing.v[0]);
 	else if (d->driver && p->method == VB_METHOD_ADDRESS)
 		n = asprintf(&out,
-			     "%s bound it: the boot-time helper did not run or skipped it; see "
-			     "'dmesg | grep vfio-boot' and check that the image holds vfio-boot-bind",
+			     _("%s bound it: the boot-time helper did not run or skipped it; see "
+			       "'dmesg | grep vfio-boot' and check that the image holds vfio-boot-bind"),
 			     d->driver);
 	else if (d->driver)
-		n = asprintf(
-		    &out,
-		    "%s bound it before vfio-pci: check that the image holds "
-		    "/etc/modprobe.d/vfio-boot.conf and vfio-pci (lsinitramfs), and that %s is not built in",
-		    d->driver, d->driver);
-	else
 		n = asprintf(&out,
-			     "no driver is bound: vfio-pci was not loaded (is it in the initramfs image?)");
+			     _("%s bound it before vfio-pci: check that the image holds "
+			       "/etc/modprobe.d/vfio-boot.conf and vfio-pci (lsinitramfs), and that %s is "
+			       "not built in"),
+			     d->driver, d->driver);
+	else
+		n = asprintf(
+		    &out, _("no driver is bound: vfio-pci was not loaded (is it in the initramfs image?)"));
 	return n < 0 ? NULL : out;
 }
 

@@ -267,8 +267,8 @@ int vb_apply(VbContext *ctx, const VbPlan *p, const VbApplyOptions *opts, VbAppl
 	const VbCommand *cmds = p->commands;
 	size_t n_cmds = p->n_commands;
 	if (n_changes == 0 && (rebuild_owed || opts->rebuild_always)) {
-		n_cmds = vb_regeneration_commands(&p->targets, state_has, st, &st->entry_args, &p->entry_args_remove,
-						  all);
+		n_cmds = vb_regeneration_commands(&p->targets, state_has, st, &st->entry_args,
+						  &p->entry_args_remove, all);
 		cmds = all;
 	}
 	if (!opts->dry_run && !opts->no_rebuild && (r = vb_commands_check(ctx, cmds, n_cmds)) < 0)
@@ -336,8 +336,15 @@ int vb_apply(VbContext *ctx, const VbPlan *p, const VbApplyOptions *opts, VbAppl
 			/* a link replaced by our file could not be put back by revert, nor written
 			 * through without leaving the root: the admin decides what it should be */
 			r = S_ISLNK(stt.st_mode) ? -ELOOP : -EEXIST;
-			vb_log_errno(ctx, r, "%s is %s, not a file vfio-boot can back up and replace",
-				     f->path, S_ISLNK(stt.st_mode) ? "a symlink" : "not a regular file");
+			if (S_ISLNK(stt.st_mode))
+				vb_log_errno(ctx, r,
+					     "%s is a symlink, not a file vfio-boot can back up and replace",
+					     f->path);
+			else
+				vb_log_errno(ctx, r,
+					     "%s is not a regular file, not a file vfio-boot can back up and "
+					     "replace",
+					     f->path);
 			break;
 		}
 		s->old_mode = exists ? stt.st_mode & 07777 : f->mode;
@@ -433,8 +440,9 @@ static int revert_edit(VbContext *ctx, const VbStateFile *f, const VbApplyOption
 {
 	const VbGenerator *g = vb_generator_for_path(f->path);
 	if (!g || !g->edit)
-		return vb_err(ctx, "%s: the manifest says vfio-boot edited it, but this version does not "
-				   "know how to take its part out",
+		return vb_err(ctx,
+			      "%s: the manifest says vfio-boot edited it, but this version does not "
+			      "know how to take its part out",
 			      f->path),
 		       -EINVAL;
 	char dir[256];
@@ -458,8 +466,9 @@ static int revert_edit(VbContext *ctx, const VbStateFile *f, const VbApplyOption
 	if (r >= 0 && !(without = g->unedit(current, &f->added)))
 		r = errno == EBADMSG ? -EBADMSG : -ENOMEM;
 	if (r == -EBADMSG)
-		vb_err(ctx, "%s: a '# BEGIN vfio-boot' line without its '# END vfio-boot': mend or remove the "
-			    "block by hand",
+		vb_err(ctx,
+		       "%s: a '# BEGIN vfio-boot' line without its '# END vfio-boot': mend or remove the "
+		       "block by hand",
 		       f->path);
 	if (r >= 0 && strcmp(without, current) != 0) {
 		progress(opts, VB_PROGRESS_RESTORE, f->path);
@@ -568,7 +577,8 @@ int vb_revert(VbContext *ctx, const VbApplyOptions *opts, VbApplyResult *res)
 		/* the commands every file would need: one that cannot run stops the revert first */
 		for (size_t i = 0; i < st->n_files; i++)
 			reverted[i] = true;
-		size_t n_all = vb_regeneration_commands(&targets, was_reverted, &rv, NULL, &st->entry_args, cmds);
+		size_t n_all =
+		    vb_regeneration_commands(&targets, was_reverted, &rv, NULL, &st->entry_args, cmds);
 		memset(reverted, 0, st->n_files * sizeof(*reverted));
 		if ((r = vb_commands_check(ctx, cmds, n_all)) < 0) {
 			free(reverted);

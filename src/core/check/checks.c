@@ -93,9 +93,10 @@ static int check_cpu_virt(CheckEnv *e, VbCheck *c)
 	if (h->cpu_vendor == VB_CPU_AMD)
 		return set(c, VB_CHECK_FAIL,
 			   N_("enable SVM Mode (AMD-V) in the firmware setup (often under Advanced > CPU "
-			   "Configuration)"),
+			      "Configuration)"),
 			   "the CPU does not report svm: AMD-V is off in the firmware or unsupported");
-	return set(c, VB_CHECK_FAIL, N_("enable Intel Virtualization Technology (VT-x) in the firmware setup"),
+	return set(c, VB_CHECK_FAIL,
+		   N_("enable Intel Virtualization Technology (VT-x) in the firmware setup"),
 		   "the CPU does not report vmx: VT-x is off in the firmware or unsupported");
 }
 
@@ -103,7 +104,8 @@ static const char *firmware_iommu_fix(const VbHost *h)
 {
 	return h->cpu_vendor == VB_CPU_AMD
 		   ? _("enable IOMMU (AMD-Vi) in the firmware setup, often under Advanced > AMD CBS > NBIO")
-		   : _("enable VT-d (Intel Virtualization Technology for Directed I/O) in the firmware setup");
+		   : _("enable VT-d (Intel Virtualization Technology for Directed I/O) in the firmware "
+		       "setup");
 }
 
 static int check_iommu_firmware(CheckEnv *e, VbCheck *c)
@@ -511,7 +513,8 @@ static int check_gpu_rom_uefi(CheckEnv *e, VbCheck *c)
 	if (n_gpus == 0)
 		return set(c, VB_CHECK_SKIP, NULL, "no GPU to pass through");
 	if (!e->opts->read_rom)
-		return set(c, VB_CHECK_SKIP, N_("run 'vfio-boot check --rom' as root to read the option ROMs"),
+		return set(c, VB_CHECK_SKIP,
+			   N_("run 'vfio-boot check --rom' as root to read the option ROMs"),
 			   "option ROMs not read (reading needs root and enables the ROM BAR)");
 	VbCheckStatus st = VB_CHECK_PASS;
 	Text msg = {0}, fix = {0};
@@ -560,28 +563,31 @@ static int check_boot_setup(CheckEnv *e, VbCheck *c)
 	snprintf(what, sizeof(what), _("%s%sboot loader %s%s%s, initramfs %s%s"), t.distro_name,
 		 t.distro_name[0] ? ": " : "", _(vb_bootloader_description(t.bootloader)),
 		 t.uki ? _(", unified kernel images") : "", t.bootloader_forced ? " (--bootloader)" : "",
-		 t.initramfs == VB_INITRAMFS_NONE ? _("generator none found") : vb_initramfs_name(t.initramfs),
+		 t.initramfs == VB_INITRAMFS_NONE ? _("generator none found")
+						  : vb_initramfs_name(t.initramfs),
 		 t.initramfs_forced ? " (--initramfs)" : "");
 	if (t.bootloader == VB_BOOTLOADER_NONE)
-		return set(c, VB_CHECK_WARN,
-			   N_("add the kernel parameters that 'vfio-boot plan' lists to the boot loader by hand, "
-			   "or name the boot loader with --bootloader="),
-			   "%s: vfio-boot cannot give the kernel parameters to this boot loader", what);
+		return set(
+		    c, VB_CHECK_WARN,
+		    N_("add the kernel parameters that 'vfio-boot plan' lists to the boot loader by hand, "
+		       "or name the boot loader with --bootloader="),
+		    "%s: vfio-boot cannot give the kernel parameters to this boot loader", what);
 	if (t.bootloader == VB_BOOTLOADER_SYSTEMD_BOOT && !t.kernel_cmdline_file)
 		return set(c, VB_CHECK_WARN,
 			   N_("create /etc/kernel/cmdline with the parameters of /proc/cmdline (without "
-			   "BOOT_IMAGE= and initrd=)"),
+			      "BOOT_IMAGE= and initrd=)"),
 			   "%s, without /etc/kernel/cmdline for vfio-boot to add to", what);
 	if (t.initramfs == VB_INITRAMFS_NONE)
 		return set(c, VB_CHECK_WARN, N_("name the generator with --initramfs="),
 			   "%s: no initramfs generator found", what);
 	if (t.initramfs == VB_INITRAMFS_BOOSTER)
-		return set(c, VB_CHECK_WARN,
-			   N_("mkinitcpio or dracut load vfio-pci before the GPU's driver; booster cannot bind "
-			      "by address (identical GPUs)"),
-			   "%s: booster is best effort: it loads vfio-pci at the same time as the drivers of "
-			   "the devices it finds",
-			   what);
+		return set(
+		    c, VB_CHECK_WARN,
+		    N_("mkinitcpio or dracut load vfio-pci before the GPU's driver; booster cannot bind "
+		       "by address (identical GPUs)"),
+		    "%s: booster is best effort: it loads vfio-pci at the same time as the drivers of "
+		    "the devices it finds",
+		    what);
 	return set(c, VB_CHECK_PASS, NULL, "%s", what);
 }
 

@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* The selection file parser and editor. libc only: see selection.h. */
 #include <errno.h>
+#include <libintl.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -59,25 +60,53 @@ static int push_line(VbSelection *s, const char *text, size_t len)
 	return 0;
 }
 
-static int fail(VbParseError *err, size_t line, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
-static int fail(VbParseError *err, size_t line, const char *fmt, ...)
+/* The length of the valid UTF-8 sequence at c, other than a C0 or C1 control, or 0. */
+static size_t printable_utf8(const unsigned char *c)
+{
+	if (*c >= 0x20 && *c < 0x7f)
+		return 1;
+	size_t n = *c >= 0xc2 && *c <= 0xdf   ? 2
+		   : *c >= 0xe0 && *c <= 0xef ? 3
+		   : *c >= 0xf0 && *c <= 0xf4 ? 4
+					      : 0;
+	for (size_t i = 1; i < n; i++)
+		if ((c[i] & 0xc0) != 0x80)
+			return 0;
+	if ((n == 2 && c[0] == 0xc2 && c[1] < 0xa0) ||	/* C1 controls */
+	    (n == 3 && c[0] == 0xe0 && c[1] < 0xa0) ||	/* overlong */
+	    (n == 3 && c[0] == 0xed && c[1] >= 0xa0) || /* surrogates */
+	    (n == 4 && c[0] == 0xf0 && c[1] < 0x90) ||	/* overlong */
+	    (n == 4 && c[0] == 0xf4 && c[1] >= 0x90))	/* beyond U+10FFFF */
+		return 0;
+	return n;
+}
+
+/* fmt is translated here (an xgettext keyword): the helper shares this file and has no
+ * catalogue bound, so at boot it stays English. */
+static int parse_error(VbParseError *err, size_t line, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+static int parse_error(VbParseError *err, size_t line, const char *fmt, ...)
 {
 	if (err) {
 		va_list ap;
 		err->line = line;
 		char raw[sizeof(err->message)];
 		va_start(ap, fmt);
-		vsnprintf(raw, sizeof(raw), fmt, ap);
+		vsnprintf(raw, sizeof(raw), dgettext("vfio-boot", fmt), ap);
 		va_end(ap);
-		/* the words quoted come from the file: bytes outside printable ASCII are shown as
-		 * \xHH, so that junk in the file cannot reach the terminal */
+		/* the words quoted come from the file: control characters and bytes that are not
+		 * UTF-8 are shown as \xHH, so that junk in the file cannot reach the terminal */
 		size_t o = 0;
-		for (const unsigned char *c = (const unsigned char *)raw; *c && o + 5 < sizeof(err->message);
-		     c++)
-			o += (size_t)(*c >= 0x20 && *c < 0x7f
-					  ? snprintf(err->message + o, sizeof(err->message) - o, "%c", *c)
-					  : snprintf(err->message + o, sizeof(err->message) - o, "\\x%02x",
-						     *c));
+		for (const unsigned char *c = (const unsigned char *)raw;
+		     *c && o + 5 < sizeof(err->message);) {
+			size_t n = printable_utf8(c);
+			if (n > 0 && o + n < sizeof(err->message)) {
+				memcpy(err->message + o, c, n);
+				o += n, c += n;
+			} else
+				o += (size_t)snprintf(err->message + o, sizeof(err->message) - o, "\\x%02x",
+						      *c++);
+		}
 		err->message[o] = 0;
 	}
 	return -EINVAL;
@@ -123,7 +152,7 @@ static int parse_allow(const char *v, unsigned *ret, VbParseError *err, size_t l
 		size_t n = strcspn(p, ",");
 		VbRefusal r;
 		if (vb_refusal_from_name(p, n, &r) < 0 || r == VB_REFUSE_NOT_FOUND)
-			return fail(
+			return parse_error(
 			    err, line,
 			    "allow=%.*s: not a refusal that can be allowed (boot-vga, group-not-viable, "
 			    "host-disk, last-display, no-iommu)",
@@ -140,12 +169,12 @@ static int parse_device(VbSelection *s, char *words[], size_t n, size_t line, Vb
 	VbSelectedDevice d = {.line = s->n_lines};
 	VbDeviceSpec spec;
 	if (n < 3)
-		return fail(err, line + 1, "'device' needs an address and a vendor:device ID");
+		return parse_error(err, line + 1, "'device' needs an address and a vendor:device ID");
 	if (vb_device_spec_parse(words[1], &spec) < 0 || spec.by_id)
-		return fail(err, line + 1, "'%s' is not a PCI address ([DDDD:]BB:DD.F)", words[1]);
+		return parse_error(err, line + 1, "'%s' is not a PCI address ([DDDD:]BB:DD.F)", words[1]);
 	d.addr = spec.addr;
 	if (!parse_id_pair(words[2], &d.vendor, &d.device))
-		return fail(err, line + 1, "'%s' is not a vendor:device ID (VVVV:DDDD)", words[2]);
+		return parse_error(err, line + 1, "'%s' is not a vendor:device ID (VVVV:DDDD)", words[2]);
 	for (size_t i = 3; i < n; i++) {
 		if (strncmp(words[i], "allow=", 6) == 0) {
 			int r = parse_allow(words[i] + 6, &d.allow, err, line + 1);
@@ -153,14 +182,14 @@ static int parse_device(VbSelection *s, char *words[], size_t n, size_t line, Vb
 				return r;
 		} else if (i == 3 && !strchr(words[i], '=')) {
 			if (!parse_id_pair(words[i], &d.subsystem_vendor, &d.subsystem_device))
-				return fail(err, line + 1, "'%s' is not a subsystem ID (SVVV:SDDD)",
-					    words[i]);
+				return parse_error(err, line + 1, "'%s' is not a subsystem ID (SVVV:SDDD)",
+						   words[i]);
 			d.has_subsystem = true;
 		} else
-			return fail(err, line + 1, "unknown device option '%s'", words[i]);
+			return parse_error(err, line + 1, "unknown device option '%s'", words[i]);
 	}
 	if (vb_selection_find(s, &d.addr))
-		return fail(err, line + 1, "device %s is listed twice", words[1]);
+		return parse_error(err, line + 1, "device %s is listed twice", words[1]);
 	VbSelectedDevice *v = realloc(s->devices, (s->n_devices + 1) * sizeof(*v));
 	if (!v)
 		return -ENOMEM;
@@ -180,18 +209,18 @@ static int parse_line(VbSelection *s, const char *text, size_t len, size_t line,
 	size_t n = split_words(buf, w, 8, &too_many);
 	for (size_t i = 0; i < n; i++)
 		if (strpbrk(w[i], "\"'"))
-			return fail(err, line + 1, "quotes are not part of the syntax: '%.64s'", w[i]);
+			return parse_error(err, line + 1, "quotes are not part of the syntax: '%.64s'", w[i]);
 	if (too_many)
-		return fail(err, line + 1, "too many words");
+		return parse_error(err, line + 1, "too many words");
 	if (n == 0)
 		return 0;
 	if (strcmp(w[0], "device") == 0)
 		return parse_device(s, w, n, line, err);
 	if (strcmp(w[0], "method") == 0) {
 		if (n != 2)
-			return fail(err, line + 1, "'method' takes one value: auto, ids or address");
+			return parse_error(err, line + 1, "'method' takes one value: auto, ids or address");
 		if (*seen & 1)
-			return fail(err, line + 1, "'method' is set twice");
+			return parse_error(err, line + 1, "'method' is set twice");
 		*seen |= 1;
 		if (strcmp(w[1], "auto") == 0)
 			s->method = VB_METHOD_AUTO;
@@ -200,19 +229,20 @@ static int parse_line(VbSelection *s, const char *text, size_t len, size_t line,
 		else if (strcmp(w[1], "address") == 0)
 			s->method = VB_METHOD_ADDRESS;
 		else
-			return fail(err, line + 1, "method '%s': expected auto, ids or address", w[1]);
+			return parse_error(err, line + 1, "method '%s': expected auto, ids or address", w[1]);
 		return 0;
 	}
 	if (strcmp(w[0], "iommu-pt") == 0) {
 		if (n != 2 || (strcmp(w[1], "yes") != 0 && strcmp(w[1], "no") != 0))
-			return fail(err, line + 1, "'iommu-pt' takes yes or no");
+			return parse_error(err, line + 1, "'iommu-pt' takes yes or no");
 		if (*seen & 2)
-			return fail(err, line + 1, "'iommu-pt' is set twice");
+			return parse_error(err, line + 1, "'iommu-pt' is set twice");
 		*seen |= 2;
 		s->iommu_pt = strcmp(w[1], "yes") == 0;
 		return 0;
 	}
-	return fail(err, line + 1, "unknown keyword '%.64s' (expected device, method or iommu-pt)", w[0]);
+	return parse_error(err, line + 1, "unknown keyword '%.64s' (expected device, method or iommu-pt)",
+			   w[0]);
 }
 
 int vb_selection_parse(const char *text, size_t size, VbSelection **ret, VbParseError *err)
@@ -223,12 +253,12 @@ int vb_selection_parse(const char *text, size_t size, VbSelection **ret, VbParse
 	unsigned seen = 0;
 	int r = 0;
 	if (memchr(text, 0, size))
-		r = fail(err, 0, "the file contains NUL bytes: not a text file");
+		r = parse_error(err, 0, "the file contains NUL bytes: not a text file");
 	for (size_t off = 0, line = 0; r == 0 && off < size; line++) {
 		const char *nl = memchr(text + off, '\n', size - off);
 		size_t len = nl ? (size_t)(nl - (text + off)) : size - off;
 		if (len > VB_SELECTION_MAX_LINE) {
-			r = fail(err, line + 1, "line longer than %d bytes", VB_SELECTION_MAX_LINE);
+			r = parse_error(err, line + 1, "line longer than %d bytes", VB_SELECTION_MAX_LINE);
 			break;
 		}
 		size_t content = len > 0 && text[off + len - 1] == '\r' ? len - 1 : len;

@@ -195,7 +195,6 @@ static char *gen_dracut(const VbPlan *p)
 		      "add_dracutmodules+=\" vfio-boot \"\n");
 }
 
-
 static bool want_mkinitcpio(const VbPlan *p)
 {
 	return always(p) && p->targets.initramfs == VB_INITRAMFS_MKINITCPIO;
@@ -208,12 +207,13 @@ static bool want_mkinitcpio(const VbPlan *p)
 static char *gen_mkinitcpio(const VbPlan *p)
 {
 	(void)p;
-	return strdup(HEADER "# vfio-pci and its IOMMU backend in every image, loaded early.\n"
-			     "MODULES+=(vfio_pci vfio_iommu_type1)\n"
-			     "# Our options and softdeps, even without the modconf hook.\n"
-			     "FILES+=(/etc/modprobe.d/vfio-boot.conf)\n"
-			     "# The boot-time helper, the device list and the udev rule that binds by address.\n"
-			     "HOOKS+=(vfio-boot)\n");
+	return strdup(HEADER
+		      "# vfio-pci and its IOMMU backend in every image, loaded early.\n"
+		      "MODULES+=(vfio_pci vfio_iommu_type1)\n"
+		      "# Our options and softdeps, even without the modconf hook.\n"
+		      "FILES+=(/etc/modprobe.d/vfio-boot.conf)\n"
+		      "# The boot-time helper, the device list and the udev rule that binds by address.\n"
+		      "HOOKS+=(vfio-boot)\n");
 }
 
 /* ---- a part of ours in the admin's file ----------------------------------- */
@@ -224,7 +224,8 @@ static char *gen_mkinitcpio(const VbPlan *p)
 static bool want_grub_block(const VbPlan *p)
 {
 	return always(p) && p->cmdline.n > 0 &&
-	       (p->targets.bootloader == VB_BOOTLOADER_GRUB || p->targets.bootloader == VB_BOOTLOADER_GRUB_BLS);
+	       (p->targets.bootloader == VB_BOOTLOADER_GRUB ||
+		p->targets.bootloader == VB_BOOTLOADER_GRUB_BLS);
 }
 
 /* /etc/default/grub where GRUB has no drop-in directory (Fedora, RHEL, openSUSE, Arch): a
@@ -236,7 +237,8 @@ static char *append_block(const char *base, const char *body)
 	StrBuf b = {0};
 	size_t len = strlen(base);
 	strbuf_printf(&b,
-		      "%s%s" BLOCK_BEGIN ": from " VB_SELECTION_PATH "; 'vfio-boot revert' removes this block\n"
+		      "%s%s" BLOCK_BEGIN ": from " VB_SELECTION_PATH
+		      "; 'vfio-boot revert' removes this block\n"
 		      "%s" BLOCK_END,
 		      base, len && base[len - 1] != '\n' ? "\n" : "", body);
 	return strbuf_steal(&b);
@@ -327,7 +329,8 @@ static void drop_words(StrBuf *b, const char *s, size_t len, const VbStrv *added
 	for (size_t i = 0; added && i < added->n; i++) {
 		size_t wl = strlen(added->v[i]), cl = strlen(copy);
 		for (size_t j = cl; j-- > 0;)
-			if (copy[j] == ' ' && j + 1 + wl <= cl && memcmp(copy + j + 1, added->v[i], wl) == 0 &&
+			if (copy[j] == ' ' && j + 1 + wl <= cl &&
+			    memcmp(copy + j + 1, added->v[i], wl) == 0 &&
 			    (j + 1 + wl == cl || copy[j + 1 + wl] == ' ')) {
 				memmove(copy + j, copy + j + 1 + wl, cl - j - wl);
 				break;
@@ -340,7 +343,8 @@ static void drop_words(StrBuf *b, const char *s, size_t len, const VbStrv *added
 static bool want_kernel_cmdline(const VbPlan *p)
 {
 	return always(p) && p->cmdline.n > 0 && p->targets.kernel_cmdline_file &&
-	       (p->targets.bootloader == VB_BOOTLOADER_SYSTEMD_BOOT || p->targets.bootloader == VB_BOOTLOADER_GRUB_BLS);
+	       (p->targets.bootloader == VB_BOOTLOADER_SYSTEMD_BOOT ||
+		p->targets.bootloader == VB_BOOTLOADER_GRUB_BLS);
 }
 
 /* /etc/kernel/cmdline: one line, no comments (kernel-install, dracut and mkinitcpio read it
@@ -444,7 +448,8 @@ static char *unedit_refind(const char *current, const VbStrv *added)
 			strbuf_printf(&b, "%.*s", (int)start, line);
 			drop_words(&b, line + start, olen, &mine);
 			vb_strv_done(&mine);
-			strbuf_printf(&b, "%.*s%s", (int)(len - start - olen), line + start + olen, nl ? "\n" : "");
+			strbuf_printf(&b, "%.*s%s", (int)(len - start - olen), line + start + olen,
+				      nl ? "\n" : "");
 		} else
 			strbuf_printf(&b, "%.*s%s", (int)len, line, nl ? "\n" : "");
 		line += len + nl;
@@ -470,15 +475,16 @@ static const VbGenerator generators[] = {
 };
 
 /* NULL-terminated so that callers need no count; in plan order */
-const VbGenerator *const vb_generators[] = {&generators[0], &generators[1], &generators[2], &generators[3],
-					    &generators[4], &generators[5], &generators[6], &generators[7],
+const VbGenerator *const vb_generators[] = {&generators[0], &generators[1], &generators[2],  &generators[3],
+					    &generators[4], &generators[5], &generators[6],  &generators[7],
 					    &generators[8], &generators[9], &generators[10], NULL};
 
 const VbGenerator *vb_generator_find(const char *name, const VbPlan *p)
 {
 	const VbGenerator *found = NULL;
 	for (size_t i = 0; vb_generators[i]; i++)
-		if (strcmp(vb_generators[i]->name, name) == 0 && (!found || (p && vb_generators[i]->wanted(p))))
+		if (strcmp(vb_generators[i]->name, name) == 0 &&
+		    (!found || (p && vb_generators[i]->wanted(p))))
 			found = vb_generators[i];
 	return found;
 }

@@ -315,7 +315,8 @@ static int manual_cmdline(VbPlan *p, const char *why)
 	_cleanup_free_ char *list = vb_strv_join(&p->cmdline, " ");
 	if (!list)
 		return -ENOMEM;
-	return vb_issue_add(&p->warnings, "no-bootloader", "%s: add these kernel parameters by hand: %s", why, list);
+	return vb_issue_add(&p->warnings, "no-bootloader", "%s: add these kernel parameters by hand: %s", why,
+			    list);
 }
 
 /* booster has no hooks and runs no udev rules: no binding by address; and it loads the
@@ -337,10 +338,11 @@ static int booster_limits(const VbContext *ctx, VbPlan *p)
 		return -ENOMEM;
 	for (char *line = admins ? strtok(admins, "\n") : NULL; line; line = strtok(NULL, "\n")) {
 		if (strncmp(line, "modules_force_load:", 19) == 0)
-			return vb_issue_add(&p->errors, "booster-config",
-					    "/etc/booster.yaml sets modules_force_load already, and a key may "
-					    "appear once: add vfio_pci,vfio_iommu_type1 to its list by hand, then "
-					    "'vfio-boot apply --initramfs=none'");
+			return vb_issue_add(
+			    &p->errors, "booster-config",
+			    "/etc/booster.yaml sets modules_force_load already, and a key may "
+			    "appear once: add vfio_pci,vfio_iommu_type1 to its list by hand, then "
+			    "'vfio-boot apply --initramfs=none'");
 	}
 	return vb_issue_add(&p->warnings, "best-effort",
 			    "booster loads vfio-pci at the same time as the drivers of the devices it "
@@ -357,30 +359,35 @@ static int detect_targets(const VbContext *ctx, const VbPlanOptions *opts, VbPla
 	int r = 0;
 	if (p->cmdline.n > 0) {
 		if (t->bootloader == VB_BOOTLOADER_NONE)
-			r = manual_cmdline(p, _("no supported boot loader configuration found (GRUB, systemd-boot "
-						"with /etc/kernel/cmdline, kernelstub, rEFInd; --bootloader= names one)"));
+			r = manual_cmdline(
+			    p, _("no supported boot loader configuration found (GRUB, systemd-boot "
+				 "with /etc/kernel/cmdline, kernelstub, rEFInd; --bootloader= names one)"));
 		else if (t->bootloader == VB_BOOTLOADER_SYSTEMD_BOOT && !t->kernel_cmdline_file)
-			r = manual_cmdline(p, _("systemd-boot without /etc/kernel/cmdline: create it with the "
-						"parameters of /proc/cmdline (without BOOT_IMAGE= and initrd=) and "
-						"run 'vfio-boot apply' again, or"));
+			r = manual_cmdline(
+			    p, _("systemd-boot without /etc/kernel/cmdline: create it with the "
+				 "parameters of /proc/cmdline (without BOOT_IMAGE= and initrd=) and "
+				 "run 'vfio-boot apply' again, or"));
 		else if (t->bootloader == VB_BOOTLOADER_SYSTEMD_BOOT && !t->uki)
-			r = vb_issue_add(&p->warnings, "loader-entries",
-					 "systemd-boot: /etc/kernel/cmdline is read when kernel-install adds a "
-					 "kernel; the entries already in loader/entries keep their options line "
-					 "until then ('kernel-install add KVER /usr/lib/modules/KVER/vmlinuz' "
-					 "renews one)");
+			r = vb_issue_add(
+			    &p->warnings, "loader-entries",
+			    "systemd-boot: /etc/kernel/cmdline is read when kernel-install adds a "
+			    "kernel; the entries already in loader/entries keep their options line "
+			    "until then ('kernel-install add KVER /usr/lib/modules/KVER/vmlinuz' "
+			    "renews one)");
 		if (r < 0)
 			return r;
 	}
 	if (t->bootloader == VB_BOOTLOADER_GRUB_DROPIN)
 		r = check_recovery_entries(ctx, p);
 	else if (t->bootloader != VB_BOOTLOADER_REFIND)
-		r = vb_issue_add(&p->warnings, "no-recovery-entry",
-				 "vfio-boot adds no recovery entry to this boot loader (%s; only GRUB with "
-				 "/etc/default/grub.d and rEFInd get one): if the host does not come back, add "
-				 "vfio-boot=off to the kernel command line at the boot menu; RECOVERY in "
-				 "vfio-boot(8) shows how to keep such an entry",
-				 t->bootloader == VB_BOOTLOADER_NONE ? _("none found") : vb_bootloader_name(t->bootloader));
+		r = vb_issue_add(
+		    &p->warnings, "no-recovery-entry",
+		    "vfio-boot adds no recovery entry to this boot loader (%s; only GRUB with "
+		    "/etc/default/grub.d and rEFInd get one): if the host does not come back, add "
+		    "vfio-boot=off to the kernel command line at the boot menu; RECOVERY in "
+		    "vfio-boot(8) shows how to keep such an entry",
+		    t->bootloader == VB_BOOTLOADER_NONE ? _("none found")
+							: vb_bootloader_name(t->bootloader));
 	if (r < 0)
 		return r;
 	if (t->initramfs == VB_INITRAMFS_NONE)
@@ -513,7 +520,8 @@ static int entry_words(const VbContext *ctx, const VbTargets *t, VbStrv *words)
 {
 	_cleanup_free_ char *text = NULL;
 	bool bls = t->bootloader == VB_BOOTLOADER_GRUB_BLS;
-	if (read_current(ctx, bls ? "/etc/kernel/cmdline" : "/etc/kernelstub/configuration", &text) < 0 || !text)
+	if (read_current(ctx, bls ? "/etc/kernel/cmdline" : "/etc/kernelstub/configuration", &text) < 0 ||
+	    !text)
 		return 0;
 	int r = 0;
 	if (bls) {
@@ -523,7 +531,8 @@ static int entry_words(const VbContext *ctx, const VbTargets *t, VbStrv *words)
 	}
 	json_object *root = json_tokener_parse(text), *user, *opts;
 	if (root && json_object_object_get_ex(root, "user", &user) &&
-	    json_object_object_get_ex(user, "kernel_options", &opts) && json_object_is_type(opts, json_type_array))
+	    json_object_object_get_ex(user, "kernel_options", &opts) &&
+	    json_object_is_type(opts, json_type_array))
 		for (size_t i = 0; i < json_object_array_length(opts) && r >= 0; i++) {
 			const char *o = json_object_get_string(json_object_array_get_idx(opts, i));
 			if (o)
@@ -543,7 +552,8 @@ static int plan_entry_args(const VbContext *ctx, const VbState *st, VbPlan *p)
 		if ((r = entry_words(ctx, t, &before)) < 0)
 			return r;
 		for (size_t i = 0; i < p->cmdline.n && r >= 0; i++)
-			if ((old && vb_strv_contains(old, p->cmdline.v[i])) || !vb_strv_contains(&before, p->cmdline.v[i]))
+			if ((old && vb_strv_contains(old, p->cmdline.v[i])) ||
+			    !vb_strv_contains(&before, p->cmdline.v[i]))
 				r = vb_strv_add(&p->entry_args, p->cmdline.v[i]);
 	}
 	for (size_t i = 0; old && i < old->n && r >= 0; i++)
@@ -569,8 +579,9 @@ static void add_command(VbCommand *cmds, size_t *n, const char *const *argv)
 
 /* The image generators' own files and ours that go into every image. */
 static const char *const image_inputs[] = {
-    "/etc/modprobe.d/vfio-boot.conf",	 "/etc/vfio-boot/devices.conf",	      "/etc/initramfs-tools/hooks/vfio-boot",
-    "/etc/dracut.conf.d/vfio-boot.conf", "/etc/mkinitcpio.conf.d/vfio-boot.conf", "/etc/booster.yaml",
+    "/etc/modprobe.d/vfio-boot.conf",	     "/etc/vfio-boot/devices.conf",
+    "/etc/initramfs-tools/hooks/vfio-boot",  "/etc/dracut.conf.d/vfio-boot.conf",
+    "/etc/mkinitcpio.conf.d/vfio-boot.conf", "/etc/booster.yaml",
 };
 
 size_t vb_regeneration_commands(const VbTargets *t, bool (*changed)(const char *path, const void *ud),
@@ -596,7 +607,8 @@ size_t vb_regeneration_commands(const VbTargets *t, bool (*changed)(const char *
 	if (changed("/etc/default/grub", ud))
 		add_command(out, &n,
 			    (const char *const[]){t->grub_mkconfig, "-o", t->grub_cfg,
-						  t->grub_update_bls_cmdline ? "--update-bls-cmdline" : NULL, NULL});
+						  t->grub_update_bls_cmdline ? "--update-bls-cmdline" : NULL,
+						  NULL});
 	const VbStrv *lists[] = {entry_remove, entry_add};
 	for (size_t i = 0; i < 2; i++) {
 		if (!lists[i] || lists[i]->n == 0)
@@ -607,9 +619,11 @@ size_t vb_regeneration_commands(const VbTargets *t, bool (*changed)(const char *
 			continue;
 		if (t->bootloader == VB_BOOTLOADER_GRUB_BLS) {
 			snprintf(arg, sizeof(arg), "%s=%s", i ? "--args" : "--remove-args", words);
-			add_command(out, &n, (const char *const[]){"grubby", "--update-kernel=ALL", arg, NULL});
+			add_command(out, &n,
+				    (const char *const[]){"grubby", "--update-kernel=ALL", arg, NULL});
 		} else if (t->bootloader == VB_BOOTLOADER_KERNELSTUB)
-			add_command(out, &n, (const char *const[]){"kernelstub", i ? "-a" : "-d", words, NULL});
+			add_command(out, &n,
+				    (const char *const[]){"kernelstub", i ? "-a" : "-d", words, NULL});
 	}
 	return n;
 }
@@ -628,8 +642,9 @@ static int plan_commands(const VbState *st, VbPlan *p)
 		return -ENOMEM;
 	p->commands = cmds;
 	bool entries_change = !st || !vb_strv_equal(&st->entry_args, &p->entry_args);
-	p->n_commands = vb_regeneration_commands(&p->targets, plan_file_changes, p,
-						 entries_change ? &p->entry_args : NULL, &p->entry_args_remove, cmds);
+	p->n_commands =
+	    vb_regeneration_commands(&p->targets, plan_file_changes, p,
+				     entries_change ? &p->entry_args : NULL, &p->entry_args_remove, cmds);
 	return 0;
 }
 

@@ -4,6 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "../internal.h"
 #include "pinning.h"
 
 static int cmp_unsigned(const void *a, const void *b)
@@ -87,15 +88,23 @@ int vb_pinning_choose(const VbCpuTopology *t, unsigned want, VbPinning *p, unsig
 	char host[256], l3[128] = "";
 	vb_cpulist_format(p->host_cpus, p->n_host, host, sizeof(host));
 	if (t->l3_known && t->n_l3 > 1)
-		snprintf(l3, sizeof(l3), "; %u of the host's %u L3 cache domains are the guest's alone",
+		snprintf(l3, sizeof(l3), _("; %u of the host's %u L3 cache domains are the guest's alone"),
 			 p->n_l3_whole, t->n_l3);
-	snprintf(
-	    p->why, sizeof(p->why),
-	    "%u vCPUs as %u core%s x %u thread%s%s; the host keeps CPU%s %s (the core with CPU 0%s) "
-	    "for itself, the emulator and I/O threads%s",
-	    p->n_vcpus, p->cores, p->cores == 1 ? "" : "s", p->threads, p->threads == 1 ? "" : "s",
-	    t->smt_known ? (p->threads > 1 ? ", each pair one host core" : "") : " (SMT siblings unknown)",
-	    p->n_host == 1 ? "" : "s", host, default_size && t->n_l3 > 1 ? " and its L3 domain" : "", l3);
+	/* in pieces a translator can take whole: the counts with their nouns, then the sentence */
+	char cores[48], threads[48];
+	snprintf(cores, sizeof(cores), P_("%u core", "%u cores", p->cores), p->cores);
+	snprintf(threads, sizeof(threads), P_("%u thread", "%u threads", p->threads), p->threads);
+	const char *smt = !t->smt_known	   ? _(" (SMT siblings unknown)")
+			  : p->threads > 1 ? _(", each pair one host core")
+					   : "";
+	snprintf(p->why, sizeof(p->why),
+		 P_("%u vCPUs as %s x %s%s; the host keeps CPU %s (the core with CPU 0%s) for itself, "
+		    "the emulator and I/O threads%s",
+		    "%u vCPUs as %s x %s%s; the host keeps CPUs %s (the core with CPU 0%s) for itself, "
+		    "the emulator and I/O threads%s",
+		    p->n_host),
+		 p->n_vcpus, cores, threads, smt, host,
+		 default_size && t->n_l3 > 1 ? _(" and its L3 domain") : "", l3);
 	free(order);
 	return 0;
 }

@@ -57,6 +57,8 @@ int vb_libvirt_version_parse(const char *text, unsigned *ret)
 	return 0;
 }
 
+/* A note for the user, shown and written into the definition; fmt is translated here (an
+ * xgettext keyword). */
 _printf_(2, 3) static int note(VbProfile *p, const char *fmt, ...)
 {
 	char **v = realloc(p->notes, (p->n_notes + 1) * sizeof(*v));
@@ -65,7 +67,7 @@ _printf_(2, 3) static int note(VbProfile *p, const char *fmt, ...)
 	p->notes = v;
 	va_list ap;
 	va_start(ap, fmt);
-	int r = vasprintf(&p->notes[p->n_notes], fmt, ap);
+	int r = vasprintf(&p->notes[p->n_notes], _(fmt), ap);
 	va_end(ap);
 	if (r < 0)
 		return -ENOMEM;
@@ -107,7 +109,7 @@ static int hugepages_possible(VbContext *ctx, uint64_t mib, char *why, size_t si
 		return r;
 	if (read_file_at(AT_FDCWD, mounts_path, 1 << 20, &mounts, NULL) < 0 ||
 	    !strstr(mounts, " hugetlbfs ")) {
-		snprintf(why, size, "no hugetlbfs is mounted");
+		snprintf(why, size, _("no hugetlbfs is mounted"));
 		return 0;
 	}
 	if ((r = vb_sysroot_path(ctx, "sys/kernel/mm/hugepages/hugepages-2048kB/free_hugepages",
@@ -118,8 +120,8 @@ static int hugepages_possible(VbContext *ctx, uint64_t mib, char *why, size_t si
 		pages = strtoul(free_text, NULL, 10);
 	if (pages * 2 < mib) {
 		snprintf(why, size,
-			 "%lu free 2 MiB huge pages hold %lu MiB, less than the guest's %llu MiB (reserve "
-			 "them with vm.nr_hugepages or hugepages= on the kernel command line)",
+			 _("%lu free 2 MiB huge pages hold %lu MiB, less than the guest's %llu MiB (reserve "
+			   "them with vm.nr_hugepages or hugepages= on the kernel command line)"),
 			 pages, pages * 2, (unsigned long long)mib);
 		return 0;
 	}
@@ -291,7 +293,8 @@ static int choose_disk(VbContext *ctx, const VbModel *m, VbProfile *p)
 	p->disk_format = "raw";
 	/* what is on it now, in libblkid's words */
 	_cleanup_free_ char *in_sysroot = NULL;
-	char what[200] = "nothing libblkid recognizes";
+	char what[200];
+	snprintf(what, sizeof(what), "%s", _("nothing libblkid recognizes"));
 	if (vb_sysroot_path(ctx, disk + 1, &in_sysroot) >= 0) {
 		blkid_probe pr = blkid_new_probe_from_filename(in_sysroot);
 		if (pr) {
@@ -303,10 +306,11 @@ static int choose_disk(VbContext *ctx, const VbModel *m, VbProfile *p)
 				(void)blkid_probe_lookup_value(pr, "PTTYPE", &pttype, NULL);
 			}
 			if (type)
-				snprintf(what, sizeof(what), "a filesystem (%s) the host does not use", type);
+				snprintf(what, sizeof(what), _("a filesystem (%s) the host does not use"),
+					 type);
 			else if (pttype)
 				snprintf(what, sizeof(what),
-					 "a partition table (%s) of partitions the host does not use",
+					 _("a partition table (%s) of partitions the host does not use"),
 					 pttype);
 			blkid_free_probe(pr);
 		}
@@ -481,27 +485,39 @@ int vb_profile_build(VbContext *ctx, const VbModel *m, const VbPlan *plan, const
 	/* firmware */
 	p->secure_boot = opts->os == VB_OS_WINDOWS11;
 	p->explicit_firmware = opts->firmware_files || opts->libvirt < VB_LIBVIRT_FIRMWARE_FEATURES;
-	const char *sb = p->secure_boot ? "on and Microsoft's keys enrolled (Windows 11 requires it)" : "off";
 	if (p->explicit_firmware) {
 		r = vb_firmware_choose(ctx, p->secure_boot, &p->firmware);
 		if (r == -ENOENT) {
-			r = vb_log_errno(
-			    ctx, r,
-			    "no UEFI firmware for q35 %s Secure Boot in %s/usr/share/qemu/firmware or "
-			    "/etc/qemu/firmware (Debian: install ovmf)",
-			    p->secure_boot ? "with" : "without",
-			    strcmp(vb_context_root(ctx), "/") ? vb_context_root(ctx) : "");
+			r = vb_log_errno(ctx, r,
+					 p->secure_boot
+					     ? _("no UEFI firmware for q35 with Secure Boot in "
+						 "%s/usr/share/qemu/firmware or /etc/qemu/firmware (Debian: "
+						 "install ovmf)")
+					     : _("no UEFI firmware for q35 without Secure Boot in "
+						 "%s/usr/share/qemu/firmware or /etc/qemu/firmware (Debian: "
+						 "install ovmf)"),
+					 strcmp(vb_context_root(ctx), "/") ? vb_context_root(ctx) : "");
 			goto fail;
 		}
 		if (r < 0 ||
-		    (r = note(p, "firmware: UEFI with Secure Boot %s: %s and a copy of %s, as %s says%s.", sb,
-			      p->firmware.code, p->firmware.vars_template, p->firmware.descriptor,
-			      p->firmware.requires_smm ? "; SMM on, as it requires" : "")) < 0)
+		    (r = p->secure_boot
+			     ? note(p,
+				    "firmware: UEFI with Secure Boot on and Microsoft's keys enrolled "
+				    "(Windows "
+				    "11 requires it): %s and a copy of %s, as %s says%s.",
+				    p->firmware.code, p->firmware.vars_template, p->firmware.descriptor,
+				    p->firmware.requires_smm ? _("; SMM on, as it requires") : "")
+			     : note(p,
+				    "firmware: UEFI with Secure Boot off: %s and a copy of %s, as %s says%s.",
+				    p->firmware.code, p->firmware.vars_template, p->firmware.descriptor,
+				    p->firmware.requires_smm ? _("; SMM on, as it requires") : "")) < 0)
 			goto fail;
-	} else if ((r = note(p,
-			     "firmware: UEFI with Secure Boot %s%s, the files chosen by libvirt from QEMU's "
-			     "firmware descriptors.",
-			     sb, p->secure_boot ? "; SMM on" : "")) < 0)
+	} else if ((r = p->secure_boot
+			    ? note(p, "firmware: UEFI with Secure Boot on and Microsoft's keys enrolled "
+				      "(Windows 11 requires it); SMM on, the files chosen by libvirt from "
+				      "QEMU's firmware descriptors.")
+			    : note(p, "firmware: UEFI with Secure Boot off, the files chosen by libvirt "
+				      "from QEMU's firmware descriptors.")) < 0)
 		goto fail;
 
 	/* keyboard and mouse: evdev, grabbed by the guest, given back with both Ctrl keys */
@@ -535,9 +551,12 @@ int vb_profile_build(VbContext *ctx, const VbModel *m, const VbPlan *plan, const
 	if (evdev_auto_asked &&
 	    (r = p->n_evdev
 		     ? note(p,
-			    "input: %zu keyboard and mouse event node%s from /dev/input/by-id; both Ctrl "
-			    "keys together switch them between the guest and the host.",
-			    p->n_evdev, p->n_evdev == 1 ? "" : "s")
+			    P_("input: %zu keyboard and mouse event node from /dev/input/by-id; both "
+			       "Ctrl keys together switch them between the guest and the host.",
+			       "input: %zu keyboard and mouse event nodes from /dev/input/by-id; both "
+			       "Ctrl keys together switch them between the guest and the host.",
+			       p->n_evdev),
+			    p->n_evdev)
 		     : note(p, "warning: no keyboard or mouse in /dev/input/by-id: none passed by evdev.")) <
 		0)
 		goto fail;

@@ -26,8 +26,8 @@ static const char *const bootloader_names[] = {
 };
 
 static const char *const initramfs_names[] = {
-    [VB_INITRAMFS_NONE] = "none",	  [VB_INITRAMFS_TOOLS] = "initramfs-tools",
-    [VB_INITRAMFS_DRACUT] = "dracut",	  [VB_INITRAMFS_MKINITCPIO] = "mkinitcpio",
+    [VB_INITRAMFS_NONE] = "none",	[VB_INITRAMFS_TOOLS] = "initramfs-tools",
+    [VB_INITRAMFS_DRACUT] = "dracut",	[VB_INITRAMFS_MKINITCPIO] = "mkinitcpio",
     [VB_INITRAMFS_BOOSTER] = "booster",
 };
 
@@ -105,7 +105,8 @@ static bool file_value(const char *text, const char *key, char *out, size_t size
 {
 	bool found = false;
 	size_t klen = strlen(key);
-	for (const char *line = text; line && *line; line = strchr(line, '\n') ? strchr(line, '\n') + 1 : NULL) {
+	for (const char *line = text; line && *line;
+	     line = strchr(line, '\n') ? strchr(line, '\n') + 1 : NULL) {
 		line += strspn(line, " \t");
 		if (strncmp(line, key, klen) != 0 || line[klen] != '=')
 			continue;
@@ -187,7 +188,8 @@ static VbBootloader detect_bootloader(const VbContext *ctx, bool debian_like)
 			return VB_BOOTLOADER_GRUB_DROPIN;
 		_cleanup_free_ char *text = read_root_file(ctx, "etc/default/grub");
 		char bls[16] = "";
-		if (text && file_value(text, "GRUB_ENABLE_BLSCFG", bls, sizeof(bls)) && strcmp(bls, "true") == 0)
+		if (text && file_value(text, "GRUB_ENABLE_BLSCFG", bls, sizeof(bls)) &&
+		    strcmp(bls, "true") == 0)
 			return VB_BOOTLOADER_GRUB_BLS;
 		return VB_BOOTLOADER_GRUB;
 	}
@@ -205,7 +207,8 @@ static VbInitramfs detect_initramfs(const VbContext *ctx, const char *conf)
 			return i;
 	}
 	/* the generator the kernel packages call */
-	if (has(ctx, "etc/kernel/postinst.d/dracut") || has(ctx, "usr/lib/kernel/install.d/50-dracut.install"))
+	if (has(ctx, "etc/kernel/postinst.d/dracut") ||
+	    has(ctx, "usr/lib/kernel/install.d/50-dracut.install"))
 		return VB_INITRAMFS_DRACUT;
 	if (has(ctx, "etc/mkinitcpio.conf"))
 		return VB_INITRAMFS_MKINITCPIO;
@@ -234,12 +237,14 @@ void vb_targets_detect(const VbContext *ctx, const char *bootloader_name, const 
 	t->initramfs = initramfs >= 0 ? (VbInitramfs)initramfs : detect_initramfs(ctx, conf);
 
 	/* Fedora, RHEL and openSUSE name it grub2 */
-	bool grub2 = has(ctx, "boot/grub2") || has(ctx, "usr/sbin/grub2-mkconfig") || has(ctx, "usr/bin/grub2-mkconfig");
+	bool grub2 = has(ctx, "boot/grub2") || has(ctx, "usr/sbin/grub2-mkconfig") ||
+		     has(ctx, "usr/bin/grub2-mkconfig");
 	t->grub_mkconfig = grub2 ? "grub2-mkconfig" : "grub-mkconfig";
 	t->grub_cfg = grub2 ? "/boot/grub2/grub.cfg" : "/boot/grub/grub.cfg";
 	/* RHEL >= 9.3 and recent Fedora: plain grub2-mkconfig leaves the BLS entries' options */
 	for (size_t i = 0; grub2 && i < 2 && !t->grub_update_bls_cmdline; i++) {
-		_cleanup_free_ char *script = read_root_file(ctx, i ? "usr/bin/grub2-mkconfig" : "usr/sbin/grub2-mkconfig");
+		_cleanup_free_ char *script =
+		    read_root_file(ctx, i ? "usr/bin/grub2-mkconfig" : "usr/sbin/grub2-mkconfig");
 		t->grub_update_bls_cmdline = script && strstr(script, "--update-bls-cmdline");
 	}
 	t->kernel_cmdline_file = has(ctx, "etc/kernel/cmdline");

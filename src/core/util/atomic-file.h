@@ -8,6 +8,7 @@
  */
 #pragma once
 
+#include <libintl.h>
 #include <errno.h>
 #include <stdbool.h>
 #include <stddef.h>
@@ -22,7 +23,8 @@ int open_dir_beneath(const char *root, const char *rel, bool create, int *ret_fd
 /* What to add to a message about open_dir_beneath's error r: why a symlink made it fail. */
 static inline const char *beneath_hint(int r)
 {
-	return r == -ELOOP || r == -ENOTDIR ? " (a symlink on the way is refused)" : "";
+	return r == -ELOOP || r == -ENOTDIR ? dgettext("vfio-boot", " (a symlink on the way is refused)")
+					    : "";
 }
 /* Writes data to a new temporary file in dirfd (fsynced, with mode); its name goes to
  * ret_tmp. Nothing is visible under the final name yet. */

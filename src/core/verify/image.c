@@ -18,6 +18,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "../internal.h"
 #include "../util/macro.h"
 #include "image.h"
 
@@ -86,12 +87,13 @@ static int load_libarchive(char **ret_error)
 #define UNPACKED_MAX (1024 * 1024 * 1024) /* real images unpack to tens of MiB */
 #define NEWC_HEADER 110
 
-static int fail(char **ret_error, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
-static int fail(char **ret_error, const char *fmt, ...)
+/* fmt is translated here (an xgettext keyword) */
+static int image_error(char **ret_error, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+static int image_error(char **ret_error, const char *fmt, ...)
 {
 	va_list ap;
 	va_start(ap, fmt);
-	if (vasprintf(ret_error, fmt, ap) < 0)
+	if (vasprintf(ret_error, _(fmt), ap) < 0)
 		*ret_error = NULL;
 	va_end(ap);
 	return -EBADMSG;
@@ -163,21 +165,21 @@ static int walk_newc(const unsigned char *data, size_t size, size_t *off, bool (
 		/* pos can be past the end: the padding after the last entry's data may be cut off
 		 * (found by fuzzing: size - pos wrapped around) */
 		if (pos > size || size - pos < NEWC_HEADER)
-			return fail(ret_error, "truncated cpio header at byte %zu", pos);
+			return image_error(ret_error, "truncated cpio header at byte %zu", pos);
 		if (memcmp(data + pos, "070701", 6) != 0 && memcmp(data + pos, "070702", 6) != 0)
-			return fail(ret_error, "bad cpio header at byte %zu", pos);
+			return image_error(ret_error, "bad cpio header at byte %zu", pos);
 		for (int i = 0; i < 13; i++)
 			if (!hex8(data + pos + 6 + 8 * i, &fields[i]))
-				return fail(ret_error, "bad cpio header at byte %zu", pos);
+				return image_error(ret_error, "bad cpio header at byte %zu", pos);
 		size_t mode = fields[1], filesize = fields[6], namesize = fields[11];
 		if (namesize == 0 || namesize > 4096 || namesize > size - pos - NEWC_HEADER)
-			return fail(ret_error, "bad cpio name at byte %zu", pos);
+			return image_error(ret_error, "bad cpio name at byte %zu", pos);
 		const char *name = (const char *)data + pos + NEWC_HEADER;
 		if (name[namesize - 1] != 0)
-			return fail(ret_error, "bad cpio name at byte %zu", pos);
+			return image_error(ret_error, "bad cpio name at byte %zu", pos);
 		size_t body = align4(pos + NEWC_HEADER + namesize);
 		if (body > size || filesize > size - body)
-			return fail(ret_error, "truncated cpio data of %s", name);
+			return image_error(ret_error, "truncated cpio data of %s", name);
 		if (strcmp(name, "TRAILER!!!") == 0) {
 			*off = align4(body + filesize) < size ? align4(body + filesize) : size;
 			return 0;
@@ -217,20 +219,21 @@ static int read_compressed(const unsigned char *data, size_t size, bool (*keep)(
 	size_t len = 0, cap = 0;
 	struct archive_entry *e;
 	if (la.read_open_memory(a, data, size) != ARCHIVE_OK || la.read_next_header(a, &e) != ARCHIVE_OK) {
-		r = fail(ret_error, "unreadable: %s", la.error_string(a) ? la.error_string(a) : "no data");
+		r = image_error(ret_error, "unreadable: %s",
+				la.error_string(a) ? la.error_string(a) : _("no data"));
 		goto out;
 	}
 	const char *filter = la.filter_name(a, 0);
 	if (!filter || strcmp(filter, "none") == 0) {
-		r = fail(ret_error,
-			 "unreadable: neither a cpio archive nor a compression the kernel unpacks");
+		r = image_error(ret_error,
+				"unreadable: neither a cpio archive nor a compression the kernel unpacks");
 		goto out;
 	}
 	for (;;) {
 		if (cap - len < 65536) {
 			if (cap >= UNPACKED_MAX) {
-				r = fail(ret_error, "larger than %d MiB unpacked: not read",
-					 UNPACKED_MAX >> 20);
+				r = image_error(ret_error, "larger than %d MiB unpacked: not read",
+						UNPACKED_MAX >> 20);
 				goto out;
 			}
 			cap = cap ? 2 * cap : 1 << 20;
@@ -243,8 +246,8 @@ static int read_compressed(const unsigned char *data, size_t size, bool (*keep)(
 		}
 		la_ssize_t got = la.read_data(a, out + len, cap - len);
 		if (got < 0) {
-			r = fail(ret_error, "truncated or corrupt: %s",
-				 la.error_string(a) ? la.error_string(a) : "unreadable");
+			r = image_error(ret_error, "truncated or corrupt: %s",
+					la.error_string(a) ? la.error_string(a) : "unreadable");
 			goto out;
 		}
 		if (got == 0)
@@ -263,7 +266,7 @@ static int read_compressed(const unsigned char *data, size_t size, bool (*keep)(
 			img->n_archives++;
 	}
 	if (r >= 0 && img->n_archives == before)
-		r = fail(ret_error, "nothing in the %s data", filter);
+		r = image_error(ret_error, "nothing in the %s data", filter);
 	if (r >= 0)
 		img->compression = strdup(filter);
 out:
@@ -304,7 +307,7 @@ int vb_image_read_memory(const unsigned char *data, size_t size, bool (*keep)(co
 		break;
 	}
 	if (r >= 0 && img->n_archives == 0)
-		r = fail(ret_error, "no cpio archive in it");
+		r = image_error(ret_error, "no cpio archive in it");
 	if (r < 0) {
 		vb_image_free(img);
 		return r;
@@ -331,7 +334,7 @@ int vb_image_read(const char *path, bool (*keep)(const char *path), VbImage **re
 	}
 	if (st.st_size == 0) {
 		close(fd);
-		return fail(ret_error, "empty file");
+		return image_error(ret_error, "empty file");
 	}
 	void *map = mmap(NULL, (size_t)st.st_size, PROT_READ, MAP_PRIVATE, fd, 0);
 	close(fd);

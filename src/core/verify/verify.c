@@ -29,6 +29,7 @@ static bool keep_ours(const char *path)
 	return strcmp(path, MODPROBE_FILE) == 0 || strcmp(path, DEVICES_FILE) == 0;
 }
 
+/* fmt is translated here (an xgettext keyword). */
 static int add_item(VbKernelVerify *k, const char *id, VbVerdict v, const char *fmt, ...)
     __attribute__((format(printf, 4, 5)));
 static int add_item(VbKernelVerify *k, const char *id, VbVerdict v, const char *fmt, ...)
@@ -40,7 +41,7 @@ static int add_item(VbKernelVerify *k, const char *id, VbVerdict v, const char *
 	char *msg;
 	va_list ap;
 	va_start(ap, fmt);
-	int n = vasprintf(&msg, fmt, ap);
+	int n = vasprintf(&msg, _(fmt), ap);
 	va_end(ap);
 	if (n < 0)
 		return -ENOMEM;
@@ -58,8 +59,8 @@ static char *arch_pkgbase(VbContext *ctx, const char *version)
 	for (size_t i = 0; i < ELEMENTSOF(dirs); i++) {
 		_cleanup_free_ char *rel = NULL, *abs = NULL;
 		char *text = NULL;
-		if (asprintf(&rel, "%s/%s/pkgbase", dirs[i], version) < 0 || vb_root_path(ctx, rel, &abs) < 0 ||
-		    read_file_at(AT_FDCWD, abs, 256, &text, NULL) < 0)
+		if (asprintf(&rel, "%s/%s/pkgbase", dirs[i], version) < 0 ||
+		    vb_root_path(ctx, rel, &abs) < 0 || read_file_at(AT_FDCWD, abs, 256, &text, NULL) < 0)
 			continue;
 		text[strcspn(text, " \t\n")] = 0;
 		if (text[0] && !strchr(text, '/'))
@@ -132,12 +133,14 @@ static const VbFileChange *plan_file(const VbPlan *p, const char *rel)
 
 static void rebuild_hint(const VbPlan *p, const char *version, char *buf, size_t size)
 {
+	char command[128];
 	if (p->targets.initramfs == VB_INITRAMFS_DRACUT)
-		snprintf(buf, size, "'dracut --force --kver %s' rebuilds it", version);
+		snprintf(command, sizeof(command), "dracut --force --kver %s", version);
 	else if (p->targets.initramfs == VB_INITRAMFS_MKINITCPIO)
-		snprintf(buf, size, "'mkinitcpio -P' rebuilds it");
+		snprintf(command, sizeof(command), "mkinitcpio -P");
 	else
-		snprintf(buf, size, "'update-initramfs -u -k %s' rebuilds it", version);
+		snprintf(command, sizeof(command), "update-initramfs -u -k %s", version);
+	snprintf(buf, size, _("'%s' rebuilds it"), command);
 }
 
 /* A file of ours in the image, compared with what the plan generates now. */
@@ -190,11 +193,16 @@ static int check_modules(VbKernelVerify *k, const VbImage *img, const VbKernelFa
 		if (image_has_module(img, kf->version, kf->drivers.v[i]) && len < sizeof(in) - 1)
 			len += (size_t)snprintf(in + len, sizeof(in) - len, "%s%s", len ? ", " : "",
 						kf->drivers.v[i]);
+	if (len && strchr(in, ','))
+		return add_item(k, "native-drivers", VB_VERIFY_INFO,
+				"%s are in the image: binding inside the image is what keeps them off "
+				"the devices",
+				in);
 	if (len)
-		return add_item(
-		    k, "native-drivers", VB_VERIFY_INFO,
-		    "%s %s in the image: binding inside the image is what keeps %s off the devices", in,
-		    strchr(in, ',') ? "are" : "is", strchr(in, ',') ? "them" : "it");
+		return add_item(k, "native-drivers", VB_VERIFY_INFO,
+				"%s is in the image: binding inside the image is what keeps it off the "
+				"devices",
+				in);
 	return add_item(k, "native-drivers", VB_VERIFY_INFO,
 			"no native driver of the devices is in the image: they load later, after vfio-pci");
 }
@@ -247,7 +255,7 @@ static int cmdline_from_grub(VbContext *ctx, VbKernelVerify *k, const VbPlan *p)
 		for (char *line = strtok(text, "\n"); line; line = strtok(NULL, "\n")) {
 			line += strspn(line, " \t");
 			if (strncmp(line, "linux", 5) == 0 && strstr(line, needle))
-				return cmdline_verdict(k, p, line, source, "'update-grub' regenerates it");
+				return cmdline_verdict(k, p, line, source, _("'update-grub' regenerates it"));
 		}
 	}
 	return 0;
@@ -290,7 +298,7 @@ static int cmdline_from_bls(VbContext *ctx, VbKernelVerify *k, const VbPlan *p)
 			char source[600];
 			snprintf(source, sizeof(source), "/%s/%s", dirs[i], de->d_name);
 			closedir(d);
-			return cmdline_verdict(k, p, options, source, "add them to its options line");
+			return cmdline_verdict(k, p, options, source, _("add them to its options line"));
 		}
 		if (d)
 			closedir(d);
@@ -314,7 +322,7 @@ static int check_cmdline(VbContext *ctx, VbKernelVerify *k, const VbPlan *p)
 		return -ENOMEM;
 	if (read_file_at(AT_FDCWD, path, 64 * 1024, &text, NULL) >= 0) {
 		r = cmdline_verdict(k, p, text, "/etc/kernel/cmdline",
-				    "add them to it and reinstall the kernel");
+				    _("add them to it and reinstall the kernel"));
 		return r < 0 ? r : 0;
 	}
 	return add_item(k, "cmdline", VB_VERIFY_UNKNOWN,
@@ -349,10 +357,11 @@ static int verify_kernel(VbContext *ctx, const VbPlan *p, const VbKernelFacts *k
 				"/%s cannot be read as an initramfs image: %s; %s", k->image,
 				error ? error : strerror(-r), hint);
 	k->compression = strdup(img->compression);
-	if ((r = add_item(k, "image", VB_VERIFY_OK, "/%s: %zu files in %zu archive%s, %s", k->image,
-			  img->n_files, img->n_archives, img->n_archives == 1 ? "" : "s",
-			  img->compression)) >= 0 &&
-	    (r = check_modules(k, img, kf, hint)) >= 0)
+	r = img->n_archives == 1 ? add_item(k, "image", VB_VERIFY_OK, "/%s: %zu files in one archive, %s",
+					    k->image, img->n_files, img->compression)
+				 : add_item(k, "image", VB_VERIFY_OK, "/%s: %zu files in %zu archives, %s",
+					    k->image, img->n_files, img->n_archives, img->compression);
+	if (r >= 0 && (r = check_modules(k, img, kf, hint)) >= 0)
 		r = check_generated(k, img, p, "modprobe", MODPROBE_FILE, hint);
 	if (r >= 0 && plan_file(p, DEVICES_FILE)) {
 		/* binding by address: the helper and its rule too */
