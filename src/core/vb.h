@@ -86,8 +86,9 @@ typedef struct VbHost {
 /* A block device the host uses (mounted, or listed in fstab), and the PCI device under it. */
 typedef struct VbHostDisk {
 	char pci_address[VB_ADDRESS_MAX];
-	char *block; /* "nvme0n1p2", "sda" */
-	char *use;   /* "mounted on /", "in fstab for /home" */
+	char *block;	/* "nvme0n1p2", "sda" */
+	char *use;	/* "mounted on /", "in fstab for /home" (English: scan's JSON) */
+	char *use_text; /* the same in the user's language */
 } VbHostDisk;
 
 typedef struct VbModel {

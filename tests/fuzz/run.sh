@@ -2,12 +2,14 @@
 # make fuzz: build each libFuzzer target (clang, ASan+UBSan) against the core built with
 # coverage, run each for FUZZ_SECONDS (default 60) from its seed corpus in tests/fuzz/corpus,
 # and print the executions reached. A crash stops the run with the reproducer's path.
+# FUZZ_TARGETS="a b" runs only those targets.
 # tests/fuzz/RESULTS.md records a run.
 set -euo pipefail
 top=$(cd "$(dirname "$0")/../.." && pwd)
 build=$top/build-fuzz
 seconds=${FUZZ_SECONDS:-60}
-targets=(selection rom device-spec sysfs-attr image admin-files)
+# shellcheck disable=SC2206 # a word list
+targets=(${FUZZ_TARGETS:-selection rom device-spec sysfs-attr image admin-files})
 flags="-O1 -g -fno-omit-frame-pointer -fsanitize=address,undefined -fno-sanitize-recover=all"
 make -s -C "$top" BUILD=build-fuzz CC=clang CFLAGS="$flags -fsanitize=fuzzer-no-link" build-fuzz/libvfioboot.a
 cflags=$(make -s -C "$top" BUILD=build-fuzz --no-print-directory print-fuzz-flags)

@@ -182,6 +182,21 @@ if cmp -s "$work/grub.orig" "$r/etc/default/grub" && ! grep -q '"/etc/default/gr
 else not_ok "an emptied selection: apply restores /etc/default/grub and keeps no record or backup of it" "$(cat "$work/out"; diff "$work/grub.orig" "$r/etc/default/grub"; ls "$r/var/lib/vfio-boot/backups")"; fi
 vb "$r" add -q 03:00.0
 
+# An admin's file without a last newline gets one with our part, and revert takes it out
+# again: the file comes back byte for byte.
+for d in arch-grub:/etc/default/grub debian-refind:/boot/refind_linux.conf; do
+	r="$work/nl-${d%%:*}" f="${d#*:}"
+	python3 "$top/tests/fixtures/build-sysroot.py" --distro="${d%%:*}" "$listing" "$r" >/dev/null
+	printf '%s' "$(cat "$r$f")" >"$work/nl.orig" && cp "$work/nl.orig" "$r$f"
+	vb "$r" add -q 03:00.0
+	vb "$r" apply -q --no-rebuild >"$work/out" 2>&1
+	added=$(tail -c 1 "$r$f" | od -An -c | tr -d ' ')
+	vb "$r" revert -q --no-rebuild >>"$work/out" 2>&1
+	if [ "$added" = '\n' ] && cmp -s "$work/nl.orig" "$r$f"; then
+		ok "${d%%:*}: $f without a last newline comes back byte for byte"
+	else not_ok "${d%%:*}: $f without a last newline comes back byte for byte" "$(cat "$work/out"; cmp "$work/nl.orig" "$r$f")"; fi
+done
+
 # Overrides, and what is not guessed.
 r="$work/fedora"
 vb "$r" plan --json --bootloader=none >"$work/out" 2>&1

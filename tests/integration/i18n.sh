@@ -64,6 +64,12 @@ if localedef -i es_ES -f UTF-8 "$work/locale/es_ES.UTF-8" >"$work/err" 2>&1; the
 	es add 04:00.0 >"$work/refused.txt" 2>&1
 	grep -q "vfio-boot: rechazado (boot-vga): 0000:04:00.0 (G94GL \[Quadro FX 1800\]) es el dispositivo VGA de arranque, la consola del anfitrión" "$work/refused.txt" &&
 		ok "a refusal in Spanish keeps its code" || not_ok "a refusal in Spanish keeps its code" "$(cat "$work/refused.txt")"
+	# the host's disk in a refusal is in Spanish too; scan's JSON keeps the English
+	es add --dry-run 00:1f.2 >"$work/disk.txt" 2>&1
+	es scan --json >"$work/scan.json"
+	grep -q "rechazado (host-disk): 0000:00:1f.2 (SATA controller) lleva sda1, montado en / en este anfitrión" "$work/disk.txt" &&
+		grep -q '"use": "mounted on /"' "$work/scan.json" && ok "in Spanish: the host's disk in a refusal, English in scan's JSON" ||
+		not_ok "in Spanish: the host's disk in a refusal, English in scan's JSON" "$(cat "$work/disk.txt")"
 
 	# Every verb a person reads, in Spanish: a line the same in both languages that holds an
 	# English word is a message left untranslated (names, paths and pci.ids stay as they are).

@@ -80,7 +80,7 @@ static int setup(void **state)
 	m->host.iommu_firmware = VB_IOMMU_INTEL;
 	snprintf(f->disk.pci_address, sizeof(f->disk.pci_address), "0000:00:1f.2");
 	f->disk.block = "sda1";
-	f->disk.use = "mounted on /";
+	f->disk.use = f->disk.use_text = "mounted on /";
 	m->host_disks = &f->disk;
 	m->n_host_disks = 1;
 	assert_int_equal(vb_selection_new(&f->sel), 0);

@@ -231,11 +231,22 @@ static bool want_grub_block(const VbPlan *p)
 /* /etc/default/grub where GRUB has no drop-in directory (Fedora, RHEL, openSUSE, Arch): a
  * block at the end, sourced by grub(2)-mkconfig after the admin's settings. The _DEFAULT
  * variable keeps the parameters off the recovery entries. */
+/* In the manifest's list of what edit added: the admin's file did not end with a newline
+ * and edit gave it one, which unedit takes out again. Not a kernel parameter, nor "N:word". */
+#define ADDED_FINAL_NEWLINE "+final-newline"
+
+static bool added_final_newline(const VbStrv *added)
+{
+	return added && vb_strv_contains(added, ADDED_FINAL_NEWLINE);
+}
+
 /* base, then our block with body in it */
-static char *append_block(const char *base, const char *body)
+static char *append_block(const char *base, const char *body, VbStrv *added)
 {
 	StrBuf b = {0};
 	size_t len = strlen(base);
+	if (len && base[len - 1] != '\n')
+		(void)vb_strv_add(added, ADDED_FINAL_NEWLINE);
 	strbuf_printf(&b,
 		      "%s%s" BLOCK_BEGIN ": from " VB_SELECTION_PATH
 		      "; 'vfio-boot revert' removes this block\n"
@@ -246,14 +257,13 @@ static char *append_block(const char *base, const char *body)
 
 static char *edit_grub_block(const VbPlan *p, const char *base, VbStrv *added)
 {
-	(void)added;
 	StrBuf b = {0};
 	strbuf_printf(&b, "GRUB_CMDLINE_LINUX_DEFAULT=\"$GRUB_CMDLINE_LINUX_DEFAULT");
 	for (size_t i = 0; i < p->cmdline.n; i++)
 		strbuf_printf(&b, " %s", p->cmdline.v[i]);
 	strbuf_printf(&b, "\"\n");
 	char *body = strbuf_steal(&b);
-	char *text = body ? append_block(base, body) : NULL;
+	char *text = body ? append_block(base, body, added) : NULL;
 	free(body);
 	return text;
 }
@@ -268,16 +278,16 @@ static bool want_booster(const VbPlan *p)
  * concurrently with the drivers it finds by modalias: best effort (plan says so). */
 static char *edit_booster(const VbPlan *p, const char *base, VbStrv *added)
 {
-	(void)p, (void)added;
-	return append_block(base, "modules_force_load: vfio_pci,vfio_iommu_type1\n");
+	(void)p;
+	return append_block(base, "modules_force_load: vfio_pci,vfio_iommu_type1\n", added);
 }
 
 /* Takes out the lines from BLOCK_BEGIN to BLOCK_END, every such block (a copy of the file
  * may hold two). A begin without its end is a block someone cut: EBADMSG, the admin
- * decides. */
+ * decides. The newline edit gave a file that lacked one goes too, when our block is still
+ * what follows it at the end. */
 static char *unedit_block(const char *current, const VbStrv *added)
 {
-	(void)added;
 	StrBuf b = {0};
 	const char *rest = current;
 	for (;;) {
@@ -292,8 +302,10 @@ static char *unedit_block(const char *current, const VbStrv *added)
 			errno = EBADMSG;
 			return NULL;
 		}
-		strbuf_printf(&b, "%.*s", (int)(begin - rest), rest);
+		const char *kept = rest;
 		rest = end + 1 + strlen(BLOCK_END);
+		bool our_newline = !*rest && added_final_newline(added) && begin > kept && begin[-1] == '\n';
+		strbuf_printf(&b, "%.*s", (int)(begin - kept - our_newline), kept);
 	}
 	strbuf_printf(&b, "%s", rest);
 	return strbuf_steal(&b);
@@ -419,9 +431,10 @@ static char *edit_refind(const VbPlan *p, const char *base, VbStrv *added)
 			strbuf_printf(&b, "%.*s", (int)len, line);
 		line += len;
 		if (*line == '\n')
-			strbuf_printf(&b, "\n"), line++;
+			line++;
 		else
-			strbuf_printf(&b, "\n");
+			(void)vb_strv_add(added, ADDED_FINAL_NEWLINE);
+		strbuf_printf(&b, "\n");
 	}
 	strbuf_printf(&b, REFIND_RECOVERY_LABEL " \"%s vfio-boot=off\"\n", first ? first : "");
 	free(first);
@@ -454,7 +467,17 @@ static char *unedit_refind(const char *current, const VbStrv *added)
 			strbuf_printf(&b, "%.*s%s", (int)len, line, nl ? "\n" : "");
 		line += len + nl;
 	}
-	return strbuf_steal(&b);
+	/* the newline edit gave the last line, when our recovery line still follows it */
+	char *text = strbuf_steal(&b);
+	size_t tl = text ? strlen(text) : 0, cl = strlen(current);
+	if (cl && current[cl - 1] == '\n')
+		cl--;
+	const char *last = memrchr(current, '\n', cl);
+	last = last ? last + 1 : current;
+	if (tl && text[tl - 1] == '\n' && added_final_newline(added) &&
+	    strncmp(last, REFIND_RECOVERY_LABEL, strlen(REFIND_RECOVERY_LABEL)) == 0)
+		text[tl - 1] = 0;
+	return text;
 }
 
 static const VbGenerator generators[] = {

@@ -203,7 +203,7 @@ static int check_host_disks(const VbModel *m, bool force, VbPlan *p)
 			return verdict(p, allowed(pd, force, VB_REFUSE_HOST_DISK), VB_REFUSE_HOST_DISK,
 				       "%s (%s) carries %s, %s on this host%s%s; --force takes the disk away "
 				       "from the host",
-				       ctrl->address, ctrl->class_name, hd->block, hd->use,
+				       ctrl->address, ctrl->class_name, hd->block, hd->use_text,
 				       pd->dev == ctrl ? "" : _(", and shares an IOMMU group with "),
 				       pd->dev == ctrl ? "" : pd->dev->address);
 		}

@@ -27,16 +27,23 @@ void vb_host_disks_free(VbHostDisk *v, size_t n)
 	for (size_t i = 0; v && i < n; i++) {
 		free(v[i].block);
 		free(v[i].use);
+		free(v[i].use_text);
 	}
 	free(v);
 }
+
+/* Why the host needs a disk: mounted now, or listed in fstab, at path. */
+typedef struct DiskUse {
+	bool mounted;
+	const char *path;
+} DiskUse;
 
 typedef struct DiskList {
 	VbHostDisk *v;
 	size_t n;
 } DiskList;
 
-static int add_disk(DiskList *l, const char *pci, const char *block, const char *use)
+static int add_disk(DiskList *l, const char *pci, const char *block, const DiskUse *use)
 {
 	for (size_t i = 0; i < l->n; i++)
 		if (strcmp(l->v[i].pci_address, pci) == 0 && strcmp(l->v[i].block, block) == 0)
@@ -49,8 +56,10 @@ static int add_disk(DiskList *l, const char *pci, const char *block, const char 
 	*d = (VbHostDisk){0};
 	snprintf(d->pci_address, sizeof(d->pci_address), "%s", pci);
 	d->block = strdup(block);
-	d->use = strdup(use);
-	if (!d->block || !d->use)
+	/* in English for scan's JSON, and in the user's language for the messages */
+	if (!d->block ||
+	    asprintf(&d->use, use->mounted ? "mounted on %s" : "in fstab for %s", use->path) < 0 ||
+	    asprintf(&d->use_text, use->mounted ? _("mounted on %s") : _("in fstab for %s"), use->path) < 0)
 		return -ENOMEM;
 	l->n++;
 	return 0;
@@ -83,11 +92,12 @@ static int block_sysfs_path(const VbContext *ctx, unsigned maj, unsigned min, ch
 	return 0;
 }
 
-static int follow_block(const VbContext *ctx, DiskList *l, const char *syspath, const char *use, int depth);
+static int follow_block(const VbContext *ctx, DiskList *l, const char *syspath, const DiskUse *use,
+			int depth);
 
 /* Devices under dm/md have slaves/: the disks below. */
-static int follow_slaves(const VbContext *ctx, DiskList *l, const char *syspath, const char *use, int depth,
-			 bool *had_slaves)
+static int follow_slaves(const VbContext *ctx, DiskList *l, const char *syspath, const DiskUse *use,
+			 int depth, bool *had_slaves)
 {
 	char rel[PATH_MAX];
 	snprintf(rel, sizeof(rel), "%s/slaves", syspath);
@@ -120,7 +130,7 @@ static int follow_slaves(const VbContext *ctx, DiskList *l, const char *syspath,
 	return r;
 }
 
-static int follow_block(const VbContext *ctx, DiskList *l, const char *syspath, const char *use, int depth)
+static int follow_block(const VbContext *ctx, DiskList *l, const char *syspath, const DiskUse *use, int depth)
 {
 	if (depth > 8)
 		return 0; /* slaves never nest this deep; a loop in a broken tree */
@@ -140,7 +150,7 @@ static int follow_block(const VbContext *ctx, DiskList *l, const char *syspath, 
 	return add_disk(l, last_pci, block ? block + 1 : syspath, use);
 }
 
-static int add_by_devnum(const VbContext *ctx, DiskList *l, unsigned maj, unsigned min, const char *use)
+static int add_by_devnum(const VbContext *ctx, DiskList *l, unsigned maj, unsigned min, const DiskUse *use)
 {
 	char path[PATH_MAX];
 	int r = block_sysfs_path(ctx, maj, min, path, sizeof(path));
@@ -165,9 +175,8 @@ static int scan_mountinfo(const VbContext *ctx, DiskList *l)
 		char mnt[PATH_MAX];
 		if (sscanf(line, "%*u %*u %u:%u %*s %4095s", &maj, &min, mnt) != 3 || maj == 0)
 			continue;
-		char use[PATH_MAX + 16];
-		snprintf(use, sizeof(use), "mounted on %s", mnt);
-		if ((r = add_by_devnum(ctx, l, maj, min, use)) < 0)
+		DiskUse use = {.mounted = true, .path = mnt};
+		if ((r = add_by_devnum(ctx, l, maj, min, &use)) < 0)
 			return r;
 	}
 	return 0;
@@ -273,9 +282,8 @@ static int scan_fstab(const VbContext *ctx, DiskList *l)
 			vb_debug(ctx, "fstab: %s: not a local block device here", spec);
 			continue;
 		}
-		char use[2100];
-		snprintf(use, sizeof(use), "in fstab for %s", mnt);
-		if ((r = add_by_devnum(ctx, l, maj, min, use)) < 0)
+		DiskUse use = {.mounted = false, .path = mnt};
+		if ((r = add_by_devnum(ctx, l, maj, min, &use)) < 0)
 			return r;
 	}
 	return 0;

@@ -284,7 +284,7 @@ static int choose_disk(VbContext *ctx, const VbModel *m, VbProfile *p)
 			return vb_log_errno(ctx, -EBUSY,
 					    "--disk=%s: %s holds a filesystem of the host's (%s %s): a guest "
 					    "writing to it would destroy it",
-					    disk, name, h->block, h->use);
+					    disk, name, h->block, h->use_text);
 	}
 	if ((r = stable_name(ctx, name, &p->disk_path)) < 0)
 		return vb_log_errno(ctx, r, "--disk=%s: %s has no /dev/disk/by-id name to refer to it by",
