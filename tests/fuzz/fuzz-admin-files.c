@@ -11,16 +11,14 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "fuzz-input.h"
 #include "plan/plan.h"
 
-int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-	char *s = malloc(size + 1);
+	char *s = fuzz_string(data, size);
 	if (!s)
 		return 0;
-	memcpy(s, data, size);
-	s[size] = 0;
 	VbPlan p = {0};
 	static char *words[] = {"intel_iommu=on", "iommu=pt", "vfio-pci.ids=1002:67b1,1002:aac8"};
 	p.cmdline = (VbStrv){3, words};

@@ -4,16 +4,14 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "fuzz-input.h"
 #include "vb.h"
 
-int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-	char *s = malloc(size + 1);
+	char *s = fuzz_string(data, size);
 	if (!s)
 		return 0;
-	memcpy(s, data, size);
-	s[size] = 0;
 	VbDeviceSpec spec;
 	if (vb_device_spec_parse(s, &spec) == 0 && !spec.by_id) {
 		/* an address it accepts formats to one it reads back the same */

@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "fuzz-input.h"
 #include "verify/image.h"
 
 static bool keep_all(const char *path)
@@ -13,7 +14,6 @@ static bool keep_all(const char *path)
 	return true;
 }
 
-int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	VbImage *img = NULL;

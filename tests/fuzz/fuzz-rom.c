@@ -3,9 +3,9 @@
 #include <stdint.h>
 #include <stdlib.h>
 
+#include "fuzz-input.h"
 #include "vb.h"
 
-int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	VbRomInfo info;
@@ -17,7 +17,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	 * whole and non-empty */
 	for (size_t i = 0; i < info.n_images; i++)
 		if (info.images[i].offset >= size ||
-		    (!info.truncated && (info.images[i].length == 0 || info.images[i].length > size - info.images[i].offset)))
+		    (!info.truncated &&
+		     (info.images[i].length == 0 || info.images[i].length > size - info.images[i].offset)))
 			abort();
 	(void)vb_rom_has_uefi(&info, 0x8664);
 	return 0;

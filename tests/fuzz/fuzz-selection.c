@@ -5,9 +5,9 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "fuzz-input.h"
 #include "config/selection.h"
 
-int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	VbSelection *sel = NULL, *again = NULL;
@@ -21,8 +21,10 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	    again->method != sel->method || again->iommu_pt != sel->iommu_pt)
 		abort();
 	for (size_t i = 0; i < sel->n_devices; i++)
-		if (memcmp(&again->devices[i].addr, &sel->devices[i].addr, sizeof(sel->devices[i].addr)) != 0 ||
-		    again->devices[i].vendor != sel->devices[i].vendor || again->devices[i].allow != sel->devices[i].allow)
+		if (memcmp(&again->devices[i].addr, &sel->devices[i].addr, sizeof(sel->devices[i].addr)) !=
+			0 ||
+		    again->devices[i].vendor != sel->devices[i].vendor ||
+		    again->devices[i].allow != sel->devices[i].allow)
 			abort();
 	free(text);
 	vb_selection_free(again);

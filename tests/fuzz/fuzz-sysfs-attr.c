@@ -5,17 +5,15 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "fuzz-input.h"
 #include "profile/topology.h"
 #include "util/fileio.h"
 
-int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-	char *s = malloc(size + 1);
+	char *s = fuzz_string(data, size);
 	if (!s)
 		return 0;
-	memcpy(s, data, size);
-	s[size] = 0;
 	uint32_t v;
 	if (parse_hex(s, 0xffff, &v) == 0 && v > 0xffff)
 		abort();
@@ -30,7 +28,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			if (cpus[i] >= VB_MAX_CPUS || (i > 0 && cpus[i] <= cpus[i - 1]))
 				abort();
 		vb_cpulist_format(cpus, n, text, sizeof(text));
-		if (vb_cpulist_parse(text, again, 64, &m) != 0 || m != n || memcmp(cpus, again, n * sizeof(*cpus)) != 0)
+		if (vb_cpulist_parse(text, again, 64, &m) != 0 || m != n ||
+		    memcmp(cpus, again, n * sizeof(*cpus)) != 0)
 			abort();
 	}
 	free(s);

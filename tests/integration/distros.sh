@@ -197,6 +197,22 @@ for d in arch-grub:/etc/default/grub debian-refind:/boot/refind_linux.conf; do
 	else not_ok "${d%%:*}: $f without a last newline comes back byte for byte" "$(cat "$work/out"; cmp "$work/nl.orig" "$r$f")"; fi
 done
 
+# grubby's BLS entries without /etc/kernel/cmdline: a parameter every entry has already is
+# left to them (not added, so never taken out); one that only some have is added to all.
+r="$work/bls-entries"
+python3 "$top/tests/fixtures/build-sysroot.py" --distro=fedora "$listing" "$r" >/dev/null
+vb "$r" add -q 03:00.0
+rm "$r/etc/kernel/cmdline"
+first=$(ls "$r"/boot/loader/entries/*.conf | head -1)
+sed -i 's/^options .*/& intel_iommu=on/' "$first"
+vb "$r" plan --json >"$work/some.json" 2>&1
+sed -i 's/^options .*/& intel_iommu=on/' "$r"/boot/loader/entries/*.conf
+sed -i 's/ intel_iommu=on intel_iommu=on$/ intel_iommu=on/' "$first"
+vb "$r" plan --json >"$work/all.json" 2>&1
+if python3 -c 'import json,sys; a=json.load(open(sys.argv[1]))["entry_args"]; b=json.load(open(sys.argv[2]))["entry_args"]; sys.exit(not ("intel_iommu=on" in a and "intel_iommu=on" not in b and "vfio-pci.ids=1002:67b1,1002:aac8" in b))' "$work/some.json" "$work/all.json"; then
+	ok "fedora without /etc/kernel/cmdline: a parameter every BLS entry has is not grubby's to add"
+else not_ok "fedora without /etc/kernel/cmdline: a parameter every BLS entry has is not grubby's to add" "$(grep -A4 entry_args "$work/some.json" "$work/all.json")"; fi
+
 # Overrides, and what is not guessed.
 r="$work/fedora"
 vb "$r" plan --json --bootloader=none >"$work/out" 2>&1

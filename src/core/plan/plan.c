@@ -513,16 +513,65 @@ static int plan_files(const VbContext *ctx, const VbState *st, VbPlan *p)
 	return 0;
 }
 
-/* The parameters the boot entries have, where a tool keeps them for every kernel: grubby's
- * BLS systems in /etc/kernel/cmdline, kernelstub in its configuration. An unreadable file
+/* The words of the options line of every BLS entry in /boot/loader/entries (a word some
+ * entry lacks is one grubby adds to it, so ours to take out again on revert). No entry
  * gives none. */
+static int bls_common_words(const VbContext *ctx, VbStrv *words)
+{
+	_cleanup_free_ char *dir = NULL;
+	if (vb_root_path(ctx, "boot/loader/entries", &dir) < 0)
+		return -ENOMEM;
+	DIR *d = opendir(dir);
+	if (!d)
+		return 0;
+	bool first = true;
+	int r = 0;
+	for (struct dirent *de; r >= 0 && (de = readdir(d));) {
+		size_t n = strlen(de->d_name);
+		_cleanup_free_ char *path = NULL, *text = NULL;
+		if (n < 6 || strcmp(de->d_name + n - 5, ".conf") != 0)
+			continue;
+		if (asprintf(&path, "%s/%s", dir, de->d_name) < 0) {
+			r = -ENOMEM;
+			break;
+		}
+		if (read_file_at(AT_FDCWD, path, 64 * 1024, &text, NULL) < 0)
+			continue;
+		VbStrv mine = {0}, common = {0};
+		char *save = NULL;
+		for (char *line = strtok_r(text, "\n", &save); line && r >= 0;
+		     line = strtok_r(NULL, "\n", &save)) {
+			line += strspn(line, " \t");
+			if (strncmp(line, "options", 7) != 0 || (line[7] != ' ' && line[7] != '\t'))
+				continue;
+			char *wsave = NULL;
+			for (char *w = strtok_r(line + 7, " \t", &wsave); w && r >= 0;
+			     w = strtok_r(NULL, " \t", &wsave))
+				r = vb_strv_add(&mine, w);
+		}
+		for (size_t i = 0; i < mine.n && r >= 0; i++)
+			if (first || vb_strv_contains(words, mine.v[i]))
+				r = vb_strv_add(&common, mine.v[i]);
+		vb_strv_done(&mine);
+		vb_strv_done(words);
+		*words = common;
+		first = false;
+	}
+	closedir(d);
+	return r;
+}
+
+/* The parameters the boot entries have, where a tool keeps them for every kernel: grubby's
+ * BLS systems in /etc/kernel/cmdline (or, without it, in the entries themselves),
+ * kernelstub in its configuration. An unreadable file gives none. */
 static int entry_words(const VbContext *ctx, const VbTargets *t, VbStrv *words)
 {
 	_cleanup_free_ char *text = NULL;
 	bool bls = t->bootloader == VB_BOOTLOADER_GRUB_BLS;
-	if (read_current(ctx, bls ? "/etc/kernel/cmdline" : "/etc/kernelstub/configuration", &text) < 0 ||
-	    !text)
+	if (read_current(ctx, bls ? "/etc/kernel/cmdline" : "/etc/kernelstub/configuration", &text) < 0)
 		return 0;
+	if (!text)
+		return bls ? bls_common_words(ctx, words) : 0;
 	int r = 0;
 	if (bls) {
 		for (char *w = strtok(text, " \t\n"); w && r >= 0; w = strtok(NULL, " \t\n"))
