@@ -109,7 +109,7 @@ static void help(void)
 		"      --rom=FILE       the GPU's VBIOS to show the guest instead of its own\n"
 		"      --hugepages      back the memory with huge pages when the host has them\n"
 		"      --hide-kvm       hide KVM from the guest (NVIDIA drivers before 465)\n"
-		"      --libvirt-version=X.Y  write for this libvirt (default: the installed one)\n"
+		"      --libvirt-version=X.Y  target this libvirt (default: the installed one)\n"
 		"      --format=FORMAT  libvirt (default), or qemu: a script running QEMU\n"
 		"      --output=FILE    write the domain to FILE instead of stdout\n"
 		"      --define         define it in libvirt (as virsh define does)\n"

@@ -109,6 +109,9 @@ if localedef -i es_ES -f UTF-8 "$work/locale/es_ES.UTF-8" >"$work/err" 2>&1; the
 	both profile profile --os=windows10 --memory=8G --libvirt-version=9.0 --output="$work/vm.xml"
 	printf 'device 0000:03:00.0 1002:67b1\nmethod sometimes\n' >"$work/r/etc/vfio-boot.conf"
 	both parse-error plan
+	# --help fits a terminal of 80 columns in both languages (characters, not bytes)
+	wide=$(cat "$work/help.en" "$work/help.es" | python3 -c 'import sys; [print(len(l), l) for l in sys.stdin.read().splitlines() if len(l) > 79]')
+	[ -z "$wide" ] && ok "--help fits in 79 columns in English and in Spanish" || not_ok "--help fits in 79 columns in English and in Spanish" "$wide"
 	# the table's headings and the hidden groups are scan's own words
 	grep -q '^DISPOSITIVO  *CLASE ID  *CONTROLADOR  *DESCRIPCIÓN' "$work/scan.es" && grep -q '^grupo 29' "$work/scan.es" &&
 		grep -q '\[VGA de arranque\]' "$work/scan.es" && ok "in Spanish: scan's headings and groups" ||
