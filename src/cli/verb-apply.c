@@ -68,9 +68,6 @@ static void on_progress(void *userdata, VbProgress ev, const char *what, double 
 	}
 }
 
-/* status's word for a file, in a column nine wide */
-static const char *const file_state_word[] = {N_("ok"), N_("modified"), N_("missing"), N_("pending")};
-
 static VbApplyOptions apply_options(const Args *args, Progress *pr)
 {
 	pr->args = args;
@@ -326,7 +323,7 @@ int verb_status(VbContext *ctx, const Args *args, int argc, char **argv)
 			       d->bound ? _("bound to vfio-pci") : d->diagnosis);
 		}
 		for (size_t i = 0; i < s->n_files; i++)
-			printf("%-9s %s\n", _(file_state_word[s->files[i].state]), s->files[i].path);
+			printf("%-9s %s\n", _(vb_file_state_name(s->files[i].state)), s->files[i].path);
 		if (s->reboot_pending)
 			printf(_("A reboot is pending: the configuration was applied after this boot.\n"));
 		if (s->rebuild && strcmp(s->rebuild, "done") && strcmp(s->rebuild, "listed"))

@@ -34,8 +34,6 @@ json_object *json_verify(const VbVerifyReport *rep)
 
 void print_verify(const VbVerifyReport *rep, bool problems_only)
 {
-	/* TRANSLATORS: verify's verdict on one thing an image needs, in a column eight wide */
-	static const char *const verdict[] = {N_("ok"), N_("missing"), N_("unknown"), N_("info")};
 	for (size_t i = 0; i < rep->n_kernels; i++) {
 		const VbKernelVerify *k = &rep->kernels[i];
 		if (problems_only && k->binds)
@@ -47,7 +45,7 @@ void print_verify(const VbVerifyReport *rep, bool problems_only)
 			const VbVerifyItem *it = &k->items[j];
 			if (problems_only && it->verdict != VB_VERIFY_MISSING)
 				continue;
-			printf("  %-8s %-15s %s\n", _(verdict[it->verdict]), it->id, it->message);
+			printf("  %-8s %-15s %s\n", _(vb_verdict_name(it->verdict)), it->id, it->message);
 		}
 	}
 }

@@ -18,48 +18,45 @@ ESCAPE = re.compile(r"\\(033\[[0-9;]*[A-Za-z]|[0-7]{1,3}|x[0-9a-fA-F]+|.)")
 WORD = re.compile(r"[A-Za-z]{2,}")
 
 
-def call_end(text, start):
-    """Index just past the parenthesis that closes the one before start."""
-    depth, i = 1, start
-    while i < len(text) and depth:
+def parens(text, start, stop=None):
+    """Yields (index, "(" or ")") for the parentheses of text from start (to stop), skipping
+    comments, strings and character constants."""
+    i, stop = start, len(text) if stop is None else stop
+    while i < stop:
         c = text[i]
         if text.startswith("/*", i):
             i = text.index("*/", i) + 2
-            continue
-        if text.startswith("//", i):
+        elif text.startswith("//", i):
             i = text.index("\n", i)
-            continue
-        if c in "\"'":
+        elif c in "\"'":
             j = i + 1
             while text[j] != c:
                 j += 2 if text[j] == "\\" else 1
             i = j + 1
-            continue
-        depth += {"(": 1, ")": -1}.get(c, 0)
-        i += 1
-    return i
+        else:
+            if c in "()":
+                yield i, c
+            i += 1
+
+
+def call_end(text, start):
+    """Index just past the parenthesis that closes the one before start."""
+    depth = 1
+    for i, c in parens(text, start):
+        depth += 1 if c == "(" else -1
+        if depth == 0:
+            return i + 1
+    return len(text)
 
 
 def marked(args, pos):
     """Is the literal at pos inside a call of _, N_ or P_ (at any depth)?"""
-    stack, i = [], 0
-    while i < pos:
-        c = args[i]
-        if args.startswith("/*", i):
-            i = args.index("*/", i) + 2
-            continue
-        if c in "\"'":
-            j = i + 1
-            while args[j] != c:
-                j += 2 if args[j] == "\\" else 1
-            i = j + 1
-            continue
+    stack = []
+    for i, c in parens(args, 0, pos):
         if c == "(":
-            name = re.search(r"(\w*)\s*$", args[:i]).group(1)
-            stack.append(name)
-        elif c == ")" and stack:
+            stack.append(re.search(r"(\w*)\s*$", args[:i]).group(1))
+        elif stack:
             stack.pop()
-        i += 1
     return any(name in ("_", "N_", "P_") for name in stack)
 
 

@@ -13,7 +13,9 @@
 
 const char *vb_file_state_name(VbFileState s)
 {
-	static const char *const names[] = {"ok", "modified", "missing", "pending"};
+	/* TRANSLATORS: status's word for a file, in a column nine wide (the JSON keeps the
+	 * English) */
+	static const char *const names[] = {N_("ok"), N_("modified"), N_("missing"), N_("pending")};
 	return names[s];
 }
 
@@ -21,14 +23,11 @@ const char *vb_rebuild_text(const char *state)
 {
 	/* TRANSLATORS: what became of the rebuild of the boot images (feminine in Spanish:
 	 * la reconstrucción) */
-	static const char *const words[][2] = {{"done", N_("done")},
-					       {"listed", N_("listed")},
-					       {"failed", N_("failed")},
-					       {"skipped", N_("skipped")},
-					       {"pending", N_("pending")}};
-	for (size_t i = 0; i < ELEMENTSOF(words); i++)
-		if (strcmp(state, words[i][0]) == 0)
-			return _(words[i][1]);
+	static const char *const known[] = {N_("done"), N_("listed"), N_("failed"), N_("skipped"),
+					    N_("pending")};
+	for (size_t i = 0; i < ELEMENTSOF(known); i++)
+		if (strcmp(state, known[i]) == 0)
+			return _(state);
 	return state;
 }
 

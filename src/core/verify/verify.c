@@ -431,6 +431,8 @@ VbVerifyReport *vb_verify_report_free(VbVerifyReport *rep)
 
 const char *vb_verdict_name(VbVerdict v)
 {
-	static const char *const names[] = {"ok", "missing", "unknown", "info"};
+	/* TRANSLATORS: verify's verdict on one thing an image needs, in a column eight wide
+	 * (the JSON keeps the English) */
+	static const char *const names[] = {N_("ok"), N_("missing"), N_("unknown"), N_("info")};
 	return names[v];
 }
