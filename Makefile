@@ -43,7 +43,7 @@ UNIT_BIN := $(UNIT_SRC:tests/unit/%.c=$(BUILD)/tests/%)
 
 # The boot-time helper: libc only, it is copied into every initramfs image.
 HELPER_SRC := src/helper/vfio-boot-bind.c src/core/config/selection.c src/core/pci-address.c \
-	src/core/probe/cmdline.c
+	src/core/probe/cmdline.c src/core/util/utf8.c
 
 # The translations: po/LANG.po, compiled for the build tree and installed under LOCALEDIR.
 LANGUAGES := $(basename $(notdir $(wildcard po/*.po)))

@@ -7,6 +7,7 @@
 
 #include "apply/apply.h"
 #include "cli.h"
+#include "util/utf8.h"
 #include "verify/verify.h"
 
 typedef struct Progress {
@@ -111,6 +112,16 @@ int verb_apply(VbContext *ctx, const Args *args, int argc, char **argv)
 	VbSelection *before = NULL, *sel = NULL;
 	VbPlan *p = NULL;
 	VbApplyResult res = {0};
+	/* the selection and the files the plan compares are read under the lock apply writes
+	 * under: a revert or an add in between would otherwise be undone or lost */
+	bool locked = false;
+	if (!args->dry_run) {
+		if (vb_root_lock(ctx) < 0) {
+			status = 1;
+			goto out;
+		}
+		locked = true;
+	}
 	if (vb_selection_load(ctx, &before) < 0 || vb_selection_load(ctx, &sel) < 0) {
 		status = 1;
 		goto out;
@@ -210,6 +221,8 @@ int verb_apply(VbContext *ctx, const Args *args, int argc, char **argv)
 		status = 1;
 	vb_verify_report_free(rep);
 out:
+	if (locked)
+		vb_root_unlock(ctx);
 	vb_apply_result_done(&res);
 	vb_plan_free(p);
 	vb_selection_free(sel);
@@ -318,9 +331,11 @@ int verb_status(VbContext *ctx, const Args *args, int argc, char **argv)
 			printf(_("Nothing is selected and nothing is applied.\n"));
 		for (size_t i = 0; i < s->n_devices; i++) {
 			const VbStatusDevice *d = &s->devices[i];
-			printf("%s  %-14s %s\n", d->dev->address,
-			       d->dev->driver ? d->dev->driver : _("(no driver)"),
-			       d->bound ? _("bound to vfio-pci") : d->diagnosis);
+			/* the driver's name comes from sysfs, and the diagnosis quotes it */
+			char drv[128], why[2048];
+			utf8_escape_into(drv, sizeof(drv), d->dev->driver ? d->dev->driver : _("(no driver)"));
+			utf8_escape_into(why, sizeof(why), d->bound ? _("bound to vfio-pci") : d->diagnosis);
+			printf("%s  %-14s %s\n", d->dev->address, drv, why);
 		}
 		for (size_t i = 0; i < s->n_files; i++)
 			printf("%-9s %s\n", _(vb_file_state_name(s->files[i].state)), s->files[i].path);

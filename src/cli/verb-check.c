@@ -4,6 +4,7 @@
 #include <unistd.h>
 
 #include "cli.h"
+#include "util/utf8.h"
 
 static void print_human(const VbCheckReport *rep)
 {
@@ -13,8 +14,10 @@ static void print_human(const VbCheckReport *rep)
 	static const char *const status[] = {N_("pass"), N_("warn"), N_("fail"), N_("skip")};
 	for (size_t i = 0; i < rep->n; i++) {
 		const VbCheck *c = &rep->checks[i];
+		char msg[2048]; /* it quotes sysfs (drivers, names) */
+		utf8_escape_into(msg, sizeof(msg), c->message);
 		printf("%s%-4s%s  %-19s %s\n", color ? colors[c->status] : "", _(status[c->status]),
-		       color ? "\033[0m" : "", c->id, c->message);
+		       color ? "\033[0m" : "", c->id, msg);
 		if (c->fix && c->status != VB_CHECK_PASS)
 			printf("      %-19s %s %s\n", "", _("fix:"), c->fix);
 	}

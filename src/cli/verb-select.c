@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "cli.h"
+#include "apply/apply.h"
 #include "plan/plan.h"
 
 /* Shows the change of the selection file and writes it (or, with --dry-run, only shows). */
@@ -110,13 +111,18 @@ int verb_add(VbContext *ctx, const Args *args, int argc, char **argv)
 		return status;
 	VbSelection *before = NULL, *sel = NULL;
 	VbPlan *p = NULL;
-	if (vb_selection_load(ctx, &before) < 0 || vb_selection_load(ctx, &sel) < 0)
+	bool locked = !args->dry_run; /* read, edit, write: one at a time (apply.h) */
+	if (locked && vb_root_lock(ctx) < 0)
+		status = 1, locked = false;
+	else if (vb_selection_load(ctx, &before) < 0 || vb_selection_load(ctx, &sel) < 0)
 		status = 1;
 	else if ((status = cli_select_devices(ctx, args, m, sel, argc, argv, &p)) == 0 &&
 		 sel->n_devices != before->n_devices)
 		status = cli_save_selection(ctx, args, before, sel);
 	if (status == 0 && !args->dry_run && args->verbosity >= 0 && sel->n_devices != before->n_devices)
 		printf(_("'vfio-boot plan' shows what apply will change.\n"));
+	if (locked)
+		vb_root_unlock(ctx);
 	vb_plan_free(p);
 	vb_selection_free(sel);
 	vb_selection_free(before);
@@ -128,6 +134,12 @@ int verb_remove(VbContext *ctx, const Args *args, int argc, char **argv)
 {
 	VbSelection *before = NULL, *sel = NULL;
 	int status = 0;
+	bool locked = false;
+	if (!args->dry_run) {
+		if (vb_root_lock(ctx) < 0)
+			return 1;
+		locked = true;
+	}
 	if (vb_selection_load(ctx, &before) < 0 || vb_selection_load(ctx, &sel) < 0) {
 		status = 1;
 		goto out;
@@ -164,6 +176,8 @@ int verb_remove(VbContext *ctx, const Args *args, int argc, char **argv)
 	}
 	status = cli_save_selection(ctx, args, before, sel);
 out:
+	if (locked)
+		vb_root_unlock(ctx);
 	vb_selection_free(sel);
 	vb_selection_free(before);
 	return status;

@@ -3,6 +3,7 @@
 #include <stdio.h>
 
 #include "cli.h"
+#include "util/utf8.h"
 #include "plan/plan.h"
 #include "verify/verify.h"
 
@@ -45,7 +46,9 @@ void print_verify(const VbVerifyReport *rep, bool problems_only)
 			const VbVerifyItem *it = &k->items[j];
 			if (problems_only && it->verdict != VB_VERIFY_MISSING)
 				continue;
-			printf("  %-8s %-15s %s\n", _(vb_verdict_name(it->verdict)), it->id, it->message);
+			char msg[2048]; /* it quotes what the image holds */
+			utf8_escape_into(msg, sizeof(msg), it->message);
+			printf("  %-8s %-15s %s\n", _(vb_verdict_name(it->verdict)), it->id, msg);
 		}
 	}
 }

@@ -2,6 +2,7 @@
 #include <errno.h>
 #include <stdio.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "internal.h"
 
@@ -23,6 +24,7 @@ int vb_context_new(const char *root, const char *sysroot, VbContext **ret)
 	ctx->root = normalize_dir(root);
 	ctx->sysroot = normalize_dir(sysroot);
 	ctx->log_max = VB_LOG_WARNING;
+	ctx->lock_fd = -1;
 	if (!ctx->root || !ctx->sysroot) {
 		vb_context_free(ctx);
 		return -ENOMEM;
@@ -35,6 +37,8 @@ VbContext *vb_context_free(VbContext *ctx)
 {
 	if (!ctx)
 		return NULL;
+	if (ctx->lock_fd >= 0)
+		close(ctx->lock_fd);
 	free(ctx->root);
 	free(ctx->sysroot);
 	free(ctx);

@@ -22,6 +22,8 @@ struct VbContext {
 	VbLogFn log_fn;
 	void *log_userdata;
 	VbLogLevel log_max;
+	int lock_fd;	      /* the root's lock (vb_root_lock), -1 when not held */
+	unsigned lock_depth; /* nested takes */
 };
 
 void vb_log(const VbContext *ctx, VbLogLevel level, const char *fmt, ...) _printf_(3, 4);

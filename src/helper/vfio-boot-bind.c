@@ -29,14 +29,22 @@
 
 static const char *root = "";
 
+/* root + the formatted path into buf. One that does not fit gives "", which no open finds:
+ * the helper then acts as if the file were not there (VFIO_BOOT_BIND_ROOT is the tests'). */
 static void path_of(char *buf, size_t size, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
 static void path_of(char *buf, size_t size, const char *fmt, ...)
 {
 	int n = snprintf(buf, size, "%s", root);
+	if (n < 0 || (size_t)n >= size) {
+		buf[0] = 0;
+		return;
+	}
 	va_list ap;
 	va_start(ap, fmt);
-	vsnprintf(buf + n, size - (size_t)n, fmt, ap);
+	int m = vsnprintf(buf + n, size - (size_t)n, fmt, ap);
 	va_end(ap);
+	if (m < 0 || (size_t)m >= size - (size_t)n)
+		buf[0] = 0;
 }
 
 /* The kernel log, where early-boot messages are read (dmesg, journalctl -k). */

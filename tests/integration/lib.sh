@@ -14,12 +14,14 @@ work=$(mktemp -d "${TMPDIR:-/tmp}/vfio-boot-$1.XXXXXX")
 trap 'rm -rf "$work"' EXIT
 
 if [ -n "${VALGRIND:-}" ]; then
-	# by its full path: some rows run with an empty PATH
+	# by its full path: some rows run with an empty PATH. Every run's report goes to its own
+	# file: summary fails on any that is not empty, whatever the test did with the exit status
 	read -r vg_prog vg_args <<<"$VALGRIND"
 	vg_prog=$(command -v "$vg_prog") || { echo "$0: $VALGRIND: not found" >&2; exit 1; }
-	mkdir -p "$work/valgrind"
+	mkdir -p "$work/valgrind/logs"
 	for b in vfio-boot vfio-boot-bind; do
-		printf '#!/bin/sh\nexec %s %s "%s" "$@"\n' "$vg_prog" "$vg_args" "$top/$build/$b" >"$work/valgrind/$b"
+		printf '#!/bin/sh\nexec %s %s --log-file="%s/valgrind/logs/%s.%%p" "%s" "$@"\n' \
+			"$vg_prog" "$vg_args" "$work" "$b" "$top/$build/$b" >"$work/valgrind/$b"
 		chmod +x "$work/valgrind/$b"
 	done
 	bin="$work/valgrind/vfio-boot" helper="$work/valgrind/vfio-boot-bind"
@@ -45,6 +47,11 @@ snapshot() {
 
 # summary NAME: the last line, and the exit status
 summary() {
+	local log
+	for log in "$work"/valgrind/logs/*; do
+		[ -s "$log" ] || continue
+		not_ok "valgrind: ${log##*/} reported an error or a leak" "$(head -40 "$log")"
+	done
 	echo "# $1: $pass passed, $fail failed"
 	[ "$fail" = 0 ]
 }

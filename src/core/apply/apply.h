@@ -3,6 +3,11 @@
  * Changing the system: apply (a plan, as one transaction), revert (undo what the manifest
  * records), status. The manifest, /var/lib/vfio-boot/manifest.json under the root, is the
  * commit point of apply: written last, atomically; what it lists is what vfio-boot owns.
+ * Before apply renames anything into place it writes its journal (journal.json beside the
+ * manifest): every file the old manifest or the new one lists, each with the hashes of both
+ * versions. While a journal is there (an apply was killed), it is the state everyone reads:
+ * the next apply goes on from it, revert undoes it, status says so. Writing the manifest
+ * removes it; one left beside a manifest of the same transaction is stale and ignored.
  */
 #pragma once
 
@@ -10,11 +15,15 @@
 
 #define VB_STATE_DIR "var/lib/vfio-boot"
 #define VB_STATE_MANIFEST "manifest.json"
+#define VB_STATE_JOURNAL "journal.json"
 #define VB_STATE_LOG "rebuild.log"
 
 typedef struct VbStateFile {
 	char *path;	 /* "/etc/modprobe.d/vfio-boot.conf" */
 	char sha256[65]; /* of the bytes vfio-boot wrote */
+	/* in a journal: of the bytes of ours that were there before ("" when none), which a
+	 * killed apply may not have replaced yet */
+	char prior_sha256[65];
 	unsigned mode;
 	bool had_original; /* a file was there before; its bytes are in backups/ */
 	unsigned original_mode;
@@ -35,12 +44,22 @@ typedef struct VbState {
 	char *rebuild_detail; /* the failed command and its status, or NULL */
 	long long applied_at; /* seconds since the epoch */
 	VbStrv created_dirs;  /* directories apply made (relative to the root); revert removes them */
+	bool interrupted;     /* read from a journal: an apply was killed before its commit */
+	/* the apply that wrote it: a journal whose transaction the manifest names was committed
+	 * (the kill or the failure came between the manifest's rename and the journal's unlink) */
+	char *transaction;
 } VbState;
 
 /* -ENOENT when nothing was applied. */
 int vb_state_load(VbContext *ctx, VbState **ret);
 VbState *vb_state_free(VbState *s);
 const VbStateFile *vb_state_find(const VbState *s, const char *path);
+/* The bytes at f's path are vfio-boot's (its hash, or in a journal the prior one). */
+bool vb_state_file_is_ours(const VbStateFile *f, const char *content);
+/* The admin's original that apply backed up for path: -ENOENT when there is none. */
+int vb_state_read_backup(VbContext *ctx, const char *path, char **ret, size_t *ret_size);
+/* Its file name in VB_STATE_DIR/backups: the path with '/' spelled '%'. */
+void vb_state_backup_name(const char *path, char out[256]);
 void vb_sha256_hex(const void *data, size_t size, char out[65]);
 
 typedef enum VbProgress {
@@ -69,6 +88,8 @@ typedef struct VbApplyOptions {
 
 typedef struct VbApplyResult {
 	bool changed;
+	bool committed;	  /* apply: the files are in place and the manifest says so */
+	size_t n_failed;  /* revert: files it could not revert (each one logged) */
 	size_t n_skipped; /* revert: files left alone because they were edited */
 	bool rebuild_failed;
 	char *failed_command; /* with its status, when rebuild_failed */
@@ -78,13 +99,24 @@ typedef struct VbApplyResult {
 	size_t n_commands;
 } VbApplyResult;
 
+/* One change at a time per root: an exclusive advisory lock on the root directory itself
+ * (taking it needs no file of ours, so a revert leaves nothing behind); it waits its turn.
+ * apply and revert take it themselves; a caller that first reads what the change depends on
+ * (the selection, the files a plan compares) takes it before reading, so that nothing
+ * changes between its read and the write. Takes nest; the context's end releases it. */
+int vb_root_lock(VbContext *ctx);
+void vb_root_unlock(VbContext *ctx);
+
 void vb_apply_result_done(VbApplyResult *r);
 int vb_apply(VbContext *ctx, const VbPlan *p, const VbApplyOptions *opts, VbApplyResult *ret);
 int vb_revert(VbContext *ctx, const VbApplyOptions *opts, VbApplyResult *ret);
 
 /* ---- internal, shared by apply and revert ---- */
+/* The manifest: written atomically, then the journal goes (the commit). */
 int vb_state_save(VbContext *ctx, const VbState *s);
-/* Removes the manifest, the log and the directories apply created. */
+/* The journal, written before the first change apply makes visible. */
+int vb_state_save_journal(VbContext *ctx, const VbState *s);
+/* Removes the manifest, the journal, the log and the directories apply created. */
 int vb_state_remove(VbContext *ctx, const VbState *s);
 /* Adds to dirs every component of rel (under the root) that does not exist yet. */
 int vb_state_note_missing_dirs(VbContext *ctx, const char *rel, VbStrv *dirs);

@@ -7,6 +7,7 @@
  */
 #include <errno.h>
 #include <fcntl.h>
+#include <signal.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/wait.h>
@@ -46,6 +47,7 @@ static int run_one(const VbCommand *c, int logfd, const VbApplyOptions *opts, do
 		return -errno;
 	}
 	if (pid == 0) {
+		signal(SIGPIPE, SIG_DFL); /* ignored by the transaction, not by what it runs */
 		int devnull = open("/dev/null", O_RDONLY);
 		if (devnull >= 0)
 			dup2(devnull, STDIN_FILENO);

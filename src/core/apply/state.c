@@ -41,6 +41,7 @@ VbState *vb_state_free(VbState *s)
 	free(s->initramfs);
 	free(s->rebuild);
 	free(s->rebuild_detail);
+	free(s->transaction);
 	free(s);
 	return NULL;
 }
@@ -61,7 +62,48 @@ static const char *jstr(json_object *o, const char *key)
 		   : NULL;
 }
 
-static int parse_manifest(const char *text, VbState *s)
+/* A list of strings; anything else in it (null, a number) is a damaged manifest. */
+static int parse_strv(json_object *root, const char *key, VbStrv *out)
+{
+	json_object *v;
+	if (!json_object_object_get_ex(root, key, &v) || !json_object_is_type(v, json_type_array))
+		return 0;
+	int r = 0;
+	for (size_t i = 0; r == 0 && i < json_object_array_length(v); i++) {
+		json_object *e = json_object_array_get_idx(v, i);
+		r = json_object_is_type(e, json_type_string) ? vb_strv_add(out, json_object_get_string(e))
+							      : -EBADMSG;
+	}
+	return r;
+}
+
+/* The manifest decides what revert deletes and restores: it may only name what vfio-boot
+ * writes (a generator's path) and the directories on the way to those or to its state. */
+static bool ownable_path(const char *path)
+{
+	return vb_generator_for_path(path) != NULL;
+}
+
+/* dir is one of the directories on the way to path ("etc" of "etc/default/grub"). */
+static bool on_the_way(const char *path, const char *dir, size_t n)
+{
+	return strncmp(path, dir, n) == 0 && path[n] == '/';
+}
+
+static bool ownable_dir(const char *dir)
+{
+	size_t n = strlen(dir);
+	if (n == 0 || dir[0] == '/' || strstr(dir, ".."))
+		return false;
+	if (on_the_way(VB_STATE_DIR "/backups/", dir, n))
+		return true;
+	for (size_t i = 0; vb_generators[i]; i++)
+		if (vb_generators[i]->path && on_the_way(vb_generators[i]->path + 1, dir, n))
+			return true;
+	return false;
+}
+
+static int parse_manifest(VbContext *ctx, const char *path, const char *text, VbState *s)
 {
 	json_object *root = json_tokener_parse(text), *v;
 	if (!root || !json_object_is_type(root, json_type_object)) {
@@ -76,27 +118,26 @@ static int parse_manifest(const char *text, VbState *s)
 		r = -ENOMEM;
 	if (json_object_object_get_ex(root, "applied_at", &v))
 		s->applied_at = json_object_get_int64(v);
-	if (r == 0 && json_object_object_get_ex(root, "kernel_cmdline", &v) &&
-	    json_object_is_type(v, json_type_array))
-		for (size_t i = 0; r == 0 && i < json_object_array_length(v); i++)
-			r = vb_strv_add(&s->cmdline, json_object_get_string(json_object_array_get_idx(v, i)));
-	if (r == 0 && json_object_object_get_ex(root, "entry_args", &v) &&
-	    json_object_is_type(v, json_type_array))
-		for (size_t i = 0; r == 0 && i < json_object_array_length(v); i++)
-			r = vb_strv_add(&s->entry_args,
-					json_object_get_string(json_object_array_get_idx(v, i)));
-	const char *bl = jstr(root, "bootloader"), *ir = jstr(root, "initramfs");
-	if ((bl && !(s->bootloader = strdup(bl))) || (ir && !(s->initramfs = strdup(ir))))
+	if (r == 0)
+		r = parse_strv(root, "kernel_cmdline", &s->cmdline);
+	if (r == 0)
+		r = parse_strv(root, "entry_args", &s->entry_args);
+	const char *bl = jstr(root, "bootloader"), *ir = jstr(root, "initramfs"),
+		   *tx = jstr(root, "transaction");
+	if (r == 0 && ((bl && !(s->bootloader = strdup(bl))) || (ir && !(s->initramfs = strdup(ir))) ||
+		       (tx && !(s->transaction = strdup(tx)))))
 		r = -ENOMEM;
-	if (r == 0 && json_object_object_get_ex(root, "created_dirs", &v) &&
-	    json_object_is_type(v, json_type_array))
-		for (size_t i = 0; r == 0 && i < json_object_array_length(v); i++) {
-			const char *d = json_object_get_string(json_object_array_get_idx(v, i));
-			if (!d || d[0] == '/' || strstr(d, ".."))
-				r = -EBADMSG;
-			else
-				r = vb_strv_add(&s->created_dirs, d);
-		}
+	VbStrv dirs = {0};
+	if (r == 0)
+		r = parse_strv(root, "created_dirs", &dirs);
+	for (size_t i = 0; r == 0 && i < dirs.n; i++) {
+		if (ownable_dir(dirs.v[i]))
+			r = vb_strv_add(&s->created_dirs, dirs.v[i]);
+		else
+			vb_warn(ctx, "%s names the directory %s, which vfio-boot never creates: ignored",
+				path, dirs.v[i]);
+	}
+	vb_strv_done(&dirs);
 	json_object *files;
 	if (r == 0 && json_object_object_get_ex(root, "files", &files) &&
 	    json_object_is_type(files, json_type_array)) {
@@ -106,51 +147,61 @@ static int parse_manifest(const char *text, VbState *s)
 			r = -ENOMEM;
 		for (size_t i = 0; r == 0 && i < n; i++) {
 			json_object *f = json_object_array_get_idx(files, i);
-			const char *path = jstr(f, "path"), *hash = jstr(f, "sha256");
-			if (!path || !hash || strlen(hash) != 64 || path[0] != '/' || strstr(path, "..")) {
+			const char *fpath = jstr(f, "path"), *hash = jstr(f, "sha256");
+			if (!fpath || !hash || strlen(hash) != 64) {
 				r = -EBADMSG;
 				break;
 			}
+			if (!ownable_path(fpath)) {
+				/* never deleted nor restored on the manifest's word */
+				vb_warn(ctx, "%s names %s, which vfio-boot never writes: ignored", path, fpath);
+				continue;
+			}
 			VbStateFile *sf = &s->files[s->n_files++];
-			if (!(sf->path = strdup(path)))
+			if (!(sf->path = strdup(fpath)))
 				r = -ENOMEM;
 			memcpy(sf->sha256, hash, 65);
+			const char *prior = jstr(f, "prior_sha256");
+			if (prior && strlen(prior) == 64)
+				memcpy(sf->prior_sha256, prior, 65);
 			if (json_object_object_get_ex(f, "mode", &v))
-				sf->mode = (unsigned)json_object_get_int(v);
+				sf->mode = (unsigned)json_object_get_int(v) & 07777;
 			if (json_object_object_get_ex(f, "had_original", &v))
 				sf->had_original = json_object_get_boolean(v);
 			if (json_object_object_get_ex(f, "original_mode", &v))
-				sf->original_mode = (unsigned)json_object_get_int(v);
+				sf->original_mode = (unsigned)json_object_get_int(v) & 07777;
 			if (json_object_object_get_ex(f, "edit", &v))
 				sf->edit = json_object_get_boolean(v);
-			if (json_object_object_get_ex(f, "added", &v) &&
-			    json_object_is_type(v, json_type_array))
-				for (size_t j = 0; r == 0 && j < json_object_array_length(v); j++) {
-					const char *w =
-					    json_object_get_string(json_object_array_get_idx(v, j));
-					r = w ? vb_strv_add(&sf->added, w) : -EBADMSG;
-				}
+			if (r == 0)
+				r = parse_strv(f, "added", &sf->added);
 		}
 	}
 	json_object_put(root);
 	return r;
 }
 
-int vb_state_load(VbContext *ctx, VbState **ret)
+static int state_path(VbContext *ctx, const char *name, char **ret)
+{
+	return asprintf(ret, "%s/%s/%s", strcmp(ctx->root, "/") ? ctx->root : "", VB_STATE_DIR, name) < 0
+		   ? -ENOMEM
+		   : 0;
+}
+
+/* One state file: -ENOENT when it is not there. */
+static int state_read(VbContext *ctx, const char *name, VbState **ret)
 {
 	_cleanup_free_ char *path = NULL, *text = NULL;
-	if (asprintf(&path, "%s/%s/%s", strcmp(ctx->root, "/") ? ctx->root : "", VB_STATE_DIR,
-		     VB_STATE_MANIFEST) < 0)
+	if (state_path(ctx, name, &path) < 0)
 		return -ENOMEM;
 	int r = read_file_at(AT_FDCWD, path, 16 * 1024 * 1024, &text, NULL);
 	if (r == -ENOENT)
 		return r;
 	if (r < 0)
-		return vb_log_errno(ctx, r, "failed to read %s", path);
+		return vb_log_errno(ctx, r, "failed to read %s%s", path, not_regular_hint(r));
 	VbState *s = calloc(1, sizeof(*s));
 	if (!s)
 		return -ENOMEM;
-	if ((r = parse_manifest(text, s)) < 0) {
+	if ((r = parse_manifest(ctx, path, text, s)) < 0) {
 		vb_state_free(s);
 		if (r == -EBADMSG)
 			vb_err(ctx, "%s: not a vfio-boot manifest (damaged?); move it away to start over",
@@ -161,7 +212,63 @@ int vb_state_load(VbContext *ctx, VbState **ret)
 	return 0;
 }
 
-int vb_state_save(VbContext *ctx, const VbState *s)
+int vb_state_load(VbContext *ctx, VbState **ret)
+{
+	VbState *journal = NULL, *manifest = NULL;
+	int r = state_read(ctx, VB_STATE_JOURNAL, &journal);
+	if (r < 0 && r != -ENOENT)
+		return r;
+	int q = state_read(ctx, VB_STATE_MANIFEST, &manifest);
+	if (q < 0 && q != -ENOENT) {
+		vb_state_free(journal);
+		return q;
+	}
+	/* a killed apply's journal comes first (it knows more), unless the manifest shows that
+	 * apply committed */
+	if (journal && manifest && journal->transaction && manifest->transaction &&
+	    strcmp(journal->transaction, manifest->transaction) == 0)
+		journal = vb_state_free(journal);
+	if (journal) {
+		vb_state_free(manifest);
+		journal->interrupted = true;
+		*ret = journal;
+		return 0;
+	}
+	if (!manifest)
+		return -ENOENT;
+	*ret = manifest;
+	return 0;
+}
+
+bool vb_state_file_is_ours(const VbStateFile *f, const char *content)
+{
+	char hash[65];
+	vb_sha256_hex(content, strlen(content), hash);
+	return strcmp(hash, f->sha256) == 0 || (f->prior_sha256[0] && strcmp(hash, f->prior_sha256) == 0);
+}
+
+/* Backups live in the state directory under the path with '/' spelled '%'. */
+void vb_state_backup_name(const char *path, char out[256])
+{
+	snprintf(out, 256, "%s", path);
+	for (char *p = out; *p; p++)
+		if (*p == '/')
+			*p = '%';
+}
+
+int vb_state_read_backup(VbContext *ctx, const char *path, char **ret, size_t *ret_size)
+{
+	char name[256];
+	vb_state_backup_name(path, name);
+	int bfd, r = open_dir_beneath(ctx->root, VB_STATE_DIR "/backups", false, &bfd);
+	if (r < 0)
+		return r;
+	r = read_file_at(bfd, name, 16 * 1024 * 1024, ret, ret_size);
+	close(bfd);
+	return r;
+}
+
+static int state_write(VbContext *ctx, const VbState *s, const char *name)
 {
 	json_object *root = json_object_new_object(), *files = json_object_new_array(),
 		    *cl = json_object_new_array();
@@ -179,11 +286,15 @@ int vb_state_save(VbContext *ctx, const VbState *s)
 		json_object_object_add(root, "bootloader", json_object_new_string(s->bootloader));
 	if (s->initramfs)
 		json_object_object_add(root, "initramfs", json_object_new_string(s->initramfs));
+	if (s->transaction)
+		json_object_object_add(root, "transaction", json_object_new_string(s->transaction));
 	for (size_t i = 0; i < s->n_files; i++) {
 		const VbStateFile *f = &s->files[i];
 		json_object *o = json_object_new_object();
 		json_object_object_add(o, "path", json_object_new_string(f->path));
 		json_object_object_add(o, "sha256", json_object_new_string(f->sha256));
+		if (f->prior_sha256[0])
+			json_object_object_add(o, "prior_sha256", json_object_new_string(f->prior_sha256));
 		json_object_object_add(o, "mode", json_object_new_int((int)f->mode));
 		json_object_object_add(o, "had_original", json_object_new_boolean(f->had_original));
 		if (f->had_original)
@@ -211,14 +322,29 @@ int vb_state_save(VbContext *ctx, const VbState *s)
 
 	int dirfd, r = open_dir_beneath(ctx->root, VB_STATE_DIR, true, &dirfd);
 	if (r >= 0) {
-		r = write_file_atomic_at(dirfd, VB_STATE_MANIFEST, text, strlen(text), 0644);
+		r = write_file_atomic_at(dirfd, name, text, strlen(text), 0644);
+		/* the manifest is the commit: the journal of the apply it completes goes. It
+		 * names the same transaction, so one left here (a kill, a failed unlink) is
+		 * known to be stale: the commit stands either way */
+		if (r >= 0 && strcmp(name, VB_STATE_MANIFEST) == 0)
+			(void)unlink_at(dirfd, VB_STATE_JOURNAL);
 		close(dirfd);
 	}
 	json_object_put(root);
 	if (r < 0)
-		return vb_log_errno(ctx, r, "failed to write the manifest in %s/%s%s",
+		return vb_log_errno(ctx, r, "failed to write %s in %s/%s%s", name,
 				    strcmp(ctx->root, "/") ? ctx->root : "", VB_STATE_DIR, beneath_hint(r));
 	return 0;
+}
+
+int vb_state_save(VbContext *ctx, const VbState *s)
+{
+	return state_write(ctx, s, VB_STATE_MANIFEST);
+}
+
+int vb_state_save_journal(VbContext *ctx, const VbState *s)
+{
+	return state_write(ctx, s, VB_STATE_JOURNAL);
 }
 
 int vb_state_remove(VbContext *ctx, const VbState *s)
@@ -228,7 +354,10 @@ int vb_state_remove(VbContext *ctx, const VbState *s)
 		return 0;
 	if (r < 0)
 		return r;
-	r = unlink_at(dirfd, VB_STATE_MANIFEST);
+	/* the journal first: a manifest left alone after a failure lists no more than it */
+	r = unlink_at(dirfd, VB_STATE_JOURNAL);
+	if (r >= 0 || r == -ENOENT)
+		r = unlink_at(dirfd, VB_STATE_MANIFEST);
 	(void)unlinkat(dirfd, VB_STATE_LOG, 0);
 	close(dirfd);
 	if (r < 0 && r != -ENOENT)

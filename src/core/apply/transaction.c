@@ -14,6 +14,7 @@
  * revert fails, unless --force. The manifest goes last.
  */
 #include <errno.h>
+#include <signal.h>
 #include <fcntl.h>
 #include <stdio.h>
 #include <string.h>
@@ -51,15 +52,6 @@ static void split_path(const char *path, char *dir, size_t dsize, const char **b
 	*base = slash + 1;
 }
 
-/* Backups live in the state directory under the path with '/' spelled '%'. */
-static void backup_name(const char *path, char out[256])
-{
-	snprintf(out, 256, "%s", path);
-	for (char *p = out; *p; p++)
-		if (*p == '/')
-			*p = '%';
-}
-
 static int open_state_dir(VbContext *ctx, const char *sub, bool create, int *ret)
 {
 	char rel[256];
@@ -77,7 +69,7 @@ static void drop_backup(VbContext *ctx, const char *path)
 	if (open_state_dir(ctx, "backups", false, &bfd) < 0)
 		return;
 	char name[256];
-	backup_name(path, name);
+	vb_state_backup_name(path, name);
 	(void)unlink_at(bfd, name);
 	close(bfd);
 }
@@ -104,7 +96,7 @@ static int backup_original(VbContext *ctx, const VbFileChange *f, Step *s, VbSta
 	if (!f->current)
 		return 0;
 	char name[256];
-	backup_name(f->path, name);
+	vb_state_backup_name(f->path, name);
 	int bfd, r = open_state_dir(ctx, "backups", true, &bfd);
 	if (r < 0)
 		return r;
@@ -136,7 +128,7 @@ static void rollback(VbContext *ctx, Step *steps, size_t n)
 		for (size_t i = 0; i < n; i++)
 			if (steps[i].made_backup) {
 				char name[256];
-				backup_name(steps[i].f->path, name);
+				vb_state_backup_name(steps[i].f->path, name);
 				(void)unlink_at(bfd, name);
 			}
 		close(bfd);
@@ -156,22 +148,45 @@ static void rollback(VbContext *ctx, Step *steps, size_t n)
 	}
 }
 
-/* One apply or revert at a time per root: an advisory lock on the root directory itself
- * (taking it needs no file of ours, so a revert leaves nothing behind). Waits its turn. */
-static int lock_root(VbContext *ctx)
+int vb_root_lock(VbContext *ctx)
 {
+	if (ctx->lock_fd >= 0) {
+		ctx->lock_depth++;
+		return 0;
+	}
 	int fd = open(ctx->root, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 	if (fd < 0)
 		return vb_log_errno(ctx, -errno, "failed to open %s", ctx->root);
 	if (flock(fd, LOCK_EX | LOCK_NB) < 0) {
 		vb_log(ctx, VB_LOG_NOTICE, "another vfio-boot is changing %s; waiting", ctx->root);
-		if (flock(fd, LOCK_EX) < 0) {
-			int r = -errno;
-			close(fd);
-			return vb_log_errno(ctx, r, "failed to lock %s", ctx->root);
-		}
+		while (flock(fd, LOCK_EX) < 0)
+			if (errno != EINTR) {
+				int r = -errno;
+				close(fd);
+				return vb_log_errno(ctx, r, "failed to lock %s", ctx->root);
+			}
 	}
-	return fd; /* held until closed */
+	ctx->lock_fd = fd;
+	ctx->lock_depth = 1;
+	return 0;
+}
+
+void vb_root_unlock(VbContext *ctx)
+{
+	if (ctx->lock_fd < 0 || --ctx->lock_depth > 0)
+		return;
+	close(ctx->lock_fd);
+	ctx->lock_fd = -1;
+}
+
+/* While a transaction runs, a reader of our output that goes away (vfio-boot apply | head)
+ * must not kill us between two steps: SIGPIPE is ignored until it ends (the progress lines
+ * then fail quietly with EPIPE), and the commands we run get the default back. */
+static void pipe_signal_ignore(struct sigaction *saved)
+{
+	struct sigaction ign = {.sa_handler = SIG_IGN};
+	sigemptyset(&ign.sa_mask);
+	sigaction(SIGPIPE, &ign, saved);
 }
 
 static bool same_state(const VbState *a, const VbState *b)
@@ -236,25 +251,110 @@ static int new_state(const VbPlan *p, const VbState *old, VbState **ret)
 	return 0;
 }
 
+/* The journal of this apply (apply.h): the new state's files, each with the hash of the
+ * bytes of ours it replaces as prior, then the files only the old state lists (deleted, or
+ * given back to the admin) as they were. Written once everything is staged, before the
+ * first rename: a kill after it leaves a state any later run can finish or undo. */
+static int write_journal(VbContext *ctx, const VbPlan *p, const VbState *old, const VbState *st)
+{
+	size_t n_old = old ? old->n_files : 0, n = 0;
+	VbStateFile *files = calloc(st->n_files + n_old + 1, sizeof(*files));
+	if (!files)
+		return -ENOMEM;
+	for (size_t i = 0; i < st->n_files; i++) {
+		VbStateFile *j = &files[n++];
+		*j = st->files[i]; /* borrowed */
+		const VbStateFile *o = vb_state_find(old, j->path);
+		const char *current = NULL;
+		for (size_t k = 0; k < p->n_files; k++)
+			if (strcmp(p->files[k].path, j->path) == 0)
+				current = p->files[k].current;
+		j->prior_sha256[0] = 0;
+		if (current && !j->edit &&
+		    ((o && vb_state_file_is_ours(o, current)) || (!o && strstr(current, GENERATED_MARKER))))
+			vb_sha256_hex(current, strlen(current), j->prior_sha256);
+	}
+	for (size_t i = 0; i < n_old; i++)
+		if (!vb_state_find(st, old->files[i].path))
+			files[n++] = old->files[i];
+	VbState journal = *st;
+	journal.files = files;
+	journal.n_files = n;
+	/* the boot entries still have the old parameters until the commands run */
+	VbStrv entry_args = {0};
+	int r = 0;
+	for (size_t i = 0; r >= 0 && i < st->entry_args.n; i++)
+		r = vb_strv_add(&entry_args, st->entry_args.v[i]);
+	for (size_t i = 0; r >= 0 && old && i < old->entry_args.n; i++)
+		r = vb_strv_add(&entry_args, old->entry_args.v[i]);
+	journal.entry_args = entry_args;
+	if (r >= 0)
+		r = vb_state_save_journal(ctx, &journal);
+	vb_strv_done(&entry_args);
+	free(files);
+	return r;
+}
+
+/* What a killed run may have left: temporaries in every directory we write to. */
+static void sweep_temporaries(VbContext *ctx)
+{
+	for (size_t i = 0; vb_generators[i]; i++) {
+		char dir[256];
+		const char *base;
+		int fd;
+		if (!vb_generators[i]->path)
+			continue;
+		split_path(vb_generators[i]->path, dir, sizeof(dir), &base);
+		if (open_dir_beneath(ctx->root, dir, false, &fd) >= 0)
+			remove_stale_temporaries(fd), close(fd);
+	}
+	static const char *const state_dirs[] = {VB_STATE_DIR, VB_STATE_DIR "/backups"};
+	for (size_t i = 0; i < ELEMENTSOF(state_dirs); i++) {
+		int fd;
+		if (open_dir_beneath(ctx->root, state_dirs[i], false, &fd) >= 0)
+			remove_stale_temporaries(fd), close(fd);
+	}
+}
+
+/* A backup the new state does not need, whose bytes are back at their path (a revert or a
+ * release that was killed before it could drop it), goes. */
+static void drop_backup_if_restored(VbContext *ctx, const char *path)
+{
+	_cleanup_free_ char *backup = NULL, *full = NULL, *current = NULL;
+	size_t bsize, csize;
+	if (vb_state_read_backup(ctx, path, &backup, &bsize) < 0 || vb_root_path(ctx, path, &full) < 0 ||
+	    read_file_at(AT_FDCWD, full, 16 * 1024 * 1024, &current, &csize) < 0)
+		return;
+	if (bsize == csize && memcmp(backup, current, bsize) == 0)
+		drop_backup(ctx, path);
+}
+
 int vb_apply(VbContext *ctx, const VbPlan *p, const VbApplyOptions *opts, VbApplyResult *res)
 {
 	*res = (VbApplyResult){0};
 	if (p->errors.n > 0)
 		return -EINVAL;
-	int lockfd = -1;
-	if (!opts->dry_run && (lockfd = lock_root(ctx)) < 0)
-		return lockfd;
+	int r;
+	bool locked = false;
+	if (!opts->dry_run) {
+		if ((r = vb_root_lock(ctx)) < 0)
+			return r;
+		locked = true;
+	}
+	struct sigaction saved_pipe;
+	pipe_signal_ignore(&saved_pipe);
 	VbState *old = NULL, *st = NULL;
-	int r = vb_state_load(ctx, &old);
+	r = vb_state_load(ctx, &old);
 	if (r < 0 && r != -ENOENT)
-		return r;
+		goto out;
 	if ((r = new_state(p, old, &st)) < 0)
 		goto out;
 
 	size_t n_changes = 0;
 	for (size_t i = 0; i < p->n_files; i++)
 		n_changes += p->files[i].action != VB_FILE_UNCHANGED;
-	bool state_changed = !same_state(old, st);
+	/* after a killed apply, the manifest is written again whatever the files say */
+	bool state_changed = (old && old->interrupted) || !same_state(old, st);
 	bool rebuild_owed =
 	    old && old->rebuild && strcmp(old->rebuild, "done") != 0 && strcmp(old->rebuild, "listed") != 0;
 	res->changed = n_changes > 0 || state_changed;
@@ -286,23 +386,7 @@ int vb_apply(VbContext *ctx, const VbPlan *p, const VbApplyOptions *opts, VbAppl
 		goto out;
 	}
 
-	/* what a killed run may have left: temporaries in every directory we write to */
-	for (size_t i = 0; vb_generators[i]; i++) {
-		char dir[256];
-		const char *base;
-		int fd;
-		if (!vb_generators[i]->path)
-			continue;
-		split_path(vb_generators[i]->path, dir, sizeof(dir), &base);
-		if (open_dir_beneath(ctx->root, dir, false, &fd) >= 0)
-			remove_stale_temporaries(fd), close(fd);
-	}
-	static const char *const state_dirs[] = {VB_STATE_DIR, VB_STATE_DIR "/backups"};
-	for (size_t i = 0; i < ELEMENTSOF(state_dirs); i++) {
-		int fd;
-		if (open_dir_beneath(ctx->root, state_dirs[i], false, &fd) >= 0)
-			remove_stale_temporaries(fd), close(fd);
-	}
+	sweep_temporaries(ctx);
 
 	Step *steps = calloc(n_changes + 1, sizeof(*steps));
 	size_t n = 0;
@@ -365,7 +449,16 @@ int vb_apply(VbContext *ctx, const VbPlan *p, const VbApplyOptions *opts, VbAppl
 			vb_log_errno(ctx, r, "failed to write %s", s->f->path);
 		s->staged = r >= 0;
 	}
-	/* (3) rename into place */
+	/* (3) the journal, then rename into place */
+	bool journaled = false;
+	if (r >= 0 && asprintf(&st->transaction, "%lld-%ld", (long long)time(NULL), (long)getpid()) < 0) {
+		st->transaction = NULL;
+		r = -ENOMEM;
+	}
+	if (r >= 0 && n > 0) {
+		r = write_journal(ctx, p, old, st);
+		journaled = r >= 0;
+	}
 	for (size_t i = 0; i < n && r >= 0; i++) {
 		Step *s = &steps[i];
 		if (s->f->action == VB_FILE_DELETE) {
@@ -385,8 +478,18 @@ int vb_apply(VbContext *ctx, const VbPlan *p, const VbApplyOptions *opts, VbAppl
 		st->rebuild = strdup(opts->no_rebuild ? "skipped" : "pending");
 		r = st->rebuild ? vb_state_save(ctx, st) : -ENOMEM;
 	}
+	if (r >= 0)
+		res->committed = true;
 	if (r < 0) {
 		rollback(ctx, steps, n);
+		/* nothing changed: the journal of it goes too (one left behind is a superset of
+		 * the manifest, which a later run reads safely) */
+		int sfd;
+		if (journaled && open_dir_beneath(ctx->root, VB_STATE_DIR, false, &sfd) >= 0) {
+			if (!old || !old->interrupted)
+				(void)unlinkat(sfd, VB_STATE_JOURNAL, 0);
+			close(sfd);
+		}
 		/* and the directories this run made, deepest first */
 		for (size_t i = st->created_dirs.n; i-- > 0;) {
 			bool before = false;
@@ -404,6 +507,10 @@ int vb_apply(VbContext *ctx, const VbPlan *p, const VbApplyOptions *opts, VbAppl
 			if (steps[i].f->release)
 				drop_backup(ctx, steps[i].f->path);
 		}
+	if (r >= 0)
+		for (size_t i = 0; old && i < old->n_files; i++)
+			if (old->files[i].had_original && !vb_state_find(st, old->files[i].path))
+				drop_backup_if_restored(ctx, old->files[i].path);
 	for (size_t i = 0; i < n; i++)
 		if (steps[i].dirfd >= 0)
 			close(steps[i].dirfd);
@@ -415,8 +522,9 @@ int vb_apply(VbContext *ctx, const VbPlan *p, const VbApplyOptions *opts, VbAppl
 out:
 	vb_state_free(old);
 	vb_state_free(st);
-	if (lockfd >= 0)
-		close(lockfd);
+	sigaction(SIGPIPE, &saved_pipe, NULL);
+	if (locked)
+		vb_root_unlock(ctx);
 	return r;
 }
 
@@ -501,9 +609,16 @@ static int revert_file(VbContext *ctx, const VbStateFile *f, const VbApplyOption
 	_cleanup_free_ char *current = NULL, *backup = NULL;
 	int bfd = -1;
 	size_t size = 0;
-	bool have_current = read_file_at(dirfd, base, 16 * 1024 * 1024, &current, NULL) >= 0;
+	int rc = read_file_at(dirfd, base, 16 * 1024 * 1024, &current, NULL);
+	bool have_current = rc >= 0;
+	if (rc == -EINVAL || rc == -EISDIR) {
+		/* not the regular file apply wrote: someone else's now */
+		close(dirfd);
+		progress(opts, VB_PROGRESS_SKIP, f->path);
+		return 1;
+	}
 	if (f->had_original) {
-		backup_name(f->path, bname);
+		vb_state_backup_name(f->path, bname);
 		if ((r = open_state_dir(ctx, "backups", false, &bfd)) < 0 ||
 		    (r = read_file_at(bfd, bname, 16 * 1024 * 1024, &backup, &size)) < 0) {
 			if (bfd >= 0)
@@ -554,14 +669,18 @@ static int revert_file(VbContext *ctx, const VbStateFile *f, const VbApplyOption
 int vb_revert(VbContext *ctx, const VbApplyOptions *opts, VbApplyResult *res)
 {
 	*res = (VbApplyResult){0};
-	int lockfd = -1;
-	if (!opts->dry_run && (lockfd = lock_root(ctx)) < 0)
-		return lockfd;
+	int r;
+	bool locked = false;
+	if (!opts->dry_run) {
+		if ((r = vb_root_lock(ctx)) < 0)
+			return r;
+		locked = true;
+	}
 	VbState *st = NULL;
-	int r = vb_state_load(ctx, &st);
+	r = vb_state_load(ctx, &st);
 	if (r < 0) {
-		if (lockfd >= 0)
-			close(lockfd);
+		if (locked)
+			vb_root_unlock(ctx);
 		return r == -ENOENT ? 0 : r; /* nothing applied: nothing to revert */
 	}
 	bool *reverted = calloc(st->n_files + 1, sizeof(*reverted));
@@ -583,8 +702,8 @@ int vb_revert(VbContext *ctx, const VbApplyOptions *opts, VbApplyResult *res)
 		if ((r = vb_commands_check(ctx, cmds, n_all)) < 0) {
 			free(reverted);
 			vb_state_free(st);
-			if (lockfd >= 0)
-				close(lockfd);
+			if (locked)
+				vb_root_unlock(ctx);
 			return r;
 		}
 	}
@@ -610,9 +729,10 @@ int vb_revert(VbContext *ctx, const VbApplyOptions *opts, VbApplyResult *res)
 		 * error) it stays, listing only them */
 		size_t kept = 0;
 		for (size_t i = 0; i < st->n_files; i++) {
-			if (reverted[i])
+			if (reverted[i]) {
 				free(st->files[i].path);
-			else
+				vb_strv_done(&st->files[i].added);
+			} else
 				st->files[kept++] = st->files[i];
 		}
 		st->n_files = kept;
@@ -622,7 +742,7 @@ int vb_revert(VbContext *ctx, const VbApplyOptions *opts, VbApplyResult *res)
 	}
 	free(reverted);
 	vb_state_free(st);
-	if (lockfd >= 0)
-		close(lockfd);
+	if (locked)
+		vb_root_unlock(ctx);
 	return r;
 }

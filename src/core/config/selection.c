@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "selection.h"
+#include "util/utf8.h"
 
 static const char *const refusal_names[] = {
     "not-found", "boot-vga", "group-not-viable", "host-disk", "last-display", "no-iommu",
@@ -60,27 +61,6 @@ static int push_line(VbSelection *s, const char *text, size_t len)
 	return 0;
 }
 
-/* The length of the valid UTF-8 sequence at c, other than a C0 or C1 control, or 0. */
-static size_t printable_utf8(const unsigned char *c)
-{
-	if (*c >= 0x20 && *c < 0x7f)
-		return 1;
-	size_t n = *c >= 0xc2 && *c <= 0xdf   ? 2
-		   : *c >= 0xe0 && *c <= 0xef ? 3
-		   : *c >= 0xf0 && *c <= 0xf4 ? 4
-					      : 0;
-	for (size_t i = 1; i < n; i++)
-		if ((c[i] & 0xc0) != 0x80)
-			return 0;
-	if ((n == 2 && c[0] == 0xc2 && c[1] < 0xa0) ||	/* C1 controls */
-	    (n == 3 && c[0] == 0xe0 && c[1] < 0xa0) ||	/* overlong */
-	    (n == 3 && c[0] == 0xed && c[1] >= 0xa0) || /* surrogates */
-	    (n == 4 && c[0] == 0xf0 && c[1] < 0x90) ||	/* overlong */
-	    (n == 4 && c[0] == 0xf4 && c[1] >= 0x90))	/* beyond U+10FFFF */
-		return 0;
-	return n;
-}
-
 /* fmt is translated here (an xgettext keyword): the helper shares this file and has no
  * catalogue bound, so at boot it stays English. */
 static int parse_error(VbParseError *err, size_t line, const char *fmt, ...)
@@ -94,20 +74,8 @@ static int parse_error(VbParseError *err, size_t line, const char *fmt, ...)
 		va_start(ap, fmt);
 		vsnprintf(raw, sizeof(raw), dgettext("vfio-boot", fmt), ap);
 		va_end(ap);
-		/* the words quoted come from the file: control characters and bytes that are not
-		 * UTF-8 are shown as \xHH, so that junk in the file cannot reach the terminal */
-		size_t o = 0;
-		for (const unsigned char *c = (const unsigned char *)raw;
-		     *c && o + 5 < sizeof(err->message);) {
-			size_t n = printable_utf8(c);
-			if (n > 0 && o + n < sizeof(err->message)) {
-				memcpy(err->message + o, c, n);
-				o += n, c += n;
-			} else
-				o += (size_t)snprintf(err->message + o, sizeof(err->message) - o, "\\x%02x",
-						      *c++);
-		}
-		err->message[o] = 0;
+		/* the words quoted come from the file: junk in it cannot reach the terminal */
+		utf8_escape_into(err->message, sizeof(err->message), raw);
 	}
 	return -EINVAL;
 }

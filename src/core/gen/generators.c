@@ -152,7 +152,8 @@ static char *gen_initramfs_tools(const VbPlan *p)
 		      "case \"${version}\" in\n");
 	for (size_t i = 0; i < p->n_kernels; i++) {
 		const VbKernelFacts *k = &p->kernels[i];
-		strbuf_printf(&b, "%s)", k->version);
+		/* quoted: a case pattern is expanded; kernels.c takes no name that needs more */
+		strbuf_printf(&b, "'%s')", k->version);
 		for (size_t j = 0; j < k->vfio_modules.n; j++)
 			strbuf_printf(&b, "%s%s", j ? " " : " manual_add_modules ", k->vfio_modules.v[j]);
 		strbuf_printf(&b, " ;;%s\n", k->vfio_modules.n ? "" : " # vfio is built into this kernel");

@@ -411,7 +411,7 @@ static int read_current(const VbContext *ctx, const char *path, char **ret)
 		*ret = NULL;
 		return 0;
 	}
-	return r < 0 ? vb_log_errno(ctx, r, "failed to read %s", full) : 0;
+	return r < 0 ? vb_log_errno(ctx, r, "failed to read %s%s", full, not_regular_hint(r)) : 0;
 }
 
 static int add_file(VbPlan *p, const VbGenerator *g, char *content, char *current)
@@ -739,7 +739,7 @@ int vb_selection_load(VbContext *ctx, VbSelection **ret)
 	if (r == -EFBIG)
 		return vb_err(ctx, "%s: larger than 4 MiB, not a selection file", path), -EINVAL;
 	if (r < 0)
-		return vb_log_errno(ctx, r, "failed to read %s", path);
+		return vb_log_errno(ctx, r, "failed to read %s%s", path, not_regular_hint(r));
 	VbParseError err = {0};
 	r = vb_selection_parse(text, size, ret, &err);
 	if (r == -EINVAL) {

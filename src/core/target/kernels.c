@@ -11,6 +11,7 @@
 
 #include "../internal.h"
 #include "../paths.h"
+#include "../util/utf8.h"
 
 VbKernelList *vb_kernel_list_free(VbKernelList *l)
 {
@@ -39,7 +40,18 @@ static bool listed(const VbKernelList *l, const char *version)
 	return false;
 }
 
-static int add_kernels_from(VbKernelList *l, const char *dir)
+/* A kernel release as make kernelrelease writes it: letters, digits and ._+~- after a letter
+ * or digit ("6.1.0-13-amd64", "5.14.0-362.8.1.el9_3.x86_64"). The name goes into generated
+ * shell (the initramfs-tools hook) and into commands: any other directory is not a kernel. */
+static bool kernel_release_name(const char *s)
+{
+	if (!((*s >= '0' && *s <= '9') || (*s >= 'a' && *s <= 'z') || (*s >= 'A' && *s <= 'Z')))
+		return false;
+	size_t n = strspn(s, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789._+~-");
+	return s[n] == 0 && n <= 128;
+}
+
+static int add_kernels_from(VbContext *ctx, VbKernelList *l, const char *dir)
 {
 	DIR *d = opendir(dir);
 	if (!d)
@@ -48,6 +60,15 @@ static int add_kernels_from(VbKernelList *l, const char *dir)
 	for (struct dirent *e; (e = readdir(d));) {
 		if (e->d_name[0] == '.' || listed(l, e->d_name))
 			continue; /* on merged-/usr systems lib/modules is usr/lib/modules */
+		if (!kernel_release_name(e->d_name)) {
+			char shown[512];
+			utf8_escape_into(shown, sizeof(shown), e->d_name);
+			vb_warn(ctx,
+				"%s/%s: not a kernel release name (letters, digits and ._+~- only): "
+				"ignored",
+				dir, shown);
+			continue;
+		}
 		char *moddir = vb_path_join(dir, e->d_name);
 		char *dep = moddir ? vb_path_join(moddir, "modules.dep") : NULL;
 		bool ok = dep && access(dep, F_OK) == 0;
@@ -88,7 +109,7 @@ int vb_kernels_list(VbContext *ctx, VbKernelList **ret)
 		int r = vb_root_path(ctx, dirs[i], &dir);
 		if (r < 0)
 			return r;
-		if ((r = add_kernels_from(l, dir)) < 0)
+		if ((r = add_kernels_from(ctx, l, dir)) < 0)
 			return vb_log_errno(ctx, r, "failed to list %s", dir);
 	}
 	if (l->n > 1)
