@@ -165,7 +165,11 @@ int verb_apply(VbContext *ctx, const Args *args, int argc, char **argv)
 	VbApplyOptions ao = apply_options(args, &pr);
 	r = vb_apply(ctx, p, &ao, &res);
 	if (r < 0) {
-		status = cli_error(r, "apply failed; nothing was changed");
+		/* after the commit the files are in place whatever failed next: say so */
+		status = res.committed ? cli_error(r, "apply wrote the files, then failed; 'vfio-boot "
+						       "status' shows the state, 'vfio-boot apply' "
+						       "finishes it")
+				       : cli_error(r, "apply failed; nothing was changed");
 		goto out;
 	}
 	/* The images were rebuilt: read them back before saying "done". (Under a root other
@@ -239,7 +243,15 @@ int verb_revert(VbContext *ctx, const Args *args, int argc, char **argv)
 	VbApplyResult res = {0};
 	int r = vb_revert(ctx, &ao, &res);
 	int status = 0;
-	if (r < 0)
+	if (res.n_failed > 0) {
+		/* each one was said; the others were reverted */
+		fprintf(stderr,
+			P_("vfio-boot: %zu file could not be reverted (see above); the others were\n",
+			   "vfio-boot: %zu files could not be reverted (see above); the others were\n",
+			   res.n_failed),
+			res.n_failed);
+		status = 1;
+	} else if (r < 0)
 		status = cli_error(r, "revert failed");
 	else if (args->json) {
 		json_object *o = json_object_new_object();

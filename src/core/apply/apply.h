@@ -44,6 +44,7 @@ typedef struct VbState {
 	char *rebuild_detail; /* the failed command and its status, or NULL */
 	long long applied_at; /* seconds since the epoch */
 	VbStrv created_dirs;  /* directories apply made (relative to the root); revert removes them */
+	VbStrv entry_kept;    /* as VbPlan's */
 	bool interrupted;     /* read from a journal: an apply was killed before its commit */
 	/* the apply that wrote it: a journal whose transaction the manifest names was committed
 	 * (the kill or the failure came between the manifest's rename and the journal's unlink) */
@@ -57,7 +58,7 @@ const VbStateFile *vb_state_find(const VbState *s, const char *path);
 /* The bytes at f's path are vfio-boot's (its hash, or in a journal the prior one). */
 bool vb_state_file_is_ours(const VbStateFile *f, const char *content);
 /* The admin's original that apply backed up for path: -ENOENT when there is none. */
-int vb_state_read_backup(VbContext *ctx, const char *path, char **ret, size_t *ret_size);
+int vb_state_read_backup(const VbContext *ctx, const char *path, char **ret, size_t *ret_size);
 /* Its file name in VB_STATE_DIR/backups: the path with '/' spelled '%'. */
 void vb_state_backup_name(const char *path, char out[256]);
 void vb_sha256_hex(const void *data, size_t size, char out[65]);

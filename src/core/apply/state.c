@@ -32,6 +32,7 @@ VbState *vb_state_free(VbState *s)
 	vb_strv_done(&s->cmdline);
 	vb_strv_done(&s->created_dirs);
 	vb_strv_done(&s->entry_args);
+	vb_strv_done(&s->entry_kept);
 	for (size_t i = 0; i < s->n_files; i++) {
 		free(s->files[i].path);
 		vb_strv_done(&s->files[i].added);
@@ -122,6 +123,8 @@ static int parse_manifest(VbContext *ctx, const char *path, const char *text, Vb
 		r = parse_strv(root, "kernel_cmdline", &s->cmdline);
 	if (r == 0)
 		r = parse_strv(root, "entry_args", &s->entry_args);
+	if (r == 0)
+		r = parse_strv(root, "entry_kept", &s->entry_kept);
 	const char *bl = jstr(root, "bootloader"), *ir = jstr(root, "initramfs"),
 		   *tx = jstr(root, "transaction");
 	if (r == 0 && ((bl && !(s->bootloader = strdup(bl))) || (ir && !(s->initramfs = strdup(ir))) ||
@@ -256,7 +259,7 @@ void vb_state_backup_name(const char *path, char out[256])
 			*p = '%';
 }
 
-int vb_state_read_backup(VbContext *ctx, const char *path, char **ret, size_t *ret_size)
+int vb_state_read_backup(const VbContext *ctx, const char *path, char **ret, size_t *ret_size)
 {
 	char name[256];
 	vb_state_backup_name(path, name);
@@ -282,6 +285,12 @@ static int state_write(VbContext *ctx, const VbState *s, const char *name)
 	for (size_t i = 0; i < s->entry_args.n; i++)
 		json_object_array_add(ea, json_object_new_string(s->entry_args.v[i]));
 	json_object_object_add(root, "entry_args", ea);
+	if (s->entry_kept.n > 0) {
+		json_object *ek = json_object_new_array();
+		for (size_t i = 0; i < s->entry_kept.n; i++)
+			json_object_array_add(ek, json_object_new_string(s->entry_kept.v[i]));
+		json_object_object_add(root, "entry_kept", ek);
+	}
 	if (s->bootloader)
 		json_object_object_add(root, "bootloader", json_object_new_string(s->bootloader));
 	if (s->initramfs)

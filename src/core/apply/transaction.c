@@ -58,7 +58,8 @@ static int open_state_dir(VbContext *ctx, const char *sub, bool create, int *ret
 	snprintf(rel, sizeof(rel), "%s%s%s", VB_STATE_DIR, sub ? "/" : "", sub ? sub : "");
 	int r = open_dir_beneath(ctx->root, rel, create, ret);
 	if (r < 0 && r != -ENOENT)
-		vb_log_errno(ctx, r, "failed to open %s/%s", strcmp(ctx->root, "/") ? ctx->root : "", rel);
+		vb_log_errno(ctx, r, "failed to open %s/%s%s", strcmp(ctx->root, "/") ? ctx->root : "", rel,
+			     beneath_hint(r));
 	return r;
 }
 
@@ -81,44 +82,52 @@ typedef struct Step {
 	char tmp[STAGED_NAME_MAX];   /* staged new content */
 	char trash[STAGED_NAME_MAX]; /* a deleted file, moved aside until the commit */
 	bool staged, renamed;
-	bool made_backup; /* this run wrote its backup: undone with the rest */
+	bool needs_backup; /* the admin's bytes at the path: backed up before the rename */
+	bool made_backup;  /* this run wrote its backup: undone with the rest */
 	mode_t old_mode;
 } Step;
 
-static int backup_original(VbContext *ctx, const VbFileChange *f, Step *s, VbStateFile *sf,
+/* Whether the file at f's path now is an original of the admin's that must be kept: sets
+ * sf's had_original and original_mode, and whether this run must back it up. The rule that
+ * keeps the admin's bytes whatever was killed before: a backup that exists is the original;
+ * without one, bytes at our path that are not ours are the original (a first apply, or a
+ * revert killed after it put them back). */
+static int decide_original(VbContext *ctx, const VbFileChange *f, Step *s, VbStateFile *sf,
 			   const VbStateFile *old)
 {
-	if (old) { /* recorded by an earlier apply: keep what it knew */
-		sf->had_original = old->had_original;
-		sf->original_mode = old->original_mode;
-		return 0;
-	}
-	if (!f->current)
-		return 0;
 	char name[256];
 	vb_state_backup_name(f->path, name);
+	struct stat bst;
+	int bfd, r = open_state_dir(ctx, "backups", false, &bfd);
+	if (r < 0 && r != -ENOENT)
+		return r;
+	bool have_backup = r >= 0 && fstatat(bfd, name, &bst, AT_SYMLINK_NOFOLLOW) == 0 && S_ISREG(bst.st_mode);
+	if (r >= 0)
+		close(bfd);
+	sf->had_original = have_backup;
+	sf->original_mode = have_backup ? (old && old->had_original ? old->original_mode : bst.st_mode & 07777) : 0;
+	if (have_backup || !f->current)
+		return 0;
+	bool ours = old ? vb_state_file_is_ours(old, f->current) : strstr(f->current, GENERATED_MARKER) != NULL;
+	if (!ours) {
+		s->needs_backup = true;
+		sf->had_original = true;
+		sf->original_mode = s->old_mode;
+	}
+	return 0;
+}
+
+static int write_backup(VbContext *ctx, Step *s)
+{
+	char name[256];
+	vb_state_backup_name(s->f->path, name);
 	int bfd, r = open_state_dir(ctx, "backups", true, &bfd);
 	if (r < 0)
 		return r;
-	if (strstr(f->current, GENERATED_MARKER)) {
-		/* ours without a manifest entry: an apply that was killed before its commit; its
-		 * backup, if it made one, is the original */
-		struct stat st;
-		if (fstatat(bfd, name, &st, AT_SYMLINK_NOFOLLOW) == 0) {
-			sf->had_original = true;
-			sf->original_mode = st.st_mode & 07777;
-		}
-		close(bfd);
-		return 0;
-	}
 	s->made_backup = true; /* before the write: a rollback removes whatever it left */
-	r = write_file_atomic_at(bfd, name, f->current, strlen(f->current), s->old_mode);
+	r = write_file_atomic_at(bfd, name, s->f->current, strlen(s->f->current), s->old_mode);
 	close(bfd);
-	if (r < 0)
-		return vb_log_errno(ctx, r, "failed to back up %s", f->path);
-	sf->had_original = true;
-	sf->original_mode = s->old_mode;
-	return 0;
+	return r < 0 ? vb_log_errno(ctx, r, "failed to back up %s", s->f->path) : 0;
 }
 
 static void rollback(VbContext *ctx, Step *steps, size_t n)
@@ -221,6 +230,9 @@ static int new_state(const VbPlan *p, const VbState *old, VbState **ret)
 	for (size_t i = 0; i < p->entry_args.n; i++)
 		if (vb_strv_add(&s->entry_args, p->entry_args.v[i]) < 0)
 			return vb_state_free(s), -ENOMEM;
+	for (size_t i = 0; i < p->entry_kept.n; i++)
+		if (vb_strv_add(&s->entry_kept, p->entry_kept.v[i]) < 0)
+			return vb_state_free(s), -ENOMEM;
 	if (!(s->bootloader = strdup(vb_bootloader_name(p->targets.bootloader))) ||
 	    !(s->initramfs = strdup(vb_initramfs_name(p->targets.initramfs))))
 		return vb_state_free(s), -ENOMEM;
@@ -261,10 +273,25 @@ static int write_journal(VbContext *ctx, const VbPlan *p, const VbState *old, co
 	VbStateFile *files = calloc(st->n_files + n_old + 1, sizeof(*files));
 	if (!files)
 		return -ENOMEM;
+	/* an edited file's part may hold the old run's words or the new one's */
+	VbStrv *added = calloc(st->n_files + 1, sizeof(*added));
+	if (!added) {
+		free(files);
+		return -ENOMEM;
+	}
+	int r = 0;
 	for (size_t i = 0; i < st->n_files; i++) {
 		VbStateFile *j = &files[n++];
 		*j = st->files[i]; /* borrowed */
 		const VbStateFile *o = vb_state_find(old, j->path);
+		if (j->edit) {
+			for (size_t k = 0; r >= 0 && k < j->added.n; k++)
+				r = vb_strv_add(&added[i], j->added.v[k]);
+			for (size_t k = 0; r >= 0 && o && k < o->added.n; k++)
+				if (!vb_strv_contains(&added[i], o->added.v[k]))
+					r = vb_strv_add(&added[i], o->added.v[k]);
+			j->added = added[i];
+		}
 		const char *current = NULL;
 		for (size_t k = 0; k < p->n_files; k++)
 			if (strcmp(p->files[k].path, j->path) == 0)
@@ -282,15 +309,24 @@ static int write_journal(VbContext *ctx, const VbPlan *p, const VbState *old, co
 	journal.n_files = n;
 	/* the boot entries still have the old parameters until the commands run */
 	VbStrv entry_args = {0};
-	int r = 0;
 	for (size_t i = 0; r >= 0 && i < st->entry_args.n; i++)
 		r = vb_strv_add(&entry_args, st->entry_args.v[i]);
 	for (size_t i = 0; r >= 0 && old && i < old->entry_args.n; i++)
 		r = vb_strv_add(&entry_args, old->entry_args.v[i]);
 	journal.entry_args = entry_args;
+	VbStrv entry_kept = {0};
+	for (size_t i = 0; r >= 0 && i < st->entry_kept.n; i++)
+		r = vb_strv_add(&entry_kept, st->entry_kept.v[i]);
+	for (size_t i = 0; r >= 0 && old && i < old->entry_kept.n; i++)
+		r = vb_strv_add(&entry_kept, old->entry_kept.v[i]);
+	journal.entry_kept = entry_kept;
 	if (r >= 0)
 		r = vb_state_save_journal(ctx, &journal);
 	vb_strv_done(&entry_args);
+	vb_strv_done(&entry_kept);
+	for (size_t i = 0; i < st->n_files; i++)
+		vb_strv_done(&added[i]);
+	free(added);
 	free(files);
 	return r;
 }
@@ -314,6 +350,20 @@ static void sweep_temporaries(VbContext *ctx)
 		if (open_dir_beneath(ctx->root, state_dirs[i], false, &fd) >= 0)
 			remove_stale_temporaries(fd), close(fd);
 	}
+}
+
+/* What a killed run may have left: temporaries in every directory we write to, and when
+ * nothing is recorded (killed before its journal), our state directory if it is empty. */
+static void remove_leftovers(VbContext *ctx, bool nothing_recorded)
+{
+	sweep_temporaries(ctx);
+	if (!nothing_recorded)
+		return;
+	_cleanup_free_ char *backups = NULL, *state = NULL;
+	if (vb_root_path(ctx, VB_STATE_DIR "/backups", &backups) >= 0)
+		(void)rmdir(backups);
+	if (vb_root_path(ctx, VB_STATE_DIR, &state) >= 0)
+		(void)rmdir(state);
 }
 
 /* A backup the new state does not need, whose bytes are back at their path (a revert or a
@@ -358,6 +408,9 @@ int vb_apply(VbContext *ctx, const VbPlan *p, const VbApplyOptions *opts, VbAppl
 	bool rebuild_owed =
 	    old && old->rebuild && strcmp(old->rebuild, "done") != 0 && strcmp(old->rebuild, "listed") != 0;
 	res->changed = n_changes > 0 || state_changed;
+	/* what a killed run may have left, before its journal or in a revert */
+	if (!opts->dry_run)
+		remove_leftovers(ctx, !old);
 	if (!res->changed && !((rebuild_owed || opts->rebuild_always) && !opts->no_rebuild))
 		goto out; /* idempotent: nothing written, nothing run */
 
@@ -368,7 +421,7 @@ int vb_apply(VbContext *ctx, const VbPlan *p, const VbApplyOptions *opts, VbAppl
 	size_t n_cmds = p->n_commands;
 	if (n_changes == 0 && (rebuild_owed || opts->rebuild_always)) {
 		n_cmds = vb_regeneration_commands(&p->targets, state_has, st, &st->entry_args,
-						  &p->entry_args_remove, all);
+						  &p->entry_args_remove, &st->entry_kept, all);
 		cmds = all;
 	}
 	if (!opts->dry_run && !opts->no_rebuild && (r = vb_commands_check(ctx, cmds, n_cmds)) < 0)
@@ -386,15 +439,14 @@ int vb_apply(VbContext *ctx, const VbPlan *p, const VbApplyOptions *opts, VbAppl
 		goto out;
 	}
 
-	sweep_temporaries(ctx);
-
 	Step *steps = calloc(n_changes + 1, sizeof(*steps));
 	size_t n = 0;
 	if (!steps) {
 		r = -ENOMEM;
 		goto out;
 	}
-	/* (1) directories and backups; note which directories did not exist, revert removes them */
+	/* (1) look before changing anything: the directories that are missing (revert removes
+	 * them) and the admin's files at our paths (backed up) */
 	r = vb_state_note_missing_dirs(ctx, VB_STATE_DIR "/backups", &st->created_dirs);
 	for (size_t i = 0; i < p->n_files && r >= 0; i++) {
 		const VbFileChange *f = &p->files[i];
@@ -408,14 +460,16 @@ int vb_apply(VbContext *ctx, const VbPlan *p, const VbApplyOptions *opts, VbAppl
 		if (f->action != VB_FILE_DELETE &&
 		    (r = vb_state_note_missing_dirs(ctx, dir, &st->created_dirs)) < 0)
 			break;
-		r = open_dir_beneath(ctx->root, dir, f->action != VB_FILE_DELETE, &s->dirfd);
+		r = open_dir_beneath(ctx->root, dir, false, &s->dirfd);
+		if (r == -ENOENT && f->action != VB_FILE_DELETE)
+			r = 0; /* made in (3) */
 		if (r < 0) {
 			vb_log_errno(ctx, r, "failed to open %s/%s%s",
 				     strcmp(ctx->root, "/") ? ctx->root : "", dir, beneath_hint(r));
 			break;
 		}
 		struct stat stt;
-		bool exists = fstatat(s->dirfd, s->base, &stt, AT_SYMLINK_NOFOLLOW) == 0;
+		bool exists = s->dirfd >= 0 && fstatat(s->dirfd, s->base, &stt, AT_SYMLINK_NOFOLLOW) == 0;
 		if (exists && !S_ISREG(stt.st_mode)) {
 			/* a link replaced by our file could not be put back by revert, nor written
 			 * through without leaving the root: the admin decides what it should be */
@@ -433,23 +487,11 @@ int vb_apply(VbContext *ctx, const VbPlan *p, const VbApplyOptions *opts, VbAppl
 		}
 		s->old_mode = exists ? stt.st_mode & 07777 : f->mode;
 		/* (a released file keeps no record: the manifest forgets it) */
-		if (f->action != VB_FILE_DELETE && !f->release) {
-			VbStateFile *sf = (VbStateFile *)vb_state_find(st, f->path);
-			r = backup_original(ctx, f, s, sf, vb_state_find(old, f->path));
-		}
+		if (f->action != VB_FILE_DELETE && !f->release)
+			r = decide_original(ctx, f, s, (VbStateFile *)vb_state_find(st, f->path),
+					    vb_state_find(old, f->path));
 	}
-	/* (2) stage */
-	for (size_t i = 0; i < n && r >= 0; i++) {
-		Step *s = &steps[i];
-		if (s->f->action == VB_FILE_DELETE)
-			continue;
-		r = stage_file_at(s->dirfd, s->base, s->f->content, strlen(s->f->content), s->f->mode,
-				  s->tmp);
-		if (r < 0)
-			vb_log_errno(ctx, r, "failed to write %s", s->f->path);
-		s->staged = r >= 0;
-	}
-	/* (3) the journal, then rename into place */
+	/* (2) the journal: from here on, a kill leaves a state the next run finishes or undoes */
 	bool journaled = false;
 	if (r >= 0 && asprintf(&st->transaction, "%lld-%ld", (long long)time(NULL), (long)getpid()) < 0) {
 		st->transaction = NULL;
@@ -459,6 +501,30 @@ int vb_apply(VbContext *ctx, const VbPlan *p, const VbApplyOptions *opts, VbAppl
 		r = write_journal(ctx, p, old, st);
 		journaled = r >= 0;
 	}
+	/* (3) directories, backups, and every new file staged beside its final name */
+	for (size_t i = 0; i < n && r >= 0; i++) {
+		Step *s = &steps[i];
+		if (s->dirfd < 0) {
+			char dir[256];
+			const char *base;
+			split_path(s->f->path, dir, sizeof(dir), &base);
+			if ((r = open_dir_beneath(ctx->root, dir, true, &s->dirfd)) < 0) {
+				vb_log_errno(ctx, r, "failed to create %s/%s%s",
+					     strcmp(ctx->root, "/") ? ctx->root : "", dir, beneath_hint(r));
+				break;
+			}
+		}
+		if (s->needs_backup && (r = write_backup(ctx, s)) < 0)
+			break;
+		if (s->f->action == VB_FILE_DELETE)
+			continue;
+		r = stage_file_at(s->dirfd, s->base, s->f->content, strlen(s->f->content), s->f->mode,
+				  s->tmp);
+		if (r < 0)
+			vb_log_errno(ctx, r, "failed to write %s", s->f->path);
+		s->staged = r >= 0;
+	}
+	/* (4) rename into place */
 	for (size_t i = 0; i < n && r >= 0; i++) {
 		Step *s = &steps[i];
 		if (s->f->action == VB_FILE_DELETE) {
@@ -472,7 +538,7 @@ int vb_apply(VbContext *ctx, const VbPlan *p, const VbApplyOptions *opts, VbAppl
 		s->renamed = r >= 0;
 		s->staged = s->staged && r < 0;
 	}
-	/* (4) commit */
+	/* (5) commit */
 	if (r >= 0) {
 		st->applied_at = (long long)time(NULL);
 		st->rebuild = strdup(opts->no_rebuild ? "skipped" : "pending");
@@ -482,12 +548,12 @@ int vb_apply(VbContext *ctx, const VbPlan *p, const VbApplyOptions *opts, VbAppl
 		res->committed = true;
 	if (r < 0) {
 		rollback(ctx, steps, n);
-		/* nothing changed: the journal of it goes too (one left behind is a superset of
-		 * the manifest, which a later run reads safely) */
+		/* nothing changed: the journal of it goes too, unless it carries on a killed run's
+		 * (then it lists more than what is there, which a later run reads safely) */
 		int sfd;
-		if (journaled && open_dir_beneath(ctx->root, VB_STATE_DIR, false, &sfd) >= 0) {
-			if (!old || !old->interrupted)
-				(void)unlinkat(sfd, VB_STATE_JOURNAL, 0);
+		if (journaled && (!old || !old->interrupted) &&
+		    open_dir_beneath(ctx->root, VB_STATE_DIR, false, &sfd) >= 0) {
+			(void)unlinkat(sfd, VB_STATE_JOURNAL, 0);
 			close(sfd);
 		}
 		/* and the directories this run made, deepest first */
@@ -592,7 +658,8 @@ static int revert_edit(VbContext *ctx, const VbStateFile *f, const VbApplyOption
 }
 
 /* One file back to before vfio-boot: deleted, or its backup restored. Returns 1 when it
- * was left alone because it was edited since apply. */
+ * was left alone because it was edited since apply, 2 when it is ours but its backup is
+ * missing (left in place, or deleted with --force). */
 static int revert_file(VbContext *ctx, const VbStateFile *f, const VbApplyOptions *opts)
 {
 	if (f->edit)
@@ -617,33 +684,51 @@ static int revert_file(VbContext *ctx, const VbStateFile *f, const VbApplyOption
 		progress(opts, VB_PROGRESS_SKIP, f->path);
 		return 1;
 	}
+	/* ours: the bytes apply wrote, or (a killed apply's journal) those it was replacing */
+	bool ours = have_current && vb_state_file_is_ours(f, current);
 	if (f->had_original) {
 		vb_state_backup_name(f->path, bname);
 		if ((r = open_state_dir(ctx, "backups", false, &bfd)) < 0 ||
 		    (r = read_file_at(bfd, bname, 16 * 1024 * 1024, &backup, &size)) < 0) {
 			if (bfd >= 0)
 				close(bfd);
-			close(dirfd);
-			char hash[65] = "";
-			if (have_current)
-				vb_sha256_hex(current, strlen(current), hash);
-			/* no backup and not our bytes: a revert restored it and stopped before the end */
-			if (r == -ENOENT && have_current && strcmp(hash, f->sha256) != 0)
+			bfd = -1;
+			if (r == -ENOENT && !ours) {
+				/* no backup and not our bytes: the admin's file is back (a revert put it
+				 * there and stopped, or an apply was killed before it replaced it) */
+				close(dirfd);
 				return 0;
-			return vb_log_errno(ctx, r, "failed to read the backup of %s", f->path);
+			}
+			if (r != -ENOENT) {
+				close(dirfd);
+				return vb_log_errno(ctx, r, "failed to read the backup of %s", f->path);
+			}
+			/* ours, and the original it replaced is gone from backups/: nothing to put
+			 * back. Left as it is, so the host boots as now, unless --force */
+			if (!opts->force) {
+				close(dirfd);
+				vb_err(ctx,
+				       "%s: the backup of the file it replaced is missing (%s/%s/backups/%s); "
+				       "vfio-boot's version is left in place: 'vfio-boot revert --force' "
+				       "deletes it",
+				       f->path, strcmp(ctx->root, "/") ? ctx->root : "", VB_STATE_DIR, bname);
+				return 2;
+			}
+			progress(opts, VB_PROGRESS_DELETE, f->path);
+			r = opts->dry_run ? 0 : unlink_at(dirfd, base);
+			close(dirfd);
+			return r < 0 ? vb_log_errno(ctx, r, "failed to revert %s", f->path) : 0;
 		}
 	}
 	if (have_current) {
-		char hash[65];
-		vb_sha256_hex(current, strlen(current), hash);
 		if (backup && strlen(current) == size && memcmp(current, backup, size) == 0) {
 			/* restored by a revert that stopped before it could drop the backup */
-			r = unlink_at(bfd, bname);
+			r = opts->dry_run ? 0 : unlink_at(bfd, bname);
 			close(bfd);
 			close(dirfd);
 			return r < 0 ? vb_log_errno(ctx, r, "failed to remove the backup of %s", f->path) : 0;
 		}
-		if (strcmp(hash, f->sha256) != 0 && !opts->force) {
+		if (!ours && !opts->force) {
 			if (bfd >= 0)
 				close(bfd);
 			progress(opts, VB_PROGRESS_SKIP, f->path);
@@ -679,10 +764,14 @@ int vb_revert(VbContext *ctx, const VbApplyOptions *opts, VbApplyResult *res)
 	VbState *st = NULL;
 	r = vb_state_load(ctx, &st);
 	if (r < 0) {
+		if (r == -ENOENT && !opts->dry_run)
+			remove_leftovers(ctx, true);
 		if (locked)
 			vb_root_unlock(ctx);
 		return r == -ENOENT ? 0 : r; /* nothing applied: nothing to revert */
 	}
+	if (!opts->dry_run)
+		remove_leftovers(ctx, false);
 	bool *reverted = calloc(st->n_files + 1, sizeof(*reverted));
 	if (!reverted) {
 		vb_state_free(st);
@@ -697,7 +786,8 @@ int vb_revert(VbContext *ctx, const VbApplyOptions *opts, VbApplyResult *res)
 		for (size_t i = 0; i < st->n_files; i++)
 			reverted[i] = true;
 		size_t n_all =
-		    vb_regeneration_commands(&targets, was_reverted, &rv, NULL, &st->entry_args, cmds);
+		    vb_regeneration_commands(&targets, was_reverted, &rv, NULL, &st->entry_args,
+					     &st->entry_kept, cmds);
 		memset(reverted, 0, st->n_files * sizeof(*reverted));
 		if ((r = vb_commands_check(ctx, cmds, n_all)) < 0) {
 			free(reverted);
@@ -708,21 +798,32 @@ int vb_revert(VbContext *ctx, const VbApplyOptions *opts, VbApplyResult *res)
 		}
 	}
 	res->changed = st->n_files > 0;
-	for (size_t i = 0; i < st->n_files && r >= 0; i++) {
-		r = revert_file(ctx, &st->files[i], opts);
-		if (r == 1) {
+	/* every file is tried: one that cannot be reverted does not keep the others applied */
+	for (size_t i = 0; i < st->n_files; i++) {
+		int q = revert_file(ctx, &st->files[i], opts);
+		if (q == 1)
 			res->n_skipped++;
-			r = 0;
-		} else if (r == 0)
+		else if (q == 2 || q < 0)
+			res->n_failed++;
+		else
 			reverted[i] = true;
+		if (q < 0 && r >= 0)
+			r = q;
 	}
+	if (r >= 0 && res->n_failed > 0)
+		r = -EIO; /* each one said why */
 
-	size_t n_cmds = vb_regeneration_commands(&targets, was_reverted, &rv, NULL, &st->entry_args, cmds);
+	size_t n_cmds = vb_regeneration_commands(&targets, was_reverted, &rv, NULL, &st->entry_args,
+					     &st->entry_kept, cmds);
 	if (opts->dry_run)
 		for (size_t i = 0; i < n_cmds; i++)
 			progress(opts, VB_PROGRESS_LIST_COMMAND, cmds[i].argv[0]);
-	else if (r >= 0 && !opts->no_rebuild && n_cmds > 0)
-		r = vb_run_commands(ctx, cmds, n_cmds, opts, NULL, res);
+	else if (!opts->no_rebuild && n_cmds > 0) {
+		/* what was reverted is rebuilt, whatever failed beside it */
+		int q = vb_run_commands(ctx, cmds, n_cmds, opts, NULL, res);
+		if (r >= 0)
+			r = q;
+	}
 
 	if (!opts->dry_run) {
 		/* the manifest goes last; while files remain (edited, or not reached after an

@@ -112,6 +112,7 @@ VbPlan *vb_plan_free(VbPlan *p)
 	vb_strv_done(&p->cmdline);
 	vb_strv_done(&p->entry_args);
 	vb_strv_done(&p->entry_args_remove);
+	vb_strv_done(&p->entry_kept);
 	files_done(p);
 	free(p->commands);
 	issues_done(&p->warnings);
@@ -506,8 +507,21 @@ static int plan_files(const VbContext *ctx, const VbState *st, VbPlan *p)
 			/* someone else's file at our path: not ours to delete */
 			free(current);
 		} else if (current) {
-			if ((r = add_file(p, g, NULL, current)) < 0)
+			/* ours, no longer wanted: the admin's file it replaced comes back, else it goes */
+			const VbStateFile *sf = vb_state_find(st, g->path);
+			char *original = NULL;
+			if (sf && sf->had_original &&
+			    (r = vb_state_read_backup(ctx, g->path, &original, NULL)) < 0 && r != -ENOENT) {
+				free(current);
+				return vb_log_errno(ctx, r, "failed to read the backup of %s", g->path);
+			}
+			if ((r = add_file(p, g, original, current)) < 0)
 				return r;
+			if (original) {
+				VbFileChange *f = &p->files[p->n_files - 1];
+				f->release = true; /* nothing of ours in it any more: forgotten */
+				f->mode = sf->original_mode;
+			}
 		}
 	}
 	return 0;
@@ -591,6 +605,79 @@ static int entry_words(const VbContext *ctx, const VbTargets *t, VbStrv *words)
 	return r;
 }
 
+/* "KERNEL WORD" for every word of the options line of every BLS entry, KERNEL being the
+ * entry's linux path as grubby names it (under /boot, whether /boot is its own file system
+ * or not). */
+static int bls_entry_words(const VbContext *ctx, VbStrv *pairs)
+{
+	_cleanup_free_ char *dir = NULL;
+	if (vb_root_path(ctx, "boot/loader/entries", &dir) < 0)
+		return -ENOMEM;
+	DIR *d = opendir(dir);
+	if (!d)
+		return 0;
+	int r = 0;
+	for (struct dirent *de; r >= 0 && (de = readdir(d));) {
+		size_t n = strlen(de->d_name);
+		_cleanup_free_ char *path = NULL, *text = NULL, *options = NULL;
+		char kernel[512] = "";
+		if (n < 6 || strcmp(de->d_name + n - 5, ".conf") != 0)
+			continue;
+		if (asprintf(&path, "%s/%s", dir, de->d_name) < 0) {
+			r = -ENOMEM;
+			break;
+		}
+		if (read_file_at(AT_FDCWD, path, 64 * 1024, &text, NULL) < 0)
+			continue;
+		char *save = NULL;
+		for (char *line = strtok_r(text, "\n", &save); line; line = strtok_r(NULL, "\n", &save)) {
+			line += strspn(line, " \t");
+			size_t key = strcspn(line, " \t");
+			char *value = line + key + strspn(line + key, " \t");
+			if (key == 5 && strncmp(line, "linux", 5) == 0 && value[0] == '/')
+				snprintf(kernel, sizeof(kernel), "%s%.*s",
+					 strncmp(value, "/boot/", 6) == 0 ? "" : "/boot",
+					 (int)strcspn(value, " \t"), value);
+			else if (key == 7 && strncmp(line, "options", 7) == 0 && !options &&
+				 !(options = strdup(value)))
+				r = -ENOMEM;
+		}
+		if (!kernel[0] || !options)
+			continue;
+		char *wsave = NULL;
+		for (char *w = strtok_r(options, " \t", &wsave); w && r >= 0; w = strtok_r(NULL, " \t", &wsave)) {
+			_cleanup_free_ char *pair = NULL;
+			r = asprintf(&pair, "%s %s", kernel, w) < 0 ? -ENOMEM : vb_strv_add(pairs, pair);
+		}
+	}
+	closedir(d);
+	return r;
+}
+
+/* Which entries had a parameter before vfio-boot gives it to all: those get it back when
+ * it is taken out of all again (revert, or a selection that no longer needs it). */
+static int plan_entry_kept(const VbContext *ctx, const VbState *st, VbPlan *p)
+{
+	const VbStrv *old_args = st ? &st->entry_args : NULL;
+	int r = 0;
+	for (size_t i = 0; st && i < st->entry_kept.n && r >= 0; i++) {
+		const char *sp = strchr(st->entry_kept.v[i], ' ');
+		if (sp && (vb_strv_contains(&p->entry_args, sp + 1) ||
+			   vb_strv_contains(&p->entry_args_remove, sp + 1)))
+			r = vb_strv_add(&p->entry_kept, st->entry_kept.v[i]);
+	}
+	_cleanup_(vb_strv_done) VbStrv pairs = {0};
+	if (r < 0 || (r = bls_entry_words(ctx, &pairs)) < 0)
+		return r;
+	for (size_t i = 0; i < pairs.n && r >= 0; i++) {
+		const char *w = strchr(pairs.v[i], ' ') + 1;
+		/* a word vfio-boot gave to all entries earlier is in them because of it */
+		if (vb_strv_contains(&p->entry_args, w) && !(old_args && vb_strv_contains(old_args, w)))
+			r = vb_strv_add(&p->entry_kept, pairs.v[i]);
+	}
+	return r;
+}
+
 static int plan_entry_args(const VbContext *ctx, const VbState *st, VbPlan *p)
 {
 	const VbTargets *t = &p->targets;
@@ -608,6 +695,8 @@ static int plan_entry_args(const VbContext *ctx, const VbState *st, VbPlan *p)
 	for (size_t i = 0; old && i < old->n && r >= 0; i++)
 		if (!vb_strv_contains(&p->entry_args, old->v[i]))
 			r = vb_strv_add(&p->entry_args_remove, old->v[i]);
+	if (r >= 0 && t->bootloader == VB_BOOTLOADER_GRUB_BLS)
+		r = plan_entry_kept(ctx, st, p);
 	return r;
 }
 
@@ -621,6 +710,8 @@ static bool file_changes(const VbPlan *p, const char *path)
 
 static void add_command(VbCommand *cmds, size_t *n, const char *const *argv)
 {
+	if (*n >= VB_MAX_COMMANDS)
+		return;
 	VbCommand *c = &cmds[(*n)++];
 	for (c->argc = 0; argv[c->argc] && c->argc < VB_COMMAND_MAX_ARGS; c->argc++)
 		snprintf(c->argv[c->argc], sizeof(c->argv[c->argc]), "%s", argv[c->argc]);
@@ -633,9 +724,37 @@ static const char *const image_inputs[] = {
     "/etc/mkinitcpio.conf.d/vfio-boot.conf", "/etc/booster.yaml",
 };
 
+/* After grubby took entry_remove out of every entry: the words of it that an entry had
+ * before vfio-boot, back into that entry, one command per kernel. */
+static void give_back_kept(const VbStrv *entry_remove, const VbStrv *kept, VbCommand *out, size_t *n)
+{
+	for (size_t i = 0; kept && i < kept->n; i++) {
+		const char *sp = strchr(kept->v[i], ' ');
+		size_t klen = sp ? (size_t)(sp - kept->v[i]) : 0;
+		if (!sp || !vb_strv_contains(entry_remove, sp + 1))
+			continue;
+		/* the first pair of this kernel gathers all of its words */
+		bool seen = false;
+		for (size_t j = 0; j < i && !seen; j++)
+			seen = strncmp(kept->v[j], kept->v[i], klen + 1) == 0 &&
+			       vb_strv_contains(entry_remove, kept->v[j] + klen + 1);
+		if (seen || *n >= VB_MAX_COMMANDS)
+			continue;
+		char kernel[VB_COMMAND_ARG_MAX], args[VB_COMMAND_ARG_MAX] = "--args=";
+		snprintf(kernel, sizeof(kernel), "--update-kernel=%.*s", (int)klen, kept->v[i]);
+		for (size_t j = i; j < kept->n; j++)
+			if (strncmp(kept->v[j], kept->v[i], klen + 1) == 0 &&
+			    vb_strv_contains(entry_remove, kept->v[j] + klen + 1)) {
+				size_t l = strlen(args);
+				snprintf(args + l, sizeof(args) - l, "%s%s", l > 7 ? " " : "", kept->v[j] + klen + 1);
+			}
+		add_command(out, n, (const char *const[]){"grubby", kernel, args, NULL});
+	}
+}
+
 size_t vb_regeneration_commands(const VbTargets *t, bool (*changed)(const char *path, const void *ud),
 				const void *ud, const VbStrv *entry_add, const VbStrv *entry_remove,
-				VbCommand out[VB_MAX_COMMANDS])
+				const VbStrv *entry_kept, VbCommand out[VB_MAX_COMMANDS])
 {
 	size_t n = 0;
 	bool images = false;
@@ -670,6 +789,8 @@ size_t vb_regeneration_commands(const VbTargets *t, bool (*changed)(const char *
 			snprintf(arg, sizeof(arg), "%s=%s", i ? "--args" : "--remove-args", words);
 			add_command(out, &n,
 				    (const char *const[]){"grubby", "--update-kernel=ALL", arg, NULL});
+			if (i == 0)
+				give_back_kept(lists[i], entry_kept, out, &n);
 		} else if (t->bootloader == VB_BOOTLOADER_KERNELSTUB)
 			add_command(out, &n,
 				    (const char *const[]){"kernelstub", i ? "-a" : "-d", words, NULL});
@@ -693,7 +814,8 @@ static int plan_commands(const VbState *st, VbPlan *p)
 	bool entries_change = !st || !vb_strv_equal(&st->entry_args, &p->entry_args);
 	p->n_commands =
 	    vb_regeneration_commands(&p->targets, plan_file_changes, p,
-				     entries_change ? &p->entry_args : NULL, &p->entry_args_remove, cmds);
+				     entries_change ? &p->entry_args : NULL, &p->entry_args_remove,
+				     &p->entry_kept, cmds);
 	return 0;
 }
 

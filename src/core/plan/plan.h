@@ -64,7 +64,7 @@ typedef struct VbCommand {
 	char argv[VB_COMMAND_MAX_ARGS][VB_COMMAND_ARG_MAX];
 } VbCommand;
 
-#define VB_MAX_COMMANDS 6
+#define VB_MAX_COMMANDS 12
 
 typedef struct VbPlan {
 	const VbModel *model;
@@ -81,6 +81,10 @@ typedef struct VbPlan {
 	 * there before, which revert takes out again; and those an earlier apply gave that are
 	 * no longer wanted */
 	VbStrv entry_args, entry_args_remove;
+	/* "KERNEL WORD": a parameter of entry_args that the boot entry of KERNEL (its path as
+	 * grubby names it) had before vfio-boot added it to all: taken out of all, it is given
+	 * back to that entry */
+	VbStrv entry_kept;
 	VbFileChange *files;
 	size_t n_files;
 	VbCommand *commands;
@@ -97,10 +101,10 @@ typedef struct VbPlanOptions {
 
 /* The commands that rebuild what the files for which changed(path) holds feed, and give the
  * boot entries the parameters in entry_add and take those in entry_remove away (grubby,
- * kernelstub). */
+ * kernelstub), giving back those of entry_kept ("KERNEL WORD") that were taken. */
 size_t vb_regeneration_commands(const VbTargets *t, bool (*changed)(const char *path, const void *ud),
 				const void *ud, const VbStrv *entry_add, const VbStrv *entry_remove,
-				VbCommand out[VB_MAX_COMMANDS]);
+				const VbStrv *entry_kept, VbCommand out[VB_MAX_COMMANDS]);
 
 int vb_plan_build(VbContext *ctx, const VbModel *m, const VbSelection *sel, const VbPlanOptions *opts,
 		  VbPlan **ret);

@@ -2,6 +2,7 @@
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -15,14 +16,20 @@
 
 static unsigned fault_counter;
 
+/* VFIO_BOOT_TEST_FAIL_AT=N fails the Nth step with EIO; VFIO_BOOT_TEST_KILL_AT=N kills the
+ * process there with SIGKILL, as a power cut or an OOM kill would, so the tests can stop a
+ * transaction at every step and check what the next run makes of it. */
 int fault_point(void)
 {
-	static long fail_at = -1;
+	static long fail_at = -1, kill_at = -1;
 	if (fail_at < 0) {
-		const char *e = getenv("VFIO_BOOT_TEST_FAIL_AT");
+		const char *e = getenv("VFIO_BOOT_TEST_FAIL_AT"), *k = getenv("VFIO_BOOT_TEST_KILL_AT");
 		fail_at = e ? strtol(e, NULL, 10) : 0;
+		kill_at = k ? strtol(k, NULL, 10) : 0;
 	}
 	fault_counter++;
+	if (kill_at > 0 && fault_counter == (unsigned long)kill_at)
+		raise(SIGKILL);
 	return fail_at > 0 && fault_counter == (unsigned long)fail_at ? -EIO : 0;
 }
 

@@ -3,8 +3,9 @@
  * Every change vfio-boot makes to a filesystem goes through here: directories opened under
  * the root without following symlinks, files staged as temporaries in their own directory
  * and renamed into place, directories fsynced. Each mutating step passes a fault point: the
- * tests set VFIO_BOOT_TEST_FAIL_AT=N to make the Nth step fail with EIO and check that
- * nothing is left half done.
+ * tests set VFIO_BOOT_TEST_FAIL_AT=N to make the Nth step fail with EIO (or
+ * VFIO_BOOT_TEST_KILL_AT=N to kill the process there) and check that nothing is left half
+ * done.
  */
 #pragma once
 
@@ -37,7 +38,8 @@ int unlink_at(int dirfd, const char *name);
 int write_file_atomic_at(int dirfd, const char *name, const void *data, size_t size, mode_t mode);
 /* Removes temporaries a killed vfio-boot left in dirfd. */
 void remove_stale_temporaries(int dirfd);
-/* The fault point: -EIO when this is the step VFIO_BOOT_TEST_FAIL_AT names, else 0. */
+/* The fault point: -EIO when this is the step VFIO_BOOT_TEST_FAIL_AT names, else 0; SIGKILL
+ * when it is the one VFIO_BOOT_TEST_KILL_AT names. */
 int fault_point(void);
 /* How many fault points have been passed (for the tests' report). */
 unsigned fault_points_passed(void);
