@@ -107,16 +107,14 @@ $(BUILD)/tests/test-%: tests/unit/test-%.c $(BUILD)/libvfioboot.a
 	$(CC) $(CPPFLAGS_ALL) $(CPPFLAGS) $(CFLAGS_ALL) $(LDFLAGS) -o $@ $< $(BUILD)/libvfioboot.a \
 		$(LDLIBS_CORE) $(shell $(PKG_CONFIG) --libs cmocka)
 
+# The integration suites, in the order they run.
+INTEGRATION_TESTS := run transaction faults bad-input profile distros setup i18n
+
 # Unit tests (cmocka), then the integration tests over fixture sysroots.
 check: all $(UNIT_BIN)
 	@set -e; for t in $(UNIT_BIN); do echo "== $$t"; $$t; done
-	BUILD=$(BUILD) tests/integration/run.sh
-	BUILD=$(BUILD) tests/integration/transaction.sh
-	BUILD=$(BUILD) tests/integration/bad-input.sh
-	BUILD=$(BUILD) tests/integration/profile.sh
-	BUILD=$(BUILD) tests/integration/distros.sh
-	BUILD=$(BUILD) tests/integration/setup.sh
-	BUILD=$(BUILD) tests/integration/i18n.sh
+	@set -e; for t in $(INTEGRATION_TESTS); do echo "== tests/integration/$$t.sh"; \
+		BUILD=$(BUILD) tests/integration/$$t.sh; done
 
 # The same suite under AddressSanitizer and UndefinedBehaviorSanitizer, in build-asan/.
 check-asan:
@@ -130,13 +128,8 @@ VALGRIND_CMD = valgrind -q --error-exitcode=99 --leak-check=full --show-leak-kin
 	--errors-for-leak-kinds=definite,indirect
 check-valgrind: all $(UNIT_BIN)
 	@set -e; for t in $(UNIT_BIN); do echo "== valgrind $$t"; CMOCKA_TEST_ABORT=1 $(VALGRIND_CMD) $$t; done
-	VALGRIND="$(VALGRIND_CMD)" BUILD=$(BUILD) tests/integration/run.sh
-	VALGRIND="$(VALGRIND_CMD)" BUILD=$(BUILD) tests/integration/transaction.sh
-	VALGRIND="$(VALGRIND_CMD)" BUILD=$(BUILD) tests/integration/bad-input.sh
-	VALGRIND="$(VALGRIND_CMD)" BUILD=$(BUILD) tests/integration/profile.sh
-	VALGRIND="$(VALGRIND_CMD)" BUILD=$(BUILD) tests/integration/distros.sh
-	VALGRIND="$(VALGRIND_CMD)" BUILD=$(BUILD) tests/integration/setup.sh
-	VALGRIND="$(VALGRIND_CMD)" BUILD=$(BUILD) tests/integration/i18n.sh
+	@set -e; for t in $(INTEGRATION_TESTS); do echo "== valgrind tests/integration/$$t.sh"; \
+		VALGRIND="$(VALGRIND_CMD)" BUILD=$(BUILD) tests/integration/$$t.sh; done
 
 # Boot tests: real Debian kernel, real mkinitramfs and dracut, QEMU (needs root for
 # debootstrap and chroot; about 8 minutes on 2 cores). Serial logs in build/boot/logs.

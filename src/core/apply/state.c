@@ -63,8 +63,9 @@ static const char *jstr(json_object *o, const char *key)
 		   : NULL;
 }
 
-/* A list of strings; anything else in it (null, a number) is a damaged manifest. */
-static int parse_strv(json_object *root, const char *key, VbStrv *out)
+/* A list of strings. Anything else in it (null, a number) was not written by vfio-boot:
+ * it is left out with a warning, so that revert can still undo the rest. */
+static int parse_strv(VbContext *ctx, const char *path, json_object *root, const char *key, VbStrv *out)
 {
 	json_object *v;
 	if (!json_object_object_get_ex(root, key, &v) || !json_object_is_type(v, json_type_array))
@@ -72,8 +73,10 @@ static int parse_strv(json_object *root, const char *key, VbStrv *out)
 	int r = 0;
 	for (size_t i = 0; r == 0 && i < json_object_array_length(v); i++) {
 		json_object *e = json_object_array_get_idx(v, i);
-		r = json_object_is_type(e, json_type_string) ? vb_strv_add(out, json_object_get_string(e))
-							      : -EBADMSG;
+		if (json_object_is_type(e, json_type_string))
+			r = vb_strv_add(out, json_object_get_string(e));
+		else
+			vb_warn(ctx, "%s: %s holds something that is not a string: ignored", path, key);
 	}
 	return r;
 }
@@ -120,11 +123,11 @@ static int parse_manifest(VbContext *ctx, const char *path, const char *text, Vb
 	if (json_object_object_get_ex(root, "applied_at", &v))
 		s->applied_at = json_object_get_int64(v);
 	if (r == 0)
-		r = parse_strv(root, "kernel_cmdline", &s->cmdline);
+		r = parse_strv(ctx, path, root, "kernel_cmdline", &s->cmdline);
 	if (r == 0)
-		r = parse_strv(root, "entry_args", &s->entry_args);
+		r = parse_strv(ctx, path, root, "entry_args", &s->entry_args);
 	if (r == 0)
-		r = parse_strv(root, "entry_kept", &s->entry_kept);
+		r = parse_strv(ctx, path, root, "entry_kept", &s->entry_kept);
 	const char *bl = jstr(root, "bootloader"), *ir = jstr(root, "initramfs"),
 		   *tx = jstr(root, "transaction");
 	if (r == 0 && ((bl && !(s->bootloader = strdup(bl))) || (ir && !(s->initramfs = strdup(ir))) ||
@@ -132,7 +135,7 @@ static int parse_manifest(VbContext *ctx, const char *path, const char *text, Vb
 		r = -ENOMEM;
 	VbStrv dirs = {0};
 	if (r == 0)
-		r = parse_strv(root, "created_dirs", &dirs);
+		r = parse_strv(ctx, path, root, "created_dirs", &dirs);
 	for (size_t i = 0; r == 0 && i < dirs.n; i++) {
 		if (ownable_dir(dirs.v[i]))
 			r = vb_strv_add(&s->created_dirs, dirs.v[i]);
@@ -176,7 +179,7 @@ static int parse_manifest(VbContext *ctx, const char *path, const char *text, Vb
 			if (json_object_object_get_ex(f, "edit", &v))
 				sf->edit = json_object_get_boolean(v);
 			if (r == 0)
-				r = parse_strv(f, "added", &sf->added);
+				r = parse_strv(ctx, path, f, "added", &sf->added);
 		}
 	}
 	json_object_put(root);

@@ -585,6 +585,10 @@ int vb_apply(VbContext *ctx, const VbPlan *p, const VbApplyOptions *opts, VbAppl
 		goto out;
 
 	r = vb_run_commands(ctx, cmds, n_cmds, opts, st, res);
+	/* nothing of ours is left once the images no longer carry it: no manifest either, and
+	 * the directories apply made go, as after revert */
+	if (r >= 0 && st->n_files == 0 && st->entry_args.n == 0 && !res->rebuild_failed)
+		r = vb_state_remove(ctx, st);
 out:
 	vb_state_free(old);
 	vb_state_free(st);
@@ -770,12 +774,14 @@ int vb_revert(VbContext *ctx, const VbApplyOptions *opts, VbApplyResult *res)
 			vb_root_unlock(ctx);
 		return r == -ENOENT ? 0 : r; /* nothing applied: nothing to revert */
 	}
+	struct sigaction saved_pipe;
+	pipe_signal_ignore(&saved_pipe);
 	if (!opts->dry_run)
 		remove_leftovers(ctx, false);
 	bool *reverted = calloc(st->n_files + 1, sizeof(*reverted));
 	if (!reverted) {
-		vb_state_free(st);
-		return -ENOMEM;
+		r = -ENOMEM;
+		goto out;
 	}
 	VbTargets targets;
 	vb_targets_detect(ctx, st->bootloader, st->initramfs, &targets);
@@ -789,13 +795,8 @@ int vb_revert(VbContext *ctx, const VbApplyOptions *opts, VbApplyResult *res)
 		    vb_regeneration_commands(&targets, was_reverted, &rv, NULL, &st->entry_args,
 					     &st->entry_kept, cmds);
 		memset(reverted, 0, st->n_files * sizeof(*reverted));
-		if ((r = vb_commands_check(ctx, cmds, n_all)) < 0) {
-			free(reverted);
-			vb_state_free(st);
-			if (locked)
-				vb_root_unlock(ctx);
-			return r;
-		}
+		if ((r = vb_commands_check(ctx, cmds, n_all)) < 0)
+			goto out;
 	}
 	res->changed = st->n_files > 0;
 	/* every file is tried: one that cannot be reverted does not keep the others applied */
@@ -841,8 +842,10 @@ int vb_revert(VbContext *ctx, const VbApplyOptions *opts, VbApplyResult *res)
 		if (r >= 0)
 			r = q;
 	}
+out:
 	free(reverted);
 	vb_state_free(st);
+	sigaction(SIGPIPE, &saved_pipe, NULL);
 	if (locked)
 		vb_root_unlock(ctx);
 	return r;

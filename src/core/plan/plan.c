@@ -7,6 +7,7 @@
 #include <json-c/json.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "../apply/apply.h"
@@ -878,14 +879,28 @@ int vb_selection_save(VbContext *ctx, const VbSelection *sel)
 	_cleanup_free_ char *text = vb_selection_format(sel);
 	if (!text)
 		return -ENOMEM;
-	int dirfd;
-	int r = open_dir_beneath(ctx->root, "etc", false, &dirfd);
+	/* a link (the admin keeps the file elsewhere, e.g. in a dotfiles tree) is written
+	 * through: its target gets the new selection, the link stays */
+	char rel[4096], dir[4096];
+	const char *shown = strcmp(ctx->root, "/") ? ctx->root : "";
+	int r = resolve_beneath(ctx->root, VB_SELECTION_PATH + 1, rel, sizeof(rel));
+	if (r == -EXDEV)
+		return vb_err(ctx, "%s%s is a symlink that leads out of %s: not written", shown,
+			      VB_SELECTION_PATH, ctx->root),
+		       r;
 	if (r < 0)
-		return vb_log_errno(ctx, r, "failed to open %s/etc", strcmp(ctx->root, "/") ? ctx->root : "");
-	r = write_file_atomic_at(dirfd, "vfio-boot.conf", text, strlen(text), 0644);
+		return vb_log_errno(ctx, r, "failed to follow %s%s", shown, VB_SELECTION_PATH);
+	const char *slash = strrchr(rel, '/');
+	snprintf(dir, sizeof(dir), "%.*s", slash ? (int)(slash - rel) : 0, rel);
+	int dirfd;
+	r = open_dir_beneath(ctx->root, dir, false, &dirfd);
+	if (r < 0)
+		return vb_log_errno(ctx, r, "failed to open %s/%s%s", shown, dir, beneath_hint(r));
+	struct stat st;
+	mode_t mode = fstatat(dirfd, slash ? slash + 1 : rel, &st, 0) == 0 ? st.st_mode & 07777 : 0644;
+	r = write_file_atomic_at(dirfd, slash ? slash + 1 : rel, text, strlen(text), mode);
 	close(dirfd);
 	if (r < 0)
-		return vb_log_errno(ctx, r, "failed to write %s%s", strcmp(ctx->root, "/") ? ctx->root : "",
-				    VB_SELECTION_PATH);
+		return vb_log_errno(ctx, r, "failed to write %s/%s", shown, rel);
 	return 0;
 }

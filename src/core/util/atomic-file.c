@@ -78,6 +78,62 @@ int open_dir_beneath(const char *root, const char *rel, bool create, int *ret_fd
 	return 0;
 }
 
+/* path, normalized lexically ("." and ".." taken out) into out; -EXDEV above the top. */
+static int normalize_rel(const char *path, char *out, size_t size)
+{
+	char buf[4096];
+	if (snprintf(buf, sizeof(buf), "%s", path) >= (int)sizeof(buf))
+		return -ENAMETOOLONG;
+	size_t o = 0;
+	out[0] = 0;
+	for (char *save = NULL, *c = strtok_r(buf, "/", &save); c; c = strtok_r(NULL, "/", &save)) {
+		if (strcmp(c, ".") == 0)
+			continue;
+		if (strcmp(c, "..") == 0) {
+			if (o == 0)
+				return -EXDEV;
+			char *slash = strrchr(out, '/');
+			o = slash ? (size_t)(slash - out) : 0;
+			out[o] = 0;
+			continue;
+		}
+		int n = snprintf(out + o, size - o, "%s%s", o ? "/" : "", c);
+		if (n < 0 || (size_t)n >= size - o)
+			return -ENAMETOOLONG;
+		o += (size_t)n;
+	}
+	return 0;
+}
+
+int resolve_beneath(const char *root, const char *rel, char *ret, size_t size)
+{
+	char cur[4096];
+	int r = normalize_rel(rel, cur, sizeof(cur));
+	for (int links = 0; r >= 0; links++) {
+		char full[8192], target[4096], joined[8192];
+		snprintf(full, sizeof(full), "%s/%s", root, cur);
+		ssize_t n = readlink(full, target, sizeof(target) - 1);
+		if (n < 0) {
+			if (errno != EINVAL && errno != ENOENT)
+				return -errno;
+			if ((size_t)snprintf(ret, size, "%s", cur) >= size)
+				return -ENAMETOOLONG;
+			return 0;
+		}
+		if (links == 8)
+			return -ELOOP;
+		target[n] = 0;
+		if (target[0] == '/')
+			snprintf(joined, sizeof(joined), "%s", target);
+		else {
+			const char *slash = strrchr(cur, '/');
+			snprintf(joined, sizeof(joined), "%.*s/%s", slash ? (int)(slash - cur) : 0, cur, target);
+		}
+		r = normalize_rel(joined, cur, sizeof(cur));
+	}
+	return r;
+}
+
 int stage_file_at(int dirfd, const char *name, const void *data, size_t size, mode_t mode,
 		  char ret_tmp[STAGED_NAME_MAX])
 {

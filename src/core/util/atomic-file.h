@@ -31,6 +31,10 @@ static inline const char *beneath_hint(int r)
  * ret_tmp. Nothing is visible under the final name yet. */
 int stage_file_at(int dirfd, const char *name, const void *data, size_t size, mode_t mode,
 		  char ret_tmp[STAGED_NAME_MAX]);
+/* rel (a file under root) with the symlinks of its last component followed, as a path
+ * under root again: an absolute target is taken inside root, as in a chroot. -EXDEV when a
+ * target leads out of root, -ELOOP after 8 links. A path that is not a link comes back. */
+int resolve_beneath(const char *root, const char *rel, char *ret, size_t size);
 /* Renames from to to within dirfd and fsyncs the directory. */
 int rename_at(int dirfd, const char *from, const char *to);
 int unlink_at(int dirfd, const char *name);
