@@ -312,6 +312,7 @@ int verb_status(VbContext *ctx, const Args *args, int argc, char **argv)
 		json_object_object_add(o, "applied", json_object_new_boolean(s->applied));
 		json_object_object_add(o, "reboot_pending", json_object_new_boolean(s->reboot_pending));
 		json_object_object_add(o, "kill_switch", json_object_new_boolean(s->kill_switch));
+		json_object_object_add(o, "interrupted", json_object_new_boolean(s->interrupted));
 		json_object_object_add(o, "rebuild", json_string_or_null(s->rebuild));
 		json_object *missing = json_object_new_array();
 		for (size_t i = 0; i < s->cmdline_missing.n; i++)
@@ -351,6 +352,10 @@ int verb_status(VbContext *ctx, const Args *args, int argc, char **argv)
 		}
 		for (size_t i = 0; i < s->n_files; i++)
 			printf("%-9s %s\n", _(vb_file_state_name(s->files[i].state)), s->files[i].path);
+		if (s->interrupted)
+			printf(_("An apply was interrupted before it finished (%s is there): 'vfio-boot "
+				 "apply' finishes it, 'vfio-boot revert' undoes it.\n"),
+			       "/" VB_STATE_DIR "/" VB_STATE_JOURNAL);
 		if (s->reboot_pending)
 			printf(_("A reboot is pending: the configuration was applied after this boot.\n"));
 		if (s->rebuild && strcmp(s->rebuild, "done") && strcmp(s->rebuild, "listed"))

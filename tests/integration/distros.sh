@@ -213,6 +213,43 @@ if python3 -c 'import json,sys; a=json.load(open(sys.argv[1]))["entry_args"]; b=
 	ok "fedora without /etc/kernel/cmdline: a parameter every BLS entry has is not grubby's to add"
 else not_ok "fedora without /etc/kernel/cmdline: a parameter every BLS entry has is not grubby's to add" "$(grep -A4 entry_args "$work/some.json" "$work/all.json")"; fi
 
+# The same entries through apply and revert with a grubby that edits them: the entry that
+# had intel_iommu=on before keeps it after revert, the other one loses it again.
+mkdir -p "$work/bin-edit" && cp "$work/bin/"* "$work/bin-edit/"
+cat >"$work/bin-edit/grubby" <<'GRUBBY'
+#!/usr/bin/env python3
+# grubby --update-kernel=ALL|KERNEL --args=...|--remove-args=... on $FAKE_ROOT's BLS entries
+import glob, os, sys
+opts = dict(a[2:].split("=", 1) for a in sys.argv[1:] if a.startswith("--") and "=" in a)
+for f in glob.glob(os.environ["FAKE_ROOT"] + "/boot/loader/entries/*.conf"):
+    lines = open(f).read().split("\n")
+    linux = next(l.split()[1] for l in lines if l.startswith("linux "))
+    if opts["update-kernel"] not in ("ALL", linux if linux.startswith("/boot/") else "/boot" + linux):
+        continue
+    for i, l in enumerate(lines):
+        if l.startswith("options "):
+            words = l.split()[1:]
+            for a in opts.get("args", "").split():
+                words = [w for w in words if w.split("=")[0] != a.split("=")[0]] + [a]
+            words = [w for w in words if w not in opts.get("remove-args", "").split()]
+            lines[i] = "options " + " ".join(words)
+    open(f, "w").write("\n".join(lines))
+GRUBBY
+chmod +x "$work/bin-edit/grubby"
+entry_words() { for e in "$1"/boot/loader/entries/*.conf; do echo "${e##*/}: $(sed -n 's/^options //p' "$e" | tr ' ' '\n' | sort | tr '\n' ' ')"; done; }
+r="$work/bls-kept"
+python3 "$top/tests/fixtures/build-sysroot.py" --distro=fedora "$listing" "$r" >/dev/null
+vb "$r" add -q 03:00.0
+rm "$r/etc/kernel/cmdline"
+sed -i 's/^options .*/& intel_iommu=on/' "$(ls "$r"/boot/loader/entries/*.conf | head -1)"
+entry_words "$r" >"$work/entries.before"
+FAKE_ROOT=$r PATH="$work/bin-edit:$PATH" VFIO_BOOT_TEST_RUN_COMMANDS=1 vb "$r" apply -q >/dev/null 2>&1
+applied_ok=$(entry_words "$r" | grep -c 'intel_iommu=on.*vfio-pci.ids=')
+FAKE_ROOT=$r PATH="$work/bin-edit:$PATH" VFIO_BOOT_TEST_RUN_COMMANDS=1 vb "$r" revert -q >"$work/out" 2>&1
+if [ "$applied_ok" = 2 ] && entry_words "$r" | cmp -s - "$work/entries.before"; then
+	ok "grubby: an entry that had intel_iommu=on before apply still has it after revert"
+else not_ok "grubby: an entry that had intel_iommu=on before apply still has it after revert" "$(cat "$work/out"; entry_words "$r" | diff "$work/entries.before" -)"; fi
+
 # Overrides, and what is not guessed.
 r="$work/fedora"
 vb "$r" plan --json --bootloader=none >"$work/out" 2>&1

@@ -145,6 +145,7 @@ typedef struct VbStatus {
 	bool applied;		/* a manifest exists */
 	bool reboot_pending;	/* applied after this boot */
 	bool kill_switch;	/* vfio-boot=off on the booted command line */
+	bool interrupted;	/* an apply was killed before its commit (its journal is there) */
 	const char *rebuild;	/* from the manifest, NULL when not applied */
 	VbStrv cmdline_missing; /* applied parameters the booted command line lacks */
 	VbStatusDevice *devices;

@@ -65,6 +65,9 @@ static char *diagnose(const VbStatus *s, const VbPlan *p, const VbState *st, con
 		    &out, _("vfio-boot=off is on the booted kernel command line: binding was switched off"));
 	else if (!st)
 		n = asprintf(&out, _("not applied yet: run 'vfio-boot apply' and reboot"));
+	else if (st->interrupted)
+		n = asprintf(&out, _("an apply was interrupted before it finished: run 'vfio-boot apply' "
+				     "(or 'vfio-boot revert') and reboot"));
 	else if (s->reboot_pending)
 		n = asprintf(&out, _("applied after this boot: reboot to bind it"));
 	else if (st->rebuild && strcmp(st->rebuild, "done") != 0 && strcmp(st->rebuild, "listed") != 0)
@@ -107,6 +110,7 @@ int vb_status(VbContext *ctx, const VbPlan *p, VbStatus **ret)
 	}
 	r = 0;
 	s->applied = st != NULL;
+	s->interrupted = st && st->interrupted;
 	const char *cmdline = p->model->host.cmdline ? p->model->host.cmdline : "";
 	s->kill_switch = vb_cmdline_has(cmdline, "vfio-boot", "off");
 	if (st) {
@@ -166,7 +170,7 @@ int vb_status(VbContext *ctx, const VbPlan *p, VbStatus **ret)
 	}
 
 	bool sync =
-	    r >= 0 && !s->reboot_pending && !s->kill_switch && s->cmdline_missing.n == 0 &&
+	    r >= 0 && !s->reboot_pending && !s->kill_switch && !s->interrupted && s->cmdline_missing.n == 0 &&
 	    (!st || !st->rebuild || strcmp(st->rebuild, "done") == 0 || strcmp(st->rebuild, "listed") == 0);
 	for (size_t i = 0; i < s->n_files; i++)
 		sync = sync && s->files[i].state == VB_FS_OK;
