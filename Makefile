@@ -1,6 +1,9 @@
 # vfio-boot -- plain make, every library through pkg-config.
+.DEFAULT_GOAL := all
 PREFIX ?= /usr/local
-BINDIR ?= $(PREFIX)/sbin
+# bin, not sbin: scan, check, plan, verify and status are for every user (sbin is not on a
+# Debian user's PATH)
+BINDIR ?= $(PREFIX)/bin
 MANDIR ?= $(PREFIX)/share/man
 LOCALEDIR ?= $(PREFIX)/share/locale
 LIBEXECDIR ?= $(PREFIX)/libexec/vfio-boot
@@ -41,6 +44,15 @@ CLI_OBJ := $(CLI_SRC:%.c=$(BUILD)/%.o)
 UNIT_SRC := $(wildcard tests/unit/test-*.c)
 UNIT_BIN := $(UNIT_SRC:tests/unit/%.c=$(BUILD)/tests/%)
 
+# The paths a build was configured with, recorded in $(BUILD)/paths: what names them (the
+# binary, the helper, the udev rule, the dracut module and the mkinitcpio hook) is rebuilt
+# when they change, so 'make' then 'make install PREFIX=/usr' installs files that agree.
+CONFIGURED_PATHS := LIBEXECDIR=$(LIBEXECDIR) UDEVRULESDIR=$(UDEVRULESDIR) LOCALEDIR=$(LOCALEDIR)
+$(BUILD)/paths: FORCE
+	@mkdir -p $(dir $@)
+	@echo '$(CONFIGURED_PATHS)' | cmp -s - $@ || echo '$(CONFIGURED_PATHS)' >$@
+FORCE:
+
 # The boot-time helper: libc only, it is copied into every initramfs image.
 HELPER_SRC := src/helper/vfio-boot-bind.c src/core/config/selection.c src/core/pci-address.c \
 	src/core/probe/cmdline.c src/core/util/utf8.c
@@ -76,23 +88,23 @@ update-po:
 	xgettext $(XGETTEXT_FLAGS) -o po/vfio-boot.pot $$(cat po/POTFILES)
 	for po in po/*.po; do msgmerge -q -U --backup=none $$po po/vfio-boot.pot; done
 
-$(BUILD)/vfio-boot-bind: $(HELPER_SRC) $(wildcard src/core/*.h src/core/*/*.h)
+$(BUILD)/vfio-boot-bind: $(HELPER_SRC) $(wildcard src/core/*.h src/core/*/*.h) $(BUILD)/paths
 	@mkdir -p $(dir $@)
 	$(CC) -D_GNU_SOURCE -Isrc/core $(CFLAGS_ALL) -Os $(LDFLAGS) -o $@ $(HELPER_SRC)
 
-$(BUILD)/60-vfio-boot.rules: udev/60-vfio-boot.rules.in
+$(BUILD)/60-vfio-boot.rules: udev/60-vfio-boot.rules.in $(BUILD)/paths
 	@mkdir -p $(dir $@)
 	sed 's|@LIBEXECDIR@|$(LIBEXECDIR)|g' $< > $@
 
-$(BUILD)/dracut/module-setup.sh: initramfs/dracut/module-setup.sh.in
+$(BUILD)/dracut/module-setup.sh: initramfs/dracut/module-setup.sh.in $(BUILD)/paths
 	@mkdir -p $(dir $@)
 	sed 's|@LIBEXECDIR@|$(LIBEXECDIR)|g' $< > $@
 
-$(BUILD)/mkinitcpio/install: initramfs/mkinitcpio/install.in
+$(BUILD)/mkinitcpio/install: initramfs/mkinitcpio/install.in $(BUILD)/paths
 	@mkdir -p $(dir $@)
 	sed -e 's|@LIBEXECDIR@|$(LIBEXECDIR)|g' -e 's|@UDEVRULESDIR@|$(UDEVRULESDIR)|g' $< > $@
 
-$(BUILD)/%.o: %.c $(wildcard src/core/*.h src/core/*/*.h src/cli/*.h)
+$(BUILD)/%.o: %.c $(wildcard src/core/*.h src/core/*/*.h src/cli/*.h) $(BUILD)/paths
 	@mkdir -p $(dir $@)
 	$(CC) $(CPPFLAGS_ALL) $(CPPFLAGS) $(CFLAGS_ALL) -c -o $@ $<
 
@@ -156,13 +168,17 @@ bench: all
 man/vfio-boot.8: man/vfio-boot.8.scd
 	scdoc < $< > $@
 
-install: all man/vfio-boot.8
+# the page as installed names the helper where this build puts it
+$(BUILD)/vfio-boot.8: man/vfio-boot.8 $(BUILD)/paths
+	sed 's|/usr/libexec/vfio-boot|$(LIBEXECDIR)|g' $< >$@
+
+install: all $(BUILD)/vfio-boot.8
 	install -Dm755 $(BUILD)/vfio-boot $(DESTDIR)$(BINDIR)/vfio-boot
 	install -Dm755 $(BUILD)/vfio-boot-bind $(DESTDIR)$(LIBEXECDIR)/vfio-boot-bind
 	install -Dm644 $(BUILD)/60-vfio-boot.rules $(DESTDIR)$(UDEVRULESDIR)/60-vfio-boot.rules
 	install -Dm755 $(BUILD)/dracut/module-setup.sh $(DESTDIR)$(DRACUTMODULESDIR)/90vfio-boot/module-setup.sh
 	install -Dm644 $(BUILD)/mkinitcpio/install $(DESTDIR)$(INITCPIODIR)/install/vfio-boot
-	install -Dm644 man/vfio-boot.8 $(DESTDIR)$(MANDIR)/man8/vfio-boot.8
+	install -Dm644 $(BUILD)/vfio-boot.8 $(DESTDIR)$(MANDIR)/man8/vfio-boot.8
 	for l in $(LANGUAGES); do \
 		install -Dm644 $(BUILD)/locale/$$l/LC_MESSAGES/vfio-boot.mo $(DESTDIR)$(LOCALEDIR)/$$l/LC_MESSAGES/vfio-boot.mo; done
 	install -Dm644 completions/vfio-boot.bash $(DESTDIR)$(BASHCOMPDIR)/vfio-boot
@@ -175,4 +191,4 @@ clean:
 	rm -rf build build-asan build-fuzz
 
 
-.PHONY: update-po print-xgettext-flags all check check-asan check-valgrind check-package check-boot fuzz print-fuzz-flags print-fuzz-libs bench install format clean
+.PHONY: FORCE update-po print-xgettext-flags all check check-asan check-valgrind check-package check-boot fuzz print-fuzz-flags print-fuzz-libs bench install format clean

@@ -34,7 +34,7 @@ if [ "$(id -u)" != 0 ]; then # debootstrap, chroot and the package tools need ro
 	exec sudo -E "$0" "$@"
 fi
 for tool in debootstrap qemu-system-x86_64 python3; do
-	command -v "$tool" >/dev/null || die "$tool is missing (.ci/packages lists what the boot tests need)"
+	command -v "$tool" >/dev/null || die "$tool is missing (tools/install-deps test installs what the boot tests need)"
 done
 
 step "Debian root (debootstrap, kernel package) in $root"
@@ -131,7 +131,7 @@ run_generator() {
 	cp -a "$root" "$stage"
 	make -s -C "$top" BUILD="$work/build-usr" PREFIX=/usr DESTDIR="$stage" install >>"$work/build.log" 2>&1 ||
 		die "make install into the stage failed: $work/build.log"
-	local vb=("$stage/usr/sbin/vfio-boot" --root="$stage")
+	local vb=("$stage/usr/bin/vfio-boot" --root="$stage")
 	# GRUB's settings as Debian ships them (no GRUB itself: update-grub is skipped), so that
 	# apply writes the drop-in whose recovery parameter the kill-switch boots use
 	mkdir -p "$stage/etc/default/grub.d"
@@ -148,7 +148,7 @@ run_generator() {
 			[ "\$1" = prereqs ] && exit 0
 			. /usr/share/initramfs-tools/hook-functions
 			manual_add_modules $native vfio_pci
-			copy_exec /usr/sbin/vfio-boot /usr/sbin
+			copy_exec /usr/bin/vfio-boot /usr/bin
 		EOF
 		chmod 755 "$stage/etc/initramfs-tools/hooks/zz-vbtest"
 		install -Dm755 "$top/tests/boot/report.sh" "$stage/etc/initramfs-tools/scripts/init-premount/zz-vbtest"
@@ -175,7 +175,7 @@ run_generator() {
 			depends() { echo udev-rules; }
 			installkernel() { instmods vfio_pci; }
 			install() {
-			    inst_multiple cat grep cut sed tr basename dirname readlink dmesg sleep /usr/sbin/vfio-boot
+			    inst_multiple cat grep cut sed tr basename dirname readlink dmesg sleep /usr/bin/vfio-boot
 			    inst_simple "$moddir/report.sh" /lib/vbtest-report.sh
 			    inst_hook cmdline 99 "$moddir/no-root.sh"
 			    inst_hook pre-mount 99 "$moddir/report-hook.sh"

@@ -490,15 +490,46 @@ if [ "$help_verbs" = "$man_verbs" ]; then ok "--help and the man page list the s
 # make install puts the binary and the man page under DESTDIR/PREFIX.
 # (its own build tree: the install paths are compiled in, as with any prefix)
 if make -s -C "$top" BUILD="$work/build-inst" install DESTDIR="$work/inst" PREFIX=/usr >"$work/install.log" 2>&1 &&
-	[ -x "$work/inst/usr/sbin/vfio-boot" ] && [ -s "$work/inst/usr/share/man/man8/vfio-boot.8" ] &&
+	[ -x "$work/inst/usr/bin/vfio-boot" ] && [ -s "$work/inst/usr/share/man/man8/vfio-boot.8" ] &&
 	[ -x "$work/inst/usr/libexec/vfio-boot/vfio-boot-bind" ] && [ -s "$work/inst/usr/share/bash-completion/completions/vfio-boot" ] &&
 	grep -q 'IMPORT{program}="/usr/libexec/vfio-boot/vfio-boot-bind %k"' "$work/inst/usr/lib/udev/rules.d/60-vfio-boot.rules" &&
 	grep -q 'add_binary /usr/libexec/vfio-boot/vfio-boot-bind' "$work/inst/usr/lib/initcpio/install/vfio-boot" &&
 	[ -x "$work/inst/usr/lib/dracut/modules.d/90vfio-boot/module-setup.sh" ] &&
-	"$work/inst/usr/sbin/vfio-boot" --version | grep -q '^vfio-boot '; then
+	"$work/inst/usr/bin/vfio-boot" --version | grep -q '^vfio-boot '; then
 	ok "make install DESTDIR PREFIX"
 else
 	not_ok "make install DESTDIR PREFIX" "$(cat "$work/install.log")"
 fi
+
+# The README's two commands: the second is exactly what CI runs; tools/install-deps runs
+# apt-get update first, and itself as root, through sudo otherwise.
+readme_test=$(sed -n '/^```$/,/^```$/p' "$top/README.md" | sed -n 3p)
+if [ -n "$readme_test" ] && grep -qxF "$readme_test" "$top/.ci/run" &&
+	sed -n '/^```$/,/^```$/p' "$top/README.md" | sed -n 2p | grep -qx 'tools/install-deps build && make'; then
+	ok "README: the build command, and the test command that .ci/run runs"
+else not_ok "README: the build command, and the test command that .ci/run runs" "$readme_test"; fi
+deps=$("$top/tools/install-deps" --dry-run build)
+if [ "$(id -u)" = 0 ] && [ "$(sed -n 2p <<<"$deps")" = "apt-get update -q" ] && grep -q '^apt-get install .* libpci-dev .*libvirt-dev' <<<"$deps" &&
+	! grep -q 'qemu-system-x86\|valgrind' <<<"$deps" && "$top/tools/install-deps" --dry-run test | grep -q 'valgrind.*qemu-system-x86'; then
+	as_user=$(cd / && runuser -u nobody -- env PATH="/nonexistent:$PATH" "$top/tools/install-deps" --dry-run build 2>&1)
+	if grep -q '^sudo apt-get update -q$' <<<"$as_user" || grep -q 'not root and no sudo' <<<"$as_user"; then
+		ok "tools/install-deps: apt-get update first; build and test packages apart; sudo only when not root"
+	else not_ok "tools/install-deps: apt-get update first; build and test packages apart; sudo only when not root" "$as_user"; fi
+else not_ok "tools/install-deps: apt-get update first; build and test packages apart; sudo only when not root" "$deps"; fi
+
+# The usual habit: make, then make install with another PREFIX. Every installed file that
+# names the helper (the binary, which writes it into the initramfs hooks, the udev rule,
+# the dracut module, the mkinitcpio hook) names the one that was installed, both ways.
+make -s -C "$top" BUILD="$work/build-habit" >"$work/install.log" 2>&1
+for prefix in /usr /usr/local; do
+	dest="$work/habit${prefix//\//-}"
+	make -s -C "$top" BUILD="$work/build-habit" install DESTDIR="$dest" PREFIX="$prefix" >>"$work/install.log" 2>&1
+	named=$(grep -raoh '/[a-z/]*/libexec/vfio-boot/vfio-boot-bind' "$dest" | sort -u)
+	files=$(grep -rlF 'libexec/vfio-boot' "$dest" | sed "s|^$dest||" | sort | tr '\n' ' ')
+	if [ "$named" = "$prefix/libexec/vfio-boot/vfio-boot-bind" ] && [ -x "$dest$named" ] &&
+		[ "$(wc -w <<<"$files")" -ge 4 ]; then
+		ok "make, then make install PREFIX=$prefix: every file names the helper installed ($files)"
+	else not_ok "make, then make install PREFIX=$prefix: every file names the helper installed" "named: $named; files: $files; $(tail -5 "$work/install.log")"; fi
+done
 
 summary integration

@@ -25,7 +25,7 @@ deb=$(ls "$work"/vfio-boot_*.deb)
 
 dpkg-deb -c "$deb" | awk '{print $6}' >"$work/contents"
 missing=""
-for f in ./usr/sbin/vfio-boot ./usr/libexec/vfio-boot/vfio-boot-bind ./usr/lib/udev/rules.d/60-vfio-boot.rules \
+for f in ./usr/bin/vfio-boot ./usr/libexec/vfio-boot/vfio-boot-bind ./usr/lib/udev/rules.d/60-vfio-boot.rules \
 	./usr/lib/dracut/modules.d/90vfio-boot/module-setup.sh ./usr/lib/initcpio/install/vfio-boot \
 	./usr/share/man/man8/vfio-boot.8.gz ./usr/share/locale/es/LC_MESSAGES/vfio-boot.mo \
 	./usr/share/bash-completion/completions/vfio-boot ./usr/share/zsh/vendor-completions/_vfio-boot; do
@@ -48,29 +48,33 @@ if as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -q "$deb" >"$wo
 else
 	not_ok "apt-get install of the package" "$(tail -20 "$work/install.log")"
 fi
-version=$(/usr/sbin/vfio-boot --version 2>&1)
+# a normal user's PATH on Debian (no sbin) finds it
+user_path=$(runuser -u nobody -- env -i PATH=/usr/local/bin:/usr/bin:/bin sh -c 'command -v vfio-boot && vfio-boot --version' 2>&1)
+[ "$(head -1 <<<"$user_path")" = /usr/bin/vfio-boot ] && grep -q '^vfio-boot ' <<<"$user_path" &&
+	ok "a normal user's PATH finds the installed vfio-boot" || not_ok "a normal user's PATH finds the installed vfio-boot" "$user_path"
+version=$(/usr/bin/vfio-boot --version 2>&1)
 [ "$version" = "vfio-boot $(dpkg-parsechangelog -l "$top/debian/changelog" -S Version)" ] &&
 	ok "the installed vfio-boot --version matches the package" || not_ok "the installed vfio-boot --version matches the package" "$version"
 fx="$work/fixture"
 python3 "$top/tests/fixtures/build-sysroot.py" "$top/tests/fixtures/machines/tutorial-x99.listing" "$fx" >/dev/null
-/usr/sbin/vfio-boot --root="$fx" --sysroot="$fx" scan >"$work/out" 2>&1 && grep -q 'Hawaii PRO' "$work/out" &&
+/usr/bin/vfio-boot --root="$fx" --sysroot="$fx" scan >"$work/out" 2>&1 && grep -q 'Hawaii PRO' "$work/out" &&
 	ok "the installed vfio-boot scans a fixture machine" || not_ok "the installed vfio-boot scans a fixture machine" "$(cat "$work/out")"
-/usr/sbin/vfio-boot --root="$fx" --sysroot="$fx" add -q 03:00.0 &&
-	/usr/sbin/vfio-boot --root="$fx" --sysroot="$fx" plan >"$work/out" 2>&1 &&
+/usr/bin/vfio-boot --root="$fx" --sysroot="$fx" add -q 03:00.0 &&
+	/usr/bin/vfio-boot --root="$fx" --sysroot="$fx" plan >"$work/out" 2>&1 &&
 	grep -q 'copy_exec /usr/libexec/vfio-boot/vfio-boot-bind' "$work/out" &&
 	ok "the installed vfio-boot plans, with the helper at the package's path" ||
 	not_ok "the installed vfio-boot plans, with the helper at the package's path" "$(cat "$work/out")"
 # the installed catalogue, found where the package put it (a locale made here with localedef)
 mkdir -p "$work/locale"
 localedef -i es_ES -f UTF-8 "$work/locale/es_ES.UTF-8" >"$work/localedef.log" 2>&1
-LOCPATH="$work/locale" LANG=es_ES.UTF-8 LC_ALL='' /usr/sbin/vfio-boot --root="$fx" --sysroot="$fx" status >"$work/out" 2>&1
+LOCPATH="$work/locale" LANG=es_ES.UTF-8 LC_ALL='' /usr/bin/vfio-boot --root="$fx" --sysroot="$fx" status >"$work/out" 2>&1
 if grep -q '^No está al día.' "$work/out"; then
 	ok "the installed vfio-boot speaks Spanish from the installed catalogue"
 else not_ok "the installed vfio-boot speaks Spanish from the installed catalogue" "$(cat "$work/localedef.log" "$work/out")"; fi
 man -l /usr/share/man/man8/vfio-boot.8.gz 2>/dev/null | grep -q 'RECOVERY' &&
 	ok "the installed man page renders" || not_ok "the installed man page renders"
 
-if as_root env DEBIAN_FRONTEND=noninteractive apt-get purge -y -q vfio-boot >"$work/purge.log" 2>&1 && [ ! -e /usr/sbin/vfio-boot ] &&
+if as_root env DEBIAN_FRONTEND=noninteractive apt-get purge -y -q vfio-boot >"$work/purge.log" 2>&1 && [ ! -e /usr/bin/vfio-boot ] &&
 	[ ! -e /usr/libexec/vfio-boot/vfio-boot-bind ]; then
 	ok "apt-get purge removes it"
 else
