@@ -17,22 +17,23 @@ typedef struct Verb {
 	int min_args, max_args; /* -1: any number */
 	VerbFn fn;
 	const char *options; /* verb-specific long options it accepts, space separated */
+	bool writes_root;    /* changes files under the root (unless --dry-run) */
 } Verb;
 
 static const Verb verbs[] = {
     {"scan", 0, 0, verb_scan, "all"},
     {"check", 0, -1, verb_check, "rom"},
-    {"add", 1, -1, verb_add, "force dry-run"},
-    {"remove", 1, -1, verb_remove, "dry-run"},
+    {"add", 1, -1, verb_add, "force dry-run", true},
+    {"remove", 1, -1, verb_remove, "dry-run", true},
     {"plan", 0, 0, verb_plan, "force"},
     {"generate", 1, 1, verb_generate, "force"},
-    {"apply", 0, -1, verb_apply, "force dry-run no-rebuild if-configured"},
-    {"revert", 0, 0, verb_revert, "force dry-run no-rebuild"},
+    {"apply", 0, -1, verb_apply, "force dry-run no-rebuild if-configured", true},
+    {"revert", 0, 0, verb_revert, "force dry-run no-rebuild", true},
     {"status", 0, 0, verb_status, ""},
     {"verify", 0, 0, verb_verify, ""},
     {"bind", 1, -1, verb_bind, "force dry-run"},
     {"unbind", 1, -1, verb_unbind, "dry-run"},
-    {"setup", 0, 0, verb_setup, ""},
+    {"setup", 0, 0, verb_setup, "", true},
     {"profile", 0, 0, verb_profile,
      "force name os memory vcpus disk iso usb-controller usb-device evdev looking-glass rom "
      "hugepages hide-kvm libvirt-version format output define connect"},
@@ -465,6 +466,21 @@ int main(int argc, char **argv)
 	if ((c = check_dir_option("root", args.root)) != 0 ||
 	    (c = check_dir_option("sysroot", args.sysroot)) != 0)
 		return c;
+
+	/* a user who cannot write there hears it first, not as a later failure of a command
+	 * or after "selected ..." */
+	if (verb->writes_root && !args.dry_run) {
+		_cleanup_free_ char *etc = NULL;
+		if (asprintf(&etc, "%s/etc", args.root ? args.root : "") < 0)
+			return cli_error(-ENOMEM, "failed to start");
+		if (access(etc, W_OK) < 0 && (errno == EACCES || errno == EPERM)) {
+			fprintf(stderr,
+				_("vfio-boot: '%s' changes files under %s: run it as root (sudo vfio-boot "
+				  "%s), or with --dry-run to see what it would do\n"),
+				verb->name, etc, verb->name);
+			return 1;
+		}
+	}
 
 	VbContext *ctx;
 	int r = vb_context_new(args.root, args.sysroot, &ctx);

@@ -172,10 +172,12 @@ int verb_apply(VbContext *ctx, const Args *args, int argc, char **argv)
 				       : cli_error(r, "apply failed; nothing was changed");
 		goto out;
 	}
-	/* The images were rebuilt: read them back before saying "done". (Under a root other
-	 * than / the commands are only listed, and the images are not ours to judge yet.) */
+	/* The images: read them back before saying "done", rebuilt now or not (converging
+	 * must not hide images that would not bind). Under a root other than / the commands
+	 * are only listed, and the images are not ours to judge yet. */
 	VbVerifyReport *rep = NULL;
-	if (res.log_path && !res.rebuild_failed && p->n_devices > 0 && vb_verify(ctx, p, &rep) < 0) {
+	if (vb_commands_run_here(ctx) && !args->dry_run && !args->no_rebuild && !res.rebuild_failed &&
+	    p->n_devices > 0 && vb_verify(ctx, p, &rep) < 0) {
 		status = 1;
 		goto out;
 	}

@@ -175,7 +175,7 @@ void cli_print_plan(const VbPlan *p)
 		printf("\n");
 		for (size_t i = 0; i < p->n_kernels; i++) {
 			const VbKernelFacts *k = &p->kernels[i];
-			printf(_("Kernel %s: vfio-pci %s; loaded before vfio-pci:"), k->version,
+			printf(_("Kernel %s: vfio-pci %s; loaded after vfio-pci (softdep):"), k->version,
 			       k->vfio_pci == VB_MODULE_BUILTIN ? _("built in") : _("module"));
 			for (size_t j = 0; j < k->drivers.n; j++)
 				printf(" %s", k->drivers.v[j]);

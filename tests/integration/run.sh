@@ -501,6 +501,39 @@ else
 	not_ok "make install DESTDIR PREFIX" "$(cat "$work/install.log")"
 fi
 
+# plan's line about each kernel names, as loaded after vfio-pci, exactly the drivers the
+# modprobe file gives a "softdep DRIVER pre: vfio-pci"
+s=$(stage tutorial-x99)
+vb "$s" add -q 03:00.0 >/dev/null 2>&1
+said=$(vb "$s" plan 2>/dev/null | sed -n 's/^Kernel 4.15.0-33-generic: .*; loaded after vfio-pci (softdep)://p' | tr ' ' '\n' | grep . | sort)
+soft=$(vb "$s" generate modprobe | sed -n 's/^softdep \([^ ]*\) pre: vfio-pci$/\1/p' | sort)
+[ -n "$soft" ] && [ "$said" = "$soft" ] && ok "plan says the softdep drivers load after vfio-pci, as the modprobe file makes them" ||
+	not_ok "plan says the softdep drivers load after vfio-pci, as the modprobe file makes them" "said: $said; softdeps: $soft"
+
+# A normal user: the read-only verbs work, the others say they need root before doing
+# anything (the root and the binary where the user can reach them).
+pub=$(mktemp -d /tmp/vfio-boot-user.XXXXXX) && chmod 755 "$pub"
+cp "$top/$build/vfio-boot" "$pub/vfio-boot" # the binary itself, even under valgrind
+python3 "$top/tests/fixtures/build-sysroot.py" "$top/tests/fixtures/machines/tutorial-x99.listing" "$pub/root" >/dev/null
+chmod -R a+rX "$pub"
+printf 'method auto\n' >"$pub/root/etc/vfio-boot.conf"
+as_user() { (cd / && runuser -u nobody -- "$pub/vfio-boot" --root="$pub/root" --sysroot="$pub/root" "$@"); }
+as_user scan >"$work/user-scan" 2>&1
+scan_st=$?
+bad=""
+for v in "add 03:00.0" apply revert "remove 03:00.0"; do
+	# shellcheck disable=SC2086 # the verb and its argument
+	as_user $v >"$work/out" 2>&1
+	st=$?
+	{ [ $st = 1 ] && grep -q "changes files under $pub/root/etc: run it as root" "$work/out" && ! grep -q 'selected\|not on PATH' "$work/out"; } ||
+		bad+="$v: exit $st: $(cat "$work/out")"$'\n'
+done
+as_user add --dry-run 03:00.0 >"$work/out" 2>&1 || bad+="add --dry-run: $(cat "$work/out")"$'\n'
+if [ $scan_st = 0 ] && grep -q 'Hawaii PRO' "$work/user-scan" && [ -z "$bad" ] && ! grep -q 03:00.0 "$pub/root/etc/vfio-boot.conf"; then
+	ok "a normal user: scan works; add, apply, revert and remove say they need root, before anything else"
+else not_ok "a normal user: scan works; add, apply, revert and remove say they need root, before anything else" "$bad$(cat "$work/user-scan")"; fi
+rm -rf "$pub"
+
 # The README's two commands: the second is exactly what CI runs; tools/install-deps runs
 # apt-get update first, and itself as root, through sudo otherwise.
 readme_test=$(sed -n '/^```$/,/^```$/p' "$top/README.md" | sed -n 3p)

@@ -231,6 +231,12 @@ if [ $st = 1 ] && grep -q 'will NOT bind' "$work/out" && grep -q 'missing  modpr
 	grep -q 'not done: the files are written' "$work/out" && ! grep -q '^Applied' "$work/out"; then
 	ok "apply refuses to say done when an image would not bind, and says which file and why"
 else not_ok "apply refuses to say done when an image would not bind, and says which file and why" "$(cat "$work/out")"; fi
+# and so does the next apply, with nothing left to change over the same images
+FAKE_ROOT="$work/t" PATH="$work/bin:$PATH" VFIO_BOOT_TEST_RUN_COMMANDS=1 vb "$work/t" apply --json >"$work/out.json" 2>"$work/out"
+st=$?
+if [ $st = 1 ] && grep -q '"changed": false' "$work/out.json" && grep -q '"binds": false' "$work/out.json"; then
+	ok "a second apply with nothing to change still reads the images and exits 1 when they would not bind"
+else not_ok "a second apply with nothing to change still reads the images and exits 1 when they would not bind" "exit $st: $(cat "$work/out" "$work/out.json")"; fi
 rm -rf "$work/t" "$work/calls" && cp -a "$work/pristine" "$work/t"
 PATH="$work/bin:$PATH" VFIO_BOOT_TEST_RUN_COMMANDS=1 FAKE_update_initramfs_STATUS=3 vb "$work/t" apply >"$work/out" 2>&1
 st=$?

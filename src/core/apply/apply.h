@@ -109,6 +109,8 @@ int vb_root_lock(VbContext *ctx);
 void vb_root_unlock(VbContext *ctx);
 
 void vb_apply_result_done(VbApplyResult *r);
+/* Whether the regeneration commands run (the root is /), or are only listed. */
+bool vb_commands_run_here(const VbContext *ctx);
 int vb_apply(VbContext *ctx, const VbPlan *p, const VbApplyOptions *opts, VbApplyResult *ret);
 int vb_revert(VbContext *ctx, const VbApplyOptions *opts, VbApplyResult *ret);
 

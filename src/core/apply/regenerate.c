@@ -95,7 +95,7 @@ static int run_one(const VbCommand *c, int logfd, const VbApplyOptions *opts, do
 }
 
 /* Under / (or in the tests) the commands run; elsewhere they are only listed. */
-static bool commands_run_here(const VbContext *ctx)
+bool vb_commands_run_here(const VbContext *ctx)
 {
 	return strcmp(ctx->root, "/") == 0 || getenv("VFIO_BOOT_TEST_RUN_COMMANDS");
 }
@@ -124,7 +124,7 @@ static bool on_path(const char *name)
 
 int vb_commands_check(VbContext *ctx, const VbCommand *cmds, size_t n)
 {
-	if (!commands_run_here(ctx))
+	if (!vb_commands_run_here(ctx))
 		return 0;
 	for (size_t i = 0; i < n; i++)
 		if (!on_path(cmds[i].argv[0]))
@@ -144,7 +144,7 @@ int vb_run_commands(VbContext *ctx, const VbCommand *cmds, size_t n, const VbApp
 	int r = 0;
 	res->n_commands = n < VB_MAX_COMMANDS ? n : VB_MAX_COMMANDS;
 	memcpy(res->commands, cmds, res->n_commands * sizeof(*cmds));
-	if (!commands_run_here(ctx)) {
+	if (!vb_commands_run_here(ctx)) {
 		for (size_t i = 0; i < n; i++) {
 			command_text(&cmds[i], text, sizeof(text));
 			if (opts->progress)
