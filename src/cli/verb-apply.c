@@ -91,20 +91,55 @@ static void json_result(json_object *o, const VbApplyResult *res)
 	json_object_object_add(o, "rebuild", rb);
 }
 
-static int report_rebuild_failure(const VbApplyResult *res)
+/* A regeneration command failed: which, what it said last, and what to do. After apply
+ * the files stay and apply runs it again; after revert the files are gone (the log with
+ * them) and running apply would switch passthrough back on: the command is run by hand. */
+static int report_rebuild_failure(const VbApplyResult *res, bool revert)
 {
 	if (!res->rebuild_failed)
 		return 0;
-	fprintf(stderr,
-		_("vfio-boot: %s failed; the files are written and stay, the images are stale.\n"
-		  "vfio-boot: the full output is in %s; 'vfio-boot apply' runs it again.\n"),
-		res->failed_command ? res->failed_command : _("a command"),
-		res->log_path ? res->log_path : _("the log"));
+	const char *cmd = res->failed_command ? res->failed_command : _("a command");
+	if (revert)
+		fprintf(stderr,
+			_("vfio-boot: %s failed: the files are reverted, but what is built from them "
+			  "(the images, the boot loader's configuration) still has vfio-boot's settings.\n"
+			  "vfio-boot: run the command yourself once what it says below is fixed.\n"),
+			cmd);
+	else
+		fprintf(stderr,
+			_("vfio-boot: %s failed; the files are written and stay, the images are stale.\n"
+			  "vfio-boot: the full output is in %s; 'vfio-boot apply' runs it again.\n"),
+			cmd, res->log_path ? res->log_path : _("the log"));
+	if (res->failed_output) {
+		char line[1024];
+		for (const char *p = res->failed_output; *p;) {
+			size_t n = strcspn(p, "\n");
+			char raw[1024];
+			snprintf(raw, sizeof(raw), "%.*s", (int)n, p);
+			utf8_escape_into(line, sizeof(line), raw); /* a tool's output, on our terminal */
+			fprintf(stderr, "  | %s\n", line);
+			p += n + (p[n] == '\n');
+		}
+	}
 	return 1;
 }
 
 int verb_apply(VbContext *ctx, const Args *args, int argc, char **argv)
 {
+	if (args->if_configured) {
+		/* the package's post-install step, maybe in a chroot with no /sys: with nothing
+		 * selected it probes nothing and says nothing */
+		VbSelection *peek = NULL;
+		if (vb_selection_load(ctx, &peek) < 0)
+			return 1;
+		bool none = peek->n_devices == 0;
+		vb_selection_free(peek);
+		if (none && argc == 0) {
+			if (args->verbosity > 0)
+				fprintf(stderr, _("vfio-boot: nothing is selected: nothing to do\n"));
+			return 0;
+		}
+	}
 	VbModel *m;
 	int status = cli_probe(ctx, &m);
 	if (status != 0)
@@ -222,7 +257,7 @@ int verb_apply(VbContext *ctx, const Args *args, int argc, char **argv)
 		else if (!args->dry_run && !res.rebuild_failed)
 			printf(_("Applied: nothing is selected any more, the generated files are gone.\n"));
 	}
-	status = report_rebuild_failure(&res);
+	status = report_rebuild_failure(&res, false);
 	if (status == 0 && !binds)
 		status = 1;
 	vb_verify_report_free(rep);
@@ -264,7 +299,7 @@ int verb_revert(VbContext *ctx, const Args *args, int argc, char **argv)
 		json_object_put(o);
 	} else if (args->verbosity >= 0 && !res.changed)
 		printf(_("Nothing to revert: vfio-boot has not changed this system.\n"));
-	else if (args->verbosity >= 0 && !args->dry_run && res.n_skipped == 0)
+	else if (args->verbosity >= 0 && !args->dry_run && res.n_skipped == 0 && !res.rebuild_failed)
 		printf(_("Reverted. %s is kept; reboot to give the devices back to their drivers.\n"),
 		       VB_SELECTION_PATH);
 	if (status == 0 && res.n_skipped > 0) {
@@ -278,7 +313,7 @@ int verb_revert(VbContext *ctx, const Args *args, int argc, char **argv)
 		status = 1;
 	}
 	if (status == 0)
-		status = report_rebuild_failure(&res);
+		status = report_rebuild_failure(&res, true);
 	vb_apply_result_done(&res);
 	return status;
 }
@@ -344,6 +379,9 @@ int verb_status(VbContext *ctx, const Args *args, int argc, char **argv)
 	} else {
 		if (p->n_devices == 0 && !s->applied)
 			printf(_("Nothing is selected and nothing is applied.\n"));
+		else if (!s->applied && !s->interrupted)
+			printf(_("Nothing is applied: every device is with its own driver as far as "
+				 "vfio-boot is concerned.\n"));
 		for (size_t i = 0; i < s->n_devices; i++) {
 			const VbStatusDevice *d = &s->devices[i];
 			/* the driver's name comes from sysfs, and the diagnosis quotes it */
@@ -366,9 +404,13 @@ int verb_status(VbContext *ctx, const Args *args, int argc, char **argv)
 			       vb_rebuild_text(s->rebuild));
 		if (rep && !rep->binds)
 			print_verify(rep, true);
-		printf("%s\n", in_sync ? _("In sync.") : _("Not in sync."));
+		printf("%s\n", in_sync				   ? _("In sync.")
+				: !s->applied && !s->interrupted ? _("Not applied.")
+								   : _("Not in sync."));
 	}
-	status = in_sync ? 0 : 1;
+	/* nothing applied (never, or reverted) is a state of its own, not a failure: the
+	 * selection is only what apply would use */
+	status = in_sync || (!s->applied && !s->interrupted) ? 0 : 1;
 	vb_verify_report_free(rep);
 	vb_status_free(s);
 	cli_free_plan(m, sel, p);

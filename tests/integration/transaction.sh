@@ -252,6 +252,26 @@ else not_ok "the next apply runs the failed rebuild again" "$(cat "$work/out")";
 rm -f "$work/calls"
 PATH="$work/bin:$PATH" VFIO_BOOT_TEST_RUN_COMMANDS=1 vb "$work/t" revert -q >"$work/out" 2>&1
 [ "$(cat "$work/calls" 2>/dev/null)" = "$(printf 'update-initramfs -u -k all\nupdate-grub ')" ] && ok "revert regenerates too" || not_ok "revert regenerates too" "$(cat "$work/out")"
+# a command that fails during revert: named, with what it printed; never "run apply" (that
+# would switch passthrough back on), never the log revert removed; then status says
+# nothing is applied and exits 0
+PATH="$work/bin:$PATH" VFIO_BOOT_TEST_RUN_COMMANDS=1 vb "$work/t" apply -q >/dev/null 2>&1
+PATH="$work/bin:$PATH" VFIO_BOOT_TEST_RUN_COMMANDS=1 FAKE_update_initramfs_STATUS=3 vb "$work/t" revert >"$work/out" 2>&1
+st=$?
+if [ $st = 1 ] && grep -q 'update-initramfs -u -k all (exit status 3) failed: the files are reverted' "$work/out" &&
+	grep -q '^  | update-initramfs: Generating /boot/initrd.img-4.15.0-33-generic' "$work/out" &&
+	! grep -q "vfio-boot apply\|rebuild.log\|^Reverted" "$work/out"; then
+	ok "a command failing in revert: named with its last output, no advice to apply, no deleted log"
+else not_ok "a command failing in revert: named with its last output, no advice to apply, no deleted log" "exit $st: $(cat "$work/out")"; fi
+vb "$work/t" status >"$work/out" 2>&1
+st=$?
+[ $st = 0 ] && grep -q '^Not applied.$' "$work/out" && ! grep -q "run 'vfio-boot apply'" "$work/out" &&
+	ok "status after a revert: not applied, exit 0" || not_ok "status after a revert: not applied, exit 0" "exit $st: $(cat "$work/out")"
+PATH="$work/bin:$PATH" VFIO_BOOT_TEST_RUN_COMMANDS=1 FAKE_update_initramfs_STATUS=3 vb "$work/t" apply >"$work/out" 2>&1
+grep -q '^  | update-initramfs: Generating' "$work/out" && grep -q "'vfio-boot apply' runs it again" "$work/out" &&
+	ok "a command failing in apply: its last output inline, and apply runs it again" ||
+	not_ok "a command failing in apply: its last output inline, and apply runs it again" "$(cat "$work/out")"
+PATH="$work/bin:$PATH" VFIO_BOOT_TEST_RUN_COMMANDS=1 vb "$work/t" revert -q >/dev/null 2>&1
 rm -rf "$work/t" "$work/calls" && cp -a "$work/pristine" "$work/t"
 PATH="$work/bin:$PATH" VFIO_BOOT_TEST_RUN_COMMANDS=1 vb "$work/t" apply -q --no-rebuild >"$work/out" 2>&1
 [ ! -e "$work/calls" ] && vb "$work/t" status --json | grep -q '"rebuild": "skipped"' && ok "--no-rebuild runs nothing and says so" || not_ok "--no-rebuild runs nothing and says so"
@@ -275,6 +295,12 @@ st=$?
 if [ $st = 0 ] && [ ! -s "$work/out" ] && [ ! -e "$work/calls" ] && snapshot_root "$work/none" | cmp -s - "$work/none.snap"; then
 	ok "apply --if-configured with nothing selected writes nothing, runs nothing, says nothing"
 else not_ok "apply --if-configured with nothing selected writes nothing, runs nothing, says nothing" "$(cat "$work/out")"; fi
+# in a chroot without /sys (a package installed by debootstrap): the same, probing nothing
+mkdir -p "$work/nosys"
+PATH="$work/bin:$PATH" VFIO_BOOT_TEST_RUN_COMMANDS=1 "$bin" --root="$work/none" --sysroot="$work/nosys" apply --if-configured >"$work/out" 2>&1
+st=$?
+[ $st = 0 ] && [ ! -s "$work/out" ] && ok "apply --if-configured with nothing selected and no /sys: silent, exit 0" ||
+	not_ok "apply --if-configured with nothing selected and no /sys: silent, exit 0" "exit $st: $(cat "$work/out")"
 
 # (a missing update-initramfs: tests/integration/bad-input.sh)
 

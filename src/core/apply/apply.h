@@ -94,6 +94,7 @@ typedef struct VbApplyResult {
 	size_t n_skipped; /* revert: files left alone because they were edited */
 	bool rebuild_failed;
 	char *failed_command; /* with its status, when rebuild_failed */
+	char *failed_output;  /* the last lines it printed, when rebuild_failed */
 	char *log_path;	      /* the regeneration log, when commands ran */
 	/* the regeneration commands, run or (under a root other than /) listed */
 	VbCommand commands[VB_MAX_COMMANDS];

@@ -16,6 +16,7 @@
 
 #include "../internal.h"
 #include "../util/atomic-file.h"
+#include "../util/fileio.h"
 #include "apply.h"
 
 static double now(void)
@@ -136,6 +137,26 @@ int vb_commands_check(VbContext *ctx, const VbCommand *cmds, size_t n)
 	return 0;
 }
 
+/* The last lines the last command wrote to the log (after its "==> " header): shown with
+ * the failure, since revert removes the log with the rest of the state. */
+static char *log_tail(const char *path, size_t max_lines)
+{
+	_cleanup_free_ char *text = NULL;
+	size_t size;
+	if (!path || read_file_at(AT_FDCWD, path, 16 * 1024 * 1024, &text, &size) < 0)
+		return NULL;
+	const char *start = text, *h;
+	while ((h = strstr(start, "==> ")) && (h == text || h[-1] == '\n'))
+		start = strchr(h, '\n') ? strchr(h, '\n') + 1 : h + strlen(h);
+	const char *end = text + size, *p = end;
+	if (p > start && p[-1] == '\n')
+		p--;
+	for (size_t lines = 0; p > start; p--)
+		if (p[-1] == '\n' && ++lines == max_lines)
+			break;
+	return end > p ? strndup(p, (size_t)(end - p)) : NULL;
+}
+
 int vb_run_commands(VbContext *ctx, const VbCommand *cmds, size_t n, const VbApplyOptions *opts,
 		    VbState *state, VbApplyResult *res)
 {
@@ -178,6 +199,9 @@ int vb_run_commands(VbContext *ctx, const VbCommand *cmds, size_t n, const VbApp
 				     status < 0 ? "error" : "exit status", status < 0 ? -status : status) < 0)
 				res->failed_command = NULL;
 			outcome = "failed";
+			if (logfd >= 0)
+				(void)fsync(logfd);
+			res->failed_output = log_tail(res->log_path, 8);
 			break;
 		}
 	}

@@ -64,7 +64,7 @@ static char *diagnose(const VbStatus *s, const VbPlan *p, const VbState *st, con
 		n = asprintf(
 		    &out, _("vfio-boot=off is on the booted kernel command line: binding was switched off"));
 	else if (!st)
-		n = asprintf(&out, _("not applied yet: run 'vfio-boot apply' and reboot"));
+		n = asprintf(&out, _("not applied ('vfio-boot apply' and a reboot would bind it)"));
 	else if (st->interrupted)
 		n = asprintf(&out, _("an apply was interrupted before it finished: run 'vfio-boot apply' "
 				     "(or 'vfio-boot revert') and reboot"));

@@ -33,6 +33,7 @@
 void vb_apply_result_done(VbApplyResult *r)
 {
 	free(r->failed_command);
+	free(r->failed_output);
 	free(r->log_path);
 	*r = (VbApplyResult){0};
 }
