@@ -202,8 +202,8 @@ int verb_apply(VbContext *ctx, const Args *args, int argc, char **argv)
 	if (r < 0) {
 		/* after the commit the files are in place whatever failed next: say so */
 		status = res.committed ? cli_error(r, "apply wrote the files, then failed; 'vfio-boot "
-						       "status' shows the state, 'vfio-boot apply' "
-						       "finishes it")
+						      "status' shows the state, 'vfio-boot apply' "
+						      "finishes it")
 				       : cli_error(r, "apply failed; nothing was changed");
 		goto out;
 	}
@@ -386,7 +386,8 @@ int verb_status(VbContext *ctx, const Args *args, int argc, char **argv)
 			const VbStatusDevice *d = &s->devices[i];
 			/* the driver's name comes from sysfs, and the diagnosis quotes it */
 			char drv[128], why[2048];
-			utf8_escape_into(drv, sizeof(drv), d->dev->driver ? d->dev->driver : _("(no driver)"));
+			utf8_escape_into(drv, sizeof(drv),
+					 d->dev->driver ? d->dev->driver : _("(no driver)"));
 			utf8_escape_into(why, sizeof(why), d->bound ? _("bound to vfio-pci") : d->diagnosis);
 			printf("%s  %-14s %s\n", d->dev->address, drv, why);
 		}
@@ -404,9 +405,9 @@ int verb_status(VbContext *ctx, const Args *args, int argc, char **argv)
 			       vb_rebuild_text(s->rebuild));
 		if (rep && !rep->binds)
 			print_verify(rep, true);
-		printf("%s\n", in_sync				   ? _("In sync.")
-				: !s->applied && !s->interrupted ? _("Not applied.")
-								   : _("Not in sync."));
+		printf("%s\n", in_sync				? _("In sync.")
+			       : !s->applied && !s->interrupted ? _("Not applied.")
+								: _("Not in sync."));
 	}
 	/* nothing applied (never, or reverted) is a state of its own, not a failure: the
 	 * selection is only what apply would use */

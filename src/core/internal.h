@@ -22,7 +22,7 @@ struct VbContext {
 	VbLogFn log_fn;
 	void *log_userdata;
 	VbLogLevel log_max;
-	int lock_fd;	      /* the root's lock (vb_root_lock), -1 when not held */
+	int lock_fd;	     /* the root's lock (vb_root_lock), -1 when not held */
 	unsigned lock_depth; /* nested takes */
 };
 

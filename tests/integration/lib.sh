@@ -19,6 +19,7 @@ if [ -n "${VALGRIND:-}" ]; then
 	read -r vg_prog vg_args <<<"$VALGRIND"
 	vg_prog=$(command -v "$vg_prog") || { echo "$0: $VALGRIND: not found" >&2; exit 1; }
 	mkdir -p "$work/valgrind/logs"
+	chmod 1777 "$work/valgrind/logs" # a row may run the binary as nobody
 	for b in vfio-boot vfio-boot-bind; do
 		printf '#!/bin/sh\nexec %s %s --log-file="%s/valgrind/logs/%s.%%p" "%s" "$@"\n' \
 			"$vg_prog" "$vg_args" "$work" "$b" "$top/$build/$b" >"$work/valgrind/$b"

@@ -160,7 +160,8 @@ static int parse_manifest(VbContext *ctx, const char *path, const char *text, Vb
 			}
 			if (!ownable_path(fpath)) {
 				/* never deleted nor restored on the manifest's word */
-				vb_warn(ctx, "%s names %s, which vfio-boot never writes: ignored", path, fpath);
+				vb_warn(ctx, "%s names %s, which vfio-boot never writes: ignored", path,
+					fpath);
 				continue;
 			}
 			VbStateFile *sf = &s->files[s->n_files++];

@@ -102,14 +102,17 @@ static int decide_original(VbContext *ctx, const VbFileChange *f, Step *s, VbSta
 	int bfd, r = open_state_dir(ctx, "backups", false, &bfd);
 	if (r < 0 && r != -ENOENT)
 		return r;
-	bool have_backup = r >= 0 && fstatat(bfd, name, &bst, AT_SYMLINK_NOFOLLOW) == 0 && S_ISREG(bst.st_mode);
+	bool have_backup =
+	    r >= 0 && fstatat(bfd, name, &bst, AT_SYMLINK_NOFOLLOW) == 0 && S_ISREG(bst.st_mode);
 	if (r >= 0)
 		close(bfd);
 	sf->had_original = have_backup;
-	sf->original_mode = have_backup ? (old && old->had_original ? old->original_mode : bst.st_mode & 07777) : 0;
+	sf->original_mode =
+	    have_backup ? (old && old->had_original ? old->original_mode : bst.st_mode & 07777) : 0;
 	if (have_backup || !f->current)
 		return 0;
-	bool ours = old ? vb_state_file_is_ours(old, f->current) : strstr(f->current, GENERATED_MARKER) != NULL;
+	bool ours =
+	    old ? vb_state_file_is_ours(old, f->current) : strstr(f->current, GENERATED_MARKER) != NULL;
 	if (!ours) {
 		s->needs_backup = true;
 		sf->had_original = true;
@@ -189,14 +192,35 @@ void vb_root_unlock(VbContext *ctx)
 	ctx->lock_fd = -1;
 }
 
-/* While a transaction runs, a reader of our output that goes away (vfio-boot apply | head)
- * must not kill us between two steps: SIGPIPE is ignored until it ends (the progress lines
- * then fail quietly with EPIPE), and the commands we run get the default back. */
-static void pipe_signal_ignore(struct sigaction *saved)
+/* What apply and revert hold while they run: the root's lock (not for a dry run), and
+ * SIGPIPE ignored, since a reader of our output that goes away (vfio-boot apply | head)
+ * must not kill us between two steps (the progress lines then fail quietly with EPIPE;
+ * the commands we run get the default back). */
+typedef struct Held {
+	bool locked;
+	struct sigaction saved_pipe;
+} Held;
+
+static int hold(VbContext *ctx, const VbApplyOptions *opts, Held *h)
 {
+	*h = (Held){0};
+	if (!opts->dry_run) {
+		int r = vb_root_lock(ctx);
+		if (r < 0)
+			return r;
+		h->locked = true;
+	}
 	struct sigaction ign = {.sa_handler = SIG_IGN};
 	sigemptyset(&ign.sa_mask);
-	sigaction(SIGPIPE, &ign, saved);
+	sigaction(SIGPIPE, &ign, &h->saved_pipe);
+	return 0;
+}
+
+static void release(VbContext *ctx, Held *h)
+{
+	sigaction(SIGPIPE, &h->saved_pipe, NULL);
+	if (h->locked)
+		vb_root_unlock(ctx);
 }
 
 static bool same_state(const VbState *a, const VbState *b)
@@ -264,6 +288,17 @@ static int new_state(const VbPlan *p, const VbState *old, VbState **ret)
 	return 0;
 }
 
+/* a and b (which may be NULL) into out, sorted and unique */
+static int strv_union(const VbStrv *a, const VbStrv *b, VbStrv *out)
+{
+	int r = 0;
+	for (size_t i = 0; r >= 0 && i < a->n; i++)
+		r = vb_strv_add(out, a->v[i]);
+	for (size_t i = 0; r >= 0 && b && i < b->n; i++)
+		r = vb_strv_add(out, b->v[i]);
+	return r;
+}
+
 /* The journal of this apply (apply.h): the new state's files, each with the hash of the
  * bytes of ours it replaces as prior, then the files only the old state lists (deleted, or
  * given back to the admin) as they were. Written once everything is staged, before the
@@ -286,11 +321,8 @@ static int write_journal(VbContext *ctx, const VbPlan *p, const VbState *old, co
 		*j = st->files[i]; /* borrowed */
 		const VbStateFile *o = vb_state_find(old, j->path);
 		if (j->edit) {
-			for (size_t k = 0; r >= 0 && k < j->added.n; k++)
-				r = vb_strv_add(&added[i], j->added.v[k]);
-			for (size_t k = 0; r >= 0 && o && k < o->added.n; k++)
-				if (!vb_strv_contains(&added[i], o->added.v[k]))
-					r = vb_strv_add(&added[i], o->added.v[k]);
+			if (r >= 0)
+				r = strv_union(&j->added, o ? &o->added : NULL, &added[i]);
 			j->added = added[i];
 		}
 		const char *current = NULL;
@@ -309,17 +341,12 @@ static int write_journal(VbContext *ctx, const VbPlan *p, const VbState *old, co
 	journal.files = files;
 	journal.n_files = n;
 	/* the boot entries still have the old parameters until the commands run */
-	VbStrv entry_args = {0};
-	for (size_t i = 0; r >= 0 && i < st->entry_args.n; i++)
-		r = vb_strv_add(&entry_args, st->entry_args.v[i]);
-	for (size_t i = 0; r >= 0 && old && i < old->entry_args.n; i++)
-		r = vb_strv_add(&entry_args, old->entry_args.v[i]);
+	VbStrv entry_args = {0}, entry_kept = {0};
+	if (r >= 0)
+		r = strv_union(&st->entry_args, old ? &old->entry_args : NULL, &entry_args);
+	if (r >= 0)
+		r = strv_union(&st->entry_kept, old ? &old->entry_kept : NULL, &entry_kept);
 	journal.entry_args = entry_args;
-	VbStrv entry_kept = {0};
-	for (size_t i = 0; r >= 0 && i < st->entry_kept.n; i++)
-		r = vb_strv_add(&entry_kept, st->entry_kept.v[i]);
-	for (size_t i = 0; r >= 0 && old && i < old->entry_kept.n; i++)
-		r = vb_strv_add(&entry_kept, old->entry_kept.v[i]);
 	journal.entry_kept = entry_kept;
 	if (r >= 0)
 		r = vb_state_save_journal(ctx, &journal);
@@ -385,15 +412,10 @@ int vb_apply(VbContext *ctx, const VbPlan *p, const VbApplyOptions *opts, VbAppl
 	*res = (VbApplyResult){0};
 	if (p->errors.n > 0)
 		return -EINVAL;
-	int r;
-	bool locked = false;
-	if (!opts->dry_run) {
-		if ((r = vb_root_lock(ctx)) < 0)
-			return r;
-		locked = true;
-	}
-	struct sigaction saved_pipe;
-	pipe_signal_ignore(&saved_pipe);
+	Held held;
+	int r = hold(ctx, opts, &held);
+	if (r < 0)
+		return r;
 	VbState *old = NULL, *st = NULL;
 	r = vb_state_load(ctx, &old);
 	if (r < 0 && r != -ENOENT)
@@ -593,9 +615,7 @@ int vb_apply(VbContext *ctx, const VbPlan *p, const VbApplyOptions *opts, VbAppl
 out:
 	vb_state_free(old);
 	vb_state_free(st);
-	sigaction(SIGPIPE, &saved_pipe, NULL);
-	if (locked)
-		vb_root_unlock(ctx);
+	release(ctx, &held);
 	return r;
 }
 
@@ -712,11 +732,12 @@ static int revert_file(VbContext *ctx, const VbStateFile *f, const VbApplyOption
 			 * back. Left as it is, so the host boots as now, unless --force */
 			if (!opts->force) {
 				close(dirfd);
-				vb_err(ctx,
-				       "%s: the backup of the file it replaced is missing (%s/%s/backups/%s); "
-				       "vfio-boot's version is left in place: 'vfio-boot revert --force' "
-				       "deletes it",
-				       f->path, strcmp(ctx->root, "/") ? ctx->root : "", VB_STATE_DIR, bname);
+				vb_err(
+				    ctx,
+				    "%s: the backup of the file it replaced is missing (%s/%s/backups/%s); "
+				    "vfio-boot's version is left in place: 'vfio-boot revert --force' "
+				    "deletes it",
+				    f->path, strcmp(ctx->root, "/") ? ctx->root : "", VB_STATE_DIR, bname);
 				return 2;
 			}
 			progress(opts, VB_PROGRESS_DELETE, f->path);
@@ -759,24 +780,18 @@ static int revert_file(VbContext *ctx, const VbStateFile *f, const VbApplyOption
 int vb_revert(VbContext *ctx, const VbApplyOptions *opts, VbApplyResult *res)
 {
 	*res = (VbApplyResult){0};
-	int r;
-	bool locked = false;
-	if (!opts->dry_run) {
-		if ((r = vb_root_lock(ctx)) < 0)
-			return r;
-		locked = true;
-	}
+	Held held;
+	int r = hold(ctx, opts, &held);
+	if (r < 0)
+		return r;
 	VbState *st = NULL;
 	r = vb_state_load(ctx, &st);
 	if (r < 0) {
 		if (r == -ENOENT && !opts->dry_run)
 			remove_leftovers(ctx, true);
-		if (locked)
-			vb_root_unlock(ctx);
+		release(ctx, &held);
 		return r == -ENOENT ? 0 : r; /* nothing applied: nothing to revert */
 	}
-	struct sigaction saved_pipe;
-	pipe_signal_ignore(&saved_pipe);
 	if (!opts->dry_run)
 		remove_leftovers(ctx, false);
 	bool *reverted = calloc(st->n_files + 1, sizeof(*reverted));
@@ -792,9 +807,8 @@ int vb_revert(VbContext *ctx, const VbApplyOptions *opts, VbApplyResult *res)
 		/* the commands every file would need: one that cannot run stops the revert first */
 		for (size_t i = 0; i < st->n_files; i++)
 			reverted[i] = true;
-		size_t n_all =
-		    vb_regeneration_commands(&targets, was_reverted, &rv, NULL, &st->entry_args,
-					     &st->entry_kept, cmds);
+		size_t n_all = vb_regeneration_commands(&targets, was_reverted, &rv, NULL, &st->entry_args,
+							&st->entry_kept, cmds);
 		memset(reverted, 0, st->n_files * sizeof(*reverted));
 		if ((r = vb_commands_check(ctx, cmds, n_all)) < 0)
 			goto out;
@@ -816,7 +830,7 @@ int vb_revert(VbContext *ctx, const VbApplyOptions *opts, VbApplyResult *res)
 		r = -EIO; /* each one said why */
 
 	size_t n_cmds = vb_regeneration_commands(&targets, was_reverted, &rv, NULL, &st->entry_args,
-					     &st->entry_kept, cmds);
+						 &st->entry_kept, cmds);
 	if (opts->dry_run)
 		for (size_t i = 0; i < n_cmds; i++)
 			progress(opts, VB_PROGRESS_LIST_COMMAND, cmds[i].argv[0]);
@@ -846,8 +860,6 @@ int vb_revert(VbContext *ctx, const VbApplyOptions *opts, VbApplyResult *res)
 out:
 	free(reverted);
 	vb_state_free(st);
-	sigaction(SIGPIPE, &saved_pipe, NULL);
-	if (locked)
-		vb_root_unlock(ctx);
+	release(ctx, &held);
 	return r;
 }

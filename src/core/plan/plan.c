@@ -528,84 +528,6 @@ static int plan_files(const VbContext *ctx, const VbState *st, VbPlan *p)
 	return 0;
 }
 
-/* The words of the options line of every BLS entry in /boot/loader/entries (a word some
- * entry lacks is one grubby adds to it, so ours to take out again on revert). No entry
- * gives none. */
-static int bls_common_words(const VbContext *ctx, VbStrv *words)
-{
-	_cleanup_free_ char *dir = NULL;
-	if (vb_root_path(ctx, "boot/loader/entries", &dir) < 0)
-		return -ENOMEM;
-	DIR *d = opendir(dir);
-	if (!d)
-		return 0;
-	bool first = true;
-	int r = 0;
-	for (struct dirent *de; r >= 0 && (de = readdir(d));) {
-		size_t n = strlen(de->d_name);
-		_cleanup_free_ char *path = NULL, *text = NULL;
-		if (n < 6 || strcmp(de->d_name + n - 5, ".conf") != 0)
-			continue;
-		if (asprintf(&path, "%s/%s", dir, de->d_name) < 0) {
-			r = -ENOMEM;
-			break;
-		}
-		if (read_file_at(AT_FDCWD, path, 64 * 1024, &text, NULL) < 0)
-			continue;
-		VbStrv mine = {0}, common = {0};
-		char *save = NULL;
-		for (char *line = strtok_r(text, "\n", &save); line && r >= 0;
-		     line = strtok_r(NULL, "\n", &save)) {
-			line += strspn(line, " \t");
-			if (strncmp(line, "options", 7) != 0 || (line[7] != ' ' && line[7] != '\t'))
-				continue;
-			char *wsave = NULL;
-			for (char *w = strtok_r(line + 7, " \t", &wsave); w && r >= 0;
-			     w = strtok_r(NULL, " \t", &wsave))
-				r = vb_strv_add(&mine, w);
-		}
-		for (size_t i = 0; i < mine.n && r >= 0; i++)
-			if (first || vb_strv_contains(words, mine.v[i]))
-				r = vb_strv_add(&common, mine.v[i]);
-		vb_strv_done(&mine);
-		vb_strv_done(words);
-		*words = common;
-		first = false;
-	}
-	closedir(d);
-	return r;
-}
-
-/* The parameters the boot entries have, where a tool keeps them for every kernel: grubby's
- * BLS systems in /etc/kernel/cmdline (or, without it, in the entries themselves),
- * kernelstub in its configuration. An unreadable file gives none. */
-static int entry_words(const VbContext *ctx, const VbTargets *t, VbStrv *words)
-{
-	_cleanup_free_ char *text = NULL;
-	bool bls = t->bootloader == VB_BOOTLOADER_GRUB_BLS;
-	if (read_current(ctx, bls ? "/etc/kernel/cmdline" : "/etc/kernelstub/configuration", &text) < 0)
-		return 0;
-	if (!text)
-		return bls ? bls_common_words(ctx, words) : 0;
-	int r = 0;
-	if (bls) {
-		for (char *w = strtok(text, " \t\n"); w && r >= 0; w = strtok(NULL, " \t\n"))
-			r = vb_strv_add(words, w);
-		return r;
-	}
-	json_object *root = json_tokener_parse(text), *user, *opts;
-	if (root && json_object_object_get_ex(root, "user", &user) &&
-	    json_object_object_get_ex(user, "kernel_options", &opts) &&
-	    json_object_is_type(opts, json_type_array))
-		for (size_t i = 0; i < json_object_array_length(opts) && r >= 0; i++) {
-			const char *o = json_object_get_string(json_object_array_get_idx(opts, i));
-			if (o)
-				r = vb_strv_add(words, o);
-		}
-	json_object_put(root);
-	return r;
-}
-
 /* "KERNEL WORD" for every word of the options line of every BLS entry, KERNEL being the
  * entry's linux path as grubby names it (under /boot, whether /boot is its own file system
  * or not). */
@@ -646,12 +568,68 @@ static int bls_entry_words(const VbContext *ctx, VbStrv *pairs)
 		if (!kernel[0] || !options)
 			continue;
 		char *wsave = NULL;
-		for (char *w = strtok_r(options, " \t", &wsave); w && r >= 0; w = strtok_r(NULL, " \t", &wsave)) {
+		for (char *w = strtok_r(options, " \t", &wsave); w && r >= 0;
+		     w = strtok_r(NULL, " \t", &wsave)) {
 			_cleanup_free_ char *pair = NULL;
 			r = asprintf(&pair, "%s %s", kernel, w) < 0 ? -ENOMEM : vb_strv_add(pairs, pair);
 		}
 	}
 	closedir(d);
+	return r;
+}
+
+/* The words every BLS entry has on its options line (a word some entry lacks is one grubby
+ * adds to it, so ours to take out again on revert). No entry gives none. */
+static int bls_common_words(const VbContext *ctx, VbStrv *words)
+{
+	_cleanup_(vb_strv_done) VbStrv pairs = {0}, kernels = {0};
+	int r = bls_entry_words(ctx, &pairs);
+	for (size_t i = 0; i < pairs.n && r >= 0; i++) {
+		_cleanup_free_ char *k = strndup(pairs.v[i], strcspn(pairs.v[i], " "));
+		r = k ? vb_strv_add(&kernels, k) : -ENOMEM;
+	}
+	for (size_t i = 0; i < pairs.n && r >= 0 && kernels.n > 0; i++) {
+		const char *w = strchr(pairs.v[i], ' ') + 1;
+		bool everywhere = true;
+		for (size_t k = 0; k < kernels.n && everywhere; k++) {
+			_cleanup_free_ char *pair = NULL;
+			if (asprintf(&pair, "%s %s", kernels.v[k], w) < 0)
+				return -ENOMEM;
+			everywhere = vb_strv_contains(&pairs, pair);
+		}
+		if (everywhere)
+			r = vb_strv_add(words, w);
+	}
+	return r;
+}
+
+/* The parameters the boot entries have, where a tool keeps them for every kernel: grubby's
+ * BLS systems in /etc/kernel/cmdline (or, without it, in the entries themselves),
+ * kernelstub in its configuration. An unreadable file gives none. */
+static int entry_words(const VbContext *ctx, const VbTargets *t, VbStrv *words)
+{
+	_cleanup_free_ char *text = NULL;
+	bool bls = t->bootloader == VB_BOOTLOADER_GRUB_BLS;
+	if (read_current(ctx, bls ? "/etc/kernel/cmdline" : "/etc/kernelstub/configuration", &text) < 0)
+		return 0;
+	if (!text)
+		return bls ? bls_common_words(ctx, words) : 0;
+	int r = 0;
+	if (bls) {
+		for (char *w = strtok(text, " \t\n"); w && r >= 0; w = strtok(NULL, " \t\n"))
+			r = vb_strv_add(words, w);
+		return r;
+	}
+	json_object *root = json_tokener_parse(text), *user, *opts;
+	if (root && json_object_object_get_ex(root, "user", &user) &&
+	    json_object_object_get_ex(user, "kernel_options", &opts) &&
+	    json_object_is_type(opts, json_type_array))
+		for (size_t i = 0; i < json_object_array_length(opts) && r >= 0; i++) {
+			const char *o = json_object_get_string(json_object_array_get_idx(opts, i));
+			if (o)
+				r = vb_strv_add(words, o);
+		}
+	json_object_put(root);
 	return r;
 }
 
@@ -747,7 +725,8 @@ static void give_back_kept(const VbStrv *entry_remove, const VbStrv *kept, VbCom
 			if (strncmp(kept->v[j], kept->v[i], klen + 1) == 0 &&
 			    vb_strv_contains(entry_remove, kept->v[j] + klen + 1)) {
 				size_t l = strlen(args);
-				snprintf(args + l, sizeof(args) - l, "%s%s", l > 7 ? " " : "", kept->v[j] + klen + 1);
+				snprintf(args + l, sizeof(args) - l, "%s%s", l > 7 ? " " : "",
+					 kept->v[j] + klen + 1);
 			}
 		add_command(out, n, (const char *const[]){"grubby", kernel, args, NULL});
 	}
@@ -813,10 +792,9 @@ static int plan_commands(const VbState *st, VbPlan *p)
 		return -ENOMEM;
 	p->commands = cmds;
 	bool entries_change = !st || !vb_strv_equal(&st->entry_args, &p->entry_args);
-	p->n_commands =
-	    vb_regeneration_commands(&p->targets, plan_file_changes, p,
-				     entries_change ? &p->entry_args : NULL, &p->entry_args_remove,
-				     &p->entry_kept, cmds);
+	p->n_commands = vb_regeneration_commands(&p->targets, plan_file_changes, p,
+						 entries_change ? &p->entry_args : NULL,
+						 &p->entry_args_remove, &p->entry_kept, cmds);
 	return 0;
 }
 

@@ -127,7 +127,8 @@ int resolve_beneath(const char *root, const char *rel, char *ret, size_t size)
 			snprintf(joined, sizeof(joined), "%s", target);
 		else {
 			const char *slash = strrchr(cur, '/');
-			snprintf(joined, sizeof(joined), "%.*s/%s", slash ? (int)(slash - cur) : 0, cur, target);
+			snprintf(joined, sizeof(joined), "%.*s/%s", slash ? (int)(slash - cur) : 0, cur,
+				 target);
 		}
 		r = normalize_rel(joined, cur, sizeof(cur));
 	}
