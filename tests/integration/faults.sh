@@ -330,6 +330,16 @@ if [ $st = 1 ] && grep -q 'the backup of the file it replaced is missing' "$work
 	grep -q vfio-pci "$work/t/etc/modprobe.d/vfio-boot.conf"; then
 	ok "one missing backup: revert reverts every other file, keeps ours there, says why and what --force does"
 else not_ok "one missing backup: revert reverts every other file, keeps ours there, says why and what --force does" "exit $st: $(cat "$work/out")"; fi
+# an apply in between (a device added back, say) does not make the loss silent
+copy_root "$work/applied" "$work/t2"
+rm "$work/t2/var/lib/vfio-boot/backups/%etc%modprobe.d%vfio-boot.conf"
+printf "$select_gpu" >"$work/t2/etc/vfio-boot.conf"
+vb "$work/t2" apply -q >/dev/null 2>&1
+vb "$work/t2" revert >"$work/out" 2>&1
+st=$?
+[ $st = 1 ] && grep -q 'the backup of the file it replaced is missing' "$work/out" &&
+	ok "one missing backup, then an apply: revert still says the backup is missing" ||
+	not_ok "one missing backup, then an apply: revert still says the backup is missing" "exit $st: $(cat "$work/out")"
 vb "$work/t" revert --force >"$work/out" 2>&1
 st=$?
 if [ $st = 0 ] && [ ! -e "$work/t/etc/modprobe.d/vfio-boot.conf" ] && [ ! -e "$work/t/var/lib/vfio-boot" ]; then

@@ -117,6 +117,11 @@ static int decide_original(VbContext *ctx, const VbFileChange *f, Step *s, VbSta
 		s->needs_backup = true;
 		sf->had_original = true;
 		sf->original_mode = s->old_mode;
+	} else if (old && old->had_original) {
+		/* ours, and the backup of what it replaced is gone: still recorded, so that
+		 * revert says so instead of deleting the file as if nothing had been there */
+		sf->had_original = true;
+		sf->original_mode = old->original_mode;
 	}
 	return 0;
 }
