@@ -166,6 +166,9 @@ row "profile: a disk that is a directory" 1 "--disk=/tmp: neither an image file 
 row "profile: a name libvirt would not take" 1 "--name=my vm<1>: use letters, digits" '' "${P[@]}" "--name=my vm<1>"
 row "profile: nothing selected" 1 "nothing is selected: select the guest's devices with 'vfio-boot add' first" \
 	'rm "$r/etc/vfio-boot.conf"' "${P[@]}"
+# (not a system error: no errno text after it)
+grep -q "with 'vfio-boot add' first$" "$work/err" && ok "profile: nothing selected, without an errno text glued on" ||
+	not_ok "profile: nothing selected, without an errno text glued on" "$(cat "$work/err")"
 row "profile: an output file in a missing directory" 1 "failed to write $work/root/nowhere/vm.xml: No such file or directory" '' "${P[@]}" --output=@R@/nowhere/vm.xml
 row "profile: a USB device given as a PCI address" 1 "--usb-device=03:00.0: expected VVVV:PPPP" '' "${P[@]}" --usb-device=03:00.0
 row "profile: a relative evdev path" 1 "--evdev=event3: an absolute path" '' "${P[@]}" --evdev=event3

@@ -411,9 +411,8 @@ int vb_profile_build(VbContext *ctx, const VbModel *m, const VbPlan *plan, const
 	if (r < 0)
 		goto fail;
 	if (p->n_hostdevs == 0) {
-		r = vb_log_errno(
-		    ctx, -ENOENT,
-		    "nothing is selected: select the guest's devices with 'vfio-boot add' first");
+		vb_err(ctx, "nothing is selected: select the guest's devices with 'vfio-boot add' first");
+		r = -ENOENT;
 		goto fail;
 	}
 	place_hostdevs(p);
