@@ -2,11 +2,16 @@
 # Verbs, their options, PCI addresses from sysfs (under --sysroot when given) and the
 # targets of 'generate'. Installed as share/bash-completion/completions/vfio-boot.
 
+# The addresses of the sysroot's PCI devices: in full once a domain is being typed
+# ("0000:0"), else as lspci shows them, without the domain 0000 ("03:00.0").
 _vfio_boot_addresses()
 {
-	local sysroot=$1 d
+	local sysroot=$1 cur=$2 d a
 	for d in "$sysroot"/sys/bus/pci/devices/*; do
-		[ -e "$d" ] && printf '%s\n' "${d##*/}"
+		[ -e "$d" ] || continue
+		a=${d##*/}
+		[[ $cur != [0-9a-f][0-9a-f][0-9a-f][0-9a-f]:* ]] && a=${a#0000:}
+		printf '%s\n' "$a"
 	done
 }
 
@@ -14,7 +19,8 @@ _vfio_boot()
 {
 	# shellcheck disable=SC2034 # prev is set by _init_completion
 	local cur prev words cword
-	_init_completion -n = || return
+	# '=' and ':' keep the word whole (an address has colons); see __ltrim_colon_completions
+	_init_completion -n =: || return
 
 	local verbs="scan check add remove plan generate apply revert status verify bind unbind profile setup"
 	local global="--root= --sysroot= --kernel= --bootloader= --initramfs= --json --quiet --verbose --help --version"
@@ -47,6 +53,7 @@ _vfio_boot()
 			[ "$(cat "$d/class" 2>/dev/null)" = 0x0c0330 ] && usb+=("${d##*/}")
 		done
 		COMPREPLY=($(compgen -W "${usb[*]}" -- "${cur#--usb-controller=}"))
+		__ltrim_colon_completions "${cur#--usb-controller=}"
 		return
 		;;
 	--evdev=*)
@@ -100,7 +107,9 @@ _vfio_boot()
 	"") COMPREPLY=($(compgen -W "$verbs" -- "$cur")) ;;
 	generate) COMPREPLY=($(compgen -W "modprobe grub kernel-cmdline refind devices initramfs-tools dracut mkinitcpio booster cmdline" -- "$cur")) ;;
 	check | add | remove | apply | bind | unbind)
-		COMPREPLY=($(compgen -W "$(_vfio_boot_addresses "$sysroot")" -- "$cur"))
+		COMPREPLY=($(compgen -W "$(_vfio_boot_addresses "$sysroot" "$cur")" -- "$cur"))
+		# readline replaces only what follows the last ':' it breaks words at
+		__ltrim_colon_completions "$cur"
 		;;
 	esac
 } &&
