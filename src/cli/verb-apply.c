@@ -124,6 +124,27 @@ static int report_rebuild_failure(const VbApplyResult *res, bool revert)
 	return 1;
 }
 
+/* The way back if the host does not come back, with what this boot loader has: GRUB's
+ * recovery mode entries and rEFInd's vfio-boot=off line are recovery entries; elsewhere the
+ * parameter is typed at the boot menu. */
+static void print_way_back(VbBootloader b)
+{
+	if (b == VB_BOOTLOADER_NONE)
+		fputs(_("No boot loader was found: the kernel parameters that plan lists are yours to "
+			"add.\n"),
+		      stdout);
+	fputs(b == VB_BOOTLOADER_GRUB_DROPIN
+		  ? _("If the host does not come back, pick a \"recovery mode\" entry at the boot menu\n"
+		      "(or add vfio-boot=off to the kernel command line there), then run 'vfio-boot "
+		      "revert'.\n")
+	      : b == VB_BOOTLOADER_REFIND
+		  ? _("If the host does not come back, pick the rEFInd entry with vfio-boot=off, then "
+		      "run\n'vfio-boot revert'.\n")
+		  : _("If the host does not come back, add vfio-boot=off to the kernel command line at "
+		      "the\nboot menu, then run 'vfio-boot revert'.\n"),
+	      stdout);
+}
+
 int verb_apply(VbContext *ctx, const Args *args, int argc, char **argv)
 {
 	if (args->if_configured) {
@@ -242,19 +263,15 @@ int verb_apply(VbContext *ctx, const Args *args, int argc, char **argv)
 			printf(res.log_path ? _("Nothing to change in the files; the images were rebuilt.\n")
 					    : _("Nothing to change: the system matches %s.\n"),
 			       VB_SELECTION_PATH);
-		else if (!args->dry_run && !res.rebuild_failed && p->n_devices > 0)
-			printf(
-			    p->n_devices > 1
-				? _("Applied. Reboot to give %s and the devices with it to vfio-pci; "
-				    "'vfio-boot status'\nchecks it then. If the host does not come back, "
-				    "add vfio-boot=off to the kernel\ncommand line at the boot menu (or "
-				    "pick a recovery mode entry), then run\n'vfio-boot revert'.\n")
-				: _("Applied. Reboot to give %s to vfio-pci; 'vfio-boot status' checks it "
-				    "then.\nIf the host does not come back, add vfio-boot=off to the kernel "
-				    "command line at the\nboot menu (or pick a recovery mode entry), then "
-				    "run 'vfio-boot revert'.\n"),
-			    p->devices[0].dev->address);
-		else if (!args->dry_run && !res.rebuild_failed)
+		else if (!args->dry_run && !res.rebuild_failed && p->n_devices > 0) {
+			printf(p->n_devices > 1
+				   ? _("Applied. Reboot to give %s and the devices with it to "
+				       "vfio-pci;\n'vfio-boot status' checks it then.\n")
+				   : _("Applied. Reboot to give %s to vfio-pci; 'vfio-boot status' "
+				       "checks it then.\n"),
+			       p->devices[0].dev->address);
+			print_way_back(p->targets.bootloader);
+		} else if (!args->dry_run && !res.rebuild_failed)
 			printf(_("Applied: nothing is selected any more, the generated files are gone.\n"));
 	}
 	status = report_rebuild_failure(&res, false);

@@ -122,6 +122,29 @@ for d in debian debian-refind ubuntu-dracut fedora rhel opensuse arch-grub arch-
 	esac
 done
 
+# The way back that apply names is the one the boot loader has.
+for c in debian:grub-dropin:'pick a "recovery mode" entry' debian-refind:refind:'pick the rEFInd entry with vfio-boot=off' \
+	fedora:grub-bls:'add vfio-boot=off to the kernel command line at' debian:none:'are yours to add'; do
+	d=${c%%:*} rest=${c#*:} bl=${rest%%:*} want=${rest#*:}
+	r="$work/wayback"
+	rm -rf "$r" && python3 "$top/tests/fixtures/build-sysroot.py" --distro="$d" "$listing" "$r" >/dev/null
+	vb "$r" apply --no-rebuild --bootloader="$bl" 03:00.0 >"$work/out" 2>&1
+	if grep -qF "$want" "$work/out" && { [ "$bl" = grub-dropin ] || ! grep -q 'recovery mode' "$work/out"; }; then
+		ok "apply names the way back $bl has"
+	else not_ok "apply names the way back $bl has" "$(cat "$work/out")"; fi
+done
+
+# status after a reboot without the parameters, with no boot loader found: they are the
+# admin's to add, not "the boot loader configuration was not regenerated"
+r="$work/wayback"
+printf 'cpu  1 0 1 100 0 0 0 0 0 0\nbtime %s\n' "$(( $(date +%s) + 60 ))" >"$r/proc/stat"
+echo "BOOT_IMAGE=/boot/vmlinuz ro quiet" >"$r/proc/cmdline"
+sed -i 's/"rebuild":"skipped"/"rebuild":"done"/' "$r/var/lib/vfio-boot/manifest.json"
+vb "$r" status --bootloader=none >"$work/out" 2>&1
+grep -q 'no boot loader was found, so the parameters are yours to add' "$work/out" && ! grep -q 'was not regenerated' "$work/out" &&
+	ok "status with no boot loader: the missing parameters are the admin's to add" ||
+	not_ok "status with no boot loader: the missing parameters are the admin's to add" "$(cat "$work/out")"
+
 # The admin's edits since apply stay; only our part goes.
 r="$work/fedora"
 run "$r" apply -q >/dev/null 2>&1

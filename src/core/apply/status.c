@@ -75,6 +75,11 @@ static char *diagnose(const VbStatus *s, const VbPlan *p, const VbState *st, con
 			     _("the initramfs images were not rebuilt (%s%s%s): run 'vfio-boot apply' again"),
 			     vb_rebuild_text(st->rebuild), st->rebuild_detail ? ": " : "",
 			     st->rebuild_detail ? st->rebuild_detail : "");
+	else if (s->cmdline_missing.n > 0 && p->targets.bootloader == VB_BOOTLOADER_NONE)
+		n = asprintf(&out,
+			     _("the booted command line lacks %s: no boot loader was found, so the "
+			       "parameters are yours to add ('vfio-boot plan' lists them)"),
+			     s->cmdline_missing.v[0]);
 	else if (s->cmdline_missing.n > 0)
 		n = asprintf(&out,
 			     _("the booted command line lacks %s: the boot loader configuration was not "
