@@ -2,6 +2,7 @@
 /* verify: will the next boot bind the selection? Read from the images themselves. */
 #include <stdio.h>
 
+#include "apply/apply.h"
 #include "cli.h"
 #include "util/utf8.h"
 #include "plan/plan.h"
@@ -69,13 +70,22 @@ int verb_verify(VbContext *ctx, const Args *args, int argc, char **argv)
 		status = 1;
 		goto out;
 	}
+	/* before apply (or after revert) the images lack our files because none are written:
+	 * that comes first, not a rebuild command per kernel */
+	VbState *st = NULL;
+	bool applied = vb_state_load(ctx, &st) >= 0;
+	vb_state_free(st);
 	if (args->json) {
 		json_object *o = json_verify(rep);
+		json_object_object_add(o, "applied", json_object_new_boolean(applied));
 		json_print(o);
 		json_object_put(o);
 	} else if (args->verbosity >= 0) {
 		if (p->n_devices == 0)
 			printf(_("Nothing is selected: no image has anything to bind.\n"));
+		else if (!applied)
+			printf(_("Not applied: the files the images need are not written yet; 'vfio-boot "
+				 "apply' writes them\nand rebuilds the images. What the images hold now:\n"));
 		print_verify(rep, false);
 	}
 	status = rep->binds ? 0 : 1;

@@ -14,6 +14,16 @@ chmod 0640 "$work/pristine/etc/modprobe.d/vfio-boot.conf"
 printf 'method auto\ndevice 0000:03:00.0 1002:67b1 174b:e324\ndevice 0000:07:00.0 1b21:1242\n' >"$work/pristine/etc/vfio-boot.conf"
 snapshot_root "$work/pristine" >"$work/before.snap"
 
+# ---- verify before apply: not applied comes first --------------------------------------------
+cp -a "$work/pristine" "$work/t"
+vb "$work/t" verify >"$work/out" 2>&1
+st=$?
+[ $st = 1 ] && head -1 "$work/out" | grep -q "^Not applied: the files the images need are not written yet; 'vfio-boot apply' writes them" &&
+	vb "$work/t" verify --json | grep -q '"applied": false' &&
+	ok "verify before apply says first that nothing is applied, and what writes it" ||
+	not_ok "verify before apply says first that nothing is applied, and what writes it" "exit $st: $(cat "$work/out")"
+rm -rf "$work/t"
+
 # ---- round trip --------------------------------------------------------------------------
 cp -a "$work/pristine" "$work/t"
 vb "$work/t" apply --json >"$work/apply1.json" 2>"$work/err"
