@@ -137,7 +137,7 @@ check-asan:
 # The same suite under valgrind's memcheck (unit tests and every vfio-boot and vfio-boot-bind
 # the integration scripts run): any error or definite/indirect leak fails it.
 VALGRIND_CMD = valgrind -q --error-exitcode=99 --leak-check=full --show-leak-kinds=definite,indirect \
-	--errors-for-leak-kinds=definite,indirect
+	--errors-for-leak-kinds=definite,indirect --suppressions=$(CURDIR)/tests/valgrind.supp
 check-valgrind: all $(UNIT_BIN)
 	@set -e; for t in $(UNIT_BIN); do echo "== valgrind $$t"; CMOCKA_TEST_ABORT=1 $(VALGRIND_CMD) $$t; done
 	@set -e; for t in $(INTEGRATION_TESTS); do echo "== valgrind tests/integration/$$t.sh"; \
