@@ -88,6 +88,15 @@ typedef struct Step {
 	mode_t old_mode;
 } Step;
 
+/* Bytes at one of our paths are ours when the state records them (either hash of a
+ * journal's entry) or, with no record, when they carry our marker (a run killed before it
+ * recorded anything). */
+static bool bytes_are_ours(const VbStateFile *recorded, const char *content)
+{
+	return recorded ? vb_state_file_is_ours(recorded, content)
+			: strstr(content, GENERATED_MARKER) != NULL;
+}
+
 /* Whether the file at f's path now is an original of the admin's that must be kept: sets
  * sf's had_original and original_mode, and whether this run must back it up. The rule that
  * keeps the admin's bytes whatever was killed before: a backup that exists is the original;
@@ -111,8 +120,7 @@ static int decide_original(VbContext *ctx, const VbFileChange *f, Step *s, VbSta
 	    have_backup ? (old && old->had_original ? old->original_mode : bst.st_mode & 07777) : 0;
 	if (have_backup || !f->current)
 		return 0;
-	bool ours =
-	    old ? vb_state_file_is_ours(old, f->current) : strstr(f->current, GENERATED_MARKER) != NULL;
+	bool ours = bytes_are_ours(old, f->current);
 	if (!ours) {
 		s->needs_backup = true;
 		sf->had_original = true;
@@ -335,8 +343,7 @@ static int write_journal(VbContext *ctx, const VbPlan *p, const VbState *old, co
 			if (strcmp(p->files[k].path, j->path) == 0)
 				current = p->files[k].current;
 		j->prior_sha256[0] = 0;
-		if (current && !j->edit &&
-		    ((o && vb_state_file_is_ours(o, current)) || (!o && strstr(current, GENERATED_MARKER))))
+		if (current && !j->edit && bytes_are_ours(o, current))
 			vb_sha256_hex(current, strlen(current), j->prior_sha256);
 	}
 	for (size_t i = 0; i < n_old; i++)
