@@ -91,6 +91,25 @@ else
 	not_ok "scan without IOMMU says so and lists devices" "$(cat "$work/human")"
 fi
 
+# check and plan tell one story about intel_iommu=on: on a kernel that turns VT-d on by
+# itself (the identical-GPUs machine without the parameter), check says the IOMMU is on and
+# that apply adds the parameter all the same, and plan adds it.
+cp -a "$work/identical-gpus" "$work/vtd-default"
+sed -i 's/ intel_iommu=on//' "$work/vtd-default/proc/cmdline"
+"$bin" --root="$work/vtd-default" --sysroot="$work/vtd-default" check --json >"$work/out" 2>&1
+"$bin" --root="$work/vtd-default" --sysroot="$work/vtd-default" add -q 02:00.0 >/dev/null 2>&1
+"$bin" --root="$work/vtd-default" --sysroot="$work/vtd-default" plan --json >"$work/plan" 2>&1
+if python3 -c '
+import json, sys
+check = {c["id"]: c for c in json.load(open(sys.argv[1]))["checks"]}
+plan = json.load(open(sys.argv[2]))
+c = check["kernel-cmdline"]
+assert c["status"] == "pass", c
+assert "without intel_iommu=on" in c["message"] and "adds it" in c["message"], c
+assert "intel_iommu=on" in plan["kernel_cmdline"], plan["kernel_cmdline"]
+' "$work/out" "$work/plan"; then ok "check and plan agree on intel_iommu=on where VT-d is on by default"
+else not_ok "check and plan agree on intel_iommu=on where VT-d is on by default" "$(head -c 2000 "$work/out"; head -c 600 "$work/plan")"; fi
+
 # ---- selection, policy and plan -------------------------------------------------------
 # A scratch copy of a fixture machine, so that add/remove can write to it.
 stage() {

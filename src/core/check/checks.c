@@ -238,6 +238,12 @@ static int check_kernel_cmdline(CheckEnv *e, VbCheck *c)
 	}
 	if (vb_cmdline_has(cl, "intel_iommu", "on"))
 		text_add(&msg, "intel_iommu=on is set");
+	else if (h->cpu_vendor == VB_CPU_INTEL && vb_model_iommu_active(e->m))
+		/* what plan adds, said here too: the parameter keeps VT-d on with a kernel that
+		 * does not turn it on by default (Debian's 6.1, Fedora's) */
+		text_add(&msg, "%s",
+			 _("VT-d is on without intel_iommu=on (this kernel's default); 'vfio-boot apply' "
+			   "adds it so that other kernels keep the IOMMU on"));
 	if (vb_cmdline_has(cl, "iommu", "pt"))
 		text_add(&msg, "iommu=pt is set (host devices bypass translation; optional)");
 	if (vb_cmdline_has(cl, "vfio-pci.ids", NULL))
