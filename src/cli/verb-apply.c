@@ -107,9 +107,9 @@ static int report_rebuild_failure(const VbApplyResult *res, bool revert)
 			cmd);
 	else
 		fprintf(stderr,
-			_("vfio-boot: %s failed; the files are written and stay, the images are stale.\n"
+			_("vfio-boot: %s failed. The files are written and stay; still to run: %s.\n"
 			  "vfio-boot: the full output is in %s; 'vfio-boot apply' runs it again.\n"),
-			cmd, res->log_path ? res->log_path : _("the log"));
+			cmd, res->pending ? res->pending : cmd, res->log_path ? res->log_path : _("the log"));
 	if (res->failed_output) {
 		char line[1024];
 		for (const char *p = res->failed_output; *p;) {
@@ -368,6 +368,10 @@ int verb_status(VbContext *ctx, const Args *args, int argc, char **argv)
 		json_object_object_add(o, "kill_switch", json_object_new_boolean(s->kill_switch));
 		json_object_object_add(o, "interrupted", json_object_new_boolean(s->interrupted));
 		json_object_object_add(o, "rebuild", json_string_or_null(s->rebuild));
+		json_object *pending = json_object_new_array();
+		for (size_t i = 0; i < s->rebuild_pending.n; i++)
+			json_object_array_add(pending, json_object_new_string(s->rebuild_pending.v[i]));
+		json_object_object_add(o, "rebuild_pending", pending);
 		json_object *missing = json_object_new_array();
 		for (size_t i = 0; i < s->cmdline_missing.n; i++)
 			json_object_array_add(missing, json_object_new_string(s->cmdline_missing.v[i]));
@@ -416,10 +420,17 @@ int verb_status(VbContext *ctx, const Args *args, int argc, char **argv)
 			       "/" VB_STATE_DIR "/" VB_STATE_JOURNAL);
 		if (s->reboot_pending)
 			printf(_("A reboot is pending: the configuration was applied after this boot.\n"));
-		if (s->rebuild && strcmp(s->rebuild, "done") && strcmp(s->rebuild, "listed"))
-			printf(_("The initramfs images are stale (rebuild %s): 'vfio-boot apply' rebuilds "
-				 "them.\n"),
-			       vb_rebuild_text(s->rebuild));
+		if (s->rebuild && strcmp(s->rebuild, "done") && strcmp(s->rebuild, "listed")) {
+			_cleanup_free_ char *left = vb_strv_join(&s->rebuild_pending, ", ");
+			if (left && s->rebuild_pending.n > 0)
+				printf(_("Not yet run since the files changed (rebuild %s): %s. 'vfio-boot "
+					 "apply' runs it.\n"),
+				       vb_rebuild_text(s->rebuild), left);
+			else
+				printf(_("The initramfs images are stale (rebuild %s): 'vfio-boot apply' "
+					 "rebuilds them.\n"),
+				       vb_rebuild_text(s->rebuild));
+		}
 		if (rep && !rep->binds)
 			print_verify(rep, true);
 		printf("%s\n", in_sync				? _("In sync.")

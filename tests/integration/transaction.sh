@@ -251,7 +251,8 @@ rm -rf "$work/t" "$work/calls" && cp -a "$work/pristine" "$work/t"
 PATH="$work/bin:$PATH" VFIO_BOOT_TEST_RUN_COMMANDS=1 FAKE_update_initramfs_STATUS=3 vb "$work/t" apply >"$work/out" 2>&1
 st=$?
 if [ $st = 1 ] && grep -q 'update-initramfs -u -k all (exit status 3) failed' "$work/out" && grep -q 'rebuild.log' "$work/out" &&
-	[ -e "$work/t/etc/modprobe.d/vfio-boot.conf" ] && vb "$work/t" status 2>&1 | grep -q 'images are stale (rebuild failed)'; then
+	[ -e "$work/t/etc/modprobe.d/vfio-boot.conf" ] &&
+	vb "$work/t" status 2>&1 | grep -q 'Not yet run since the files changed (rebuild failed): update-initramfs -u -k all, update-grub\. '; then
 	ok "a failed command is named with its status and log; files stay; status says the images are stale"
 else not_ok "a failed command is named with its status and log; files stay; status says the images are stale" "$(cat "$work/out")"; fi
 rm -f "$work/calls"
@@ -259,6 +260,31 @@ PATH="$work/bin:$PATH" VFIO_BOOT_TEST_RUN_COMMANDS=1 vb "$work/t" apply -q >"$wo
 if grep -q 'update-initramfs -u -k all' "$work/calls" && vb "$work/t" status --json | grep -q '"rebuild": "done"'; then
 	ok "the next apply runs the failed rebuild again"
 else not_ok "the next apply runs the failed rebuild again" "$(cat "$work/out")"; fi
+# update-grub fails after the images were rebuilt: only update-grub is owed, and the next
+# apply runs it and nothing else; a change in between runs what it needs and what is owed
+rm -f "$work/calls"
+PATH="$work/bin:$PATH" VFIO_BOOT_TEST_RUN_COMMANDS=1 vb "$work/t" revert -q >/dev/null 2>&1
+PATH="$work/bin:$PATH" VFIO_BOOT_TEST_RUN_COMMANDS=1 FAKE_update_grub_STATUS=2 vb "$work/t" apply >"$work/out" 2>&1
+st=$?
+if [ $st = 1 ] && grep -q 'update-grub (exit status 2) failed. The files are written and stay; still to run: update-grub\.$' "$work/out" &&
+	! grep -q "images are stale" "$work/out" && vb "$work/t" status 2>&1 | grep -q '(rebuild failed): update-grub\. '; then
+	ok "update-grub failing after the images were rebuilt: only update-grub is still to run, the images are not called stale"
+else not_ok "update-grub failing after the images were rebuilt: only update-grub is still to run, the images are not called stale" "exit $st: $(cat "$work/out")"; fi
+rm -f "$work/calls"
+PATH="$work/bin:$PATH" VFIO_BOOT_TEST_RUN_COMMANDS=1 vb "$work/t" apply -q >"$work/out" 2>&1
+if [ "$(cat "$work/calls" 2>/dev/null)" = "update-grub " ] && vb "$work/t" status --json | python3 -c 'import json, sys; sys.exit(json.load(sys.stdin)["rebuild_pending"] != [])'; then
+	ok "the next apply runs only what was left (update-grub), not the images again"
+else not_ok "the next apply runs only what was left (update-grub), not the images again" "calls: $(cat "$work/calls" 2>/dev/null); $(cat "$work/out")"; fi
+# owed update-grub, then a change that only the images need (one device less): both run
+sed -i 's/^# *iommu_pt.*//' "$work/t/etc/vfio-boot.conf"
+PATH="$work/bin:$PATH" VFIO_BOOT_TEST_RUN_COMMANDS=1 vb "$work/t" revert -q >/dev/null 2>&1
+PATH="$work/bin:$PATH" VFIO_BOOT_TEST_RUN_COMMANDS=1 FAKE_update_grub_STATUS=2 vb "$work/t" apply -q >/dev/null 2>&1
+sed -i '/0000:07:00.0/d' "$work/t/etc/vfio-boot.conf"
+rm -f "$work/calls"
+PATH="$work/bin:$PATH" VFIO_BOOT_TEST_RUN_COMMANDS=1 vb "$work/t" apply -q >"$work/out" 2>&1
+if [ "$(cat "$work/calls" 2>/dev/null)" = "$(printf 'update-initramfs -u -k all\nupdate-grub ')" ]; then
+	ok "a change that needs only the images also runs the update-grub an earlier apply left owed"
+else not_ok "a change that needs only the images also runs the update-grub an earlier apply left owed" "calls: $(cat "$work/calls" 2>/dev/null); $(cat "$work/out")"; fi
 rm -f "$work/calls"
 PATH="$work/bin:$PATH" VFIO_BOOT_TEST_RUN_COMMANDS=1 vb "$work/t" revert -q >"$work/out" 2>&1
 [ "$(cat "$work/calls" 2>/dev/null)" = "$(printf 'update-initramfs -u -k all\nupdate-grub ')" ] && ok "revert regenerates too" || not_ok "revert regenerates too" "$(cat "$work/out")"

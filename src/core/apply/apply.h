@@ -42,6 +42,10 @@ typedef struct VbState {
 	size_t n_files;
 	char *rebuild;	      /* "done", "failed", "skipped" (--no-rebuild), "listed" (not /) */
 	char *rebuild_detail; /* the failed command and its status, or NULL */
+	/* the commands (as vb_command_text() writes them) owed since the files last changed:
+	 * the one that failed and those after it, or all of them when none ran; the next apply
+	 * runs these and no others when no file changes */
+	VbStrv rebuild_pending;
 	long long applied_at; /* seconds since the epoch */
 	VbStrv created_dirs;  /* directories apply made (relative to the root); revert removes them */
 	VbStrv entry_kept;    /* as VbPlan's */
@@ -95,6 +99,7 @@ typedef struct VbApplyResult {
 	bool rebuild_failed;
 	char *failed_command; /* with its status, when rebuild_failed */
 	char *failed_output;  /* the last lines it printed, when rebuild_failed */
+	char *pending;	      /* what is still to run, comma-separated, when rebuild_failed */
 	char *log_path;	      /* the regeneration log, when commands ran */
 	/* the regeneration commands, run or (under a root other than /) listed */
 	VbCommand commands[VB_MAX_COMMANDS];
@@ -128,6 +133,8 @@ int vb_state_note_missing_dirs(VbContext *ctx, const char *rel, VbStrv *dirs);
 int vb_commands_check(VbContext *ctx, const VbCommand *cmds, size_t n);
 int vb_run_commands(VbContext *ctx, const VbCommand *cmds, size_t n, const VbApplyOptions *opts,
 		    VbState *state, VbApplyResult *res);
+/* The command as one line: its arguments separated by spaces. */
+void vb_command_text(const VbCommand *c, char *out, size_t size);
 
 /* ---- status ---- */
 
@@ -150,6 +157,7 @@ typedef struct VbStatus {
 	bool kill_switch;	/* vfio-boot=off on the booted command line */
 	bool interrupted;	/* an apply was killed before its commit (its journal is there) */
 	const char *rebuild;	/* from the manifest, NULL when not applied */
+	VbStrv rebuild_pending; /* the commands still to run (as in VbState) */
 	VbStrv cmdline_missing; /* applied parameters the booted command line lacks */
 	VbStatusDevice *devices;
 	size_t n_devices;

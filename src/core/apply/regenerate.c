@@ -17,6 +17,7 @@
 #include "../internal.h"
 #include "../util/atomic-file.h"
 #include "../util/fileio.h"
+#include "../util/strbuf.h"
 #include "apply.h"
 
 static double now(void)
@@ -26,7 +27,7 @@ static double now(void)
 	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
 }
 
-static void command_text(const VbCommand *c, char *out, size_t size)
+void vb_command_text(const VbCommand *c, char *out, size_t size)
 {
 	size_t len = 0;
 	out[0] = 0;
@@ -162,12 +163,13 @@ int vb_run_commands(VbContext *ctx, const VbCommand *cmds, size_t n, const VbApp
 {
 	char text[512];
 	const char *outcome = "done";
+	size_t n_done = n; /* the commands that ran to the end */
 	int r = 0;
 	res->n_commands = n < VB_MAX_COMMANDS ? n : VB_MAX_COMMANDS;
 	memcpy(res->commands, cmds, res->n_commands * sizeof(*cmds));
 	if (!vb_commands_run_here(ctx)) {
 		for (size_t i = 0; i < n; i++) {
-			command_text(&cmds[i], text, sizeof(text));
+			vb_command_text(&cmds[i], text, sizeof(text));
 			if (opts->progress)
 				opts->progress(opts->userdata, VB_PROGRESS_LIST_COMMAND, text, 0, 0);
 		}
@@ -184,7 +186,7 @@ int vb_run_commands(VbContext *ctx, const VbCommand *cmds, size_t n, const VbApp
 		     VB_STATE_LOG) < 0)
 		res->log_path = NULL;
 	for (size_t i = 0; i < n; i++) {
-		command_text(&cmds[i], text, sizeof(text));
+		vb_command_text(&cmds[i], text, sizeof(text));
 		if (logfd >= 0)
 			dprintf(logfd, "==> %s (at %lld)\n", text, (long long)time(NULL));
 		if (opts->progress)
@@ -199,6 +201,13 @@ int vb_run_commands(VbContext *ctx, const VbCommand *cmds, size_t n, const VbApp
 				     status < 0 ? "error" : "exit status", status < 0 ? -status : status) < 0)
 				res->failed_command = NULL;
 			outcome = "failed";
+			n_done = i;
+			StrBuf left = {0};
+			for (size_t j = i; j < n; j++) {
+				vb_command_text(&cmds[j], text, sizeof(text));
+				strbuf_printf(&left, "%s%s", j > i ? ", " : "", text);
+			}
+			res->pending = strbuf_steal(&left);
 			if (logfd >= 0)
 				(void)fsync(logfd);
 			res->failed_output = log_tail(res->log_path, 8);
@@ -214,5 +223,11 @@ record:
 	free(state->rebuild_detail);
 	state->rebuild = strdup(outcome);
 	state->rebuild_detail = res->failed_command ? strdup(res->failed_command) : NULL;
+	vb_strv_done(&state->rebuild_pending);
+	for (size_t i = n_done; i < n; i++) {
+		vb_command_text(&cmds[i], text, sizeof(text));
+		if (vb_strv_append(&state->rebuild_pending, text) < 0)
+			return -ENOMEM;
+	}
 	return vb_state_save(ctx, state);
 }

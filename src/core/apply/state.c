@@ -32,6 +32,7 @@ VbState *vb_state_free(VbState *s)
 	vb_strv_done(&s->cmdline);
 	vb_strv_done(&s->created_dirs);
 	vb_strv_done(&s->entry_args);
+	vb_strv_done(&s->rebuild_pending);
 	vb_strv_done(&s->entry_kept);
 	for (size_t i = 0; i < s->n_files; i++) {
 		free(s->files[i].path);
@@ -65,7 +66,9 @@ static const char *jstr(json_object *o, const char *key)
 
 /* A list of strings. Anything else in it (null, a number) was not written by vfio-boot:
  * it is left out with a warning, so that revert can still undo the rest. */
-static int parse_strv(VbContext *ctx, const char *path, json_object *root, const char *key, VbStrv *out)
+/* A list of strings from the manifest: sorted, or in its order (keep_order) */
+static int parse_strv(VbContext *ctx, const char *path, json_object *root, const char *key, VbStrv *out,
+		      bool keep_order)
 {
 	json_object *v;
 	if (!json_object_object_get_ex(root, key, &v) || !json_object_is_type(v, json_type_array))
@@ -74,7 +77,7 @@ static int parse_strv(VbContext *ctx, const char *path, json_object *root, const
 	for (size_t i = 0; r == 0 && i < json_object_array_length(v); i++) {
 		json_object *e = json_object_array_get_idx(v, i);
 		if (json_object_is_type(e, json_type_string))
-			r = vb_strv_add(out, json_object_get_string(e));
+			r = (keep_order ? vb_strv_append : vb_strv_add)(out, json_object_get_string(e));
 		else
 			vb_warn(ctx, "%s: %s holds something that is not a string: ignored", path, key);
 	}
@@ -123,11 +126,13 @@ static int parse_manifest(VbContext *ctx, const char *path, const char *text, Vb
 	if (json_object_object_get_ex(root, "applied_at", &v))
 		s->applied_at = json_object_get_int64(v);
 	if (r == 0)
-		r = parse_strv(ctx, path, root, "kernel_cmdline", &s->cmdline);
+		r = parse_strv(ctx, path, root, "kernel_cmdline", &s->cmdline, false);
 	if (r == 0)
-		r = parse_strv(ctx, path, root, "entry_args", &s->entry_args);
+		r = parse_strv(ctx, path, root, "entry_args", &s->entry_args, false);
 	if (r == 0)
-		r = parse_strv(ctx, path, root, "entry_kept", &s->entry_kept);
+		r = parse_strv(ctx, path, root, "entry_kept", &s->entry_kept, false);
+	if (r == 0)
+		r = parse_strv(ctx, path, root, "rebuild_pending", &s->rebuild_pending, true);
 	const char *bl = jstr(root, "bootloader"), *ir = jstr(root, "initramfs"),
 		   *tx = jstr(root, "transaction");
 	if (r == 0 && ((bl && !(s->bootloader = strdup(bl))) || (ir && !(s->initramfs = strdup(ir))) ||
@@ -135,7 +140,7 @@ static int parse_manifest(VbContext *ctx, const char *path, const char *text, Vb
 		r = -ENOMEM;
 	VbStrv dirs = {0};
 	if (r == 0)
-		r = parse_strv(ctx, path, root, "created_dirs", &dirs);
+		r = parse_strv(ctx, path, root, "created_dirs", &dirs, false);
 	for (size_t i = 0; r == 0 && i < dirs.n; i++) {
 		if (ownable_dir(dirs.v[i]))
 			r = vb_strv_add(&s->created_dirs, dirs.v[i]);
@@ -180,7 +185,7 @@ static int parse_manifest(VbContext *ctx, const char *path, const char *text, Vb
 			if (json_object_object_get_ex(f, "edit", &v))
 				sf->edit = json_object_get_boolean(v);
 			if (r == 0)
-				r = parse_strv(ctx, path, f, "added", &sf->added);
+				r = parse_strv(ctx, path, f, "added", &sf->added, false);
 		}
 	}
 	json_object_put(root);
@@ -330,6 +335,12 @@ static int state_write(VbContext *ctx, const VbState *s, const char *name)
 	json_object_object_add(root, "rebuild", json_object_new_string(s->rebuild ? s->rebuild : "pending"));
 	if (s->rebuild_detail)
 		json_object_object_add(root, "rebuild_detail", json_object_new_string(s->rebuild_detail));
+	if (s->rebuild_pending.n > 0) {
+		json_object *rp = json_object_new_array();
+		for (size_t i = 0; i < s->rebuild_pending.n; i++)
+			json_object_array_add(rp, json_object_new_string(s->rebuild_pending.v[i]));
+		json_object_object_add(root, "rebuild_pending", rp);
+	}
 	const char *text =
 	    json_object_to_json_string_ext(root, JSON_C_TO_STRING_PRETTY | JSON_C_TO_STRING_NOSLASHESCAPE);
 

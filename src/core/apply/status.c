@@ -41,6 +41,7 @@ VbStatus *vb_status_free(VbStatus *s)
 	free(s->files);
 	vb_strv_done(&s->cmdline_missing);
 	free((char *)s->rebuild);
+	vb_strv_done(&s->rebuild_pending);
 	free(s);
 	return NULL;
 }
@@ -70,12 +71,20 @@ static char *diagnose(const VbStatus *s, const VbPlan *p, const VbState *st, con
 				     "(or 'vfio-boot revert') and reboot"));
 	else if (s->reboot_pending)
 		n = asprintf(&out, _("applied after this boot: reboot to bind it"));
-	else if (st->rebuild && strcmp(st->rebuild, "done") != 0 && strcmp(st->rebuild, "listed") != 0)
-		n = asprintf(&out,
-			     _("the initramfs images were not rebuilt (%s%s%s): run 'vfio-boot apply' again"),
-			     vb_rebuild_text(st->rebuild), st->rebuild_detail ? ": " : "",
-			     st->rebuild_detail ? st->rebuild_detail : "");
-	else if (s->cmdline_missing.n > 0 && p->targets.bootloader == VB_BOOTLOADER_NONE)
+	else if (st->rebuild && strcmp(st->rebuild, "done") != 0 && strcmp(st->rebuild, "listed") != 0) {
+		_cleanup_free_ char *left = vb_strv_join(&st->rebuild_pending, ", ");
+		n = left && st->rebuild_pending.n > 0
+			? asprintf(&out,
+				   _("the boot files are not all rebuilt (%s%s%s; still to run: %s): run "
+				     "'vfio-boot apply' again"),
+				   vb_rebuild_text(st->rebuild), st->rebuild_detail ? ": " : "",
+				   st->rebuild_detail ? st->rebuild_detail : "", left)
+			: asprintf(&out,
+				   _("the initramfs images were not rebuilt (%s%s%s): run 'vfio-boot apply' "
+				     "again"),
+				   vb_rebuild_text(st->rebuild), st->rebuild_detail ? ": " : "",
+				   st->rebuild_detail ? st->rebuild_detail : "");
+	} else if (s->cmdline_missing.n > 0 && p->targets.bootloader == VB_BOOTLOADER_NONE)
 		n = asprintf(&out,
 			     _("the booted command line lacks %s: no boot loader was found, so the "
 			       "parameters are yours to add ('vfio-boot plan' lists them)"),
@@ -120,6 +129,8 @@ int vb_status(VbContext *ctx, const VbPlan *p, VbStatus **ret)
 	s->kill_switch = vb_cmdline_has(cmdline, "vfio-boot", "off");
 	if (st) {
 		s->rebuild = st->rebuild ? strdup(st->rebuild) : NULL;
+		for (size_t i = 0; i < st->rebuild_pending.n && r >= 0; i++)
+			r = vb_strv_append(&s->rebuild_pending, st->rebuild_pending.v[i]);
 		long long bt = boot_time(ctx);
 		s->reboot_pending = bt > 0 && st->applied_at > bt;
 		for (size_t i = 0; i < st->cmdline.n && r >= 0; i++) {

@@ -34,6 +34,7 @@ void vb_apply_result_done(VbApplyResult *r)
 {
 	free(r->failed_command);
 	free(r->failed_output);
+	free(r->pending);
 	free(r->log_path);
 	*r = (VbApplyResult){0};
 }
@@ -419,6 +420,52 @@ static void drop_backup_if_restored(VbContext *ctx, const char *path)
 		drop_backup(ctx, path);
 }
 
+static bool same_command(const VbCommand *a, const VbCommand *b)
+{
+	if (a->argc != b->argc)
+		return false;
+	for (size_t i = 0; i < a->argc; i++)
+		if (strcmp(a->argv[i], b->argv[i]) != 0)
+			return false;
+	return true;
+}
+
+static bool has_command(const VbCommand *cmds, size_t n, const VbCommand *c)
+{
+	for (size_t i = 0; i < n; i++)
+		if (same_command(&cmds[i], c))
+			return true;
+	return false;
+}
+
+/* The commands this apply runs: the plan's, for what it changes, and those an earlier apply
+ * left owed (failed, killed, --no-rebuild), in the order vb_regeneration_commands gives
+ * (images before the boot loader). A rebuild owed by an older manifest, which did not list
+ * what was left, and --if-configured (the package replaced what the images carry) run
+ * everything vfio-boot's files feed. Nothing owed and nothing changed: nothing runs, so a
+ * second apply does not rebuild images that are current. */
+static size_t owed_commands(const VbPlan *p, const VbState *old, const VbState *st, bool owed,
+			    bool everything, VbCommand out[VB_MAX_COMMANDS])
+{
+	VbCommand all[VB_MAX_COMMANDS];
+	size_t n_all = vb_regeneration_commands(&p->targets, state_has, st, &st->entry_args,
+						&p->entry_args_remove, &st->entry_kept, all);
+	everything = everything || (owed && old->rebuild_pending.n == 0);
+	size_t n = 0;
+	char text[512];
+	for (size_t i = 0; i < n_all; i++) {
+		vb_command_text(&all[i], text, sizeof(text));
+		if (everything || (owed && vb_strv_contains(&old->rebuild_pending, text)) ||
+		    has_command(p->commands, p->n_commands, &all[i]))
+			out[n++] = all[i];
+	}
+	/* the plan's commands for what it gives back, which the new state no longer feeds */
+	for (size_t j = 0; j < p->n_commands && n < VB_MAX_COMMANDS; j++)
+		if (!has_command(out, n, &p->commands[j]))
+			out[n++] = p->commands[j];
+	return n;
+}
+
 int vb_apply(VbContext *ctx, const VbPlan *p, const VbApplyOptions *opts, VbApplyResult *res)
 {
 	*res = (VbApplyResult){0};
@@ -451,14 +498,8 @@ int vb_apply(VbContext *ctx, const VbPlan *p, const VbApplyOptions *opts, VbAppl
 
 	/* regeneration: what changes now, or everything we own when an earlier run failed; a
 	 * command that cannot run stops the apply before anything changed */
-	VbCommand all[VB_MAX_COMMANDS];
-	const VbCommand *cmds = p->commands;
-	size_t n_cmds = p->n_commands;
-	if (n_changes == 0 && (rebuild_owed || opts->rebuild_always)) {
-		n_cmds = vb_regeneration_commands(&p->targets, state_has, st, &st->entry_args,
-						  &p->entry_args_remove, &st->entry_kept, all);
-		cmds = all;
-	}
+	VbCommand cmds[VB_MAX_COMMANDS];
+	size_t n_cmds = owed_commands(p, old, st, rebuild_owed, opts->rebuild_always, cmds);
 	if (!opts->dry_run && !opts->no_rebuild && (r = vb_commands_check(ctx, cmds, n_cmds)) < 0)
 		goto out;
 
@@ -469,8 +510,8 @@ int vb_apply(VbContext *ctx, const VbPlan *p, const VbApplyOptions *opts, VbAppl
 								      : VB_PROGRESS_WRITE,
 				 p->files[i].path);
 	if (opts->dry_run) {
-		for (size_t i = 0; i < p->n_commands; i++)
-			progress(opts, VB_PROGRESS_LIST_COMMAND, p->commands[i].argv[0]);
+		for (size_t i = 0; i < n_cmds; i++)
+			progress(opts, VB_PROGRESS_LIST_COMMAND, cmds[i].argv[0]);
 		goto out;
 	}
 
@@ -577,7 +618,15 @@ int vb_apply(VbContext *ctx, const VbPlan *p, const VbApplyOptions *opts, VbAppl
 	if (r >= 0) {
 		st->applied_at = (long long)time(NULL);
 		st->rebuild = strdup(opts->no_rebuild ? "skipped" : "pending");
-		r = st->rebuild ? vb_state_save(ctx, st) : -ENOMEM;
+		/* owed until they run to the end: a kill or --no-rebuild leaves them for the next
+		 * apply */
+		char text[512];
+		for (size_t i = 0; i < n_cmds && r >= 0; i++) {
+			vb_command_text(&cmds[i], text, sizeof(text));
+			r = vb_strv_append(&st->rebuild_pending, text);
+		}
+		if (r >= 0)
+			r = st->rebuild ? vb_state_save(ctx, st) : -ENOMEM;
 	}
 	if (r >= 0)
 		res->committed = true;

@@ -147,7 +147,8 @@ extern const VbGenerator *const vb_generators[];
 
 int vb_policy_expand(const VbModel *m, const VbSelection *sel, bool force, VbPlan *p);
 int vb_plan_kernel_params(VbPlan *p);
-int vb_strv_add(VbStrv *v, const char *s); /* keeps it sorted and unique */
+int vb_strv_add(VbStrv *v, const char *s);    /* keeps it sorted and unique */
+int vb_strv_append(VbStrv *v, const char *s); /* at the end, unless it is there already */
 bool vb_strv_contains(const VbStrv *v, const char *s);
 bool vb_strv_equal(const VbStrv *a, const VbStrv *b);
 /* The strings separated by sep; NULL when out of memory. */
