@@ -98,7 +98,7 @@ $(BUILD)/60-vfio-boot.rules: udev/60-vfio-boot.rules.in $(BUILD)/paths
 
 $(BUILD)/dracut/module-setup.sh: initramfs/dracut/module-setup.sh.in $(BUILD)/paths
 	@mkdir -p $(dir $@)
-	sed 's|@LIBEXECDIR@|$(LIBEXECDIR)|g' $< > $@
+	sed -e 's|@LIBEXECDIR@|$(LIBEXECDIR)|g' -e 's|@UDEVRULESDIR@|$(UDEVRULESDIR)|g' $< > $@
 
 $(BUILD)/mkinitcpio/install: initramfs/mkinitcpio/install.in $(BUILD)/paths
 	@mkdir -p $(dir $@)

@@ -314,6 +314,26 @@ run_generator() {
 		expect "$gen-hostonly-address" "$gen: host-only image, method address: the selected twin and its audio on vfio-pci" \
 			0000:00:02.0=bochs-drm 0000:01:00.0=vfio-pci 0000:01:00.1=vfio-pci
 	fi
+	# 8. a piece the image needs is missing (an uninstalled helper, a deleted device list or
+	# rule): the image build fails with a message that names it, and the last image stays
+	step "$gen: image builds with a missing piece"
+	local piece sum_before
+	sum_before=$(sha256sum <"$image")
+	for piece in /usr/libexec/vfio-boot/vfio-boot-bind /etc/vfio-boot/devices.conf /usr/lib/udev/rules.d/60-vfio-boot.rules; do
+		mv "$stage$piece" "$stage$piece.away"
+		build_image "missing-${piece##*/}"
+		local brc=$?
+		mv "$stage$piece.away" "$stage$piece"
+		local blog=$logs/$gen-image-missing-${piece##*/}.log
+		local want="vfio-boot: $piece is missing: the image would not bind"
+		# dracut checks the helper itself (the module's check()) and names the module
+		[ "$gen/${piece##*/}" = dracut/vfio-boot-bind ] && want="dracut module 'vfio-boot' cannot be found or installed"
+		if [ $brc != 0 ] && grep -qF "$want" "$blog"; then
+			ok "$gen: without $piece the image build fails (exit $brc) and says why"
+		else not_ok "$gen: without $piece the image build fails (exit $brc) and says why" "$(tail -5 "$blog")"; fi
+	done
+	if [ "$(sha256sum <"$image")" = "$sum_before" ]; then ok "$gen: the failed builds left the last image in place"
+	else not_ok "$gen: the failed builds left the last image in place"; fi
 	# 7. a kernel installed after apply: its package's hook builds its image with vfio-boot's
 	# files (initramfs-tools: the hook's case for a kernel it did not know), and verify reads
 	# the binding in it. (A second kernel cannot boot here: its modules would carry the

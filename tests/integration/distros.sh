@@ -329,15 +329,39 @@ if [ $st = 1 ] && grep -q "refused (damaged-block): /etc/default/grub: a '# BEGI
 	snapshot_root "$r" | cmp -s - "$work/cut.snap"; then ok "a block without its end line is refused and nothing changes"
 else not_ok "a block without its end line is refused and nothing changes" "$(cat "$work/out")"; fi
 
-# The mkinitcpio build hook, through the API mkinitcpio gives it (functions it defines).
-out=$(bash -c 'add_module() { echo "module $1"; }; add_binary() { echo "binary $1"; }
-	add_udev_rule() { echo "rule $1"; }; add_file() { echo "file $1"; }
-	. "$1"; build; help >/dev/null' sh "$top/$build/mkinitcpio/install")
-libexec=$(sed -n 's|^ *add_binary \(.*\)/vfio-boot-bind$|\1|p' "$top/$build/mkinitcpio/install")
-if grep -qx "module vfio_pci" <<<"$out" && grep -qx "binary $libexec/vfio-boot-bind" <<<"$out" &&
-	grep -qE "^rule /.*/rules.d/60-vfio-boot.rules$" <<<"$out" && [ -x "$top/$build/vfio-boot-bind" ] &&
-	shellcheck -s bash "$top/$build/mkinitcpio/install"; then
-	ok "the mkinitcpio hook adds vfio-pci, the helper and its rule"
-else not_ok "the mkinitcpio hook adds vfio-pci, the helper and its rule" "$out"; fi
+# The mkinitcpio build hook, through the API mkinitcpio gives it (functions it defines), in
+# a copy whose absolute paths point into a scratch root (mkinitcpio builds from /).
+hook=$top/$build/mkinitcpio/install
+libexec=$(sed -n 's|^ *add_binary \(.*\)/vfio-boot-bind$|\1|p' "$hook")
+rules=$(sed -n 's|^ *add_udev_rule \(.*\)/60-vfio-boot.rules$|\1|p' "$hook")
+fake=$work/mkinitcpio-root
+mkdir -p "$fake$libexec" "$fake$rules" "$fake/etc/vfio-boot"
+: >"$fake$libexec/vfio-boot-bind"
+: >"$fake$rules/60-vfio-boot.rules"
+: >"$fake/etc/vfio-boot/devices.conf"
+sed -e "s|$libexec/|$fake$libexec/|g" -e "s|$rules/|$fake$rules/|g" -e "s| /etc/| $fake/etc/|g" "$hook" >"$work/mkinitcpio-hook"
+run_hook() {
+	bash -c 'add_module() { echo "module $1"; }; add_binary() { echo "binary $1"; }
+		add_udev_rule() { echo "rule $1"; }; add_file() { echo "file $1"; }
+		error() { local f=$1; shift; printf "==> ERROR: $f\n" "$@"; }
+		. "$1"; build; st=$?; help >/dev/null; exit $st' sh "$work/mkinitcpio-hook" 2>&1
+}
+out=$(run_hook)
+st=$?
+if [ $st = 0 ] && grep -qx "module vfio_pci" <<<"$out" && grep -qx "binary $fake$libexec/vfio-boot-bind" <<<"$out" &&
+	grep -qx "rule $fake$rules/60-vfio-boot.rules" <<<"$out" && grep -qx "file $fake/etc/vfio-boot/devices.conf" <<<"$out" &&
+	[ -x "$top/$build/vfio-boot-bind" ] && shellcheck -s bash "$hook"; then
+	ok "the mkinitcpio hook adds vfio-pci, the helper, its rule and the device list"
+else not_ok "the mkinitcpio hook adds vfio-pci, the helper, its rule and the device list" "$out"; fi
+for piece in "$libexec/vfio-boot-bind" "$rules/60-vfio-boot.rules" /etc/vfio-boot/devices.conf; do
+	mv "$fake$piece" "$fake$piece.away"
+	out=$(run_hook)
+	st=$?
+	mv "$fake$piece.away" "$fake$piece"
+	if [ $st = 1 ] && grep -qF "==> ERROR: vfio-boot: '$fake$piece' is missing: the image would not bind" <<<"$out" &&
+		! grep -q "^binary" <<<"$out"; then
+		ok "the mkinitcpio hook fails the build without ${piece##*/} and says why"
+	else not_ok "the mkinitcpio hook fails the build without ${piece##*/} and says why" "exit $st: $out"; fi
+done
 
 summary distros

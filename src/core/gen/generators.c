@@ -163,15 +163,21 @@ static char *gen_initramfs_tools(const VbPlan *p)
 	    "*) manual_add_modules vfio_pci vfio_iommu_type1 ;; # a kernel installed since\n"
 	    "esac\n\n"
 	    "# Binding by address at boot: the helper, the device list and the udev rule that\n"
-	    "# runs the helper before the native drivers load.\n"
-	    "if [ -x %s/vfio-boot-bind ]; then\n"
-	    "\tcopy_exec %s/vfio-boot-bind\n"
-	    "\tcopy_file config /etc/vfio-boot/devices.conf\n"
-	    "\tcopy_file rules %s/60-vfio-boot.rules /lib/udev/rules.d/60-vfio-boot.rules\n"
-	    "else\n"
-	    "\techo \"W: vfio-boot: %s/vfio-boot-bind is missing: no binding by address in this image\" >&2\n"
-	    "fi\n",
-	    VB_LIBEXECDIR, VB_LIBEXECDIR, VB_UDEVRULESDIR, VB_LIBEXECDIR);
+	    "# runs the helper before the native drivers load. Without one of them the image would\n"
+	    "# boot without binding anything: fail its build instead (mkinitramfs stops on a failed hook).\n"
+	    "for f in %s/vfio-boot-bind /etc/vfio-boot/devices.conf %s/60-vfio-boot.rules; do\n"
+	    "\tif [ ! -f \"$f\" ]; then\n"
+	    "\t\techo \"E: vfio-boot: $f is missing: the image would not bind the devices vfio-boot "
+	    "selected.\" \\\n"
+	    "\t\t\t\"Reinstall vfio-boot and run 'vfio-boot apply', or run 'vfio-boot revert' to boot "
+	    "without passthrough.\" >&2\n"
+	    "\t\texit 1\n"
+	    "\tfi\n"
+	    "done\n"
+	    "copy_exec %s/vfio-boot-bind\n"
+	    "copy_file config /etc/vfio-boot/devices.conf\n"
+	    "copy_file rules %s/60-vfio-boot.rules /lib/udev/rules.d/60-vfio-boot.rules\n",
+	    VB_LIBEXECDIR, VB_UDEVRULESDIR, VB_LIBEXECDIR, VB_UDEVRULESDIR);
 	return strbuf_steal(&b);
 }
 
