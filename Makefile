@@ -74,10 +74,10 @@ XGETTEXT_FLAGS := --from-code=UTF-8 --language=C --keyword=_ --keyword=N_ --keyw
 	--flag=vb_issue_add:3:c-format --keyword=verdict:4 --flag=verdict:4:c-format --keyword=refuse:3 \
 	--flag=refuse:3:c-format \
 	--keyword=text_add:2 --flag=set:4:c-format --flag=text_add:2:c-format --add-comments=TRANSLATORS: \
-	--keyword=P_:1,2 --keyword=vb_err:2 --keyword=vb_warn:2 --keyword=vb_log_errno:3 \
-	--keyword=cli_error:2 --keyword=cli_usage_error:1 --keyword=add_item:4 --keyword=note:2 \
-	--flag=vb_err:2:c-format --flag=vb_warn:2:c-format --flag=vb_log_errno:3:c-format \
-	--flag=cli_error:2:c-format --flag=cli_usage_error:1:c-format --flag=add_item:4:c-format \
+	--keyword=P_:1,2 --keyword=vb_err:2 --keyword=vb_warn:2 --keyword=vb_info:2 --keyword=vb_log_errno:3 --keyword=vb_fail:3 --flag=vb_fail:3:c-format \
+	--keyword=cli_error:2 --keyword=cli_failed:2 --keyword=cli_usage_error:1 --keyword=add_item:4 --keyword=note:2 \
+	--flag=vb_err:2:c-format --flag=vb_warn:2:c-format --flag=vb_info:2:c-format --flag=vb_log_errno:3:c-format \
+	--flag=cli_error:2:c-format --flag=cli_failed:2:c-format --flag=cli_usage_error:1:c-format --flag=add_item:4:c-format \
 	--flag=note:2:c-format --keyword=parse_error:3 --flag=parse_error:3:c-format \
 	--keyword=image_error:2 --flag=image_error:2:c-format \
 	--package-name=vfio-boot --msgid-bugs-address=vfio-boot-developers --sort-by-file

@@ -61,6 +61,9 @@ void print_diff(const char *old, const char *new, const char *indent);
 
 /* Reports once, at the top: "vfio-boot: <what>: <strerror>". Returns 1. */
 int cli_error(int r, const char *fmt, ...) _printf_(2, 3);
+/* As cli_error, unless the library has already said what went wrong (an error was
+ * logged): then one message is enough and nothing more is printed. Returns 1. */
+int cli_failed(int r, const char *fmt, ...) _printf_(2, 3);
 int cli_usage_error(const char *fmt, ...) _printf_(1, 2);
 
 /* Probes the model, reporting a failure. Returns an exit status (0 on success). */

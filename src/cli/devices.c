@@ -10,7 +10,7 @@ int cli_probe(VbContext *ctx, VbModel **ret)
 {
 	int r = vb_probe(ctx, ret);
 	if (r < 0)
-		return cli_error(r, "failed to read the PCI devices under %s", vb_context_sysroot(ctx));
+		return cli_failed(r, "failed to read the PCI devices under %s", vb_context_sysroot(ctx));
 	return 0;
 }
 

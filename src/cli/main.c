@@ -140,6 +140,23 @@ int cli_error(int r, const char *fmt, ...)
 	return 1;
 }
 
+static unsigned errors_logged; /* by the library, through log_to_stderr */
+
+int cli_failed(int r, const char *fmt, ...)
+{
+	if (errors_logged > 0)
+		return 1;
+	va_list ap;
+	fprintf(stderr, "%s: ", program);
+	va_start(ap, fmt);
+	vfprintf(stderr, _(fmt), ap); /* cli_failed is an xgettext keyword */
+	va_end(ap);
+	if (r < 0)
+		fprintf(stderr, ": %s", strerror(-r));
+	fputc('\n', stderr);
+	return 1;
+}
+
 int cli_usage_error(const char *fmt, ...)
 {
 	va_list ap;
@@ -155,6 +172,7 @@ int cli_usage_error(const char *fmt, ...)
 _printf_(3, 0) static void log_to_stderr(void *userdata, VbLogLevel level, const char *fmt, va_list ap)
 {
 	(void)userdata;
+	errors_logged += level == VB_LOG_ERR;
 	fprintf(stderr, "%s: %s", program, level == VB_LOG_WARNING ? _("warning: ") : "");
 	vfprintf(stderr, fmt, ap);
 	fputc('\n', stderr);

@@ -206,7 +206,7 @@ int verb_apply(VbContext *ctx, const Args *args, int argc, char **argv)
 			      .initramfs = args->initramfs};
 	int r = vb_plan_build(ctx, m, sel, &opts, &p);
 	if (r < 0) {
-		status = cli_error(r, "failed to build the plan");
+		status = cli_failed(r, "failed to build the plan");
 		goto out;
 	}
 	if ((status = cli_report_errors(p)) != 0)
@@ -306,7 +306,7 @@ int verb_revert(VbContext *ctx, const Args *args, int argc, char **argv)
 			res.n_failed);
 		status = 1;
 	} else if (r < 0)
-		status = cli_error(r, "revert failed");
+		status = cli_failed(r, "revert failed");
 	else if (args->json) {
 		json_object *o = json_object_new_object();
 		json_result(o, &res);
@@ -348,7 +348,7 @@ int verb_status(VbContext *ctx, const Args *args, int argc, char **argv)
 	int r = vb_status(ctx, p, &s);
 	if (r < 0) {
 		cli_free_plan(m, sel, p);
-		return cli_error(r, "failed to read the state");
+		return cli_failed(r, "failed to read the state");
 	}
 	/* the images, once apply rebuilt them (listed commands leave them to whoever runs them) */
 	VbVerifyReport *rep = NULL;
@@ -397,6 +397,10 @@ int verb_status(VbContext *ctx, const Args *args, int argc, char **argv)
 		json_object_object_add(o, "images", rep ? json_verify(rep) : NULL);
 		json_print(o);
 		json_object_put(o);
+	} else if (args->verbosity < 0) {
+		/* -q: the verdict alone, and only when something is wrong */
+		if (!in_sync && (s->applied || s->interrupted))
+			printf("%s\n", _("Not in sync."));
 	} else {
 		if (p->n_devices == 0 && !s->applied)
 			printf(_("Nothing is selected and nothing is applied.\n"));

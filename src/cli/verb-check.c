@@ -6,7 +6,8 @@
 #include "cli.h"
 #include "util/utf8.h"
 
-static void print_human(const VbCheckReport *rep)
+/* quiet (-q): only what needs attention, the failures and the warnings */
+static void print_human(const VbCheckReport *rep, bool quiet)
 {
 	bool color = isatty(STDOUT_FILENO) && getenv("NO_COLOR") == NULL;
 	static const char *const colors[] = {"\033[32m", "\033[33m", "\033[31;1m", "\033[2m"};
@@ -14,6 +15,8 @@ static void print_human(const VbCheckReport *rep)
 	static const char *const status[] = {N_("pass"), N_("warn"), N_("fail"), N_("skip")};
 	for (size_t i = 0; i < rep->n; i++) {
 		const VbCheck *c = &rep->checks[i];
+		if (quiet && (c->status == VB_CHECK_PASS || c->status == VB_CHECK_SKIP))
+			continue;
 		char msg[2048]; /* it quotes sysfs (drivers, names) */
 		utf8_escape_into(msg, sizeof(msg), c->message);
 		printf("%s%-4s%s  %-19s %s\n", color ? colors[c->status] : "", _(status[c->status]),
@@ -62,12 +65,12 @@ int verb_check(VbContext *ctx, const Args *args, int argc, char **argv)
 	VbCheckReport *rep;
 	int r = vb_check_run(ctx, m, &opts, &rep);
 	if (r < 0)
-		status = cli_error(r, "failed to run the checks");
+		status = cli_failed(r, "failed to run the checks");
 	else {
 		if (args->json)
 			print_json(rep);
 		else
-			print_human(rep);
+			print_human(rep, args->verbosity < 0);
 		for (size_t i = 0; i < rep->n; i++)
 			if (rep->checks[i].status == VB_CHECK_FAIL)
 				status = 1;

@@ -73,7 +73,7 @@ int verb_bind(VbContext *ctx, const Args *args, int argc, char **argv)
 	if (r >= 0)
 		r = vb_live_plan(ctx, m, sel, args->force, &p);
 	if (r < 0) {
-		status = cli_error(r, "failed to check the devices");
+		status = cli_failed(r, "failed to check the devices");
 		goto out;
 	}
 	for (size_t i = 0; i < p->warnings.n; i++)

@@ -19,7 +19,7 @@ int cli_build_plan(VbContext *ctx, const Args *args, VbModel **ret_model, VbSele
 	int r = vb_selection_load(ctx, &sel);
 	if (r < 0) {
 		vb_model_free(m);
-		return r == -EINVAL ? 1 : cli_error(r, "failed to read the selection");
+		return r == -EINVAL ? 1 : cli_failed(r, "failed to read the selection");
 	}
 	VbPlanOptions opts = {.force = args->force,
 			      .kernels = args->kernels,
@@ -29,7 +29,7 @@ int cli_build_plan(VbContext *ctx, const Args *args, VbModel **ret_model, VbSele
 	if ((r = vb_plan_build(ctx, m, sel, &opts, &p)) < 0) {
 		vb_selection_free(sel);
 		vb_model_free(m);
-		return cli_error(r, "failed to build the plan");
+		return cli_failed(r, "failed to build the plan");
 	}
 	*ret_model = m;
 	*ret_sel = sel;

@@ -35,7 +35,7 @@ static int check_policy(VbContext *ctx, const Args *args, const VbModel *m, VbSe
 	VbPlan *p;
 	int r = vb_plan_build(ctx, m, sel, &opts, &p);
 	if (r < 0)
-		return cli_error(r, "failed to check the selection");
+		return cli_failed(r, "failed to check the selection");
 	unsigned hit = 0;
 	bool fatal = false;
 	for (size_t i = 0; i < p->errors.n; i++) {
@@ -64,7 +64,7 @@ static int check_policy(VbContext *ctx, const Args *args, const VbModel *m, VbSe
 				return cli_error(-ENOMEM, "failed to record the override");
 		}
 		if ((r = vb_plan_build(ctx, m, sel, &opts, &p)) < 0)
-			return cli_error(r, "failed to check the selection");
+			return cli_failed(r, "failed to check the selection");
 	}
 	*ret = p;
 	return 0;
@@ -85,7 +85,7 @@ int cli_select_devices(VbContext *ctx, const Args *args, const VbModel *m, VbSel
 			if (args->verbosity >= 0 && !args->json)
 				printf(_("%s is already selected\n"), devs[i]->address);
 		} else if (r < 0)
-			status = cli_error(r, "failed to add %s", devs[i]->address);
+			status = cli_failed(r, "failed to add %s", devs[i]->address);
 	}
 	free(devs);
 	if (status == 0)

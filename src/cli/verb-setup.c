@@ -158,7 +158,7 @@ int verb_setup(VbContext *ctx, const Args *args, int argc, char **argv)
 	int r = vb_selection_load(ctx, &sel);
 	if (r < 0) {
 		vb_model_free(m);
-		return r == -EINVAL ? 1 : cli_error(r, "failed to read the selection");
+		return r == -EINVAL ? 1 : cli_failed(r, "failed to read the selection");
 	}
 	Args quiet = *args;
 	quiet.verbosity = -1;

@@ -89,6 +89,15 @@ int vb_log_errno(const VbContext *ctx, int r, const char *fmt, ...)
 	return r;
 }
 
+int vb_fail(const VbContext *ctx, int r, const char *fmt, ...)
+{
+	va_list ap;
+	va_start(ap, fmt);
+	vb_logv(ctx, VB_LOG_ERR, fmt, ap);
+	va_end(ap);
+	return r;
+}
+
 char *vb_path_join(const char *a, const char *b)
 {
 	char *p;

@@ -29,10 +29,14 @@ struct VbContext {
 void vb_log(const VbContext *ctx, VbLogLevel level, const char *fmt, ...) _printf_(3, 4);
 #define vb_err(ctx, ...) vb_log(ctx, VB_LOG_ERR, __VA_ARGS__)
 #define vb_warn(ctx, ...) vb_log(ctx, VB_LOG_WARNING, __VA_ARGS__)
+#define vb_info(ctx, ...) vb_log(ctx, VB_LOG_INFO, __VA_ARGS__)
 #define vb_debug(ctx, ...) vb_log(ctx, VB_LOG_DEBUG, __VA_ARGS__)
 
 /* Logs "what: path: strerror" at error level and returns r (a -errno). */
 int vb_log_errno(const VbContext *ctx, int r, const char *fmt, ...) _printf_(3, 4);
+/* Logs the message alone at error level and returns r: for a refusal or a bad value, where
+ * the errno text would only repeat it ("...: Invalid argument"). */
+int vb_fail(const VbContext *ctx, int r, const char *fmt, ...) _printf_(3, 4);
 
 /* Paths below the sysroot or the root. rel is relative ("sys/bus/pci"). Never NULL
  * on success; -ENOMEM otherwise. */

@@ -178,4 +178,35 @@ row "profile: a Looking Glass size that is not one" 2 "--looking-glass=1080p: a 
 row "profile: --json" 2 "profile writes a domain XML or a script, not JSON" '' "${P[@]}" --json
 row "profile: its options on another verb" 2 "option --vcpus does not apply to 'scan'" '' "${R[@]}" scan --vcpus=4
 
+# messages that are not system errors carry no errno text ("...: Invalid argument")
+for args in "--disk=win.qcow2" "--evdev=auto --evdev=/dev/input/event3"; do
+	# shellcheck disable=SC2086 # two options in one word
+	"$bin" --root="$work/tutorial-x99" --sysroot="$work/tutorial-x99" profile $args >/dev/null 2>"$work/err"
+	if [ "$(wc -l <"$work/err")" = 1 ] && ! grep -q "Invalid argument\|No such file" "$work/err"; then ok "profile $args: one line, no errno text"
+	else not_ok "profile $args: one line, no errno text" "$(cat "$work/err")"; fi
+done
+# a kernel without its module index: one message that says what makes it, and check says so
+row "kernel: no module index" 1 "4.15.0-33-generic has no module index (modules.dep.bin): 'depmod 4.15.0-33-generic' makes it" \
+	'rm "$r"/lib/modules/4.15.0-33-generic/modules.dep.bin' "${R[@]}" plan
+[ "$(wc -l <"$work/err")" = 1 ] && ok "kernel: no module index, one line" || not_ok "kernel: no module index, one line" "$(cat "$work/err")"
+row "kernel: no module index, in check" 1 "fix: run 'depmod 4.15.0-33-generic'" \
+	'rm "$r"/lib/modules/4.15.0-33-generic/modules.dep.bin' "${R[@]}" check
+
+# ---- -q and -v ---------------------------------------------------------------------------------
+vbt() { "$bin" --root="$work/tutorial-x99" --sysroot="$work/tutorial-x99" "$@"; }
+vbt check -q >"$work/out" 2>&1
+if ! grep -q "^pass\|^skip" "$work/out" && grep -q "^warn  kernel-cmdline" "$work/out"; then ok "check -q prints only what needs attention"
+else not_ok "check -q prints only what needs attention" "$(cat "$work/out")"; fi
+vbt status -q >"$work/out" 2>&1
+st=$?
+[ $st = 0 ] && [ ! -s "$work/out" ] && ok "status -q prints nothing when nothing is applied" || not_ok "status -q prints nothing when nothing is applied" "exit $st: $(cat "$work/out")"
+vbt plan >/dev/null 2>"$work/err0"
+vbt -v plan >/dev/null 2>"$work/err1"
+vbt -vv plan >/dev/null 2>"$work/err2"
+if [ ! -s "$work/err0" ] && grep -q "22 PCI functions in 15 IOMMU groups" "$work/err1" && grep -q "vfio-boot.conf: 1 devices selected" "$work/err1" &&
+	! grep -q "libkmod" "$work/err1" && grep -q "^vfio-boot: libkmod: [a-z_]*: " "$work/err2" && ! grep -q "^$" "$work/err2" &&
+	grep -q "^vfio-boot: kernel 4.15.0-33-generic: modules in " "$work/err2"; then
+	ok "plan: -v says what was read, -vv adds libkmod's messages one line each"
+else not_ok "plan: -v says what was read, -vv adds libkmod's messages one line each" "$(cat "$work/err0" "$work/err1" "$work/err2" | head -20)"; fi
+
 summary bad-input

@@ -290,7 +290,11 @@ static int check_vfio_modules(CheckEnv *e, VbCheck *c)
 		VbModules *mods;
 		if ((r = vb_modules_open(e->ctx, k, &mods)) < 0) {
 			st = VB_CHECK_FAIL;
-			text_add(&msg, "%s: cannot read the module indexes", k->version);
+			if (r == -ENOENT) {
+				text_add(&msg, "%s: no module index (modules.dep.bin)", k->version);
+				text_add(&fix, "run 'depmod %s'", k->version);
+			} else
+				text_add(&msg, "%s: cannot read the module indexes", k->version);
 			continue;
 		}
 		static const char *const required[] = {"vfio", "vfio_pci", "vfio_iommu_type1"};

@@ -322,10 +322,10 @@ int vb_live_bind(VbContext *ctx, const VbDevice *d, char **ret_driver)
 		/* its install command is vfio-boot's kill switch, meant for the boot: not here */
 		r = load_module(ctx, "vfio-pci", false);
 		if (r == -EOPNOTSUPP)
-			return vb_log_errno(ctx, -ENOENT,
-					    "vfio-pci is not loaded in %s (modules are loaded only on the "
-					    "running system)",
-					    ctx->sysroot);
+			return vb_fail(ctx, -ENOENT,
+				       "vfio-pci is not loaded in %s (modules are loaded only on the "
+				       "running system)",
+				       ctx->sysroot);
 		if (r < 0)
 			return r;
 	}

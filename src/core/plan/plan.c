@@ -188,8 +188,13 @@ static int kernel_facts(VbContext *ctx, const VbPlanOptions *opts, VbPlan *p)
 			goto out;
 		}
 		VbModules *mods;
-		if ((r = vb_modules_open(ctx, &kl->kernels[i], &mods)) < 0)
+		if ((r = vb_modules_open(ctx, &kl->kernels[i], &mods)) < 0) {
+			if (r == -ENOENT)
+				vb_fail(ctx, r,
+					"%s has no module index (modules.dep.bin): 'depmod %s' makes it",
+					kl->kernels[i].moddir, kl->kernels[i].version);
 			goto out;
+		}
 		k->vfio_pci = vb_modules_state(mods, "vfio_pci");
 		for (size_t j = 0; j < ELEMENTSOF(vfio_modules) && r >= 0; j++)
 			if (vb_modules_state(mods, vfio_modules[j]) == VB_MODULE_LOADABLE)
@@ -845,14 +850,18 @@ int vb_selection_load(VbContext *ctx, VbSelection **ret)
 	if (r < 0)
 		return r;
 	r = read_file_at(AT_FDCWD, path, 4 * 1024 * 1024, &text, &size);
-	if (r == -ENOENT)
+	if (r == -ENOENT) {
+		vb_info(ctx, "%s does not exist: nothing is selected", path);
 		return vb_selection_new(ret);
+	}
 	if (r == -EFBIG)
 		return vb_err(ctx, "%s: larger than 4 MiB, not a selection file", path), -EINVAL;
 	if (r < 0)
 		return vb_log_errno(ctx, r, "failed to read %s%s", path, not_regular_hint(r));
 	VbParseError err = {0};
 	r = vb_selection_parse(text, size, ret, &err);
+	if (r >= 0)
+		vb_info(ctx, "%s: %zu devices selected", path, (*ret)->n_devices);
 	if (r == -EINVAL) {
 		if (err.line)
 			vb_err(ctx, "%s:%zu: %s", path, err.line, err.message);

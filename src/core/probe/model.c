@@ -133,6 +133,9 @@ int vb_probe(VbContext *ctx, VbModel **ret)
 		return r;
 	if ((r = vb_probe_host_disks(ctx, &m->host_disks, &m->n_host_disks)) < 0)
 		return r;
+	vb_info(ctx,
+		"%s: %zu PCI functions in %zu IOMMU groups; %zu block devices hold the host's file systems",
+		vb_context_sysroot(ctx), m->n_devices, m->n_groups, m->n_host_disks);
 	*ret = TAKE_PTR(m);
 	return 0;
 }

@@ -258,14 +258,14 @@ static int choose_disk(VbContext *ctx, const VbModel *m, VbProfile *p)
 	const char *disk = p->opts.disk;
 	int r;
 	if (disk[0] != '/')
-		return vb_log_errno(ctx, -EINVAL, "--disk=%s: an absolute path is needed", disk);
+		return vb_fail(ctx, -EINVAL, "--disk=%s: an absolute path is needed", disk);
 	if (strncmp(disk, "/dev/", 5) != 0) {
 		struct stat st;
 		if (stat(disk, &st) < 0)
 			return vb_log_errno(ctx, -errno, "--disk=%s", disk);
 		if (!S_ISREG(st.st_mode))
-			return vb_log_errno(ctx, -EINVAL,
-					    "--disk=%s: neither an image file nor a block device", disk);
+			return vb_fail(ctx, -EINVAL, "--disk=%s: neither an image file nor a block device",
+				       disk);
 		size_t len = strlen(disk);
 		p->disk_format = len > 6 && strcmp(disk + len - 6, ".qcow2") == 0 ? "qcow2" : "raw";
 		return (p->disk_path = strdup(disk)) ? 0 : -ENOMEM;
@@ -281,10 +281,10 @@ static int choose_disk(VbContext *ctx, const VbModel *m, VbProfile *p)
 		    vb_sysroot_path(ctx, rel, &part) >= 0)
 			on_it = access(part, F_OK) == 0; /* a partition of it */
 		if (on_it)
-			return vb_log_errno(ctx, -EBUSY,
-					    "--disk=%s: %s holds a filesystem of the host's (%s %s): a guest "
-					    "writing to it would destroy it",
-					    disk, name, h->block, h->use_text);
+			return vb_fail(ctx, -EBUSY,
+				       "--disk=%s: %s holds a filesystem of the host's (%s %s): a guest "
+				       "writing to it would destroy it",
+				       disk, name, h->block, h->use_text);
 	}
 	if ((r = stable_name(ctx, name, &p->disk_path)) < 0)
 		return vb_log_errno(ctx, r, "--disk=%s: %s has no /dev/disk/by-id name to refer to it by",
@@ -367,9 +367,8 @@ int vb_profile_build(VbContext *ctx, const VbModel *m, const VbPlan *plan, const
 	p->cpu_vendor = m->host.cpu_vendor;
 	int r = 0;
 	if (opts->libvirt < VB_LIBVIRT_MIN) {
-		r = vb_log_errno(ctx, -ENOTSUP,
-				 "libvirt %u.%u: vfio-boot writes domains for libvirt 4.5 or later",
-				 opts->libvirt / 1000, opts->libvirt % 1000);
+		r = vb_fail(ctx, -ENOTSUP, "libvirt %u.%u: vfio-boot writes domains for libvirt 4.5 or later",
+			    opts->libvirt / 1000, opts->libvirt % 1000);
 		goto fail;
 	}
 
@@ -381,12 +380,12 @@ int vb_profile_build(VbContext *ctx, const VbModel *m, const VbPlan *plan, const
 		const VbDevice *d;
 		if (vb_device_spec_parse(*u, &spec) < 0 || spec.by_id ||
 		    !(d = vb_model_find(m, &spec.addr))) {
-			r = vb_log_errno(ctx, -ENODEV, "--usb-controller=%s: no such PCI device", *u);
+			r = vb_fail(ctx, -ENODEV, "--usb-controller=%s: no such PCI device", *u);
 			break;
 		}
 		if (vb_device_class16(d) != 0x0c03) {
-			r = vb_log_errno(ctx, -EINVAL, "--usb-controller=%s: %s is not a USB controller", *u,
-					 d->address);
+			r = vb_fail(ctx, -EINVAL, "--usb-controller=%s: %s is not a USB controller", *u,
+				    d->address);
 			break;
 		}
 		r = add_hostdev(p, d);
@@ -418,9 +417,8 @@ int vb_profile_build(VbContext *ctx, const VbModel *m, const VbPlan *plan, const
 	place_hostdevs(p);
 
 	if (opts->name && !valid_name(opts->name)) {
-		r = vb_log_errno(ctx, -EINVAL,
-				 "--name=%s: use letters, digits, '-', '_', '.' or '+' (at most 64)",
-				 opts->name);
+		r = vb_fail(ctx, -EINVAL, "--name=%s: use letters, digits, '-', '_', '.' or '+' (at most 64)",
+			    opts->name);
 		goto fail;
 	}
 	if (!(p->name = opts->name ? strdup(opts->name) : default_name(p))) {
@@ -444,7 +442,7 @@ int vb_profile_build(VbContext *ctx, const VbModel *m, const VbPlan *plan, const
 	if (r < 0 || (r = note(p, "CPUs: %s.", p->pinning.why)) < 0)
 		goto fail;
 	if (opts->os == VB_OS_WINDOWS11 && p->pinning.n_vcpus < 2) {
-		r = vb_log_errno(ctx, -EINVAL, "Windows 11 needs at least 2 vCPUs");
+		r = vb_fail(ctx, -EINVAL, "Windows 11 needs at least 2 vCPUs");
 		goto fail;
 	}
 
@@ -465,7 +463,7 @@ int vb_profile_build(VbContext *ctx, const VbModel *m, const VbPlan *plan, const
 		      (unsigned long long)p->memory_mib, (unsigned long long)host_mib)) < 0)
 		goto fail;
 	if (opts->os == VB_OS_WINDOWS11 && p->memory_mib < 4096) {
-		r = vb_log_errno(ctx, -EINVAL, "Windows 11 needs at least 4096 MiB of memory");
+		r = vb_fail(ctx, -EINVAL, "Windows 11 needs at least 4096 MiB of memory");
 		goto fail;
 	}
 	if (opts->hugepages) {
@@ -524,14 +522,14 @@ int vb_profile_build(VbContext *ctx, const VbModel *m, const VbPlan *plan, const
 	for (const char *const *e = opts->evdev; e && *e && r >= 0; e++) {
 		if (strcmp(*e, "auto") == 0 || strcmp(*e, "none") == 0) {
 			if (e != opts->evdev || e[1]) {
-				r = vb_log_errno(ctx, -EINVAL, "--evdev=%s: auto and none stand alone", *e);
+				r = vb_fail(ctx, -EINVAL, "--evdev=%s: auto and none stand alone", *e);
 				goto fail;
 			}
 			if (strcmp(*e, "auto") == 0)
 				r = evdev_auto(ctx, p);
 		} else if ((*e)[0] != '/') {
-			r = vb_log_errno(ctx, -EINVAL,
-					 "--evdev=%s: an absolute path (/dev/input/by-id/...-event-kbd)", *e);
+			r = vb_fail(ctx, -EINVAL,
+				    "--evdev=%s: an absolute path (/dev/input/by-id/...-event-kbd)", *e);
 			goto fail;
 		} else
 			r = add_evdev(p, *e);
@@ -544,7 +542,7 @@ int vb_profile_build(VbContext *ctx, const VbModel *m, const VbPlan *plan, const
 			p->evdev_grabber = i;
 	}
 	if (p->n_evdev > 0 && opts->libvirt < VB_LIBVIRT(7, 4)) {
-		r = vb_log_errno(ctx, -ENOTSUP, "--evdev: evdev input needs libvirt 7.4 or later");
+		r = vb_fail(ctx, -ENOTSUP, "--evdev: evdev input needs libvirt 7.4 or later");
 		goto fail;
 	}
 	if (evdev_auto_asked &&
@@ -575,8 +573,7 @@ int vb_profile_build(VbContext *ctx, const VbModel *m, const VbPlan *plan, const
 	if (opts->rom_file) {
 		struct stat st;
 		if (opts->rom_file[0] != '/' || stat(opts->rom_file, &st) < 0 || !S_ISREG(st.st_mode)) {
-			r = vb_log_errno(ctx, -EINVAL, "--rom=%s: not an absolute path to a file",
-					 opts->rom_file);
+			r = vb_fail(ctx, -EINVAL, "--rom=%s: not an absolute path to a file", opts->rom_file);
 			goto fail;
 		}
 	}

@@ -114,6 +114,8 @@ int vb_kernels_list(VbContext *ctx, VbKernelList **ret)
 	}
 	if (l->n > 1)
 		qsort(l->kernels, l->n, sizeof(*l->kernels), kernel_cmp);
+	for (size_t i = 0; i < l->n; i++)
+		vb_debug(ctx, "kernel %s: modules in %s", l->kernels[i].version, l->kernels[i].moddir);
 	*ret = TAKE_PTR(l);
 	return 0;
 }

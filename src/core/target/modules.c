@@ -8,6 +8,8 @@
 #include <libkmod.h>
 #include <stdio.h>
 #include <string.h>
+#include <syslog.h>
+#include <unistd.h>
 
 #include "../internal.h"
 
@@ -16,19 +18,37 @@ struct VbModules {
 	struct kmod_ctx *kmod;
 };
 
+/* libkmod's own messages are for developers: under -vv, one line each (they end in a
+ * newline). What a failed lookup means for the user is said by the caller, in our words. */
 _printf_(6, 0) static void kmod_log_to_vb(void *data, int priority, const char *file, int line,
 					  const char *fn, const char *format, va_list args)
 {
-	(void)file, (void)line, (void)fn;
+	(void)priority, (void)file, (void)line;
 	const VbContext *ctx = data;
 	char buf[512];
 	vsnprintf(buf, sizeof(buf), format, args);
-	vb_log(ctx, priority <= 3 ? VB_LOG_WARNING : VB_LOG_DEBUG, "libkmod: %s", buf);
+	buf[strcspn(buf, "\n")] = 0;
+	vb_debug(ctx, "libkmod: %s: %s", fn, buf);
+}
+
+static void set_log(struct kmod_ctx *kmod, const VbContext *ctx)
+{
+	kmod_set_log_fn(kmod, kmod_log_to_vb, (void *)ctx);
+	/* its informational messages too under -vv (libkmod's own default is errors only) */
+	if (ctx->log_max >= VB_LOG_DEBUG)
+		kmod_set_log_priority(kmod, LOG_INFO);
 }
 
 int vb_modules_open(VbContext *ctx, const VbKernel *k, VbModules **ret)
 {
 	static const char *const no_config[] = {NULL};
+	/* without its index libkmod finds no module at all, and "vfio is missing" would be a
+	 * wrong diagnosis */
+	_cleanup_free_ char *index = vb_path_join(k->moddir, "modules.dep.bin");
+	if (!index)
+		return -ENOMEM;
+	if (access(index, R_OK) < 0)
+		return -ENOENT; /* the caller says it: check in its report, plan as an error */
 	VbModules *m = calloc(1, sizeof(*m));
 	if (!m)
 		return -ENOMEM;
@@ -38,7 +58,7 @@ int vb_modules_open(VbContext *ctx, const VbKernel *k, VbModules **ret)
 		free(m);
 		return vb_log_errno(ctx, -ENOMEM, "failed to open the module indexes in %s", k->moddir);
 	}
-	kmod_set_log_fn(m->kmod, kmod_log_to_vb, ctx);
+	set_log(m->kmod, ctx);
 	*ret = m;
 	return 0;
 }
@@ -50,12 +70,14 @@ int vb_modules_open_running(VbContext *ctx, VbModules **ret)
 		return -ENOMEM;
 	m->vb = ctx;
 	m->kmod = kmod_new(NULL, NULL); /* the running kernel's directory, the system's modprobe.d */
+	if (m->kmod)
+		set_log(m->kmod, ctx); /* before loading: it logs its failures */
 	if (!m->kmod || kmod_load_resources(m->kmod) < 0) {
 		kmod_unref(m->kmod);
 		free(m);
-		return vb_log_errno(ctx, -ENOENT, "failed to open the running kernel's module indexes");
+		return vb_fail(ctx, -ENOENT,
+			       "cannot read the running kernel's module indexes (under /lib/modules)");
 	}
-	kmod_set_log_fn(m->kmod, kmod_log_to_vb, ctx);
 	*ret = m;
 	return 0;
 }
@@ -67,7 +89,7 @@ int vb_modules_load(VbModules *m, const char *name, bool run_install_commands)
 	if (r < 0)
 		return vb_log_errno(m->vb, r, "failed to look up %s", name);
 	if (!list)
-		return vb_log_errno(m->vb, -ENOENT, "no module %s in the running kernel", name);
+		return vb_fail(m->vb, -ENOENT, "no module %s in the running kernel", name);
 	/* like modprobe: options and softdeps from modprobe.d; the blacklist only for aliases */
 	unsigned flags =
 	    KMOD_PROBE_APPLY_BLACKLIST_ALIAS_ONLY | (run_install_commands ? 0 : KMOD_PROBE_IGNORE_COMMAND);
