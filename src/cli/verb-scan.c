@@ -3,7 +3,10 @@
 #include <errno.h>
 #include <libsmartcols.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
+#include <sys/ioctl.h>
+#include <unistd.h>
 
 #include "cli.h"
 
@@ -110,16 +113,53 @@ static const struct {
     [COL_DESCRIPTION] = {N_("DESCRIPTION"), 0.5, SCOLS_FL_TRUNC},
 };
 
-static int add_device_line(struct libscols_table *tb, struct libscols_line *parent, const VbDevice *d)
+/* The vendor as people say it: what pci.ids puts in brackets ("Advanced Micro Devices, Inc.
+ * [AMD/ATI]": AMD/ATI), else its first word ("NVIDIA Corporation": NVIDIA). */
+static void vendor_short(const char *name, char *out, size_t size)
+{
+	const char *open = strrchr(name, '['), *close = open ? strchr(open, ']') : NULL;
+	if (open && close && close > open + 1)
+		snprintf(out, size, "%.*s", (int)(close - open - 1), open + 1);
+	else
+		snprintf(out, size, "%.*s", (int)strcspn(name, " ,"), name);
+}
+
+/* Cuts s to at most width characters (UTF-8), at a space where one is near, with "…". */
+static void ellipsize(char *s, size_t width)
+{
+	size_t chars = 0, cut = 0, space = 0;
+	for (size_t i = 0; s[i]; i++) {
+		if (((unsigned char)s[i] & 0xc0) == 0x80)
+			continue; /* a continuation byte */
+		if (chars == width - 1 && !cut)
+			cut = i;
+		if (s[i] == ' ' && chars < width - 1)
+			space = i;
+		chars++;
+	}
+	if (chars <= width || !cut)
+		return;
+	if (space && space + 12 > cut) /* a word boundary not too far back */
+		cut = space;
+	strcpy(s + cut, "…");
+}
+
+/* DESCRIPTION: what tells cards apart first (the model), then the vendor and the class, so
+ * that a narrow terminal cuts the least telling part. */
+static int add_device_line(struct libscols_table *tb, struct libscols_line *parent, const VbDevice *d,
+			   size_t desc_width)
 {
 	struct libscols_line *ln = scols_table_new_line(tb, parent);
 	if (!ln)
 		return -ENOMEM;
-	char cls[8], id[16], desc[512];
+	char cls[8], id[16], desc[512], vendor[64];
 	snprintf(cls, sizeof(cls), "%04x", d->class_code >> 8);
 	snprintf(id, sizeof(id), "%04x:%04x", d->vendor, d->device);
-	snprintf(desc, sizeof(desc), "%s%s: %s %s", d->boot_vga ? _("[boot VGA] ") : "", d->class_name,
-		 d->vendor_name, device_display_name(d));
+	vendor_short(d->vendor_name ? d->vendor_name : "", vendor, sizeof(vendor));
+	snprintf(desc, sizeof(desc), "%s%s (%s %s)", d->boot_vga ? _("[boot VGA] ") : "",
+		 device_display_name(d), vendor, d->class_name);
+	if (desc_width)
+		ellipsize(desc, desc_width);
 	if (scols_line_set_data(ln, COL_DEVICE, d->address) < 0 ||
 	    scols_line_set_data(ln, COL_CLASS, cls) < 0 || scols_line_set_data(ln, COL_ID, id) < 0 ||
 	    scols_line_set_data(ln, COL_DRIVER, d->driver ? d->driver : "-") < 0 ||
@@ -143,6 +183,30 @@ static void print_no_iommu(VbContext *ctx, const VbModel *m)
 	printf("\n");
 }
 
+/* On a terminal, what is left for DESCRIPTION once the other columns have their widths;
+ * 0 (no limit) elsewhere, so that a pipe gets whole names. */
+static size_t description_width(const VbModel *m)
+{
+	struct winsize ws;
+	size_t width = 0;
+	if (!isatty(STDOUT_FILENO))
+		return 0;
+	if (ioctl(STDOUT_FILENO, TIOCGWINSZ, &ws) == 0 && ws.ws_col > 0)
+		width = ws.ws_col;
+	else if (getenv("COLUMNS"))
+		width = strtoul(getenv("COLUMNS"), NULL, 10);
+	if (width == 0)
+		return 0;
+	size_t driver = strlen(_(columns[COL_DRIVER].name));
+	for (size_t i = 0; i < m->n_devices; i++)
+		if (m->devices[i].driver && strlen(m->devices[i].driver) > driver)
+			driver = strlen(m->devices[i].driver);
+	size_t cls = strlen(_(columns[COL_CLASS].name)) > 4 ? strlen(_(columns[COL_CLASS].name)) : 4;
+	/* "├─0000:00:00.0", CLASS, ID, DRIVER and a space after each */
+	size_t used = (2 + 12 + 1) + (cls + 1) + (9 + 1) + (driver + 1);
+	return width > used + 24 ? width - used : 24;
+}
+
 static int scan_human(VbContext *ctx, const VbModel *m, const VbGroup **groups, bool all)
 {
 	struct libscols_table *tb = scols_new_table();
@@ -153,7 +217,7 @@ static int scan_human(VbContext *ctx, const VbModel *m, const VbGroup **groups, 
 		if (!scols_table_new_column(tb, _(columns[i].name), columns[i].width, columns[i].flags))
 			r = -ENOMEM;
 
-	size_t hidden = 0;
+	size_t hidden = 0, desc_width = description_width(m);
 	if (vb_model_iommu_active(m)) {
 		for (size_t i = 0; i < m->n_groups && r == 0; i++) {
 			const VbGroup *g = groups[i];
@@ -167,7 +231,7 @@ static int scan_human(VbContext *ctx, const VbModel *m, const VbGroup **groups, 
 			if (!gl || scols_line_set_data(gl, COL_DEVICE, name) < 0)
 				r = -ENOMEM;
 			for (size_t j = 0; j < g->n_devices && r == 0; j++)
-				r = add_device_line(tb, gl, g->devices[j]);
+				r = add_device_line(tb, gl, g->devices[j], desc_width);
 		}
 	} else {
 		for (size_t i = 0; i < m->n_devices && r == 0; i++) {
@@ -175,7 +239,7 @@ static int scan_human(VbContext *ctx, const VbModel *m, const VbGroup **groups, 
 				hidden++;
 				continue;
 			}
-			r = add_device_line(tb, NULL, &m->devices[i]);
+			r = add_device_line(tb, NULL, &m->devices[i], desc_width);
 		}
 	}
 	if (r < 0) {

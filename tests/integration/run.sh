@@ -91,6 +91,20 @@ else
 	not_ok "scan without IOMMU says so and lists devices" "$(cat "$work/human")"
 fi
 
+# scan on an 80-column terminal (script(1) gives it one): no line is wider, and the models
+# that tell the tutorial's cards apart are whole; through a pipe the names are not cut
+script -qc "stty cols 80; $(printf '%q' "$bin") --root=$work/tutorial-x99 --sysroot=$work/tutorial-x99 scan" /dev/null >"$work/scan80" 2>&1
+if python3 -c '
+import sys
+lines = open(sys.argv[1], encoding="utf-8").read().replace("\r", "").splitlines()
+assert lines and max(len(l) for l in lines) <= 80, max(lines, key=len)
+text = "\n".join(lines)
+for want in ("Hawaii PRO [Radeon R9 290/390]", "ASM1142 USB 3.1 Host Controller", "[boot VGA] G94GL [Quadro FX 1800]"):
+    assert want in text, want
+' "$work/scan80" && "$bin" --root="$work/tutorial-x99" --sysroot="$work/tutorial-x99" scan | grep -q "Hawaii PRO \[Radeon R9 290/390\] (AMD/ATI VGA compatible controller)$"; then
+	ok "scan at 80 columns: every line fits, the models are whole; a pipe gets the full names"
+else not_ok "scan at 80 columns: every line fits, the models are whole; a pipe gets the full names" "$(cat "$work/scan80")"; fi
+
 # check and plan tell one story about intel_iommu=on: on a kernel that turns VT-d on by
 # itself (the identical-GPUs machine without the parameter), check says the IOMMU is on and
 # that apply adds the parameter all the same, and plan adds it.
