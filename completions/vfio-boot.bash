@@ -64,7 +64,7 @@ _vfio_boot()
 		COMPREPLY=($(compgen -W "${nodes[*]}" -- "${cur#--evdev=}"))
 		return
 		;;
-	--disk=* | --iso=* | --rom=* | --output=*)
+	--disk=* | --iso=* | --drivers-iso=* | --rom=* | --output=*)
 		cur=${cur#*=}
 		_filedir
 		return
@@ -95,7 +95,7 @@ _vfio_boot()
 		revert) opts+=" --force --dry-run --no-rebuild" ;;
 		bind) opts+=" --force --dry-run" ;;
 		unbind) opts+=" --dry-run" ;;
-		profile) opts+=" --force --name= --os= --memory= --vcpus= --disk= --iso= --usb-controller= --usb-device= --evdev= --looking-glass= --rom= --hugepages --hide-kvm --libvirt-version= --format= --output= --define --connect=" ;;
+		profile) opts+=" --force --name= --os= --memory= --vcpus= --disk= --disk-size= --iso= --drivers-iso= --usb-controller= --usb-device= --evdev= --looking-glass= --rom= --hugepages --hide-kvm --libvirt-version= --format= --output= --define --connect=" ;;
 		esac
 		COMPREPLY=($(compgen -W "$opts" -- "$cur"))
 		[[ ${COMPREPLY-} == *= ]] && compopt -o nospace

@@ -23,9 +23,10 @@
 
 /* profile's options */
 typedef struct ProfileArgs {
-	const char *name, *os, *memory, *vcpus, *disk, *iso, *rom_file, *libvirt_version, *format, *output;
+	const char *name, *os, *memory, *vcpus, *disk, *disk_size, *drivers_iso, *rom_file, *libvirt_version,
+	    *format, *output;
 	/* repeatable: NULL-terminated, NULL when not given */
-	const char **usb_controllers, **usb_devices, **evdev;
+	const char **isos, **usb_controllers, **usb_devices, **evdev;
 	const char *looking_glass;
 	const char *connect; /* with define: the libvirt URI (default qemu:///system) */
 	bool define;

@@ -35,7 +35,8 @@ static const Verb verbs[] = {
     {"unbind", 1, -1, verb_unbind, "dry-run"},
     {"setup", 0, 0, verb_setup, "", true},
     {"profile", 0, 0, verb_profile,
-     "force name os memory vcpus disk iso usb-controller usb-device evdev looking-glass rom "
+     "force name os memory vcpus disk disk-size iso drivers-iso usb-controller usb-device evdev "
+     "looking-glass rom "
      "hugepages hide-kvm libvirt-version format output define connect"},
 };
 
@@ -99,9 +100,13 @@ static void help(void)
 		"                       4 to 16 GiB)\n"
 		"      --vcpus=N        vCPUs (default: whole cores, whole L3 domains, the core\n"
 		"                       with CPU 0 left to the host)\n"
-		"      --disk=FILE|DEV  the guest's disk: an image (raw or .qcow2) or a block\n"
-		"                       device the host does not use\n"
-		"      --iso=FILE       installation medium (SATA CD-ROM, booted first)\n"
+		"      --disk=FILE|DEV  the guest's disk: an image file (its format read from\n"
+		"                       it) or a block device the host does not use\n"
+		"      --disk-size=SIZE create the --disk image, qcow2, this large (64G)\n"
+		"      --iso=FILE       installation medium (SATA CD-ROM, the first boots),\n"
+		"                       repeatable\n"
+		"      --drivers-iso=FILE  Windows: the virtio drivers ISO (virtio-win.iso);\n"
+		"                       the disk is virtio with it, SATA without\n"
 		"      --usb-controller=ADDRESS  a USB controller passed whole, repeatable\n"
 		"      --usb-device=VVVV:PPPP  a USB device passed alone, repeatable\n"
 		"      --evdev=auto|PATH  keyboard and mouse by evdev: auto finds them in\n"
@@ -195,6 +200,8 @@ enum {
 	OPT_VCPUS,
 	OPT_DISK,
 	OPT_ISO,
+	OPT_DISK_SIZE,
+	OPT_DRIVERS_ISO,
 	OPT_USB_CONTROLLER,
 	OPT_USB_DEVICE,
 	OPT_EVDEV,
@@ -231,6 +238,8 @@ static const struct option long_options[] = {
     {"vcpus", required_argument, NULL, OPT_VCPUS},
     {"disk", required_argument, NULL, OPT_DISK},
     {"iso", required_argument, NULL, OPT_ISO},
+    {"disk-size", required_argument, NULL, OPT_DISK_SIZE},
+    {"drivers-iso", required_argument, NULL, OPT_DRIVERS_ISO},
     {"usb-controller", required_argument, NULL, OPT_USB_CONTROLLER},
     {"usb-device", required_argument, NULL, OPT_USB_DEVICE},
     {"evdev", required_argument, NULL, OPT_EVDEV},
@@ -299,13 +308,17 @@ int main(int argc, char **argv)
 {
 	Args args = {0};
 	_cleanup_free_ const char **kernels = NULL;
-	_cleanup_free_ const char **usb_controllers = NULL, **usb_devices = NULL, **evdev = NULL;
-	const char *verb_only[32];
+	_cleanup_free_ const char **usb_controllers = NULL, **usb_devices = NULL, **evdev = NULL,
+				  **isos = NULL;
+	/* the verb-only options given, at most one per argument (repeatable ones too) */
+	_cleanup_free_ const char **verb_only = calloc((size_t)argc + 1, sizeof(*verb_only));
 	const char *rom_option = NULL; /* --rom: "rom" (check) or "rom=FILE" (profile) */
 	size_t n_verb_only = 0;
 	int c;
 
 	setup_locale();
+	if (!verb_only)
+		return cli_error(-ENOMEM, "failed to parse options");
 	while ((c = getopt_long(argc, argv, "qvh", long_options, NULL)) >= 0) {
 		switch (c) {
 		case OPT_ROOT:
@@ -368,21 +381,28 @@ int main(int argc, char **argv)
 			args.profile.disk = optarg;
 			verb_only[n_verb_only++] = "disk";
 			break;
-		case OPT_ISO:
-			args.profile.iso = optarg;
-			verb_only[n_verb_only++] = "iso";
+		case OPT_DISK_SIZE:
+			args.profile.disk_size = optarg;
+			verb_only[n_verb_only++] = "disk-size";
 			break;
+		case OPT_DRIVERS_ISO:
+			args.profile.drivers_iso = optarg;
+			verb_only[n_verb_only++] = "drivers-iso";
+			break;
+		case OPT_ISO:
 		case OPT_USB_CONTROLLER:
 		case OPT_USB_DEVICE:
 		case OPT_EVDEV: {
-			const char ***list = c == OPT_USB_CONTROLLER ? &usb_controllers
-					     : c == OPT_USB_DEVICE   ? &usb_devices
-								     : &evdev;
+			const char ***list = c == OPT_ISO	       ? &isos
+					     : c == OPT_USB_CONTROLLER ? &usb_controllers
+					     : c == OPT_USB_DEVICE     ? &usb_devices
+								       : &evdev;
 			if (push_arg(list, optarg) < 0)
 				return cli_error(-ENOMEM, "failed to parse options");
-			verb_only[n_verb_only++] = c == OPT_USB_CONTROLLER ? "usb-controller"
-						   : c == OPT_USB_DEVICE   ? "usb-device"
-									   : "evdev";
+			verb_only[n_verb_only++] = c == OPT_ISO		     ? "iso"
+						   : c == OPT_USB_CONTROLLER ? "usb-controller"
+						   : c == OPT_USB_DEVICE     ? "usb-device"
+									     : "evdev";
 			break;
 		}
 		case OPT_IF_CONFIGURED:
@@ -450,11 +470,10 @@ int main(int argc, char **argv)
 			fprintf(stderr, _("Try '%s --help' for more information.\n"), program);
 			return EXIT_USAGE;
 		}
-		if (n_verb_only == ELEMENTSOF(verb_only))
-			n_verb_only--;
 	}
 	args.kernels = kernels;
 	args.profile.usb_controllers = usb_controllers;
+	args.profile.isos = isos;
 	args.profile.usb_devices = usb_devices;
 	args.profile.evdev = evdev;
 

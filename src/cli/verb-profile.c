@@ -72,7 +72,9 @@ int verb_profile(VbContext *ctx, const Args *args, int argc, char **argv)
 	VbProfileOptions o = {
 	    .name = pa->name,
 	    .disk = pa->disk,
-	    .iso = pa->iso,
+	    .disk_size = pa->disk_size,
+	    .isos = pa->isos,
+	    .drivers_iso = pa->drivers_iso,
 	    .rom_file = pa->rom_file,
 	    .usb_controllers = pa->usb_controllers,
 	    .usb_devices = pa->usb_devices,

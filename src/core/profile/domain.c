@@ -153,6 +153,15 @@ static bool since(const W *w, unsigned major, unsigned minor)
 	return w->libvirt >= VB_LIBVIRT(major, minor);
 }
 
+/* The installation medium first, then the disk; without either, the firmware's own order. */
+static void write_boot_order(W *w, const VbProfile *p)
+{
+	if (p->opts.isos && p->opts.isos[0])
+		empty(w, "boot", "dev", "cdrom", NULL);
+	if (p->disk_path)
+		empty(w, "boot", "dev", "hd", NULL);
+}
+
 static void write_os(W *w, const VbProfile *p)
 {
 	start(w, "os");
@@ -177,9 +186,7 @@ static void write_os(W *w, const VbProfile *p)
 		attr(w, "template", "%s", p->firmware.vars_template);
 		text(w, nvram);
 		end(w);
-		if (p->opts.iso)
-			empty(w, "boot", "dev", "cdrom", NULL);
-		empty(w, "boot", "dev", "hd", NULL);
+		write_boot_order(w, p);
 		end(w);
 		return;
 	}
@@ -192,9 +199,7 @@ static void write_os(W *w, const VbProfile *p)
 	end(w);
 	if (p->secure_boot && !since(w, 8, 6))
 		empty(w, "loader", "secure", "yes", NULL); /* 7.2 to 8.5 also want it said here */
-	if (p->opts.iso)
-		empty(w, "boot", "dev", "cdrom", NULL);
-	empty(w, "boot", "dev", "hd", NULL);
+	write_boot_order(w, p);
 	end(w);
 }
 
@@ -393,19 +398,27 @@ static void write_devices(W *w, const VbProfile *p)
 		start(w, "disk");
 		attr(w, "type", p->disk_block ? "block" : "file");
 		attr(w, "device", "disk");
-		empty(w, "driver", "name", "qemu", "type", p->disk_format, "cache", "none", "io", "native",
-		      "discard", "unmap", "iothread", "1", NULL);
+		if (p->disk_sata) /* libvirt gives I/O threads to virtio disks only */
+			empty(w, "driver", "name", "qemu", "type", p->disk_format, "cache", "none", "io",
+			      "native", "discard", "unmap", NULL);
+		else
+			empty(w, "driver", "name", "qemu", "type", p->disk_format, "cache", "none", "io",
+			      "native", "discard", "unmap", "iothread", "1", NULL);
 		empty(w, "source", p->disk_block ? "dev" : "file", p->disk_path, NULL);
-		empty(w, "target", "dev", "vda", "bus", "virtio", NULL);
+		empty(w, "target", "dev", p->disk_sata ? "sda" : "vda", "bus",
+		      p->disk_sata ? "sata" : "virtio", NULL);
 		end(w);
 	}
-	if (p->opts.iso) {
+	/* SATA CD-ROMs, after a SATA disk (sda is the disk's then) */
+	for (size_t i = 0; i < p->n_cdroms; i++) {
+		char dev[8];
+		snprintf(dev, sizeof(dev), "sd%c", (char)('a' + i + (p->disk_sata ? 1 : 0)));
 		start(w, "disk");
 		attr(w, "type", "file");
 		attr(w, "device", "cdrom");
 		empty(w, "driver", "name", "qemu", "type", "raw", NULL);
-		empty(w, "source", "file", p->opts.iso, NULL);
-		empty(w, "target", "dev", "sda", "bus", "sata", NULL);
+		empty(w, "source", "file", p->cdroms[i], NULL);
+		empty(w, "target", "dev", dev, "bus", "sata", NULL);
 		empty(w, "readonly", NULL);
 		end(w);
 	}

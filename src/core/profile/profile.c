@@ -10,6 +10,7 @@
 #include <fcntl.h>
 #include <sys/stat.h>
 #include <sys/sysmacros.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include "../util/fileio.h"
@@ -250,6 +251,58 @@ static int stable_name(VbContext *ctx, const char *name, char **ret)
 	return r;
 }
 
+/* An image file's format from its first bytes, as qemu-img would say it; raw when none
+ * matches (a name ending in .qcow2 proves nothing). */
+static const char *image_format(int fd)
+{
+	unsigned char h[72] = {0};
+	if (pread(fd, h, sizeof(h), 0) < 8)
+		return "raw";
+	if (memcmp(h, "QFI\xfb", 4) == 0)
+		return "qcow2";
+	if (memcmp(h, "KDMV", 4) == 0)
+		return "vmdk";
+	if (memcmp(h, "vhdxfile", 8) == 0)
+		return "vhdx";
+	if (memcmp(h + 64, "\x7f\x10\xda\xbe", 4) == 0)
+		return "vdi";
+	return "raw";
+}
+
+/* "64G", "512M", "1T": what qemu-img create takes */
+static bool valid_size(const char *s)
+{
+	size_t digits = strspn(s, "0123456789");
+	return digits > 0 && digits < 12 &&
+	       (s[digits] == 0 || (strchr("KMGTkmgt", s[digits]) && !s[digits + 1]));
+}
+
+/* Creates the image with qemu-img (qcow2: it grows as the guest writes). */
+static int create_image(VbContext *ctx, const char *path, const char *size)
+{
+	if (!valid_size(size))
+		return vb_fail(ctx, -EINVAL, "--disk-size=%s: a size such as 64G or 512M", size);
+	char *const argv[] = {"qemu-img", "create", "-q", "-f", "qcow2", (char *)path, (char *)size, NULL};
+	pid_t pid = fork();
+	if (pid < 0)
+		return vb_log_errno(ctx, -errno, "failed to run qemu-img");
+	if (pid == 0) {
+		execvp(argv[0], argv);
+		_exit(127);
+	}
+	int status;
+	while (waitpid(pid, &status, 0) < 0)
+		if (errno != EINTR)
+			return vb_log_errno(ctx, -errno, "failed to wait for qemu-img");
+	if (WIFEXITED(status) && WEXITSTATUS(status) == 127)
+		return vb_fail(ctx, -ENOENT,
+			       "--disk-size: qemu-img is not installed (Debian and Ubuntu: qemu-utils; "
+			       "Fedora: qemu-img)");
+	if (!WIFEXITED(status) || WEXITSTATUS(status) != 0)
+		return vb_fail(ctx, -EIO, "qemu-img create -f qcow2 %s %s failed", path, size);
+	return 0;
+}
+
 /* The guest's disk: an image file as it is; a block device by its stable name, and never
  * one that holds a filesystem the host uses (mounted or in fstab, through LVM, RAID and
  * partitions: the model's host disks). What libblkid finds on it is said. */
@@ -261,14 +314,38 @@ static int choose_disk(VbContext *ctx, const VbModel *m, VbProfile *p)
 		return vb_fail(ctx, -EINVAL, "--disk=%s: an absolute path is needed", disk);
 	if (strncmp(disk, "/dev/", 5) != 0) {
 		struct stat st;
+		bool created = false;
+		if (stat(disk, &st) < 0 && errno == ENOENT && p->opts.disk_size) {
+			if ((r = create_image(ctx, disk, p->opts.disk_size)) < 0)
+				return r;
+			created = true;
+		}
+		if (!created && p->opts.disk_size)
+			return vb_fail(ctx, -EEXIST,
+				       "--disk-size=%s: %s exists already; vfio-boot creates only a missing "
+				       "image (qemu-img resize changes a size)",
+				       p->opts.disk_size, disk);
+		if (stat(disk, &st) < 0 && errno == ENOENT)
+			return vb_fail(
+			    ctx, -ENOENT,
+			    "--disk=%s does not exist: add --disk-size=64G to create it, or create "
+			    "it with 'qemu-img create -f qcow2 %s 64G'",
+			    disk, disk);
 		if (stat(disk, &st) < 0)
 			return vb_log_errno(ctx, -errno, "--disk=%s", disk);
 		if (!S_ISREG(st.st_mode))
 			return vb_fail(ctx, -EINVAL, "--disk=%s: neither an image file nor a block device",
 				       disk);
-		size_t len = strlen(disk);
-		p->disk_format = len > 6 && strcmp(disk + len - 6, ".qcow2") == 0 ? "qcow2" : "raw";
-		return (p->disk_path = strdup(disk)) ? 0 : -ENOMEM;
+		int fd = open(disk, O_RDONLY | O_CLOEXEC | O_NONBLOCK);
+		if (fd < 0)
+			return vb_log_errno(ctx, -errno, "--disk=%s: failed to read it", disk);
+		p->disk_format = image_format(fd);
+		close(fd);
+		if (!(p->disk_path = strdup(disk)))
+			return -ENOMEM;
+		return created ? note(p, "disk: %s, created now (qcow2, %s, growing as the guest writes).",
+				      disk, p->opts.disk_size)
+			       : note(p, "disk: %s, %s (read from the file).", disk, p->disk_format);
 	}
 	char name[256];
 	if ((r = block_name(ctx, disk, name, sizeof(name))) < 0)
@@ -317,6 +394,75 @@ static int choose_disk(VbContext *ctx, const VbModel *m, VbProfile *p)
 	}
 	return note(p, "disk: %s, as %s (a name that survives renumbering); it holds %s.", disk, p->disk_path,
 		    what);
+}
+
+/* The CD-ROMs, and the bus the disk is on: a Windows installer finds no virtio disk
+ * without the driver from the virtio-win ISO, so Windows gets SATA unless that ISO comes
+ * along. Without a disk the VM has nothing to install to: said, not hidden. */
+static int choose_media(VbContext *ctx, VbProfile *p)
+{
+	const VbProfileOptions *o = &p->opts;
+	size_t n = 0;
+	for (const char *const *i = o->isos; i && *i; i++)
+		n++;
+	if (!(p->cdroms = calloc(n + 2, sizeof(*p->cdroms))))
+		return -ENOMEM;
+	for (const char *const *i = o->isos; i && *i; i++)
+		p->cdroms[p->n_cdroms++] = *i;
+	if (o->drivers_iso)
+		p->cdroms[p->n_cdroms++] = o->drivers_iso;
+	for (size_t i = 0; i < p->n_cdroms; i++) {
+		struct stat st;
+		if (p->cdroms[i][0] != '/' || stat(p->cdroms[i], &st) < 0 || !S_ISREG(st.st_mode))
+			return vb_fail(ctx, -EINVAL, "%s=%s: not an absolute path to an image file",
+				       p->cdroms[i] == o->drivers_iso ? "--drivers-iso" : "--iso",
+				       p->cdroms[i]);
+	}
+	bool windows = o->os != VB_OS_LINUX;
+	if (o->drivers_iso && !windows)
+		return vb_fail(ctx, -EINVAL,
+			       "--drivers-iso is for a Windows guest (Linux has the virtio drivers)");
+	if (!p->disk_path)
+		return note(p, "no disk: this VM has nothing to install to; the disk option gives it "
+			       "one (with the disk-size option, a new image file).");
+	if (!windows)
+		return note(p, "disk bus: virtio (Linux has the driver).");
+	if (o->drivers_iso)
+		return note(p,
+			    "disk bus: virtio, faster than SATA. The Windows installer does not see it "
+			    "until you load its driver: 'Load driver', then %s, folder viostor\\%s\\amd64.",
+			    o->drivers_iso, o->os == VB_OS_WINDOWS11 ? "w11" : "w10");
+	p->disk_sata = true;
+	return note(p, "disk bus: SATA, which the Windows installer sees without drivers; "
+		       "the drivers-iso option (virtio-win.iso) puts the disk on virtio, faster, "
+		       "and brings the drivers.");
+}
+
+/* What the VM needs on the host that will run it (under the root), by Debian's package names:
+ * a profile is still written, for a host that has them. */
+static void warn_missing_software(VbContext *ctx, const VbProfile *p)
+{
+	static const struct {
+		const char *path, *package;
+		bool tpm; /* Windows 11's TPM only */
+	} needs[] = {
+	    {"usr/sbin/libvirtd", "libvirt-daemon-system", false},
+	    {"usr/bin/qemu-system-x86_64", "qemu-system-x86", false},
+	    {"usr/share/OVMF", "ovmf", false},
+	    {"usr/bin/swtpm", "swtpm", true},
+	};
+	char missing[256] = "";
+	for (size_t i = 0; i < ELEMENTSOF(needs); i++) {
+		if (needs[i].tpm && p->opts.os != VB_OS_WINDOWS11)
+			continue;
+		_cleanup_free_ char *path = NULL;
+		if (vb_root_path(ctx, needs[i].path, &path) < 0 || access(path, F_OK) == 0)
+			continue;
+		size_t len = strlen(missing);
+		snprintf(missing + len, sizeof(missing) - len, "%s%s", len ? " " : "", needs[i].package);
+	}
+	if (missing[0])
+		vb_warn(ctx, "profile: this host lacks what the VM needs to run: apt install %s", missing);
 }
 
 static int add_hostdev(VbProfile *p, const VbDevice *d)
@@ -579,6 +725,9 @@ int vb_profile_build(VbContext *ctx, const VbModel *m, const VbPlan *plan, const
 	}
 	if (opts->disk && (r = choose_disk(ctx, m, p)) < 0)
 		goto fail;
+	if ((r = choose_media(ctx, p)) < 0)
+		goto fail;
+	warn_missing_software(ctx, p);
 	*ret = p;
 	return 0;
 fail:
@@ -599,6 +748,7 @@ VbProfile *vb_profile_free(VbProfile *p)
 	free(p->evdev);
 	free(p->usb_devices);
 	free(p->disk_path);
+	free(p->cdroms);
 	free(p->name);
 	free(p);
 	return NULL;

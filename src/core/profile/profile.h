@@ -29,8 +29,10 @@ typedef struct VbProfileOptions {
 	VbGuestOs os;
 	uint64_t memory_mib;		    /* 0: half the host's memory, at most 16 GiB, at least 4 */
 	unsigned vcpus;			    /* 0: from the topology (pinning.h) */
-	const char *disk;		    /* an image file; NULL: none */
-	const char *iso;		    /* installation medium; NULL: none */
+	const char *disk;		    /* an image file or a block device; NULL: none */
+	const char *disk_size;		    /* create the image file this large ("64G") if missing */
+	const char *const *isos;	    /* CD-ROMs, the first boots; NULL-terminated or NULL */
+	const char *drivers_iso;	    /* Windows: virtio-win.iso; the disk is virtio with it */
 	const char *rom_file;		    /* the GPU's VBIOS to show the guest; NULL: its own */
 	const char *const *usb_controllers; /* more PCI functions to pass whole, NULL-terminated */
 	const char *const *usb_devices;	    /* "VVVV:PPPP" USB devices to pass, NULL-terminated */
@@ -69,8 +71,11 @@ typedef struct VbProfile {
 	bool hugepages; /* asked for and possible */
 	bool secure_boot;
 	char *disk_path;	 /* the image file, or the block device's /dev/disk/by-id name */
-	const char *disk_format; /* raw or qcow2 */
+	const char *disk_format; /* raw, qcow2, vmdk, vdi or vhdx, read from the file */
 	bool disk_block;
+	bool disk_sata;	     /* a Windows installer without the virtio driver sees SATA */
+	const char **cdroms; /* the ISOs, then the drivers ISO (the options' strings) */
+	size_t n_cdroms;
 	bool explicit_firmware; /* libvirt before 7.2: paths in <loader> and <nvram> */
 	VbFirmware firmware;
 	struct {

@@ -157,13 +157,21 @@ int vb_profile_qemu_script(const VbProfile *p, char **ret)
 			      p->disk_format);
 		sq(&b, p->disk_path);
 		strbuf_printf(&b, " \\\n");
-		LINE(&b, "-device virtio-blk-pci,drive=disk0,iothread=io1,bootindex=%d", p->opts.iso ? 1 : 0);
+		bool boot_cd = p->opts.isos && p->opts.isos[0];
+		if (p->disk_sata) /* q35's AHCI: ports ide.0 to ide.5 */
+			LINE(&b, "-device ide-hd,drive=disk0,bus=ide.0,bootindex=%d", boot_cd ? 1 : 0);
+		else
+			LINE(&b, "-device virtio-blk-pci,drive=disk0,iothread=io1,bootindex=%d",
+			     boot_cd ? 1 : 0);
 	}
-	if (p->opts.iso) {
-		strbuf_printf(&b, "\t-drive if=none,id=cd0,media=cdrom,readonly=on,file=");
-		sq(&b, p->opts.iso);
+	for (size_t i = 0; i < p->n_cdroms && i + p->disk_sata < 6; i++) {
+		strbuf_printf(&b, "\t-drive if=none,id=cd%zu,media=cdrom,readonly=on,file=", i);
+		sq(&b, p->cdroms[i]);
 		strbuf_printf(&b, " \\\n");
-		LINE(&b, "-device ide-cd,drive=cd0,bus=ide.0,bootindex=0");
+		if (i == 0 && p->opts.isos && p->opts.isos[0])
+			LINE(&b, "-device ide-cd,drive=cd%zu,bus=ide.%zu,bootindex=0", i, i + p->disk_sata);
+		else
+			LINE(&b, "-device ide-cd,drive=cd%zu,bus=ide.%zu", i, i + p->disk_sata);
 	}
 	LINE(&b, "-netdev user,id=net0 -device virtio-net-pci,netdev=net0");
 	if (tpm)

@@ -6,6 +6,8 @@
 # the memory option).
 # firmware: UEFI with Secure Boot off: /usr/share/OVMF/OVMF_CODE_4M.fd and a copy of
 # /usr/share/OVMF/OVMF_VARS_4M.fd, as /usr/share/qemu/firmware/60-edk2-x86_64.json says.
+# no disk: this VM has nothing to install to; the disk option gives it one (with the
+# disk-size option, a new image file).
 # Run it as root, once the devices are on vfio-pci (after 'vfio-boot apply' and a reboot,
 # or 'vfio-boot bind'). The network is QEMU's user-mode NAT; the arguments given to the
 # script are added to QEMU's.

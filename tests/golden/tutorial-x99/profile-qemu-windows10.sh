@@ -6,6 +6,9 @@
 # the memory option).
 # firmware: UEFI with Secure Boot off: /usr/share/OVMF/OVMF_CODE_4M.fd and a copy of
 # /usr/share/OVMF/OVMF_VARS_4M.fd, as /usr/share/qemu/firmware/60-edk2-x86_64.json says.
+# disk: @WORK@/win10.img, raw (read from the file).
+# disk bus: SATA, which the Windows installer sees without drivers; the drivers-iso option
+# (virtio-win.iso) puts the disk on virtio, faster, and brings the drivers.
 # Run it as root, once the devices are on vfio-pci (after 'vfio-boot apply' and a reboot,
 # or 'vfio-boot bind'). The network is QEMU's user-mode NAT; the arguments given to the
 # script are added to QEMU's.
@@ -40,8 +43,8 @@ exec taskset -c "$GUEST_CPUS" "$QEMU" \
 	-device usb-host,bus=xhci.0,vendorid=0x046d,productid=0xc52b \
 	-object iothread,id=io1 \
 	-drive if=none,id=disk0,format=raw,cache=none,aio=native,discard=unmap,file='@WORK@/win10.img' \
-	-device virtio-blk-pci,drive=disk0,iothread=io1,bootindex=1 \
+	-device ide-hd,drive=disk0,bus=ide.0,bootindex=1 \
 	-drive if=none,id=cd0,media=cdrom,readonly=on,file='@WORK@/Win11_23H2_Spanish_x64.iso' \
-	-device ide-cd,drive=cd0,bus=ide.0,bootindex=0 \
+	-device ide-cd,drive=cd0,bus=ide.1,bootindex=0 \
 	-netdev user,id=net0 -device virtio-net-pci,netdev=net0 \
 	"$@"

@@ -12,6 +12,8 @@
 # Looking Glass: 64 MiB of shared memory for 2560x1440 (width x height x 4 bytes x 2
 # frames + 10 MiB, to a power of two); the host needs 'f /dev/shm/looking-glass 0660 USER
 # kvm -' in a tmpfiles.d file.
+# no disk: this VM has nothing to install to; the disk option gives it one (with the
+# disk-size option, a new image file).
 # Run it as root, once the devices are on vfio-pci (after 'vfio-boot apply' and a reboot,
 # or 'vfio-boot bind'). The network is QEMU's user-mode NAT; the arguments given to the
 # script are added to QEMU's.
