@@ -51,7 +51,8 @@ int verb_scan(VbContext *ctx, const Args *args, int argc, char **argv);
 int verb_check(VbContext *ctx, const Args *args, int argc, char **argv);
 /* The plan for people: devices, parameters, each file as a diff, the commands. */
 struct VbPlan;
-void cli_print_plan(const struct VbPlan *p);
+/* The plan in words; the files' changes as diffs when diffs, else their names only. */
+void cli_print_plan(const struct VbPlan *p, bool diffs);
 int verb_add(VbContext *ctx, const Args *args, int argc, char **argv);
 int verb_remove(VbContext *ctx, const Args *args, int argc, char **argv);
 int verb_plan(VbContext *ctx, const Args *args, int argc, char **argv);

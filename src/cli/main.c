@@ -174,13 +174,30 @@ int cli_usage_error(const char *fmt, ...)
 	return EXIT_USAGE;
 }
 
+/* A warning is said once per run: setup and apply probe and plan more than once, and the
+ * same odd kernel directory or manifest entry would be warned about each time. */
+static bool said_before(const char *text)
+{
+	static char said[32][256];
+	static size_t n;
+	for (size_t i = 0; i < n && i < ELEMENTSOF(said); i++)
+		if (strncmp(said[i], text, sizeof(said[i]) - 1) == 0)
+			return true;
+	char *slot = said[n++ % ELEMENTSOF(said)];
+	strncpy(slot, text, sizeof(said[0]) - 1);
+	slot[sizeof(said[0]) - 1] = 0;
+	return false;
+}
+
 _printf_(3, 0) static void log_to_stderr(void *userdata, VbLogLevel level, const char *fmt, va_list ap)
 {
 	(void)userdata;
 	errors_logged += level == VB_LOG_ERR;
-	fprintf(stderr, "%s: %s", program, level == VB_LOG_WARNING ? _("warning: ") : "");
-	vfprintf(stderr, fmt, ap);
-	fputc('\n', stderr);
+	char text[2048];
+	vsnprintf(text, sizeof(text), fmt, ap);
+	if (level == VB_LOG_WARNING && said_before(text))
+		return;
+	fprintf(stderr, "%s: %s%s\n", program, level == VB_LOG_WARNING ? _("warning: ") : "", text);
 }
 
 enum {

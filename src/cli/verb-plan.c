@@ -153,7 +153,7 @@ int cli_report_errors(const VbPlan *p)
 	return p->errors.n > 0 ? 1 : 0;
 }
 
-void cli_print_plan(const VbPlan *p)
+void cli_print_plan(const VbPlan *p, bool diffs)
 {
 	if (p->n_devices == 0 && p->errors.n == 0)
 		printf(_("Nothing is selected: 'vfio-boot add DEVICE' selects a device.\n"));
@@ -184,8 +184,8 @@ void cli_print_plan(const VbPlan *p)
 	}
 	for (size_t i = 0; i < p->n_files; i++) {
 		const VbFileChange *f = &p->files[i];
-		printf("\n%s %s\n", _(vb_file_action_name(f->action)), f->path);
-		if (f->action != VB_FILE_UNCHANGED)
+		printf("%s%s %s\n", diffs ? "\n" : "", _(vb_file_action_name(f->action)), f->path);
+		if (diffs && f->action != VB_FILE_UNCHANGED)
 			print_diff(f->current, f->content, "  ");
 	}
 	if (p->n_commands > 0)
@@ -219,7 +219,7 @@ int verb_plan(VbContext *ctx, const Args *args, int argc, char **argv)
 		json_print(o);
 		json_object_put(o);
 	} else
-		cli_print_plan(p);
+		cli_print_plan(p, true);
 	status = cli_report_errors(p);
 	cli_free_plan(m, sel, p);
 	return status;

@@ -13,6 +13,7 @@
 
 #include "cli.h"
 #include "plan/plan.h"
+#include "profile/profile.h"
 
 /* The answer, without its newline; def when empty. -1 at end of input. */
 static int ask(const char *question, const char *def, char *answer, size_t size)
@@ -112,6 +113,77 @@ static const VbDevice *choose_gpu(const VbModel *m)
 	}
 }
 
+/* A USB controller for the VM (its ports, and what is plugged into them), or none. */
+static const VbDevice *choose_usb(const VbModel *m, const VbDevice *gpu)
+{
+	const VbDevice *c[32];
+	size_t n = 0;
+	for (size_t i = 0; i < m->n_devices && n < ELEMENTSOF(c); i++)
+		if (vb_device_class16(&m->devices[i]) == 0x0c03 &&
+		    m->devices[i].iommu_group != gpu->iommu_group)
+			c[n++] = &m->devices[i];
+	if (n == 0)
+		return NULL;
+	printf(_("\nA USB controller passed whole gives the VM its ports and what is plugged into them\n"
+		 "(a keyboard and mouse there leave the host while the VM runs):\n"));
+	printf(_("  0) none\n"));
+	for (size_t i = 0; i < n; i++)
+		printf(_("  %zu) %s %s (IOMMU group %d)\n"), i + 1, c[i]->address, device_display_name(c[i]),
+		       c[i]->iommu_group);
+	for (;;) {
+		char a[32];
+		if (ask(_("Which one? (a number)"), "0", a, sizeof(a)) < 0)
+			return NULL;
+		char *end;
+		long k = strtol(a, &end, 10);
+		if (*end == 0 && k >= 0 && (size_t)k <= n)
+			return k == 0 ? NULL : c[k - 1];
+		printf(_("Please answer a number from 0 to %zu.\n"), n);
+	}
+}
+
+/* Step 5: what the VM needs, asked, then profile. Returns profile's status; -1 at end of
+ * input. */
+static int write_vm(VbContext *ctx, const Args *args)
+{
+	char os[32], disk[512], size[32] = "", iso[512], drivers[512] = "", path[512];
+	for (;;) {
+		if (ask(_("Guest OS (windows11, windows10 or linux)"), "windows11", os, sizeof(os)) < 0)
+			return -1;
+		VbGuestOs g;
+		if (vb_guest_os_from_name(os, &g) == 0)
+			break;
+		printf(_("Please answer windows11, windows10 or linux.\n"));
+	}
+	/* TRANSLATORS: "none" is an answer typed as it is, in English */
+	if (ask(_("The VM's disk: an image file (made if missing), a block device, or none"),
+		"/var/lib/libvirt/images/vfio-boot-vm.qcow2", disk, sizeof(disk)) < 0)
+		return -1;
+	bool no_disk = strcmp(disk, "none") == 0;
+	if (!no_disk && strncmp(disk, "/dev/", 5) != 0 && access(disk, F_OK) < 0 &&
+	    ask(_("It does not exist yet: its size"), "64G", size, sizeof(size)) < 0)
+		return -1;
+	if (ask(_("Installation ISO (a file, or none)"), "none", iso, sizeof(iso)) < 0)
+		return -1;
+	bool windows = strcmp(os, "linux") != 0;
+	if (windows && ask(_("virtio-win drivers ISO (a file, or none: the disk is SATA then)"), "none",
+			   drivers, sizeof(drivers)) < 0)
+		return -1;
+	if (ask(_("Write the definition to"), "vfio-boot-vm.xml", path, sizeof(path)) < 0)
+		return -1;
+	const char *isos[] = {iso, NULL};
+	bool has_iso = strcmp(iso, "none") != 0 && iso[0];
+	bool has_drivers = strcmp(drivers, "none") != 0 && drivers[0];
+	Args vm = *args;
+	vm.profile.os = os;
+	vm.profile.disk = no_disk ? NULL : disk;
+	vm.profile.disk_size = size[0] ? size : NULL;
+	vm.profile.isos = has_iso ? isos : NULL;
+	vm.profile.drivers_iso = has_drivers ? drivers : NULL;
+	vm.profile.output = path;
+	return verb_profile(ctx, &vm, 0, NULL);
+}
+
 int verb_setup(VbContext *ctx, const Args *args, int argc, char **argv)
 {
 	(void)argc, (void)argv;
@@ -136,13 +208,16 @@ int verb_setup(VbContext *ctx, const Args *args, int argc, char **argv)
 		vb_model_free(m);
 		return cancelled();
 	}
-	char address[VB_ADDRESS_MAX];
+	const VbDevice *usb = choose_usb(m, gpu);
+	char address[VB_ADDRESS_MAX], usb_address[VB_ADDRESS_MAX];
 	snprintf(address, sizeof(address), "%s", gpu->address);
-	char *dev_argv[] = {address, NULL};
+	snprintf(usb_address, sizeof(usb_address), "%s", usb ? usb->address : "");
+	char *dev_argv[] = {address, usb ? usb_address : NULL, NULL};
+	int n_devs = usb ? 2 : 1;
 
 	printf(_("\n2. What stands between this host and passing %s through:\n\n"), address);
 	fflush(stdout);
-	int checks = verb_check(ctx, args, 1, dev_argv);
+	int checks = verb_check(ctx, args, n_devs, dev_argv);
 	if (checks != 0) {
 		printf(_("\nA check failed: the fix under it says what to do first.\n"));
 		int yes = ask_yes(_("Go on all the same?"), false);
@@ -160,40 +235,68 @@ int verb_setup(VbContext *ctx, const Args *args, int argc, char **argv)
 		vb_model_free(m);
 		return r == -EINVAL ? 1 : cli_failed(r, "failed to read the selection");
 	}
+	bool iommu_pt = sel->iommu_pt;
+	if (!iommu_pt) {
+		int yes =
+		    ask_yes(_("Add iommu=pt (optional: host devices skip the IOMMU's translation)?"), false);
+		if (yes < 0) {
+			vb_selection_free(sel);
+			vb_model_free(m);
+			return cancelled();
+		}
+		iommu_pt = yes == 1;
+		if (vb_selection_set_iommu_pt(sel, iommu_pt) < 0) {
+			vb_selection_free(sel);
+			vb_model_free(m);
+			return cli_error(-ENOMEM, "failed to read the selection");
+		}
+		printf("\n");
+	}
 	Args quiet = *args;
 	quiet.verbosity = -1;
-	status = cli_select_devices(ctx, &quiet, m, sel, 1, dev_argv, &p);
-	if (status == 0)
-		cli_print_plan(p);
+	status = cli_select_devices(ctx, &quiet, m, sel, n_devs, dev_argv, &p);
+	if (status == 0) {
+		cli_print_plan(p, false);
+		printf("\n");
+		int yes = ask_yes(_("Show the changes to each file?"), false);
+		if (yes == 1)
+			cli_print_plan(p, true);
+		else if (yes < 0)
+			status = 1;
+	} else
+		printf(_("\nvfio-boot will not select it (the refusal above says why and what --force "
+			 "accepts, with 'vfio-boot add').\n"));
 	vb_plan_free(p);
 	vb_selection_free(sel);
 	vb_model_free(m);
-	if (status != 0) {
-		printf(_("\nvfio-boot will not select it (the refusal above says why and what --force "
-			 "accepts, with 'vfio-boot add').\n"));
+	if (status != 0)
 		return cancelled();
-	}
 
 	printf("\n4. ");
 	int yes = ask_yes(_("Apply: write these files and rebuild the boot images?"), false);
 	if (yes != 1)
 		return cancelled();
-	if ((status = verb_apply(ctx, args, 1, dev_argv)) != 0)
+	if (iommu_pt) { /* the one setting apply takes from the file only */
+		if ((r = vb_selection_load(ctx, &sel)) < 0)
+			return r == -EINVAL ? 1 : cli_failed(r, "failed to read the selection");
+		r = vb_selection_set_iommu_pt(sel, true);
+		if (r >= 0)
+			r = vb_selection_save(ctx, sel);
+		vb_selection_free(sel);
+		if (r < 0)
+			return cli_failed(r, "failed to write the selection");
+	}
+	if ((status = verb_apply(ctx, args, n_devs, dev_argv)) != 0)
 		return status;
 
 	printf("\n5. ");
-	yes = ask_yes(_("Write a libvirt definition of a Windows 11 VM with this GPU?"), true);
-	if (yes == 1) {
-		char path[512];
-		if (ask(_("File"), "vfio-boot-vm.xml", path, sizeof(path)) < 0)
-			return 0;
-		Args vm = *args;
-		vm.profile.output = path;
-		if ((status = verb_profile(ctx, &vm, 0, NULL)) != 0)
-			return status;
-	}
+	yes = ask_yes(_("Write a libvirt definition of a VM with these devices?"), true);
+	int vm = yes == 1 ? write_vm(ctx, args) : 0;
+	if (vm > 0)
+		printf(_("\nThe passthrough is applied, but the VM definition was not written (see above):\n"
+			 "'vfio-boot profile' writes it once that is fixed.\n"));
 	printf(_("\nDone. Reboot, then 'vfio-boot status' tells whether the GPU is on vfio-pci. At the "
 		 "boot\nmenu, vfio-boot=off on the kernel command line leaves every device to its own "
 		 "driver.\n"));
-	return 0;
+	return vm > 0 ? 1 : 0;
 }

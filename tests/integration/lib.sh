@@ -11,7 +11,7 @@ bin="$top/$build/vfio-boot"
 helper="$top/$build/vfio-boot-bind"
 [ -x "$bin" ] || { echo "$0: $bin not built" >&2; exit 1; }
 work=$(mktemp -d "${TMPDIR:-/tmp}/vfio-boot-$1.XXXXXX")
-trap 'rm -rf "$work"' EXIT
+[ -n "${KEEP_WORK:-}" ] || trap 'rm -rf "$work"' EXIT # KEEP_WORK=1 keeps it to look into
 
 if [ -n "${VALGRIND:-}" ]; then
 	# by its full path: some rows run with an empty PATH. Every run's report goes to its own

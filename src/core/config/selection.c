@@ -325,6 +325,27 @@ int vb_selection_remove(VbSelection *s, const VbPciAddress *addr)
 	return -ENOENT;
 }
 
+int vb_selection_set_iommu_pt(VbSelection *s, bool on)
+{
+	const char *text = on ? "iommu-pt yes" : "iommu-pt no";
+	for (size_t i = 0; i < s->n_lines; i++) {
+		const char *l = s->lines[i] + strspn(s->lines[i], " \t");
+		if (strncmp(l, "iommu-pt", 8) == 0 && (l[8] == ' ' || l[8] == '\t')) {
+			char *copy = strdup(text);
+			if (!copy)
+				return -ENOMEM;
+			free(s->lines[i]);
+			s->lines[i] = copy;
+			s->iommu_pt = on;
+			return 0;
+		}
+	}
+	int r = push_line(s, text, strlen(text));
+	if (r >= 0)
+		s->iommu_pt = on;
+	return r;
+}
+
 char *vb_selection_format(const VbSelection *s)
 {
 	size_t total = 1;

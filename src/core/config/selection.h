@@ -71,6 +71,8 @@ const VbSelectedDevice *vb_selection_find(const VbSelection *s, const VbPciAddre
 int vb_selection_add(VbSelection *s, const VbDevice *d, unsigned allow);
 /* Removes the device's line. -ENOENT if not listed. */
 int vb_selection_remove(VbSelection *s, const VbPciAddress *addr);
+/* Sets iommu-pt: its line rewritten in place, or added at the end. */
+int vb_selection_set_iommu_pt(VbSelection *s, bool on);
 /* The file's text: every line, newline-terminated. */
 char *vb_selection_format(const VbSelection *s);
 const char *vb_method_name(VbMethod m);
