@@ -51,6 +51,13 @@ int verb_scan(VbContext *ctx, const Args *args, int argc, char **argv);
 int verb_check(VbContext *ctx, const Args *args, int argc, char **argv);
 /* The plan for people: devices, parameters, each file as a diff, the commands. */
 struct VbPlan;
+/* Columns of translated words (columns.c): widths in display columns. */
+int cli_display_width(const char *s);
+int cli_column_width(const char *const *words, size_t n, int min); /* words untranslated (N_) */
+void cli_print_cell(const char *s, int width);			   /* s, then spaces to width */
+const char *cli_reason_text(unsigned reason);			   /* a VbReason, translated */
+int cli_reason_width(void);
+
 /* The plan in words; the files' changes as diffs when diffs, else their names only. */
 void cli_print_plan(const struct VbPlan *p, bool diffs);
 int verb_add(VbContext *ctx, const Args *args, int argc, char **argv);

@@ -416,8 +416,13 @@ int verb_status(VbContext *ctx, const Args *args, int argc, char **argv)
 			utf8_escape_into(why, sizeof(why), d->bound ? _("bound to vfio-pci") : d->diagnosis);
 			printf("%s  %-14s %s\n", d->dev->address, drv, why);
 		}
-		for (size_t i = 0; i < s->n_files; i++)
-			printf("%-9s %s\n", _(vb_file_state_name(s->files[i].state)), s->files[i].path);
+		const char *states[] = {vb_file_state_name(VB_FS_OK), vb_file_state_name(VB_FS_MODIFIED),
+					vb_file_state_name(VB_FS_MISSING), vb_file_state_name(VB_FS_PENDING)};
+		int state_width = cli_column_width(states, ELEMENTSOF(states), 8);
+		for (size_t i = 0; i < s->n_files; i++) {
+			cli_print_cell(_(vb_file_state_name(s->files[i].state)), state_width + 1);
+			printf("%s\n", s->files[i].path);
+		}
 		if (s->interrupted)
 			printf(_("An apply was interrupted before it finished (%s is there): 'vfio-boot "
 				 "apply' finishes it, 'vfio-boot revert' undoes it.\n"),

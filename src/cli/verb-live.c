@@ -14,7 +14,7 @@ typedef struct Moves {
 } Moves;
 
 /* One device moved (or, with --dry-run, to be moved): before -> after. */
-static void report_move(const Args *args, Moves *mv, const VbDevice *d, const char *reason, int r,
+static void report_move(const Args *args, Moves *mv, const VbDevice *d, VbReason why, int r,
 			const char *after, bool ok)
 {
 	const char *before = d->driver ? d->driver : _("(none)");
@@ -23,7 +23,7 @@ static void report_move(const Args *args, Moves *mv, const VbDevice *d, const ch
 	if (args->json) {
 		json_object *o = json_object_new_object();
 		json_object_object_add(o, "address", json_object_new_string(d->address));
-		json_object_object_add(o, "reason", json_string_or_null(reason));
+		json_object_object_add(o, "reason", json_object_new_string(vb_reason_name(why)));
 		json_object_object_add(o, "driver_before", json_string_or_null(d->driver));
 		json_object_object_add(o, "driver", json_string_or_null(args->dry_run ? d->driver : after));
 		json_object_object_add(o, "ok", json_object_new_boolean(r >= 0 && ok));
@@ -33,8 +33,8 @@ static void report_move(const Args *args, Moves *mv, const VbDevice *d, const ch
 	if (r < 0)
 		return; /* the core logged why */
 	if (args->dry_run)
-		printf(_("would move %s  %s (%s) from %s\n"), d->address, device_display_name(d), reason,
-		       before);
+		printf(_("would move %s  %s (%s) from %s\n"), d->address, device_display_name(d),
+		       cli_reason_text(why), before);
 	else if (!ok)
 		fprintf(stderr,
 			after ? _("vfio-boot: %s is on %s after the move\n")
@@ -85,7 +85,7 @@ int verb_bind(VbContext *ctx, const Args *args, int argc, char **argv)
 		const VbPlanDevice *pd = &p->devices[i];
 		char *after = NULL;
 		int k = args->dry_run ? 0 : vb_live_bind(ctx, pd->dev, &after);
-		report_move(args, &mv, pd->dev, vb_reason_name(pd->reason), k, after,
+		report_move(args, &mv, pd->dev, pd->reason, k, after,
 			    args->dry_run || (after && strcmp(after, "vfio-pci") == 0));
 		free(after);
 	}
@@ -114,18 +114,18 @@ int verb_unbind(VbContext *ctx, const Args *args, int argc, char **argv)
 	/* the named devices, and the functions of their slots that bind gave to vfio-pci with them */
 	for (size_t j = 0; j < m->n_devices; j++) {
 		const VbDevice *d = &m->devices[j];
-		const char *reason = NULL;
-		for (size_t i = 0; i < n && !reason; i++)
+		int reason = -1;
+		for (size_t i = 0; i < n && reason < 0; i++)
 			if (d == devs[i])
-				reason = "selected";
+				reason = VB_REASON_SELECTED;
 			else if (vb_pci_same_slot(&d->addr, &devs[i]->addr) && d->driver &&
 				 strcmp(d->driver, "vfio-pci") == 0)
-				reason = "same-slot";
-		if (!reason)
+				reason = VB_REASON_SAME_SLOT;
+		if (reason < 0)
 			continue;
 		char *after = NULL;
 		int k = args->dry_run ? 0 : vb_live_unbind(ctx, d, &after);
-		report_move(args, &mv, d, reason, k, after,
+		report_move(args, &mv, d, (VbReason)reason, k, after,
 			    args->dry_run || !after || strcmp(after, "vfio-pci") != 0);
 		free(after);
 	}

@@ -166,8 +166,9 @@ void cli_print_plan(const VbPlan *p, bool diffs)
 		printf(_("Devices for vfio-pci (method %s):\n"), vb_method_name(p->method));
 		for (size_t i = 0; i < p->n_devices; i++) {
 			const VbDevice *d = p->devices[i].dev;
-			printf("  %s  %04x:%04x  %-10s %s\n", d->address, d->vendor, d->device,
-			       vb_reason_name(p->devices[i].reason), device_display_name(d));
+			printf("  %s  %04x:%04x  ", d->address, d->vendor, d->device);
+			cli_print_cell(cli_reason_text(p->devices[i].reason), cli_reason_width() + 1);
+			printf("%s\n", device_display_name(d));
 		}
 		printf(_("Kernel command line: %s"), p->cmdline.n ? "" : _("(nothing to add)"));
 		for (size_t i = 0; i < p->cmdline.n; i++)

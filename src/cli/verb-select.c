@@ -98,7 +98,7 @@ int cli_select_devices(VbContext *ctx, const Args *args, const VbModel *m, VbSel
 					printf(args->dry_run ? _("would select %s  %s (%s)\n")
 							     : _("selected %s  %s (%s)\n"),
 					       pd->dev->address, device_display_name(pd->dev),
-					       vb_reason_name(pd->reason));
+					       cli_reason_text(pd->reason));
 		}
 	return status;
 }

@@ -36,6 +36,9 @@ json_object *json_verify(const VbVerifyReport *rep)
 
 void print_verify(const VbVerifyReport *rep, bool problems_only)
 {
+	const char *verdicts[] = {vb_verdict_name(VB_VERIFY_OK), vb_verdict_name(VB_VERIFY_MISSING),
+				  vb_verdict_name(VB_VERIFY_UNKNOWN), vb_verdict_name(VB_VERIFY_INFO)};
+	int verdict_width = cli_column_width(verdicts, ELEMENTSOF(verdicts), 8);
 	for (size_t i = 0; i < rep->n_kernels; i++) {
 		const VbKernelVerify *k = &rep->kernels[i];
 		if (problems_only && k->binds)
@@ -49,7 +52,9 @@ void print_verify(const VbVerifyReport *rep, bool problems_only)
 				continue;
 			char msg[2048]; /* it quotes what the image holds */
 			utf8_escape_into(msg, sizeof(msg), it->message);
-			printf("  %-8s %-15s %s\n", _(vb_verdict_name(it->verdict)), it->id, msg);
+			printf("  ");
+			cli_print_cell(_(vb_verdict_name(it->verdict)), verdict_width + 1);
+			printf("%-15s %s\n", it->id, msg);
 		}
 	}
 }

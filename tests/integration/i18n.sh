@@ -116,6 +116,23 @@ if localedef -i es_ES -f UTF-8 "$work/locale/es_ES.UTF-8" >"$work/err" 2>&1; the
 	grep -q '^DISPOSITIVO  *CLASE ID  *CONTROLADOR  *DESCRIPCIÓN' "$work/scan.es" && grep -q '^grupo 29' "$work/scan.es" &&
 		grep -q '\[VGA de arranque\]' "$work/scan.es" && ok "in Spanish: scan's headings and groups" ||
 		not_ok "in Spanish: scan's headings and groups" "$(head -5 "$work/scan.es")"
+	# translated words in columns keep the next column in line (display columns, not bytes):
+	# plan's reasons, status's file states, verify's verdicts
+	aligned() { # FILE REGEX-OF-LINES REGEX-OF-THE-NEXT-COLUMN
+		python3 - "$@" <<-'ALIGN'
+			import re, sys
+			path, lines, col = sys.argv[1:4]
+			text = open(path, encoding="utf-8").read().splitlines()
+			starts = {re.search(col, l).start() for l in text if re.search(lines, l)}
+			sys.exit(0 if len(starts) == 1 else 1)
+		ALIGN
+	}
+	if grep -q '  seleccionado  *Hawaii PRO' "$work/plan.txt" && grep -q '  misma ranura  *Hawaii HDMI' "$work/plan.txt" &&
+		aligned "$work/plan.txt" '^  0000:' 'Hawaii' && aligned "$work/status.es" '^(bien|cambiado|falta|pendiente) ' '/etc/' &&
+		aligned "$work/verify.es" '^  (bien|falta|no se sabe|info) ' '(modprobe|image|helper|rule|devices|cmdline) '; then
+		ok "in Spanish: plan's reasons are translated, and translated words keep their columns in plan, status and verify"
+	else not_ok "in Spanish: plan's reasons are translated, and translated words keep their columns in plan, status and verify" \
+		"$(grep '^  0000:' "$work/plan.txt"; cat "$work/status.es" "$work/verify.es")"; fi
 	# a word from the file in an error is shown as the user wrote it, accents and all
 	printf 'method m\303\251todo\n' >"$work/r/etc/vfio-boot.conf"
 	es_at "$work/r" plan >"$work/accent.es" 2>&1

@@ -186,6 +186,28 @@ static void refusal_names(void **state)
 	assert_int_equal(vb_refusal_from_name("last-displa", 11, &r), -EINVAL);
 }
 
+/* setup's iommu=pt: the line is rewritten where it is, or added; the rest stays */
+static void iommu_pt_setter(void **state)
+{
+	(void)state;
+	VbSelection *s = parse_ok("# mine\niommu-pt no  \ndevice 0000:03:00.0 1002:67b1\n");
+	assert_int_equal(vb_selection_set_iommu_pt(s, true), 0);
+	assert_true(s->iommu_pt);
+	char *text = vb_selection_format(s);
+	assert_string_equal(text, "# mine\niommu-pt yes\ndevice 0000:03:00.0 1002:67b1\n");
+	free(text);
+	vb_selection_free(s);
+	s = parse_ok("device 0000:03:00.0 1002:67b1\n");
+	assert_int_equal(vb_selection_set_iommu_pt(s, true), 0);
+	text = vb_selection_format(s);
+	assert_string_equal(text, "device 0000:03:00.0 1002:67b1\niommu-pt yes\n");
+	VbSelection *again = parse_ok(text);
+	assert_true(again->iommu_pt);
+	free(text);
+	vb_selection_free(again);
+	vb_selection_free(s);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -196,6 +218,7 @@ int main(void)
 	    cmocka_unit_test(edit_keeps_comments),
 	    cmocka_unit_test(template),
 	    cmocka_unit_test(refusal_names),
+	    cmocka_unit_test(iommu_pt_setter),
 	};
 	return cmocka_run_group_tests_name("selection", tests, NULL, NULL);
 }
