@@ -418,7 +418,7 @@ int verb_status(VbContext *ctx, const Args *args, int argc, char **argv)
 		}
 		const char *states[] = {vb_file_state_name(VB_FS_OK), vb_file_state_name(VB_FS_MODIFIED),
 					vb_file_state_name(VB_FS_MISSING), vb_file_state_name(VB_FS_PENDING)};
-		int state_width = cli_column_width(states, ELEMENTSOF(states), 8);
+		int state_width = cli_column_width(states, ELEMENTSOF(states), 9);
 		for (size_t i = 0; i < s->n_files; i++) {
 			cli_print_cell(_(vb_file_state_name(s->files[i].state)), state_width + 1);
 			printf("%s\n", s->files[i].path);

@@ -196,7 +196,7 @@ static size_t description_width(const VbModel *m)
 	else if (getenv("COLUMNS"))
 		width = strtoul(getenv("COLUMNS"), NULL, 10);
 	if (width == 0)
-		return 0;
+		width = 80; /* a terminal that does not say: libsmartcols assumes 80 too */
 	size_t driver = strlen(_(columns[COL_DRIVER].name));
 	for (size_t i = 0; i < m->n_devices; i++)
 		if (m->devices[i].driver && strlen(m->devices[i].driver) > driver)

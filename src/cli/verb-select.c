@@ -94,7 +94,11 @@ int cli_select_devices(VbContext *ctx, const Args *args, const VbModel *m, VbSel
 		for (size_t i = 0; i < (*ret_plan)->n_devices; i++) {
 			const VbPlanDevice *pd = &(*ret_plan)->devices[i];
 			for (size_t j = first_new; j < sel->n_devices; j++)
-				if (pd->origin == &sel->devices[j])
+				if (pd->origin == &sel->devices[j] && pd->reason == VB_REASON_SELECTED)
+					printf(args->dry_run ? _("would select %s  %s\n")
+							     : _("selected %s  %s\n"),
+					       pd->dev->address, device_display_name(pd->dev));
+				else if (pd->origin == &sel->devices[j]) /* with it: why */
 					printf(args->dry_run ? _("would select %s  %s (%s)\n")
 							     : _("selected %s  %s (%s)\n"),
 					       pd->dev->address, device_display_name(pd->dev),
