@@ -370,6 +370,8 @@ mkimage() {
 		[ "$extra" = stale ] && echo "device 0000:09:00.0 1002:67df" >>"$img/etc/vfio-boot/devices.conf"
 		[ "$extra" = no-rule ] && rm "$img/usr/lib/udev/rules.d/60-vfio-boot.rules"
 		[ "$extra" = no-virqfd ] && find "$img" -name 'vfio[-_]virqfd.ko*' -delete
+		[ "$extra" = other-prefix ] && mkdir -p "$img/usr/libexec/vfio-boot" &&
+			mv "$img/usr/local/libexec/vfio-boot/vfio-boot-bind" "$img/usr/libexec/vfio-boot/"
 		mkdir -p "$img.ucode/kernel/x86/microcode" && echo ucode >"$img.ucode/kernel/x86/microcode/GenuineIntel.bin"
 		{
 			(cd "$img.ucode" && find . | cpio -o -H newc --quiet)
@@ -392,6 +394,10 @@ vb "$v" verify >"$work/out" 2>&1
 mkimage "gzip -n" no-rule
 vb "$v" verify >"$work/out" 2>&1
 [ $? = 1 ] && grep -q 'missing  rule .*60-vfio-boot.rules is not in the image' "$work/out" && ok "verify: an image without the udev rule does not bind" || not_ok "verify: an image without the udev rule does not bind" "$(cat "$work/out")"
+mkimage "gzip -n" other-prefix
+vb "$v" verify >"$work/out" 2>&1
+[ $? = 1 ] && grep -q 'missing  helper .*/usr/local/libexec/vfio-boot/vfio-boot-bind is not in the image, /usr/libexec/vfio-boot/vfio-boot-bind is: two installs of vfio-boot with different prefixes' "$work/out" &&
+	ok "verify: a helper from another install's prefix is named as such" || not_ok "verify: a helper from another install's prefix is named as such" "$(cat "$work/out")"
 mkimage "zstd -q"
 k1=$(echo "$kvers" | head -1)
 head -c 20000 "$v/boot/initrd.img-$k1" >"$work/cut" && mv "$work/cut" "$v/boot/initrd.img-$k1"

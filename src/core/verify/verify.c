@@ -366,7 +366,16 @@ static int verify_kernel(VbContext *ctx, const VbPlan *p, const VbKernelFacts *k
 	if (r >= 0 && plan_file(p, DEVICES_FILE)) {
 		/* binding by address: the helper and its rule too */
 		const char *helper = VB_LIBEXECDIR "/vfio-boot-bind";
-		if (!vb_image_find(img, helper))
+		const VbImageFile *elsewhere = NULL;
+		if (!vb_image_find(img, helper) && (elsewhere = vb_image_find_suffix(img, "/vfio-boot-bind")))
+			/* built for one place, installed in another (make install with another
+			 * PREFIX): the image carries a helper the rule does not run */
+			r = add_item(
+			    k, "helper", VB_VERIFY_MISSING,
+			    "%s is not in the image, /%s is: two installs of vfio-boot with different "
+			    "prefixes; remove one, then %s",
+			    helper, elsewhere->path, hint);
+		else if (!vb_image_find(img, helper))
 			r = add_item(k, "helper", VB_VERIFY_MISSING, "%s is not in the image: %s", helper,
 				     hint);
 		else
