@@ -183,8 +183,8 @@ static int check_interrupt_remapping(CheckEnv *e, VbCheck *c)
 				   "devices");
 		return set(
 		    c, VB_CHECK_WARN,
-		    "enable interrupt remapping / x2APIC in the firmware setup; avoid "
-		    "vfio_iommu_type1.allow_unsafe_interrupts=1 unless you trust every guest",
+		    N_("enable interrupt remapping / x2APIC in the firmware setup; avoid "
+		       "vfio_iommu_type1.allow_unsafe_interrupts=1 unless you trust every guest"),
 		    "interrupt remapping is not active: VFIO refuses MSI interrupts for assigned devices");
 	case VB_UNKNOWN:
 		break;
@@ -394,8 +394,8 @@ static int check_boot_vga(CheckEnv *e, VbCheck *c)
 		if (bv && vb_pci_same_slot(&t->addr, &bv->addr))
 			return set(
 			    c, VB_CHECK_FAIL,
-			    "set the firmware's primary display to the other GPU (or the integrated one), "
-			    "or move the host's GPU to the first slot",
+			    N_("set the firmware's primary display to the other GPU (or the integrated one), "
+			       "or move the host's GPU to the first slot"),
 			    "%s (%s) is the boot VGA device: the host's console", bv->address,
 			    short_name(bv));
 	}

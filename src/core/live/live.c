@@ -125,7 +125,7 @@ static int console_users(VbContext *ctx, const VbDevice *d, VbStrv *ret)
 		}
 		if (read_link_basename_at(AT_FDCWD, link, &owner) < 0 || strcmp(owner, d->address) != 0)
 			continue;
-		if (asprintf(&use, "the console (fbcon on %s)", de->d_name) < 0 ||
+		if (asprintf(&use, _("the console (fbcon on %s)"), de->d_name) < 0 ||
 		    (r = vb_strv_add(ret, use)) < 0) {
 			r = -ENOMEM;
 			break;
@@ -189,7 +189,7 @@ static int drm_users(VbContext *ctx, const VbDevice *d, VbStrv *ret)
 		}
 		if (read_line_at(AT_FDCWD, comm_path, &comm) < 0)
 			comm = strdup("a process");
-		if (!comm || asprintf(&use, "%s (pid %s) has %s open", comm, pe->d_name, found) < 0) {
+		if (!comm || asprintf(&use, _("%s (pid %s) has %s open"), comm, pe->d_name, found) < 0) {
 			r = -ENOMEM;
 			break;
 		}
