@@ -27,12 +27,17 @@ LIBS_DLOPEN := libarchive libxml-2.0 libvirt
 CFLAGS ?= -O2 -g
 WARNINGS := -Wall -Wextra -Wshadow -Wstrict-prototypes -Wmissing-prototypes -Wformat=2 \
 	-Wno-missing-field-initializers
-CPPFLAGS_ALL := -D_GNU_SOURCE -DVB_VERSION=\"$(VERSION)\" -DVB_LIBEXECDIR=\"$(LIBEXECDIR)\" \
+# pkg-config runs when a rule first needs its answer, once (not for 'make clean' on a
+# machine without the libraries)
+once = $(eval $(1) := $(2))$($(1))
+PKG_CFLAGS = $(call once,PKG_CFLAGS,$(shell $(PKG_CONFIG) --cflags $(LIBS_CORE) $(LIBS_CLI) $(LIBS_DLOPEN)))
+CPPFLAGS_ALL = -D_GNU_SOURCE -DVB_VERSION=\"$(VERSION)\" -DVB_LIBEXECDIR=\"$(LIBEXECDIR)\" \
 	-DVB_UDEVRULESDIR=\"$(UDEVRULESDIR)\" -DVB_LOCALEDIR=\"$(LOCALEDIR)\" -Isrc/core -Isrc/cli \
-	$(shell $(PKG_CONFIG) --cflags $(LIBS_CORE) $(LIBS_CLI) $(LIBS_DLOPEN))
+	$(PKG_CFLAGS)
 CFLAGS_ALL := -std=gnu11 $(WARNINGS) $(CFLAGS)
-LDLIBS_CORE := $(shell $(PKG_CONFIG) --libs $(LIBS_CORE)) -ldl
-LDLIBS_CLI := $(shell $(PKG_CONFIG) --libs $(LIBS_CLI))
+LDLIBS_CORE = $(call once,LDLIBS_CORE,$(shell $(PKG_CONFIG) --libs $(LIBS_CORE)) -ldl)
+LDLIBS_CLI = $(call once,LDLIBS_CLI,$(shell $(PKG_CONFIG) --libs $(LIBS_CLI)))
+LDLIBS_CMOCKA = $(call once,LDLIBS_CMOCKA,$(shell $(PKG_CONFIG) --libs cmocka))
 
 # BUILD=build-asan make ... gives a second tree with sanitizers (see the check-asan target)
 BUILD ?= build
@@ -104,9 +109,10 @@ $(BUILD)/mkinitcpio/install: initramfs/mkinitcpio/install.in $(BUILD)/paths
 	@mkdir -p $(dir $@)
 	sed -e 's|@LIBEXECDIR@|$(LIBEXECDIR)|g' -e 's|@UDEVRULESDIR@|$(UDEVRULESDIR)|g' $< > $@
 
-$(BUILD)/%.o: %.c $(wildcard src/core/*.h src/core/*/*.h src/cli/*.h) $(BUILD)/paths
+# -MMD: each object's headers in a .d file beside it, read back below
+$(BUILD)/%.o: %.c $(BUILD)/paths
 	@mkdir -p $(dir $@)
-	$(CC) $(CPPFLAGS_ALL) $(CPPFLAGS) $(CFLAGS_ALL) -c -o $@ $<
+	$(CC) $(CPPFLAGS_ALL) $(CPPFLAGS) $(CFLAGS_ALL) -MMD -MP -c -o $@ $<
 
 $(BUILD)/libvfioboot.a: $(CORE_OBJ)
 	rm -f $@ && $(AR) rcs $@ $^
@@ -116,8 +122,10 @@ $(BUILD)/vfio-boot: $(CLI_OBJ) $(BUILD)/libvfioboot.a
 
 $(BUILD)/tests/test-%: tests/unit/test-%.c $(BUILD)/libvfioboot.a
 	@mkdir -p $(dir $@)
-	$(CC) $(CPPFLAGS_ALL) $(CPPFLAGS) $(CFLAGS_ALL) $(LDFLAGS) -o $@ $< $(BUILD)/libvfioboot.a \
-		$(LDLIBS_CORE) $(shell $(PKG_CONFIG) --libs cmocka)
+	$(CC) $(CPPFLAGS_ALL) $(CPPFLAGS) $(CFLAGS_ALL) $(LDFLAGS) -MMD -MP -o $@ $< $(BUILD)/libvfioboot.a \
+		$(LDLIBS_CORE) $(LDLIBS_CMOCKA)
+
+-include $(CORE_OBJ:.o=.d) $(CLI_OBJ:.o=.d) $(UNIT_BIN:=.d)
 
 # The integration suites, in the order they run.
 INTEGRATION_TESTS := run transaction faults bad-input profile distros setup i18n
@@ -184,11 +192,21 @@ install: all $(BUILD)/vfio-boot.8
 	install -Dm644 completions/vfio-boot.bash $(DESTDIR)$(BASHCOMPDIR)/vfio-boot
 	install -Dm644 completions/_vfio-boot $(DESTDIR)$(ZSHCOMPDIR)/_vfio-boot
 
+# what install put there, with the same variables; directories only when left empty
+uninstall:
+	rm -f $(DESTDIR)$(BINDIR)/vfio-boot $(DESTDIR)$(LIBEXECDIR)/vfio-boot-bind \
+		$(DESTDIR)$(UDEVRULESDIR)/60-vfio-boot.rules $(DESTDIR)$(DRACUTMODULESDIR)/90vfio-boot/module-setup.sh \
+		$(DESTDIR)$(INITCPIODIR)/install/vfio-boot $(DESTDIR)$(MANDIR)/man8/vfio-boot.8 \
+		$(DESTDIR)$(BASHCOMPDIR)/vfio-boot $(DESTDIR)$(ZSHCOMPDIR)/_vfio-boot \
+		$(LANGUAGES:%=$(DESTDIR)$(LOCALEDIR)/%/LC_MESSAGES/vfio-boot.mo)
+	-rmdir $(DESTDIR)$(LIBEXECDIR) $(DESTDIR)$(DRACUTMODULESDIR)/90vfio-boot 2>/dev/null
+
 format:
 	clang-format -i $(wildcard src/core/*.[ch] src/core/*/*.[ch] src/cli/*.[ch] tests/unit/*.[ch])
 
+# the tree BUILD names (build by default), and the sanitizer and fuzzing trees
 clean:
-	rm -rf build build-asan build-fuzz
+	rm -rf $(BUILD) build-asan build-fuzz
 
 
-.PHONY: FORCE update-po print-xgettext-flags all check check-asan check-valgrind check-package check-boot fuzz print-fuzz-flags print-fuzz-libs bench install format clean
+.PHONY: FORCE update-po print-xgettext-flags all check check-asan check-valgrind check-package check-boot fuzz print-fuzz-flags print-fuzz-libs bench install uninstall format clean

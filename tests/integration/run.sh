@@ -567,6 +567,11 @@ if make -s -C "$top" BUILD="$work/build-inst" install DESTDIR="$work/inst" PREFI
 else
 	not_ok "make install DESTDIR PREFIX" "$(cat "$work/install.log")"
 fi
+# and make uninstall, with the same variables, takes every file back out
+make -s -C "$top" BUILD="$work/build-inst" uninstall DESTDIR="$work/inst" PREFIX=/usr >"$work/uninstall.log" 2>&1
+left=$(find "$work/inst" -type f)
+[ -z "$left" ] && ok "make uninstall DESTDIR PREFIX removes every installed file" ||
+	not_ok "make uninstall DESTDIR PREFIX removes every installed file" "$left $(cat "$work/uninstall.log")"
 
 # plan's line about each kernel names, as loaded after vfio-pci, exactly the drivers the
 # modprobe file gives a "softdep DRIVER pre: vfio-pci"
