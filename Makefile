@@ -109,10 +109,13 @@ $(BUILD)/mkinitcpio/install: initramfs/mkinitcpio/install.in $(BUILD)/paths
 	@mkdir -p $(dir $@)
 	sed -e 's|@LIBEXECDIR@|$(LIBEXECDIR)|g' -e 's|@UDEVRULESDIR@|$(UDEVRULESDIR)|g' $< > $@
 
-# -MMD: each object's headers in a .d file beside it, read back below
-$(BUILD)/%.o: %.c $(BUILD)/paths
+# -MMD: each object's headers in a .d file beside it, read back below; an object without
+# its .d (a tree built before this rule) is rebuilt, as its headers are not known
+$(BUILD)/%.o: %.c $(BUILD)/%.d $(BUILD)/paths
 	@mkdir -p $(dir $@)
 	$(CC) $(CPPFLAGS_ALL) $(CPPFLAGS) $(CFLAGS_ALL) -MMD -MP -c -o $@ $<
+$(BUILD)/%.d: ;
+.PRECIOUS: $(BUILD)/%.d
 
 $(BUILD)/libvfioboot.a: $(CORE_OBJ)
 	rm -f $@ && $(AR) rcs $@ $^

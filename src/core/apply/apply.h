@@ -156,7 +156,7 @@ typedef struct VbStatus {
 	bool reboot_pending;	/* applied after this boot */
 	bool kill_switch;	/* vfio-boot=off on the booted command line */
 	bool interrupted;	/* an apply was killed before its commit (its journal is there) */
-	const char *rebuild;	/* from the manifest, NULL when not applied */
+	char *rebuild;		/* from the manifest, NULL when not applied */
 	VbStrv rebuild_pending; /* the commands still to run (as in VbState) */
 	VbStrv cmdline_missing; /* applied parameters the booted command line lacks */
 	VbStatusDevice *devices;

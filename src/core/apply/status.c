@@ -40,7 +40,7 @@ VbStatus *vb_status_free(VbStatus *s)
 	free(s->devices);
 	free(s->files);
 	vb_strv_done(&s->cmdline_missing);
-	free((char *)s->rebuild);
+	free(s->rebuild);
 	vb_strv_done(&s->rebuild_pending);
 	free(s);
 	return NULL;

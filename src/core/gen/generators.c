@@ -253,7 +253,7 @@ static char *append_block(const char *base, const char *body, VbStrv *added)
 	StrBuf b = {0};
 	size_t len = strlen(base);
 	if (len && base[len - 1] != '\n')
-		(void)vb_strv_add(added, ADDED_FINAL_NEWLINE);
+		vb_strv_add(added, ADDED_FINAL_NEWLINE);
 	strbuf_printf(&b,
 		      "%s%s" BLOCK_BEGIN ": from " VB_SELECTION_PATH
 		      "; 'vfio-boot revert' removes this block\n"
@@ -335,7 +335,7 @@ static void add_words(StrBuf *b, const VbPlan *p, const char *s, size_t len, VbS
 	for (size_t i = 0; i < p->cmdline.n; i++)
 		if (!has_word(s, len, p->cmdline.v[i])) {
 			strbuf_printf(b, " %s", p->cmdline.v[i]);
-			(void)vb_strv_add(added, p->cmdline.v[i]);
+			vb_strv_add(added, p->cmdline.v[i]);
 		}
 }
 
@@ -429,7 +429,7 @@ static char *edit_refind(const VbPlan *p, const char *base, VbStrv *added)
 			for (size_t i = 0; i < mine.n; i++) {
 				char tagged[VB_COMMAND_ARG_MAX];
 				snprintf(tagged, sizeof(tagged), "%u:%s", k, mine.v[i]);
-				(void)vb_strv_add(added, tagged);
+				vb_strv_add(added, tagged);
 			}
 			vb_strv_done(&mine);
 			k++;
@@ -440,7 +440,7 @@ static char *edit_refind(const VbPlan *p, const char *base, VbStrv *added)
 		if (*line == '\n')
 			line++;
 		else
-			(void)vb_strv_add(added, ADDED_FINAL_NEWLINE);
+			vb_strv_add(added, ADDED_FINAL_NEWLINE);
 		strbuf_printf(&b, "\n");
 	}
 	strbuf_printf(&b, REFIND_RECOVERY_LABEL " \"%s vfio-boot=off\"\n", first ? first : "");
@@ -464,7 +464,13 @@ static char *unedit_refind(const char *current, const VbStrv *added)
 			int pl = snprintf(prefix, sizeof(prefix), "%u:", k++);
 			for (size_t i = 0; added && i < added->n; i++)
 				if (strncmp(added->v[i], prefix, (size_t)pl) == 0)
-					(void)vb_strv_add(&mine, added->v[i] + pl);
+					vb_strv_add(&mine, added->v[i] + pl); /* mine.failed: checked below */
+			if (mine.failed) {
+				vb_strv_done(&mine);
+				free(strbuf_steal(&b));
+				errno = ENOMEM;
+				return NULL;
+			}
 			strbuf_printf(&b, "%.*s", (int)start, line);
 			drop_words(&b, line + start, olen, &mine);
 			vb_strv_done(&mine);

@@ -21,12 +21,16 @@
 static int strv_insert(VbStrv *v, size_t i, const char *s)
 {
 	char **n = realloc(v->v, (v->n + 1) * sizeof(*n));
-	if (!n)
+	if (!n) {
+		v->failed = true;
 		return -ENOMEM;
+	}
 	v->v = n;
 	char *copy = strdup(s);
-	if (!copy)
+	if (!copy) {
+		v->failed = true;
 		return -ENOMEM;
+	}
 	memmove(v->v + i + 1, v->v + i, (v->n - i) * sizeof(*v->v));
 	v->v[i] = copy;
 	v->n++;
@@ -472,6 +476,10 @@ static int plan_edit(const VbContext *ctx, const VbGenerator *g, const VbState *
 	if (wanted) {
 		content = g->edit(p, base, &added);
 		free(base);
+		if (content && added.failed) { /* a word of ours unrecorded: revert could not take it out */
+			free(content);
+			content = NULL;
+		}
 		if (!content) {
 			free(current);
 			vb_strv_done(&added);

@@ -32,6 +32,7 @@ typedef struct VbIssueList {
 typedef struct VbStrv {
 	size_t n;
 	char **v;
+	bool failed; /* an add ran out of memory: the list is short (checked once, at the end) */
 } VbStrv;
 
 typedef struct VbKernelFacts {
@@ -129,7 +130,8 @@ typedef struct VbGenerator {
 	bool (*wanted)(const VbPlan *p); /* part of this system's plan? */
 	char *(*generate)(const VbPlan *p);
 	/* Or, for a file that is the admin's: edit adds our part to base (the file without
-	 * it) and lists the words it added; unedit takes out exactly what an edit added. Both
+	 * it) and lists the words it added (a failed add leaves added->failed set, which the
+	 * caller checks); unedit takes out exactly what an edit added. Both
 	 * return NULL with errno set (EBADMSG: our part is damaged). */
 	char *(*edit)(const VbPlan *p, const char *base, VbStrv *added);
 	char *(*unedit)(const char *current, const VbStrv *added);
