@@ -132,16 +132,24 @@ static void help(void)
 	      stdout);
 }
 
-int cli_error(int r, const char *fmt, ...)
+/* "vfio-boot: MESSAGE[: strerror]" on stderr; fmt is translated here (cli_error and
+ * cli_failed are xgettext keywords). Returns 1, the exit status. */
+_printf_(2, 0) static int print_error(int r, const char *fmt, va_list ap)
 {
-	va_list ap;
 	fprintf(stderr, "%s: ", program);
-	va_start(ap, fmt);
-	vfprintf(stderr, _(fmt), ap); /* cli_error is an xgettext keyword */
-	va_end(ap);
+	vfprintf(stderr, _(fmt), ap);
 	if (r < 0)
 		fprintf(stderr, ": %s", strerror(-r));
 	fputc('\n', stderr);
+	return 1;
+}
+
+int cli_error(int r, const char *fmt, ...)
+{
+	va_list ap;
+	va_start(ap, fmt);
+	print_error(r, fmt, ap);
+	va_end(ap);
 	return 1;
 }
 
@@ -152,13 +160,9 @@ int cli_failed(int r, const char *fmt, ...)
 	if (errors_logged > 0)
 		return 1;
 	va_list ap;
-	fprintf(stderr, "%s: ", program);
 	va_start(ap, fmt);
-	vfprintf(stderr, _(fmt), ap); /* cli_failed is an xgettext keyword */
+	print_error(r, fmt, ap);
 	va_end(ap);
-	if (r < 0)
-		fprintf(stderr, ": %s", strerror(-r));
-	fputc('\n', stderr);
 	return 1;
 }
 

@@ -135,6 +135,8 @@ int vb_run_commands(VbContext *ctx, const VbCommand *cmds, size_t n, const VbApp
 		    VbState *state, VbApplyResult *res);
 /* The command as one line: its arguments separated by spaces. */
 void vb_command_text(const VbCommand *c, char *out, size_t size);
+/* Appends each command's line to out, in order (as the manifest's rebuild_pending). */
+int vb_command_texts(const VbCommand *cmds, size_t n, VbStrv *out);
 
 /* ---- status ---- */
 

@@ -17,7 +17,6 @@
 #include "../internal.h"
 #include "../util/atomic-file.h"
 #include "../util/fileio.h"
-#include "../util/strbuf.h"
 #include "apply.h"
 
 static double now(void)
@@ -33,6 +32,17 @@ void vb_command_text(const VbCommand *c, char *out, size_t size)
 	out[0] = 0;
 	for (size_t i = 0; i < c->argc && len < size; i++)
 		len += (size_t)snprintf(out + len, size - len, "%s%s", i ? " " : "", c->argv[i]);
+}
+
+int vb_command_texts(const VbCommand *cmds, size_t n, VbStrv *out)
+{
+	char text[512];
+	for (size_t i = 0; i < n; i++) {
+		vb_command_text(&cmds[i], text, sizeof(text));
+		if (vb_strv_append(out, text) < 0)
+			return -ENOMEM;
+	}
+	return 0;
 }
 
 /* Runs one command, its output to logfd and the callback. Returns its exit status (128+N
@@ -202,12 +212,6 @@ int vb_run_commands(VbContext *ctx, const VbCommand *cmds, size_t n, const VbApp
 				res->failed_command = NULL;
 			outcome = "failed";
 			n_done = i;
-			StrBuf left = {0};
-			for (size_t j = i; j < n; j++) {
-				vb_command_text(&cmds[j], text, sizeof(text));
-				strbuf_printf(&left, "%s%s", j > i ? ", " : "", text);
-			}
-			res->pending = strbuf_steal(&left);
 			if (logfd >= 0)
 				(void)fsync(logfd);
 			res->failed_output = log_tail(res->log_path, 8);
@@ -216,18 +220,24 @@ int vb_run_commands(VbContext *ctx, const VbCommand *cmds, size_t n, const VbApp
 	}
 	if (logfd >= 0)
 		close(logfd);
-record:
-	if (!state)
+record:;
+	/* what is left: the failed command and those after it */
+	VbStrv left = {0};
+	if (vb_command_texts(cmds + n_done, n - n_done, &left) < 0) {
+		vb_strv_done(&left);
+		return -ENOMEM;
+	}
+	if (res->rebuild_failed)
+		res->pending = vb_strv_join(&left, ", ");
+	if (!state) {
+		vb_strv_done(&left);
 		return r;
+	}
 	free(state->rebuild);
 	free(state->rebuild_detail);
 	state->rebuild = strdup(outcome);
 	state->rebuild_detail = res->failed_command ? strdup(res->failed_command) : NULL;
 	vb_strv_done(&state->rebuild_pending);
-	for (size_t i = n_done; i < n; i++) {
-		vb_command_text(&cmds[i], text, sizeof(text));
-		if (vb_strv_append(&state->rebuild_pending, text) < 0)
-			return -ENOMEM;
-	}
+	state->rebuild_pending = left;
 	return vb_state_save(ctx, state);
 }

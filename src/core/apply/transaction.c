@@ -620,11 +620,7 @@ int vb_apply(VbContext *ctx, const VbPlan *p, const VbApplyOptions *opts, VbAppl
 		st->rebuild = strdup(opts->no_rebuild ? "skipped" : "pending");
 		/* owed until they run to the end: a kill or --no-rebuild leaves them for the next
 		 * apply */
-		char text[512];
-		for (size_t i = 0; i < n_cmds && r >= 0; i++) {
-			vb_command_text(&cmds[i], text, sizeof(text));
-			r = vb_strv_append(&st->rebuild_pending, text);
-		}
+		r = vb_command_texts(cmds, n_cmds, &st->rebuild_pending);
 		if (r >= 0)
 			r = st->rebuild ? vb_state_save(ctx, st) : -ENOMEM;
 	}
