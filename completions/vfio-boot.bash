@@ -47,6 +47,10 @@ _vfio_boot()
 		COMPREPLY=($(compgen -W "libvirt qemu" -- "${cur#--format=}"))
 		return
 		;;
+	--accel=*)
+		COMPREPLY=($(compgen -W "kvm tcg" -- "${cur#--accel=}"))
+		return
+		;;
 	--usb-controller=*)
 		local d usb=()
 		for d in "$sysroot"/sys/bus/pci/devices/*; do
@@ -95,7 +99,7 @@ _vfio_boot()
 		revert) opts+=" --force --dry-run --no-rebuild" ;;
 		bind) opts+=" --force --dry-run" ;;
 		unbind) opts+=" --dry-run" ;;
-		profile) opts+=" --force --name= --os= --memory= --vcpus= --disk= --disk-size= --iso= --drivers-iso= --usb-controller= --usb-device= --evdev= --looking-glass= --rom= --hugepages --hide-kvm --libvirt-version= --format= --output= --define --connect=" ;;
+		profile) opts+=" --force --name= --os= --memory= --vcpus= --disk= --disk-size= --iso= --drivers-iso= --usb-controller= --usb-device= --evdev= --looking-glass= --rom= --hugepages --hide-kvm --accel= --libvirt-version= --format= --output= --define --connect=" ;;
 		esac
 		COMPREPLY=($(compgen -W "$opts" -- "$cur"))
 		[[ ${COMPREPLY-} == *= ]] && compopt -o nospace

@@ -30,6 +30,7 @@ typedef struct ProfileArgs {
 	const char *looking_glass;
 	const char *connect; /* with define: the libvirt URI (default qemu:///system) */
 	bool define;
+	const char *accel;
 	bool hugepages, hide_kvm;
 } ProfileArgs;
 

@@ -37,7 +37,7 @@ static const Verb verbs[] = {
     {"profile", 0, 0, verb_profile,
      "force name os memory vcpus disk disk-size iso drivers-iso usb-controller usb-device evdev "
      "looking-glass rom "
-     "hugepages hide-kvm libvirt-version format output define connect"},
+     "hugepages hide-kvm accel libvirt-version format output define connect"},
 };
 
 static void help(void)
@@ -115,6 +115,8 @@ static void help(void)
 		"      --rom=FILE       the GPU's VBIOS to show the guest instead of its own\n"
 		"      --hugepages      back the memory with huge pages when the host has them\n"
 		"      --hide-kvm       hide KVM from the guest (NVIDIA drivers before 465)\n"
+		"      --accel=kvm|tcg  KVM, or QEMU's emulator (default: kvm when /dev/kvm\n"
+		"                       exists)\n"
 		"      --libvirt-version=X.Y  target this libvirt (default: the installed one)\n"
 		"      --format=FORMAT  libvirt (default), or qemu: a script running QEMU\n"
 		"      --output=FILE    write the domain to FILE instead of stdout\n"
@@ -232,6 +234,7 @@ enum {
 	OPT_CONNECT,
 	OPT_HUGEPAGES,
 	OPT_HIDE_KVM,
+	OPT_ACCEL,
 	OPT_LIBVIRT_VERSION,
 	OPT_FORMAT,
 	OPT_OUTPUT,
@@ -270,6 +273,7 @@ static const struct option long_options[] = {
     {"connect", required_argument, NULL, OPT_CONNECT},
     {"hugepages", no_argument, NULL, OPT_HUGEPAGES},
     {"hide-kvm", no_argument, NULL, OPT_HIDE_KVM},
+    {"accel", required_argument, NULL, OPT_ACCEL},
     {"libvirt-version", required_argument, NULL, OPT_LIBVIRT_VERSION},
     {"format", required_argument, NULL, OPT_FORMAT},
     {"output", required_argument, NULL, OPT_OUTPUT},
@@ -449,6 +453,10 @@ int main(int argc, char **argv)
 		case OPT_HIDE_KVM:
 			args.profile.hide_kvm = true;
 			verb_only[n_verb_only++] = "hide-kvm";
+			break;
+		case OPT_ACCEL:
+			args.profile.accel = optarg;
+			verb_only[n_verb_only++] = "accel";
 			break;
 		case OPT_LIBVIRT_VERSION:
 			args.profile.libvirt_version = optarg;

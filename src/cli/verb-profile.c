@@ -90,6 +90,12 @@ int verb_profile(VbContext *ctx, const Args *args, int argc, char **argv)
 	if (qemu && pa->define)
 		return cli_usage_error("--define is for --format=libvirt");
 	o.firmware_files = qemu;
+	if (pa->accel && strcmp(pa->accel, "kvm") == 0)
+		o.accel = VB_ACCEL_KVM;
+	else if (pa->accel && strcmp(pa->accel, "tcg") == 0)
+		o.accel = VB_ACCEL_TCG;
+	else if (pa->accel)
+		return cli_usage_error("--accel=%s: expected kvm or tcg", pa->accel);
 	if (pa->os && vb_guest_os_from_name(pa->os, &o.os) < 0)
 		return cli_usage_error("--os=%s: expected windows11, windows10 or linux", pa->os);
 	if (pa->memory && parse_memory(pa->memory, &o.memory_mib) < 0)

@@ -13,6 +13,7 @@
 #define VB_SYS_ACPI_DMAR "sys/firmware/acpi/tables/DMAR"
 #define VB_SYS_ACPI_IVRS "sys/firmware/acpi/tables/IVRS"
 #define VB_SYS_EFI "sys/firmware/efi"
+#define VB_SYS_KVM "sys/class/misc/kvm"
 #define VB_PROC_CPUINFO "proc/cpuinfo"
 #define VB_PROC_MEMINFO "proc/meminfo"
 #define VB_PROC_CMDLINE "proc/cmdline"

@@ -81,6 +81,7 @@ typedef struct VbHost {
 	VbIommuVendor iommu_units;    /* from their names: dmarN (Intel), ivhdN (AMD) */
 	VbTristate interrupt_remapping;
 	bool efi; /* booted through UEFI */
+	bool kvm; /* /dev/kvm exists: the kvm module is loaded (sys/class/misc/kvm) */
 } VbHost;
 
 /* A block device the host uses (mounted, or listed in fstab), and the PCI device under it. */

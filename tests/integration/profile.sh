@@ -65,8 +65,7 @@ s = s.replace('<domain type="kvm">', '<domain type="qemu">').replace('mode="host
 for element in ("interface", "memoryBacking"):
     s = re.sub(rf"<{element}.*?</{element}>\s*", "", s, flags=re.S)
 s = re.sub(r'<hostdev mode="subsystem" type="usb".*?</hostdev>\s*', "", s, flags=re.S)
-s = s.replace('<hostdev mode="subsystem" type="pci" managed="yes">',
-              '<hostdev mode="subsystem" type="pci" managed="yes"><driver name="vfio"/>')
+s = re.sub(r'(<hostdev mode="subsystem" type="pci" managed="(?:yes|no)">)', r'\1<driver name="vfio"/>', s)
 open(sys.argv[2], "w").write(s)
 PY
 	chmod 644 "$work/embed-home/domain.xml"
@@ -109,6 +108,19 @@ for host in amd-chipset-host-gpu:07:00.0 intel-igpu-amd-dgpu:03:00.0 nvidia-turi
 	done
 done
 case_ nvidia-turing-4fn windows10-old-nvidia --os=windows10 --hide-kvm
+# QEMU's emulator by option: type qemu, CPU mode maximum, nothing of KVM's (--hide-kvm included)
+case_ nvidia-turing-4fn windows10-tcg --os=windows10 --hide-kvm --accel=tcg
+# a host without /dev/kvm gets the emulator by default, with a warning; --accel=kvm overrides
+rm "$work/nvidia-turing-4fn/sys/class/misc/kvm"
+vb "$work/nvidia-turing-4fn" profile --libvirt-version=9.0 --os=linux >"$work/out.xml" 2>"$work/err"
+vb "$work/nvidia-turing-4fn" profile --libvirt-version=9.0 --os=linux --accel=kvm >"$work/out2.xml" 2>/dev/null
+if grep -q '<domain type="qemu">' "$work/out.xml" && grep -q '<cpu mode="maximum"' "$work/out.xml" &&
+	! grep -q 'ioapic' "$work/out.xml" && grep -q 'warning: this host has no /dev/kvm' "$work/err" &&
+	grep -q '<domain type="kvm">' "$work/out2.xml" && virt-xml-validate "$work/out.xml" domain >/dev/null 2>&1 &&
+	qemu_driver_accepts "$work/out.xml" >"$work/v" 2>&1; then
+	ok "no /dev/kvm: a domain for QEMU's emulator, with a warning, accepted by libvirt; --accel=kvm overrides"
+else not_ok "no /dev/kvm: a domain for QEMU's emulator, with a warning, accepted by libvirt; --accel=kvm overrides" \
+	"$(cat "$work/err" "$work/v" 2>/dev/null; head -5 "$work/out.xml")"; fi
 
 # the GPU selected, the USB controller passed whole as a PCI hostdev by option; a disk, an
 # installer, a VBIOS file, names with characters XML must escape
@@ -239,9 +251,12 @@ script_case() {
 qemu_starts() {
 	local name=$1
 	sed -e 's/vfio-pci,host=[0-9a-f:.]*,/e1000e,/' -e 's/,hv-[a-z-]*=[0-9a-zx]*//g' "$work/$name.sh" >"$work/$name-tcg.sh"
+	# a script written for KVM is run on the emulator; one written for TCG with its defaults
+	local accel=(ACCEL=tcg CPU_MODEL=max)
+	grep -q 'ACCEL=${ACCEL:-tcg}' "$work/$name.sh" && accel=()
 	printf '%s\n' '{"execute":"qmp_capabilities"}' \
 		'{"execute":"human-monitor-command","arguments":{"command-line":"info qtree"}}' '{"execute":"quit"}' |
-		VM_DIR="$work/vm-$name" ACCEL=tcg CPU_MODEL=max GUEST_CPUS=0 timeout 120 sh "$work/$name-tcg.sh" -S -qmp stdio >"$work/qmp" 2>"$work/qemu-err"
+		env "${accel[@]}" VM_DIR="$work/vm-$name" GUEST_CPUS=0 timeout 120 sh "$work/$name-tcg.sh" -S -qmp stdio >"$work/qmp" 2>"$work/qemu-err"
 	local status=$?
 	if [ $status = 0 ] && grep -q '"event": "SHUTDOWN".*host-qmp-quit' "$work/qmp" && [ -s "$work/vm-$name/OVMF_VARS.fd" ] &&
 		[ "$(grep -o 'dev: e1000e' "$work/qmp" | wc -l)" = "$2" ]; then
@@ -260,6 +275,7 @@ script_case tutorial-x99 qemu-windows11-evdev-looking-glass --os=windows11 --evd
 	--evdev=/dev/input/by-id/usb-mouse-event-mouse --looking-glass=2560x1440
 setup nvidia-turing-4fn 10de:1e87
 script_case nvidia-turing-4fn qemu-linux --os=linux && qemu_starts qemu-linux 4
+script_case nvidia-turing-4fn qemu-windows10-tcg --os=windows10 --accel=tcg && qemu_starts qemu-windows10-tcg 4
 
 # --define, through libvirt's API, on the test driver (the same call defines on qemu:///system)
 vb "$work/tutorial-x99" profile --libvirt-version=9.0 --name=defined-vm --define --connect=test:///default >"$work/out" 2>"$work/err"

@@ -155,6 +155,7 @@ int vb_probe_host(const VbContext *ctx, VbHost *h)
 		h->iommu_firmware = VB_IOMMU_AMD;
 	probe_iommu_units(ctx, h);
 	h->efi = sysroot_exists(ctx, VB_SYS_EFI);
+	h->kvm = sysroot_exists(ctx, VB_SYS_KVM);
 	return 0;
 }
 

@@ -465,7 +465,7 @@ static void warn_missing_software(VbContext *ctx, const VbProfile *p)
 		vb_warn(ctx, "profile: this host lacks what the VM needs to run: apt install %s", missing);
 }
 
-static int add_hostdev(VbProfile *p, const VbDevice *d)
+static int add_hostdev(VbProfile *p, const VbDevice *d, bool bound_at_boot)
 {
 	for (size_t i = 0; i < p->n_hostdevs; i++)
 		if (p->hostdevs[i].dev == d)
@@ -474,7 +474,8 @@ static int add_hostdev(VbProfile *p, const VbDevice *d)
 	if (!v)
 		return -ENOMEM;
 	p->hostdevs = v;
-	p->hostdevs[p->n_hostdevs++] = (VbProfileHostdev){.dev = d, .is_gpu = vb_device_is_display(d)};
+	p->hostdevs[p->n_hostdevs++] =
+	    (VbProfileHostdev){.dev = d, .is_gpu = vb_device_is_display(d), .bound_at_boot = bound_at_boot};
 	return 0;
 }
 
@@ -520,7 +521,7 @@ int vb_profile_build(VbContext *ctx, const VbModel *m, const VbPlan *plan, const
 
 	/* the devices: what the plan gives vfio-pci, and the controllers asked for */
 	for (size_t i = 0; i < plan->n_devices && r >= 0; i++)
-		r = add_hostdev(p, plan->devices[i].dev);
+		r = add_hostdev(p, plan->devices[i].dev, true);
 	for (const char *const *u = opts->usb_controllers; u && *u && r >= 0; u++) {
 		VbDeviceSpec spec;
 		const VbDevice *d;
@@ -534,7 +535,7 @@ int vb_profile_build(VbContext *ctx, const VbModel *m, const VbPlan *plan, const
 				    d->address);
 			break;
 		}
-		r = add_hostdev(p, d);
+		r = add_hostdev(p, d, false);
 	}
 	for (const char *const *u = opts->usb_devices; u && *u && r >= 0; u++) {
 		VbDeviceSpec spec;
@@ -571,6 +572,18 @@ int vb_profile_build(VbContext *ctx, const VbModel *m, const VbPlan *plan, const
 		r = -ENOMEM;
 		goto fail;
 	}
+
+	/* The accelerator. Without /dev/kvm (no VT-x/AMD-V, or the kvm module not loaded) libvirt
+	 * refuses type='kvm'; QEMU's emulator runs the same machine and devices, only slower. */
+	p->kvm = opts->accel == VB_ACCEL_KVM || (opts->accel == VB_ACCEL_AUTO && m->host.kvm);
+	if (!p->kvm &&
+	    (r = opts->accel == VB_ACCEL_TCG
+		     ? note(p, "accelerator: QEMU's emulator (TCG), as the accel option asks; many "
+			       "times slower than KVM.")
+		     : note(p, "warning: this host has no /dev/kvm (virtualization off in the firmware, "
+			       "or kvm_intel/kvm_amd not loaded): the guest runs on QEMU's emulator "
+			       "(TCG), many times slower than KVM.")) < 0)
+		goto fail;
 
 	/* CPUs */
 	VbCpuTopology topo;

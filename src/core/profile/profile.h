@@ -14,6 +14,9 @@
 
 typedef enum VbGuestOs { VB_OS_WINDOWS11, VB_OS_WINDOWS10, VB_OS_LINUX } VbGuestOs;
 
+/* What runs the guest: KVM, or QEMU's emulator (TCG) on a host without /dev/kvm. */
+typedef enum VbAccel { VB_ACCEL_AUTO, VB_ACCEL_KVM, VB_ACCEL_TCG } VbAccel;
+
 /* libvirt versions as major * 1000 + minor: 8006 is 8.6 */
 #define VB_LIBVIRT(major, minor) ((major)*1000 + (minor))
 /* what is assumed when the installed libvirt cannot be asked: Debian 12's */
@@ -40,6 +43,7 @@ typedef struct VbProfileOptions {
 	unsigned looking_glass_width, looking_glass_height; /* 0: no Looking Glass */
 	bool hugepages;	     /* back the memory with huge pages, if the host has enough */
 	bool hide_kvm;	     /* <kvm><hidden>: only NVIDIA drivers before 465 need it */
+	VbAccel accel;	     /* AUTO: KVM when the host has /dev/kvm, TCG otherwise */
 	unsigned libvirt;    /* VB_LIBVIRT(x, y) */
 	bool firmware_files; /* name the OVMF files whatever the libvirt version (QEMU format) */
 } VbProfileOptions;
@@ -60,12 +64,14 @@ typedef struct VbProfileHostdev {
 	unsigned guest_function; /* the function's rank in its slot: function 0 stays 0 */
 	bool multifunction;	 /* function 0 of a slot passed with others */
 	bool is_gpu;
+	bool bound_at_boot; /* the plan gives it to vfio-pci at boot: libvirt leaves it there */
 } VbProfileHostdev;
 
 typedef struct VbProfile {
 	VbProfileOptions opts;
 	char *name;
 	VbCpuVendor cpu_vendor;
+	bool kvm; /* type='kvm'; false: type='qemu', the emulator (TCG) */
 	VbPinning pinning;
 	uint64_t memory_mib;
 	bool hugepages; /* asked for and possible */

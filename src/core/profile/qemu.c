@@ -51,6 +51,10 @@ static void comment_lines(StrBuf *b, const char *text)
 
 static void cpu_flags(StrBuf *b, const VbProfile *p)
 {
+	if (!p->kvm) { /* the host's caches, the enlightenments and KVM's hiding are KVM's */
+		strbuf_printf(b, "\t-cpu \"$CPU_MODEL\" \\\n");
+		return;
+	}
 	strbuf_printf(b, "\t-cpu \"$CPU_MODEL\",migratable=off,host-cache-info=on,l3-cache=off");
 	if (p->cpu_vendor == VB_CPU_AMD)
 		strbuf_printf(b, ",topoext=on");
@@ -90,16 +94,20 @@ int vb_profile_qemu_script(const VbProfile *p, char **ret)
 	comment_lines(&b, "Run it as root, once the devices are on vfio-pci (after 'vfio-boot apply' and a "
 			  "reboot, or 'vfio-boot bind'). The network is QEMU's user-mode NAT; the arguments "
 			  "given to the script are added to QEMU's.");
-	comment_lines(&b, "From the environment: VM_DIR (the VM's UEFI variables and TPM state), "
-			  "GUEST_CPUS (the CPUs the VM runs on), QEMU, ACCEL (kvm) and CPU_MODEL (host).");
+	comment_lines(
+	    &b, p->kvm ? "From the environment: VM_DIR (the VM's UEFI variables and TPM state), "
+			 "GUEST_CPUS (the CPUs the VM runs on), QEMU, ACCEL (kvm) and CPU_MODEL (host)."
+		       : "From the environment: VM_DIR (the VM's UEFI variables and TPM state), "
+			 "GUEST_CPUS (the CPUs the VM runs on), QEMU, ACCEL (tcg) and CPU_MODEL (max).");
 	strbuf_printf(&b, "set -eu\n");
 	strbuf_printf(&b, "VM_DIR=${VM_DIR:-");
 	char dir[300];
 	snprintf(dir, sizeof(dir), "/var/lib/vfio-boot/vm/%s", p->name);
 	sq(&b, dir);
 	strbuf_printf(&b, "}\nGUEST_CPUS=${GUEST_CPUS:-%s}\n", guest);
-	strbuf_printf(
-	    &b, "QEMU=${QEMU:-qemu-system-x86_64}\nACCEL=${ACCEL:-kvm}\nCPU_MODEL=${CPU_MODEL:-host}\n");
+	strbuf_printf(&b,
+		      "QEMU=${QEMU:-qemu-system-x86_64}\nACCEL=${ACCEL:-%s}\nCPU_MODEL=${CPU_MODEL:-%s}\n",
+		      p->kvm ? "kvm" : "tcg", p->kvm ? "host" : "max");
 	strbuf_printf(&b, "mkdir -p \"$VM_DIR\"\n");
 	strbuf_printf(&b, "# the UEFI variables: a copy of the firmware's template, made once\n");
 	strbuf_printf(&b, "[ -e \"$VM_DIR/OVMF_VARS.fd\" ] || cp ");
@@ -117,7 +125,7 @@ int vb_profile_qemu_script(const VbProfile *p, char **ret)
 	sq(&b, p->name);
 	strbuf_printf(&b, " \\\n");
 	LINE(&b, "-nodefaults -no-user-config -display none");
-	LINE(&b, "-machine q35,accel=\"$ACCEL\",vmport=off,kernel_irqchip=on%s",
+	LINE(&b, "-machine q35,accel=\"$ACCEL\",vmport=off%s%s", p->kvm ? ",kernel_irqchip=on" : "",
 	     p->firmware.requires_smm ? ",smm=on" : "");
 	if (p->firmware.requires_smm)
 		LINE(&b, "-global driver=cfi.pflash01,property=secure,value=on");
