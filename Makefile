@@ -154,8 +154,10 @@ check-valgrind: all $(UNIT_BIN)
 	@set -e; for t in $(INTEGRATION_TESTS); do echo "== valgrind tests/integration/$$t.sh"; \
 		VALGRIND="$(VALGRIND_CMD)" BUILD=$(BUILD) tests/integration/$$t.sh; done
 
-# Boot tests: real Debian kernel, real mkinitramfs and dracut, QEMU (needs root for
-# debootstrap and chroot; about 8 minutes on 2 cores). Serial logs in build/boot/logs.
+# Boot tests: real Debian kernel, real mkinitramfs and dracut, QEMU, booted to the initramfs
+# and through it to a real root with systemd and libvirt, which starts a VM with the devices
+# (needs root for debootstrap and chroot; about 20 minutes on 2 cores). Serial logs in
+# build/boot/logs.
 check-boot:
 	tests/boot/run.sh
 

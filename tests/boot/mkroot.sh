@@ -9,7 +9,7 @@
 set -euo pipefail
 dir=$(realpath -m "$1")
 # vfio-boot's own runtime libraries too, as its package would pull them in
-include=udev,kmod,busybox,initramfs-tools,dracut-core,cpio,zstd,libpci3,pci.ids,libkmod2,libblkid1,libsmartcols1,libjson-c5,libnettle8,libarchive13
+include=udev,kmod,busybox,initramfs-tools,dracut-core,cpio,zstd,libpci3,pci.ids,libkmod2,libblkid1,libsmartcols1,libjson-c5,libnettle8,libarchive13,systemd-sysv,dbus,libpam-systemd,libvirt-daemon-system,dnsmasq-base,qemu-system-x86,ovmf,libxml2
 # reused when it was built from the same package list
 [ "$(cat "$dir/.complete" 2>/dev/null)" = "$include" ] && exit 0
 rm -rf "$dir"

@@ -9,6 +9,12 @@
 # sysfs over the serial console (report.sh). The selection itself is made from the guest's
 # own PCI devices, read in a control boot. Serial logs are kept in $BOOT_WORK/logs.
 #
+# The full boots go on to the real root: the stage as an ext4 image (root_disk), with
+# systemd, udev, libvirt and QEMU, through switch_root and the real root's coldplug to
+# multi-user.target, where vbtest-full.service runs report.sh full: vfio-boot status and
+# verify, then the VM written by 'vfio-boot profile', defined and started (paused) by
+# libvirt, QEMU's device tree read, destroyed. check-full.py judges each scenario.
+#
 # Usage: run.sh [initramfs-tools|dracut]...     (default: both)
 set -uo pipefail
 top=$(cd "$(dirname "$0")/../.." && pwd)
@@ -65,20 +71,57 @@ declare -A layouts=(
 	[changed]="-device VGA,bus=pcie.0,addr=02.0 $guest_slot -device qemu-xhci,bus=rp1,addr=00.0"
 )
 
-# boot NAME IMAGE LAYOUT [KERNEL PARAMETERS...]: boot, keep the serial log as logs/NAME.log
-boot() {
-	local name=$1 image=$2 layout=$3
-	shift 3
+# run_qemu NAME IMAGE LAYOUT PARAMETERS [QEMU OPTIONS...]: one boot of the guest machine;
+# the report is read from logs/NAME.log, which the options name as a serial port. The CPU is
+# TCG's "max", whose emulated AMD-V lets the guest load kvm_amd (and nest a KVM guest).
+# (max,svm=off boots a systemd that fails its mounts and services under QEMU 7.2: a guest
+# without /dev/kvm is made with modprobe.blacklist instead.)
+run_qemu() {
+	local name=$1 image=$2 layout=$3 params=$4
+	shift 4
 	local log=$logs/$name.log start=$SECONDS
+	rm -f "$log"
 	# shellcheck disable=SC2086 # the layout is a list of options
-	timeout 300 qemu-system-x86_64 -machine q35,kernel-irqchip=split -accel tcg -cpu max -m 1024 -smp 2 \
-		-nodefaults -display none -no-reboot -serial "file:$log" -monitor none \
-		-device intel-iommu,intremap=on ${layouts[$layout]} \
+	timeout 600 qemu-system-x86_64 -machine q35,kernel-irqchip=split -accel tcg -cpu max -m 2048 -smp 2 \
+		-nodefaults -display none -no-reboot -monitor none \
+		-device intel-iommu,intremap=on ${layouts[$layout]} "$@" \
 		-kernel "$kernel" -initrd "$image" \
-		-append "console=ttyS0 panic=-1 quiet intel_iommu=on $*" </dev/null >"$log.qemu" 2>&1
+		-append "console=ttyS0 panic=-1 quiet intel_iommu=on $params" </dev/null >"$log.qemu" 2>&1
 	local rc=$?
 	step "boot $name: $((SECONDS - start)) s (qemu exit $rc)"
 	grep -q '^VBTEST-END' "$log" || { echo "# boot $name did not reach the report: $log"; tail -20 "$log" | sed 's/^/#   /'; }
+}
+
+# boot NAME IMAGE LAYOUT [KERNEL PARAMETERS...]: a boot that ends in the initramfs (report.sh
+# there); the serial console is logs/NAME.log
+boot() {
+	local name=$1 image=$2 layout=$3
+	shift 3
+	run_qemu "$name" "$image" "$layout" "$*" -serial "file:$logs/$name.log"
+}
+
+# full_boot NAME IMAGE DISK LAYOUT [KERNEL PARAMETERS...]: a boot through the initramfs to
+# the real root on DISK (an ext4 image of the stage, left unchanged: snapshot) and
+# multi-user.target, where vbtest-full.service reports on the second serial port
+# (logs/NAME.log); the console is logs/NAME.console.log
+full_boot() {
+	local name=$1 image=$2 disk=$3 layout=$4
+	shift 4
+	run_qemu "$name" "$image" "$layout" "root=/dev/vda rw vbtest=full $*" \
+		-serial "file:$logs/$name.console.log" -serial "file:$logs/$name.log" \
+		-drive "file=$disk,format=raw,if=none,id=root,snapshot=on" -device virtio-blk-pci,drive=root,bus=pcie.0,addr=03.0
+	local us
+	us=$(awk '$1 == "VBTEST-MULTIUSER-US" { print $2 }' "$logs/$name.log" | tr -d '\r')
+	[ -n "$us" ] && step "boot $name: multi-user.target $((us / 1000)) ms after the kernel started"
+}
+
+# root_disk STAGE DISK: the stage as an ext4 file system image (mke2fs -d: no loop device)
+root_disk() {
+	local mib start=$SECONDS
+	mib=$(du -sm "$1" | cut -f1)
+	rm -f "$2"
+	mke2fs -q -t ext4 -L vbroot -d "$1" "$2" "$((mib * 5 / 4 + 256))M" >/dev/null || return 1
+	step "root file system image: $((SECONDS - start)) s, $((mib)) MiB of files"
 }
 
 # driver_of NAME ADDRESS [TAG]: the driver bound to ADDRESS in boot NAME ("-" when none),
@@ -137,9 +180,24 @@ run_generator() {
 	mkdir -p "$stage/etc/default/grub.d"
 	printf 'GRUB_DEFAULT=0\nGRUB_CMDLINE_LINUX_DEFAULT="quiet"\nGRUB_CMDLINE_LINUX=""\n' >"$stage/etc/default/grub"
 	image=$stage/boot/initrd.img-$kver
+	# The report of the full boots, run by systemd in the real root after multi-user.target
+	install -Dm755 "$top/tests/boot/report.sh" "$stage/usr/local/lib/vbtest/report.sh"
+	cat >"$stage/etc/systemd/system/vbtest-full.service" <<-EOF
+		[Unit]
+		Description=vfio-boot boot test: the report of a full boot
+		After=multi-user.target
+		ConditionKernelCommandLine=vbtest=full
+		[Service]
+		Type=oneshot
+		ExecStart=/usr/local/lib/vbtest/report.sh full
+		[Install]
+		WantedBy=multi-user.target
+	EOF
+	ln -sf /etc/systemd/system/vbtest-full.service "$stage/etc/systemd/system/multi-user.target.wants/"
 
 	# The test's own parts of the image: the native drivers (a real image carries amdgpu
-	# through plymouth; without them a vfio-pci result would prove nothing) and the report.
+	# through plymouth; without them a vfio-pci result would prove nothing), the root file
+	# system's (virtio_blk, ext4) and the report.
 	local native="bochs snd_hda_intel xhci_pci virtio_pci virtio_gpu"
 	case $gen in
 	initramfs-tools)
@@ -147,7 +205,7 @@ run_generator() {
 			#!/bin/sh
 			[ "\$1" = prereqs ] && exit 0
 			. /usr/share/initramfs-tools/hook-functions
-			manual_add_modules $native vfio_pci
+			manual_add_modules $native vfio_pci virtio_blk ext4
 			copy_exec /usr/bin/vfio-boot /usr/bin
 		EOF
 		chmod 755 "$stage/etc/initramfs-tools/hooks/zz-vbtest"
@@ -163,12 +221,15 @@ run_generator() {
 		local mod=$stage/usr/lib/dracut/modules.d/99vbtest
 		mkdir -p "$mod"
 		install -m755 "$top/tests/boot/report.sh" "$mod/report.sh"
-		# There is no root file system: a cmdline hook accepts the missing root=, and the
-		# report runs in pre-mount, after udev has settled (the main loop ends at once
-		# without a root to wait for, so it settles first itself).
+		# Without a root file system (all but the full boots): a cmdline hook accepts the
+		# missing root=, and the report runs in pre-mount, after udev has settled (the main
+		# loop ends at once without a root to wait for, so it settles first itself). Hooks
+		# are sourced by dracut's init: the full boots' case is decided here.
 		# shellcheck disable=SC2016 # expanded by the image's shell
 		printf '%s\n' '#!/bin/sh' 'rootok=1' 'root=${root:-vbtest}' >"$mod/no-root.sh"
-		printf '%s\n' '#!/bin/sh' 'udevadm settle --timeout=60' '. /lib/vbtest-report.sh' >"$mod/report-hook.sh"
+		# shellcheck disable=SC2016 # expanded by the image's shell
+		printf '%s\n' '#!/bin/sh' 'case " $(cat /proc/cmdline) " in *" vbtest=full "*) ;;' \
+			'*) udevadm settle --timeout=60; . /lib/vbtest-report.sh ;; esac' >"$mod/report-hook.sh"
 		cat >"$mod/module-setup.sh" <<-'EOF'
 			#!/bin/bash
 			check() { return 255; }
@@ -184,8 +245,8 @@ run_generator() {
 		# generic (not hostonly), and small: only the modules named here and by vfio-boot
 		cat >"$stage/etc/dracut.conf.d/00-vbtest.conf" <<-EOF
 			hostonly="no"
-			dracutmodules+=" base udev-rules vbtest "
-			add_drivers+=" $native "
+			dracutmodules+=" base udev-rules rootfs-block vbtest "
+			add_drivers+=" $native virtio_blk ext4 "
 			compress="gzip"
 		EOF
 		build_image() { in_stage "$stage" dracut --force --kver "$kver" >"$logs/$gen-image-$1.log" 2>&1; }
@@ -197,6 +258,24 @@ run_generator() {
 	recovery_params() {
 		sh -c '. "$1/etc/default/grub"; for f in "$1"/etc/default/grub.d/*.cfg; do . "$f"; done
 			echo $GRUB_CMDLINE_LINUX_RECOVERY single $GRUB_CMDLINE_LINUX' _ "$stage"
+	}
+	# the parameters of GRUB's normal entries (GRUB_CMDLINE_LINUX, then _DEFAULT)
+	boot_params() {
+		sh -c '. "$1/etc/default/grub"; for f in "$1"/etc/default/grub.d/*.cfg; do [ -e "$f" ] && . "$f"; done
+			echo $GRUB_CMDLINE_LINUX $GRUB_CMDLINE_LINUX_DEFAULT' _ "$stage"
+	}
+	# full_check DESCRIPTION NAME CHECK [ADDRESS=DRIVER...]: one scenario of a full boot
+	# (check-full.py says what it checks); FULL_EXPECT=fail expects it to fail
+	full_check() {
+		local what=$1 name=$2 out rc
+		shift 2
+		out=$(python3 "$top/tests/boot/check-full.py" "$logs/$name.log" "$@")
+		rc=$?
+		if [ "${FULL_EXPECT:-pass}" = fail ]; then
+			if [ $rc != 0 ]; then ok "$what: $out"; else not_ok "$what" "it passed: $out"; fi
+		elif [ $rc = 0 ]; then ok "$what ($out)"
+		else not_ok "$what" "$out
+log: $logs/$name.log"; fi
 	}
 	# verify_images NAME SYSROOT WANT_EXIT: vfio-boot verify on the images just built
 	verify_images() {
@@ -263,6 +342,49 @@ run_generator() {
 	boot "$gen-ids-off" "$image" different $recovery
 	expect "$gen-ids-off" "$gen: method ids, the recovery entry's parameters: native drivers bind" \
 		0000:01:00.0=bochs-drm 0000:01:00.1=snd_hda_intel
+	# The full boots: the stage, as apply left it, is the real root; the kernel parameters
+	# are those of GRUB's normal entries. Through switch_root, the real root's udev coldplug
+	# and multi-user.target, then status, verify and a VM through libvirt.
+	step "$gen: full boots, method ids"
+	local disk=$work/$gen-root.img params
+	params=$(boot_params)
+	root_disk "$stage" "$disk" || die "$gen: mke2fs failed"
+	# shellcheck disable=SC2086 # a parameter list
+	full_boot "$gen-full-ids" "$image" "$disk" different $params vbtest=vm
+	full_check "$gen: full boot, method ids: the GPU and its audio on vfio-pci, the host GPU on its driver, status in sync" \
+		"$gen-full-ids" sync 0000:01:00.0=vfio-pci 0000:01:00.1=vfio-pci 0000:00:02.0=virtio-pci
+	full_check "$gen: full boot, method ids, KVM in the guest: libvirt starts the profile's VM with both functions in one guest slot" \
+		"$gen-full-ids" vm kvm
+	# the kill switch as a user types it at the boot menu (the recovery entry also boots to
+	# single-user mode, which never reaches multi-user.target)
+	# shellcheck disable=SC2086 # a parameter list
+	full_boot "$gen-full-ids-off" "$image" "$disk" different $params vfio-boot=off vbtest=vm
+	full_check "$gen: full boot, vfio-boot=off: native drivers, status reports the kill switch" \
+		"$gen-full-ids-off" off 0000:01:00.0=bochs-drm 0000:01:00.1=snd_hda_intel
+	full_check "$gen: full boot, vfio-boot=off: the VM does not start, and status says why" \
+		"$gen-full-ids-off" refused
+	# An image without vfio-boot's files (the control image: the native drivers bind in the
+	# initramfs), as a kernel whose image was not rebuilt would have: the real root's
+	# helper takes the functions from them on its coldplug.
+	# shellcheck disable=SC2086 # a parameter list
+	full_boot "$gen-full-old-image" "$work/$gen-control.img" "$disk" different $params
+	full_check "$gen: full boot, an image without vfio-boot's files: the real root's helper takes the functions, status in sync" \
+		"$gen-full-old-image" sync 0000:01:00.0=vfio-pci 0000:01:00.1=vfio-pci 0000:00:02.0=virtio-pci
+	if grep -q 'vfio-boot: 0000:01:00.0: taken from bochs-drm' "$logs/$gen-full-old-image.log"; then
+		ok "$gen: full boot, an image without vfio-boot's files: the helper logs what it took from bochs-drm"
+	else not_ok "$gen: full boot, an image without vfio-boot's files: the helper logs what it took from bochs-drm" \
+		"$(grep VBTEST-LOG "$logs/$gen-full-old-image.log")"; fi
+	# ... and the check can fail: the same image under a real root whose rule is masked (an
+	# empty file of the same name in /etc, as udev lets an administrator do) keeps them on
+	# the native drivers
+	ln -s /dev/null "$stage/etc/udev/rules.d/60-vfio-boot.rules"
+	root_disk "$stage" "$work/$gen-root-masked.img" || die "$gen: mke2fs failed"
+	rm "$stage/etc/udev/rules.d/60-vfio-boot.rules"
+	# shellcheck disable=SC2086 # a parameter list
+	full_boot "$gen-full-broken" "$work/$gen-control.img" "$work/$gen-root-masked.img" different $params
+	rm -f "$work/$gen-root-masked.img"
+	FULL_EXPECT=fail full_check "$gen: full boot, the real root's phase broken too (rule masked): the check fails" \
+		"$gen-full-broken" sync 0000:01:00.0=vfio-pci 0000:01:00.1=vfio-pci 0000:00:02.0=virtio-pci
 	# 6. revert, rebuild: native drivers again
 	"${vb[@]}" --sysroot="$work/sys-different" revert --json >"$work/$gen-revert.json" 2>"$logs/$gen-revert.err" ||
 		not_ok "$gen: revert" "$(cat "$logs/$gen-revert.err")"
@@ -293,6 +415,18 @@ run_generator() {
 	if grep -q 'vfio-boot: 0000:01:00.0 (1234:1111) set to vfio-pci' "$logs/$gen-address.log"; then
 		ok "$gen: the helper reports what it bound in the kernel log"
 	else not_ok "$gen: the helper reports what it bound in the kernel log" "$(grep VBTEST-LOG "$logs/$gen-address.log")"; fi
+	step "$gen: full boot, method address"
+	params=$(boot_params)
+	root_disk "$stage" "$disk" || die "$gen: mke2fs failed"
+	# without /dev/kvm in the guest (kvm not loaded): the profile writes a domain for QEMU's
+	# emulator
+	# shellcheck disable=SC2086 # a parameter list
+	full_boot "$gen-full-address" "$image" "$disk" identical $params modprobe.blacklist=kvm_amd,kvm_intel,kvm vbtest=vm
+	full_check "$gen: full boot, method address: the selected twin and its audio on vfio-pci, the host's twin on bochs-drm, status in sync" \
+		"$gen-full-address" sync 0000:00:02.0=bochs-drm 0000:01:00.0=vfio-pci 0000:01:00.1=vfio-pci
+	full_check "$gen: full boot, method address, no KVM in the guest: libvirt starts the profile's VM with both functions in one guest slot" \
+		"$gen-full-address" vm qemu
+	rm -f "$disk"
 	recovery=$(recovery_params)
 	# shellcheck disable=SC2086 # a parameter list
 	boot "$gen-address-off" "$image" identical $recovery
