@@ -238,6 +238,11 @@ int verb_apply(VbContext *ctx, const Args *args, int argc, char **argv)
 		goto out;
 	}
 	bool binds = !rep || rep->binds;
+	/* what the next boot changes, as Debian's tools record it; a failure to write the flag
+	 * is said and does not undo the apply */
+	bool reboot = vb_plan_needs_reboot(p);
+	if (!args->dry_run && res.changed && reboot)
+		(void)vb_note_reboot_required(ctx, &p->targets);
 	if (args->json) {
 		json_object *o = json_plan(p);
 		json_result(o, &res);
@@ -263,6 +268,10 @@ int verb_apply(VbContext *ctx, const Args *args, int argc, char **argv)
 			printf(res.log_path ? _("Nothing to change in the files; the images were rebuilt.\n")
 					    : _("Nothing to change: the system matches %s.\n"),
 			       VB_SELECTION_PATH);
+		else if (!args->dry_run && !res.rebuild_failed && p->n_devices > 0 && !reboot)
+			printf(_("Applied. %s is on vfio-pci already and the booted command line has the "
+				 "parameters: no reboot is needed.\n"),
+			       p->devices[0].dev->address);
 		else if (!args->dry_run && !res.rebuild_failed && p->n_devices > 0) {
 			printf(p->n_devices > 1
 				   ? _("Applied. Reboot to give %s and the devices with it to "
@@ -297,6 +306,18 @@ int verb_revert(VbContext *ctx, const Args *args, int argc, char **argv)
 	VbApplyResult res = {0};
 	int r = vb_revert(ctx, &ao, &res);
 	int status = 0;
+	/* the devices stay on vfio-pci until a reboot (or unbind) */
+	bool reboot = false;
+	if (r >= 0 && res.n_failed == 0 && res.changed) {
+		VbModel *m = NULL;
+		reboot = vb_probe(ctx, &m) < 0 || vb_model_has_vfio_bound(m);
+		vb_model_free(m);
+		if (reboot && !args->dry_run) {
+			VbTargets targets;
+			vb_targets_detect(ctx, NULL, NULL, &targets);
+			(void)vb_note_reboot_required(ctx, &targets);
+		}
+	}
 	if (res.n_failed > 0) {
 		/* each one was said; the others were reverted */
 		fprintf(stderr,
@@ -310,6 +331,7 @@ int verb_revert(VbContext *ctx, const Args *args, int argc, char **argv)
 	else if (args->json) {
 		json_object *o = json_object_new_object();
 		json_result(o, &res);
+		json_object_object_add(o, "reboot_required", json_object_new_boolean(reboot));
 		json_object_object_add(o, "skipped", json_object_new_int((int)res.n_skipped));
 		json_object_object_add(o, "commands", json_commands(res.commands, res.n_commands));
 		json_print(o);
@@ -317,7 +339,8 @@ int verb_revert(VbContext *ctx, const Args *args, int argc, char **argv)
 	} else if (args->verbosity >= 0 && !res.changed)
 		printf(_("Nothing to revert: vfio-boot has not changed this system.\n"));
 	else if (args->verbosity >= 0 && !args->dry_run && res.n_skipped == 0 && !res.rebuild_failed)
-		printf(_("Reverted. %s is kept; reboot to give the devices back to their drivers.\n"),
+		printf(reboot ? _("Reverted. %s is kept; reboot to give the devices back to their drivers.\n")
+			      : _("Reverted. %s is kept; nothing is on vfio-pci now.\n"),
 		       VB_SELECTION_PATH);
 	if (status == 0 && res.n_skipped > 0) {
 		fprintf(stderr,

@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "cli.h"
+#include "apply/apply.h"
 #include "plan/plan.h"
 
 int cli_build_plan(VbContext *ctx, const Args *args, VbModel **ret_model, VbSelection **ret_sel,
@@ -127,6 +128,9 @@ json_object *json_plan(const VbPlan *p)
 	json_object_object_add(root, "commands", json_commands(p->commands, p->n_commands));
 	json_object_object_add(root, "warnings", json_issues(&p->warnings));
 	json_object_object_add(root, "errors", json_issues(&p->errors));
+	/* the running system against the boot the plan's files give (a refused plan gives none) */
+	json_object_object_add(root, "reboot_required",
+			       json_object_new_boolean(p->errors.n == 0 && vb_plan_needs_reboot(p)));
 
 	/* beyond the contract: what each target kernel has */
 	json_object *kernels = json_object_new_array();

@@ -50,6 +50,51 @@ else not_ok "revert restores the pristine tree (every file, mode and link)" "$(s
 vb "$work/t" revert --json >"$work/out" 2>&1
 grep -q '"changed": false' "$work/out" && ok "a second revert changes nothing" || not_ok "a second revert changes nothing" "$(cat "$work/out")"
 
+# ---- the reboot, said in JSON and to Debian's tools (/run/reboot-required) --------------------
+rm -rf "$work/t" && cp -a "$work/pristine" "$work/t" && mkdir "$work/t/run"
+printf 'linux-image-6.1.0-18-amd64' >"$work/t/run/reboot-required.pkgs" # another package's, no newline
+vb "$work/t" plan --json >"$work/plan.json" 2>&1
+vb "$work/t" apply --json >"$work/out.json" 2>"$work/err"
+st=$?
+if [ $st = 0 ] && grep -q '"reboot_required": true' "$work/plan.json" && grep -q '"reboot_required": true' "$work/out.json" &&
+	[ "$(cat "$work/t/run/reboot-required")" = "*** System restart required ***" ] &&
+	[ "$(cat "$work/t/run/reboot-required.pkgs")" = "linux-image-6.1.0-18-amd64
+vfio-boot" ]; then
+	ok "apply: reboot_required in plan and apply, /run/reboot-required written, vfio-boot added to its .pkgs"
+else not_ok "apply: reboot_required in plan and apply, /run/reboot-required written, vfio-boot added to its .pkgs" \
+	"exit $st: $(cat "$work/err"; cat "$work/t/run/reboot-required.pkgs" 2>&1)"; fi
+rm "$work/t/run/reboot-required"
+vb "$work/t" revert --json >"$work/out.json" 2>"$work/err"
+if grep -q '"reboot_required": false' "$work/out.json" && [ ! -e "$work/t/run/reboot-required" ]; then
+	ok "revert with nothing on vfio-pci: no reboot required"
+else not_ok "revert with nothing on vfio-pci: no reboot required" "$(cat "$work/err" "$work/out.json")"; fi
+# the devices on vfio-pci already (vfio-boot bind) and the parameters booted (this machine's
+# kernel has vfio-pci built in: its ids go on the command line too): nothing to reboot for; a
+# revert then leaves them on vfio-pci until a reboot; vfio-boot appears once in the .pkgs
+sed -e '/^@cmdline/s/$/ vfio-pci.ids=1002:67b1,1002:aac8,1b21:1242/' -e 's/^@driver 03:00.0 radeon/@driver 03:00.0 vfio-pci/' -e 's/^@driver 03:00.1 snd_hda_intel/@driver 03:00.1 vfio-pci/' \
+	-e 's/^@driver 07:00.0 xhci_hcd/@driver 07:00.0 vfio-pci/' "$top/tests/fixtures/machines/tutorial-x99.listing" >"$work/bound.listing"
+rm -rf "$work/t" && python3 "$top/tests/fixtures/build-sysroot.py" "$work/bound.listing" "$work/t" >/dev/null && mkdir "$work/t/run"
+printf 'vfio-boot\nlinux-image-6.1.0-18-amd64\n' >"$work/t/run/reboot-required.pkgs"
+vb "$work/t" apply 03:00.0 07:00.0 >"$work/out" 2>&1
+st=$?
+if [ $st = 0 ] && grep -q 'Applied. 0000:03:00.0 is on vfio-pci already and the booted command line has the parameters: no reboot is needed.' "$work/out" &&
+	[ ! -e "$work/t/run/reboot-required" ]; then
+	ok "apply with the devices on vfio-pci and the parameters booted: no reboot needed, none recorded"
+else not_ok "apply with the devices on vfio-pci and the parameters booted: no reboot needed, none recorded" "exit $st: $(cat "$work/out")"; fi
+vb "$work/t" revert --json >"$work/out.json" 2>"$work/err"
+if grep -q '"reboot_required": true' "$work/out.json" && [ -e "$work/t/run/reboot-required" ] &&
+	[ "$(cat "$work/t/run/reboot-required.pkgs")" = "vfio-boot
+linux-image-6.1.0-18-amd64" ]; then
+	ok "revert with the devices on vfio-pci: reboot required, recorded, vfio-boot listed once"
+else not_ok "revert with the devices on vfio-pci: reboot required, recorded, vfio-boot listed once" "$(cat "$work/err" "$work/out.json")"; fi
+# not Debian: no /run/reboot-required
+rm -rf "$work/t" && cp -a "$work/pristine" "$work/t" && mkdir "$work/t/run"
+printf 'ID=fedora\nNAME="Fedora Linux"\n' >"$work/t/etc/os-release"
+vb "$work/t" apply --json >"$work/out.json" 2>"$work/err"
+if grep -q '"reboot_required": true' "$work/out.json" && [ ! -e "$work/t/run/reboot-required" ]; then
+	ok "apply on Fedora: reboot_required in JSON, no /run/reboot-required (Debian's convention)"
+else not_ok "apply on Fedora: reboot_required in JSON, no /run/reboot-required (Debian's convention)" "$(cat "$work/err")"; fi
+
 # ---- dry run -----------------------------------------------------------------------------
 rm -rf "$work/t" && cp -a "$work/pristine" "$work/t"
 vb "$work/t" apply --dry-run >"$work/out" 2>&1

@@ -169,6 +169,16 @@ typedef struct VbStatus {
 } VbStatus;
 
 int vb_status(VbContext *ctx, const VbPlan *p, VbStatus **ret);
+/* Whether the running system differs from what the plan's files give at the next boot: a
+ * planned function not on vfio-pci now, or a planned kernel parameter the booted command
+ * line lacks. */
+bool vb_plan_needs_reboot(const VbPlan *p);
+/* Whether a function is on vfio-pci now (what a revert leaves until a reboot). */
+bool vb_model_has_vfio_bound(const VbModel *m);
+/* Debian's convention, for a change that needs a reboot: /run/reboot-required, and the
+ * package's name in /run/reboot-required.pkgs (under the root; only where its /run exists
+ * and the distribution is Debian's family). */
+int vb_note_reboot_required(VbContext *ctx, const VbTargets *targets);
 VbStatus *vb_status_free(VbStatus *s);
 const char *vb_file_state_name(VbFileState s);
 /* A rebuild state of the manifest ("done", "skipped"...) in the user's language. */

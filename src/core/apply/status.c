@@ -8,6 +8,7 @@
 
 #include "../internal.h"
 #include "../paths.h"
+#include "../util/atomic-file.h"
 #include "../util/fileio.h"
 #include "apply.h"
 
@@ -111,6 +112,74 @@ static char *diagnose(const VbStatus *s, const VbPlan *p, const VbState *st, con
 	return n < 0 ? NULL : out;
 }
 
+/* Whether the booted command line lacks PARAM ("key" or "key=value"). -ENOMEM on failure. */
+static int cmdline_lacks(const char *cmdline, const char *param)
+{
+	const char *eq = strchr(param, '=');
+	_cleanup_free_ char *key = eq ? strndup(param, (size_t)(eq - param)) : strdup(param);
+	if (!key)
+		return -ENOMEM;
+	return !vb_cmdline_has(cmdline, key, eq ? eq + 1 : NULL);
+}
+
+bool vb_plan_needs_reboot(const VbPlan *p)
+{
+	const char *cmdline = p->model->host.cmdline ? p->model->host.cmdline : "";
+	for (size_t i = 0; i < p->n_devices; i++) {
+		const char *driver = p->devices[i].dev->driver;
+		if (!driver || strcmp(driver, "vfio-pci") != 0)
+			return true;
+	}
+	for (size_t i = 0; i < p->cmdline.n; i++)
+		if (cmdline_lacks(cmdline, p->cmdline.v[i]) != 0)
+			return true; /* or out of memory: say a reboot is needed */
+	return false;
+}
+
+bool vb_model_has_vfio_bound(const VbModel *m)
+{
+	for (size_t i = 0; i < m->n_devices; i++)
+		if (m->devices[i].driver && strcmp(m->devices[i].driver, "vfio-pci") == 0)
+			return true;
+	return false;
+}
+
+int vb_note_reboot_required(VbContext *ctx, const VbTargets *targets)
+{
+	static const char package[] = "vfio-boot";
+	if (!targets->debian_like)
+		return 0;
+	_cleanup_close_ int fd = -1;
+	int r = open_dir_beneath(vb_context_root(ctx), "run", false, &fd);
+	if (r == -ENOENT)
+		return 0; /* a staged root without /run: nothing boots from it yet */
+	if (r < 0)
+		return vb_log_errno(ctx, r, "failed to open %s/run%s", vb_context_root(ctx), beneath_hint(r));
+	/* the text Ubuntu's update-notifier writes; apt's and needrestart's readers look only
+	 * at the file's existence */
+	static const char flag[] = "*** System restart required ***\n";
+	if ((r = write_file_atomic_at(fd, "reboot-required", flag, sizeof(flag) - 1, 0644)) < 0)
+		return vb_log_errno(ctx, r, "failed to write /run/reboot-required");
+	_cleanup_free_ char *listed = NULL;
+	r = read_file_at(fd, "reboot-required.pkgs", 1 << 20, &listed, NULL);
+	if (r < 0 && r != -ENOENT)
+		return vb_log_errno(ctx, r, "failed to read /run/reboot-required.pkgs");
+	for (const char *l = listed; l && *l;) {
+		size_t n = strcspn(l, "\n");
+		if (n == strlen(package) && strncmp(l, package, n) == 0)
+			return 0;
+		l += n + (l[n] == '\n');
+	}
+	size_t have = listed ? strlen(listed) : 0;
+	_cleanup_free_ char *text = NULL;
+	if (asprintf(&text, "%s%s%s\n", listed ? listed : "", have && listed[have - 1] != '\n' ? "\n" : "",
+		     package) < 0)
+		return -ENOMEM;
+	if ((r = write_file_atomic_at(fd, "reboot-required.pkgs", text, strlen(text), 0644)) < 0)
+		return vb_log_errno(ctx, r, "failed to write /run/reboot-required.pkgs");
+	return 0;
+}
+
 int vb_status(VbContext *ctx, const VbPlan *p, VbStatus **ret)
 {
 	VbStatus *s = calloc(1, sizeof(*s));
@@ -133,14 +202,9 @@ int vb_status(VbContext *ctx, const VbPlan *p, VbStatus **ret)
 			r = vb_strv_append(&s->rebuild_pending, st->rebuild_pending.v[i]);
 		long long bt = boot_time(ctx);
 		s->reboot_pending = bt > 0 && st->applied_at > bt;
-		for (size_t i = 0; i < st->cmdline.n && r >= 0; i++) {
-			const char *param = st->cmdline.v[i], *eq = strchr(param, '=');
-			_cleanup_free_ char *key = eq ? strndup(param, (size_t)(eq - param)) : strdup(param);
-			if (!key)
-				r = -ENOMEM;
-			else if (!vb_cmdline_has(cmdline, key, eq ? eq + 1 : NULL))
-				r = vb_strv_add(&s->cmdline_missing, param);
-		}
+		for (size_t i = 0; i < st->cmdline.n && r >= 0; i++)
+			if ((r = cmdline_lacks(cmdline, st->cmdline.v[i])) > 0)
+				r = vb_strv_add(&s->cmdline_missing, st->cmdline.v[i]);
 	}
 
 	/* files: what the manifest recorded against the disk, and what the plan would change */

@@ -231,6 +231,7 @@ void vb_targets_detect(const VbContext *ctx, const char *bootloader_name, const 
 	_cleanup_free_ char *conf = read_root_file(ctx, "etc/kernel/install.conf");
 	bool debian_like;
 	detect_distro(ctx, t, &debian_like);
+	t->debian_like = debian_like;
 	t->bootloader_forced = bootloader >= 0;
 	t->initramfs_forced = initramfs >= 0;
 	t->bootloader = bootloader >= 0 ? (VbBootloader)bootloader : detect_bootloader(ctx, debian_like);

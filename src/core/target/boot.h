@@ -34,6 +34,7 @@ typedef struct VbTargets {
 	bool bootloader_forced, initramfs_forced; /* chosen by an option, not detected */
 	char distro[64];			  /* os-release ID; "" when there is none */
 	char distro_name[128];			  /* PRETTY_NAME, or the ID */
+	bool debian_like; /* Debian, Ubuntu or a derivative (also when os-release is missing) */
 	/* GRUB without drop-ins: the program that writes grub.cfg, and where */
 	const char *grub_mkconfig, *grub_cfg;
 	bool grub_update_bls_cmdline; /* that grub2-mkconfig has --update-bls-cmdline (RHEL >= 9.3) */

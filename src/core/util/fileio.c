@@ -10,12 +10,6 @@
 #include "fileio.h"
 #include "macro.h"
 
-static void closep(int *fd)
-{
-	if (*fd >= 0)
-		close(*fd);
-}
-
 int read_file_at(int dirfd, const char *path, size_t max, char **ret, size_t *ret_size)
 {
 	/* O_NONBLOCK: opening a FIFO would wait for a writer forever; the type is checked
