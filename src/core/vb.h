@@ -136,6 +136,8 @@ bool vb_device_is_bridge(const VbDevice *d);
 /* True if the kernel command line has key (value NULL) or key=value; for comma-list values
  * (intel_iommu=on,sm_on) any element matches. '-' and '_' are the same in keys. */
 bool vb_cmdline_has(const char *cmdline, const char *key, const char *value);
+/* The same for a parameter as vfio-boot plans it: "key" or "key=value". */
+bool vb_cmdline_has_param(const char *cmdline, const char *param);
 
 /* ---- DEVICE arguments: [DDDD:]BB:DD.F or VVVV:DDDD --------------------- */
 

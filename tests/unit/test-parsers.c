@@ -108,6 +108,14 @@ static void cmdline(void **state)
 	assert_false(vb_cmdline_has("", "iommu", NULL));
 	assert_false(vb_cmdline_has(NULL, "iommu", NULL));
 	assert_false(vb_cmdline_has("iommu", "iommu", "pt"));
+	/* a planned parameter, "key" or "key=value", matched in place */
+	assert_true(vb_cmdline_has_param(cl, "intel_iommu=on"));
+	assert_true(vb_cmdline_has_param(cl, "vfio-pci.ids=1002:67b1"));
+	assert_false(vb_cmdline_has_param(cl, "intel_iommu=off"));
+	assert_true(vb_cmdline_has_param(cl, "bar"));
+	assert_false(vb_cmdline_has_param(cl, "ba"));
+	assert_false(vb_cmdline_has_param(cl, "iommu=p"));
+	assert_false(vb_cmdline_has_param("intel_iommu", "intel_iommu=on"));
 }
 
 static void cpuinfo(void **state)

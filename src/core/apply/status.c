@@ -112,16 +112,6 @@ static char *diagnose(const VbStatus *s, const VbPlan *p, const VbState *st, con
 	return n < 0 ? NULL : out;
 }
 
-/* Whether the booted command line lacks PARAM ("key" or "key=value"). -ENOMEM on failure. */
-static int cmdline_lacks(const char *cmdline, const char *param)
-{
-	const char *eq = strchr(param, '=');
-	_cleanup_free_ char *key = eq ? strndup(param, (size_t)(eq - param)) : strdup(param);
-	if (!key)
-		return -ENOMEM;
-	return !vb_cmdline_has(cmdline, key, eq ? eq + 1 : NULL);
-}
-
 bool vb_plan_needs_reboot(const VbPlan *p)
 {
 	const char *cmdline = p->model->host.cmdline ? p->model->host.cmdline : "";
@@ -131,8 +121,8 @@ bool vb_plan_needs_reboot(const VbPlan *p)
 			return true;
 	}
 	for (size_t i = 0; i < p->cmdline.n; i++)
-		if (cmdline_lacks(cmdline, p->cmdline.v[i]) != 0)
-			return true; /* or out of memory: say a reboot is needed */
+		if (!vb_cmdline_has_param(cmdline, p->cmdline.v[i]))
+			return true;
 	return false;
 }
 
@@ -203,7 +193,7 @@ int vb_status(VbContext *ctx, const VbPlan *p, VbStatus **ret)
 		long long bt = boot_time(ctx);
 		s->reboot_pending = bt > 0 && st->applied_at > bt;
 		for (size_t i = 0; i < st->cmdline.n && r >= 0; i++)
-			if ((r = cmdline_lacks(cmdline, st->cmdline.v[i])) > 0)
+			if (!vb_cmdline_has_param(cmdline, st->cmdline.v[i]))
 				r = vb_strv_add(&s->cmdline_missing, st->cmdline.v[i]);
 	}
 

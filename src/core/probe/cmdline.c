@@ -25,26 +25,27 @@ static bool for_each_word(const char *s, bool (*fn)(const char *w, size_t n, voi
 
 typedef struct Match {
 	const char *key, *value;
+	size_t key_len; /* the key need not end at a NUL: "key=value" is matched in place */
 } Match;
 
 /* Module parameters treat '-' and '_' alike in the key ("vfio-pci.ids" == "vfio_pci.ids"). */
-static bool key_equal(const char *w, size_t n, const char *key)
+static bool key_equal(const char *w, size_t n, const char *key, size_t kl)
 {
 	size_t i = 0;
-	for (; i < n && key[i]; i++) {
+	for (; i < n && i < kl; i++) {
 		char a = w[i] == '-' ? '_' : w[i], b = key[i] == '-' ? '_' : key[i];
 		if (a != b)
 			return false;
 	}
-	return !key[i] && (i == n || w[i] == '=');
+	return i == kl && (i == n || w[i] == '=');
 }
 
 static bool value_matches(const char *w, size_t n, void *ud)
 {
 	const Match *m = ud;
-	if (!key_equal(w, n, m->key))
+	size_t kl = m->key_len;
+	if (!key_equal(w, n, m->key, kl))
 		return false;
-	size_t kl = strlen(m->key);
 	if (!m->value)
 		return true;
 	if (kl >= n)
@@ -69,6 +70,13 @@ static bool value_matches(const char *w, size_t n, void *ud)
 
 bool vb_cmdline_has(const char *cmdline, const char *key, const char *value)
 {
-	Match m = {key, value};
+	Match m = {key, value, strlen(key)};
+	return for_each_word(cmdline, value_matches, &m);
+}
+
+bool vb_cmdline_has_param(const char *cmdline, const char *param)
+{
+	const char *eq = strchr(param, '=');
+	Match m = {param, eq ? eq + 1 : NULL, eq ? (size_t)(eq - param) : strlen(param)};
 	return for_each_word(cmdline, value_matches, &m);
 }

@@ -210,16 +210,11 @@ static int check_modules(VbKernelVerify *k, const VbImage *img, const VbKernelFa
 /* Does this boot loader line carry every planned parameter? */
 static bool line_has_all(const char *line, const VbStrv *params, const char **ret_missing)
 {
-	for (size_t i = 0; i < params->n; i++) {
-		const char *eq = strchr(params->v[i], '=');
-		char key[128];
-		snprintf(key, sizeof(key), "%.*s",
-			 (int)(eq ? (size_t)(eq - params->v[i]) : strlen(params->v[i])), params->v[i]);
-		if (!vb_cmdline_has(line, key, eq ? eq + 1 : NULL)) {
+	for (size_t i = 0; i < params->n; i++)
+		if (!vb_cmdline_has_param(line, params->v[i])) {
 			*ret_missing = params->v[i];
 			return false;
 		}
-	}
 	return true;
 }
 
