@@ -94,11 +94,13 @@ int vb_profile_qemu_script(const VbProfile *p, char **ret)
 	comment_lines(&b, "Run it as root, once the devices are on vfio-pci (after 'vfio-boot apply' and a "
 			  "reboot, or 'vfio-boot bind'). The network is QEMU's user-mode NAT; the arguments "
 			  "given to the script are added to QEMU's.");
-	comment_lines(
-	    &b, p->kvm ? "From the environment: VM_DIR (the VM's UEFI variables and TPM state), "
-			 "GUEST_CPUS (the CPUs the VM runs on), QEMU, ACCEL (kvm) and CPU_MODEL (host)."
-		       : "From the environment: VM_DIR (the VM's UEFI variables and TPM state), "
-			 "GUEST_CPUS (the CPUs the VM runs on), QEMU, ACCEL (tcg) and CPU_MODEL (max).");
+	const char *accel = p->kvm ? "kvm" : "tcg", *cpu_model = p->kvm ? "host" : "max";
+	char env[300];
+	snprintf(env, sizeof(env),
+		 "From the environment: VM_DIR (the VM's UEFI variables and TPM state), GUEST_CPUS (the "
+		 "CPUs the VM runs on), QEMU, ACCEL (%s) and CPU_MODEL (%s).",
+		 accel, cpu_model);
+	comment_lines(&b, env);
 	strbuf_printf(&b, "set -eu\n");
 	strbuf_printf(&b, "VM_DIR=${VM_DIR:-");
 	char dir[300];
@@ -107,7 +109,7 @@ int vb_profile_qemu_script(const VbProfile *p, char **ret)
 	strbuf_printf(&b, "}\nGUEST_CPUS=${GUEST_CPUS:-%s}\n", guest);
 	strbuf_printf(&b,
 		      "QEMU=${QEMU:-qemu-system-x86_64}\nACCEL=${ACCEL:-%s}\nCPU_MODEL=${CPU_MODEL:-%s}\n",
-		      p->kvm ? "kvm" : "tcg", p->kvm ? "host" : "max");
+		      accel, cpu_model);
 	strbuf_printf(&b, "mkdir -p \"$VM_DIR\"\n");
 	strbuf_printf(&b, "# the UEFI variables: a copy of the firmware's template, made once\n");
 	strbuf_printf(&b, "[ -e \"$VM_DIR/OVMF_VARS.fd\" ] || cp ");
