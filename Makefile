@@ -31,7 +31,7 @@ WARNINGS := -Wall -Wextra -Wshadow -Wstrict-prototypes -Wmissing-prototypes -Wfo
 # machine without the libraries)
 once = $(eval $(1) := $(2))$($(1))
 PKG_CFLAGS = $(call once,PKG_CFLAGS,$(shell $(PKG_CONFIG) --cflags $(LIBS_CORE) $(LIBS_CLI) $(LIBS_DLOPEN)))
-CPPFLAGS_ALL = -D_GNU_SOURCE -DVB_VERSION=\"$(VERSION)\" -DVB_LIBEXECDIR=\"$(LIBEXECDIR)\" \
+CPPFLAGS_ALL = -D_GNU_SOURCE -DVB_VERSION=\"$(VERSION)\" -DVB_LIBEXECDIR=\"$(LIBEXECDIR)\" -DVB_BINDIR=\"$(BINDIR)\" \
 	-DVB_UDEVRULESDIR=\"$(UDEVRULESDIR)\" -DVB_LOCALEDIR=\"$(LOCALEDIR)\" -Isrc/core -Isrc/cli \
 	$(PKG_CFLAGS)
 CFLAGS_ALL := -std=gnu11 $(WARNINGS) $(CFLAGS)
@@ -52,7 +52,7 @@ UNIT_BIN := $(UNIT_SRC:tests/unit/%.c=$(BUILD)/tests/%)
 # The paths a build was configured with, recorded in $(BUILD)/paths: what names them (the
 # binary, the helper, the udev rule, the dracut module and the mkinitcpio hook) is rebuilt
 # when they change, so 'make' then 'make install PREFIX=/usr' installs files that agree.
-CONFIGURED_PATHS := LIBEXECDIR=$(LIBEXECDIR) UDEVRULESDIR=$(UDEVRULESDIR) LOCALEDIR=$(LOCALEDIR)
+CONFIGURED_PATHS := BINDIR=$(BINDIR) LIBEXECDIR=$(LIBEXECDIR) UDEVRULESDIR=$(UDEVRULESDIR) LOCALEDIR=$(LOCALEDIR)
 $(BUILD)/paths: FORCE
 	@mkdir -p $(dir $@)
 	@echo '$(CONFIGURED_PATHS)' | cmp -s - $@ || echo '$(CONFIGURED_PATHS)' >$@
@@ -131,7 +131,7 @@ $(BUILD)/tests/test-%: tests/unit/test-%.c $(BUILD)/libvfioboot.a
 -include $(CORE_OBJ:.o=.d) $(CLI_OBJ:.o=.d) $(UNIT_BIN:=.d)
 
 # The integration suites, in the order they run.
-INTEGRATION_TESTS := run transaction faults bad-input profile distros setup i18n
+INTEGRATION_TESTS := run transaction faults bad-input profile distros setup handoff i18n
 
 # Unit tests (cmocka), then the integration tests over fixture sysroots.
 check: all $(UNIT_BIN)

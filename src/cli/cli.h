@@ -41,6 +41,9 @@ typedef struct Args {
 	const char *bootloader, *initramfs; /* --bootloader=, --initramfs=: NULL to detect */
 	bool json, dry_run, force, all, read_rom, no_rebuild;
 	bool if_configured; /* apply: only with a selection, and then rebuild the images anyway */
+	bool handoff;	    /* add, apply: select the devices for handoff at VM start */
+	const char *domain; /* handoff: the libvirt domain's name (its XML on stdin) */
+	unsigned timeout_s; /* handoff: per step, 0 for the default */
 	int verbosity;	    /* -1 quiet, 0 normal, 1 verbose, 2 debug */
 	ProfileArgs profile;
 } Args;
@@ -61,6 +64,7 @@ int cli_reason_width(void);
 
 /* The plan in words; the files' changes as diffs when diffs, else their names only. */
 void cli_print_plan(const struct VbPlan *p, bool diffs);
+int verb_handoff(VbContext *ctx, const Args *args, int argc, char **argv);
 int verb_add(VbContext *ctx, const Args *args, int argc, char **argv);
 int verb_remove(VbContext *ctx, const Args *args, int argc, char **argv);
 int verb_plan(VbContext *ctx, const Args *args, int argc, char **argv);

@@ -2,6 +2,7 @@
 #include <errno.h>
 #include <getopt.h>
 #include <locale.h>
+#include <stdlib.h>
 #include <stdarg.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -23,16 +24,17 @@ typedef struct Verb {
 static const Verb verbs[] = {
     {"scan", 0, 0, verb_scan, "all"},
     {"check", 0, -1, verb_check, "rom"},
-    {"add", 1, -1, verb_add, "force dry-run", true},
+    {"add", 1, -1, verb_add, "force dry-run handoff", true},
     {"remove", 1, -1, verb_remove, "dry-run", true},
     {"plan", 0, 0, verb_plan, "force"},
     {"generate", 1, 1, verb_generate, "force"},
-    {"apply", 0, -1, verb_apply, "force dry-run no-rebuild if-configured", true},
+    {"apply", 0, -1, verb_apply, "force dry-run no-rebuild if-configured handoff", true},
     {"revert", 0, 0, verb_revert, "force dry-run no-rebuild", true},
     {"status", 0, 0, verb_status, ""},
     {"verify", 0, 0, verb_verify, ""},
     {"bind", 1, -1, verb_bind, "force dry-run"},
     {"unbind", 1, -1, verb_unbind, "dry-run"},
+    {"handoff", 1, -1, verb_handoff, "domain timeout dry-run"},
     {"setup", 0, 0, verb_setup, "", true},
     {"profile", 0, 0, verb_profile,
      "force name os memory vcpus disk disk-size iso drivers-iso usb-controller usb-device evdev "
@@ -57,7 +59,7 @@ static void help(void)
 		"  plan                 what apply would write and run (a diff, or --json)\n"
 		"  generate TARGET      print one artifact: modprobe, grub, kernel-cmdline,\n"
 		"                       refind, devices, initramfs-tools, dracut,\n"
-		"                       mkinitcpio, booster, cmdline\n"
+		"                       mkinitcpio, booster, libvirt-hook, cmdline\n"
 		"  apply [DEVICE...]    add the devices, write the files, rebuild the images\n"
 		"  revert               remove what vfio-boot wrote, restore what it replaced\n"
 		"  status               selection vs files vs drivers vs booted command line\n"
@@ -65,6 +67,10 @@ static void help(void)
 		"  bind DEVICE...       give the devices (and their slot) to vfio-pci now,\n"
 		"                       until the next boot\n"
 		"  unbind DEVICE...     give them back to their own drivers now\n"
+		"  handoff prepare|release [DEVICE...]  move the devices selected with\n"
+		"                       'handoff' to vfio-pci and back, releasing what holds\n"
+		"                       them (with --domain=NAME: the domain's, XML on stdin)\n"
+
 		"  profile              a VM for the selected devices: libvirt domain XML\n"
 		"  setup                the first run, as questions on a terminal: scan, the\n"
 		"                       guest GPU, checks, plan, apply, a VM definition\n"
@@ -85,12 +91,17 @@ static void help(void)
 		"      --json           machine-readable output on stdout (a stable contract)\n"
 		"      --all            scan: show every IOMMU group, bridges and chipset too\n"
 		"      --rom            check: read GPU option ROMs through sysfs (needs root)\n"
-		"      --dry-run        add, remove, apply, revert, bind, unbind: show only\n"
+		"      --dry-run        add, remove, apply, revert, bind, unbind, handoff:\n"
+		"                       show only\n"
 		"      --no-rebuild     apply, revert: do not rebuild initramfs and boot config\n"
 		"      --if-configured  apply: do nothing when no device is selected; else\n"
 		"                       rebuild the images even if no file changed (for a\n"
 		"                       package's post-install step)\n"
 		"      --force          override a safety refusal (the refusal names it)\n"
+		"      --handoff        add, apply: the devices are handed off when a VM\n"
+		"                       starts, not bound at boot\n"
+		"      --domain=NAME    handoff: for this libvirt domain, its XML on stdin\n"
+		"      --timeout=SEC    handoff: how long each step may take (default 10)\n"
 		"\n"),
 	      stdout);
 	fputs(_("profile options:\n"
@@ -240,6 +251,9 @@ enum {
 	OPT_OUTPUT,
 	OPT_BOOTLOADER,
 	OPT_INITRAMFS,
+	OPT_HANDOFF,
+	OPT_DOMAIN,
+	OPT_TIMEOUT,
 };
 
 static const struct option long_options[] = {
@@ -279,6 +293,9 @@ static const struct option long_options[] = {
     {"output", required_argument, NULL, OPT_OUTPUT},
     {"bootloader", required_argument, NULL, OPT_BOOTLOADER},
     {"initramfs", required_argument, NULL, OPT_INITRAMFS},
+    {"handoff", no_argument, NULL, OPT_HANDOFF},
+    {"domain", required_argument, NULL, OPT_DOMAIN},
+    {"timeout", required_argument, NULL, OPT_TIMEOUT},
     {},
 };
 
@@ -478,6 +495,25 @@ int main(int argc, char **argv)
 			args.force = true;
 			verb_only[n_verb_only++] = "force";
 			break;
+		case OPT_HANDOFF:
+			args.handoff = true;
+			verb_only[n_verb_only++] = "handoff";
+			break;
+		case OPT_DOMAIN:
+			args.domain = optarg;
+			verb_only[n_verb_only++] = "domain";
+			break;
+		case OPT_TIMEOUT: {
+			char *end;
+			errno = 0;
+			unsigned long v = strtoul(optarg, &end, 10);
+			if (errno || end == optarg || *end || v == 0 || v > 3600)
+				return cli_usage_error("--timeout=%s: not a number of seconds (1 to 3600)",
+						       optarg);
+			args.timeout_s = (unsigned)v;
+			verb_only[n_verb_only++] = "timeout";
+			break;
+		}
 		case OPT_NO_REBUILD:
 			args.no_rebuild = true;
 			verb_only[n_verb_only++] = "no-rebuild";

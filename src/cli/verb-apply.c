@@ -280,7 +280,11 @@ int verb_apply(VbContext *ctx, const Args *args, int argc, char **argv)
 				       "checks it then.\n"),
 			       p->devices[0].dev->address);
 			print_way_back(p->targets.bootloader);
-		} else if (!args->dry_run && !res.rebuild_failed)
+		} else if (!args->dry_run && !res.rebuild_failed && p->n_handoff > 0)
+			printf(_("Applied. %s goes to vfio-pci when a VM that assigns it starts, through the "
+				 "libvirt hook (restart libvirtd to load it) or 'vfio-boot handoff prepare'.\n"),
+			       p->handoff[0].dev->address);
+		else if (!args->dry_run && !res.rebuild_failed)
 			printf(_("Applied: nothing is selected any more, the generated files are gone.\n"));
 	}
 	status = report_rebuild_failure(&res, false);

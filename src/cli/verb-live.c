@@ -68,7 +68,7 @@ int verb_bind(VbContext *ctx, const Args *args, int argc, char **argv)
 		goto out;
 	int r = vb_selection_new(&sel);
 	for (size_t i = 0; i < n && r >= 0; i++)
-		if ((r = vb_selection_add(sel, devs[i], 0)) == -EEXIST)
+		if ((r = vb_selection_add(sel, devs[i], 0, false)) == -EEXIST)
 			r = 0; /* named twice */
 	if (r >= 0)
 		r = vb_live_plan(ctx, m, sel, args->force, &p);

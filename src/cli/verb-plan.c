@@ -99,6 +99,19 @@ json_object *json_plan(const VbPlan *p)
 		json_object_array_add(devs, o);
 	}
 	json_object_object_add(root, "devices", devs);
+	/* handed to vfio-pci when a VM starts, not at boot */
+	json_object *handoff = json_object_new_array();
+	for (size_t i = 0; i < p->n_handoff; i++) {
+		const VbDevice *d = p->handoff[i].dev;
+		json_object *o = json_object_new_object();
+		json_object_object_add(o, "address", json_object_new_string(d->address));
+		json_object_object_add(o, "vendor", json_hex4(d->vendor));
+		json_object_object_add(o, "device", json_hex4(d->device));
+		json_object_object_add(o, "class", json_hex4(d->class_code >> 8));
+		json_object_object_add(o, "reason", json_object_new_string(vb_reason_name(p->handoff[i].reason)));
+		json_object_array_add(handoff, o);
+	}
+	json_object_object_add(root, "handoff", handoff);
 	json_object_object_add(root, "kernel_cmdline", json_strv(&p->cmdline));
 
 	/* beyond the contract: the boot setup the plan writes for */
@@ -159,13 +172,28 @@ int cli_report_errors(const VbPlan *p)
 
 void cli_print_plan(const VbPlan *p, bool diffs)
 {
-	if (p->n_devices == 0 && p->errors.n == 0)
+	if (p->n_devices == 0 && p->n_handoff == 0 && p->errors.n == 0)
 		printf(_("Nothing is selected: 'vfio-boot add DEVICE' selects a device.\n"));
 	const VbTargets *t = &p->targets;
 	printf(_("Boot setup: %s%sboot loader %s%s, initramfs %s%s\n"), t->distro_name,
 	       t->distro_name[0] ? ", " : "", _(vb_bootloader_description(t->bootloader)),
 	       /* not translated: option names */ t->bootloader_forced ? " (--bootloader)" : "",
 	       vb_initramfs_name(t->initramfs), t->initramfs_forced ? " (--initramfs)" : "");
+	if (p->n_handoff > 0) {
+		printf(_("Devices handed to vfio-pci when a VM starts (vfio-boot handoff):\n"));
+		for (size_t i = 0; i < p->n_handoff; i++) {
+			const VbDevice *d = p->handoff[i].dev;
+			printf("  %s  %04x:%04x  ", d->address, d->vendor, d->device);
+			cli_print_cell(cli_reason_text(p->handoff[i].reason), cli_reason_width() + 1);
+			printf("%s\n", device_display_name(d));
+		}
+		if (p->n_devices == 0) {
+			printf(_("Kernel command line: %s"), p->cmdline.n ? "" : _("(nothing to add)"));
+			for (size_t i = 0; i < p->cmdline.n; i++)
+				printf("%s%s", i ? " " : "", p->cmdline.v[i]);
+			printf("\n");
+		}
+	}
 	if (p->n_devices > 0) {
 		printf(_("Devices for vfio-pci (method %s):\n"), vb_method_name(p->method));
 		for (size_t i = 0; i < p->n_devices; i++) {
@@ -282,7 +310,7 @@ int verb_generate(VbContext *ctx, const Args *args, int argc, char **argv)
 	if (status != 0)
 		return status;
 	if ((status = cli_report_errors(p)) == 0) {
-		if (p->n_devices == 0)
+		if (p->n_devices == 0 && p->n_handoff == 0)
 			status = cli_error(0, "nothing is selected in %s", VB_SELECTION_PATH);
 		else
 			status = print_artifact(p, vb_generator_find(argv[0], p));

@@ -60,7 +60,7 @@ static int check_policy(VbContext *ctx, const Args *args, const VbModel *m, VbSe
 			VbSelectedDevice d = sel->devices[i];
 			const VbDevice *dev = vb_model_find(m, &d.addr);
 			if (vb_selection_remove(sel, &d.addr) < 0 || !dev ||
-			    vb_selection_add(sel, dev, d.allow) < 0)
+			    vb_selection_add(sel, dev, d.allow, d.handoff) < 0)
 				return cli_error(-ENOMEM, "failed to record the override");
 		}
 		if ((r = vb_plan_build(ctx, m, sel, &opts, &p)) < 0)
@@ -68,6 +68,24 @@ static int check_policy(VbContext *ctx, const Args *args, const VbModel *m, VbSe
 	}
 	*ret = p;
 	return 0;
+}
+
+/* "selected ADDRESS  NAME", for the planned devices the new entries brought in */
+static void print_selected(const Args *args, const VbSelection *sel, size_t first_new,
+			   const VbPlanDevice *list, size_t n)
+{
+	for (size_t i = 0; i < n; i++) {
+		const VbPlanDevice *pd = &list[i];
+		for (size_t j = first_new; j < sel->n_devices; j++)
+			if (pd->origin == &sel->devices[j] && pd->reason == VB_REASON_SELECTED)
+				printf(args->dry_run ? _("would select %s  %s\n") : _("selected %s  %s\n"),
+				       pd->dev->address, device_display_name(pd->dev));
+			else if (pd->origin == &sel->devices[j]) /* with it: why */
+				printf(args->dry_run ? _("would select %s  %s (%s)\n")
+						     : _("selected %s  %s (%s)\n"),
+				       pd->dev->address, device_display_name(pd->dev),
+				       cli_reason_text(pd->reason));
+	}
 }
 
 int cli_select_devices(VbContext *ctx, const Args *args, const VbModel *m, VbSelection *sel, int argc,
@@ -80,7 +98,7 @@ int cli_select_devices(VbContext *ctx, const Args *args, const VbModel *m, VbSel
 		return status;
 	size_t first_new = sel->n_devices;
 	for (size_t i = 0; i < n && status == 0; i++) {
-		int r = vb_selection_add(sel, devs[i], 0);
+		int r = vb_selection_add(sel, devs[i], 0, args->handoff);
 		if (r == -EEXIST) {
 			if (args->verbosity >= 0 && !args->json)
 				printf(_("%s is already selected\n"), devs[i]->address);
@@ -90,20 +108,10 @@ int cli_select_devices(VbContext *ctx, const Args *args, const VbModel *m, VbSel
 	free(devs);
 	if (status == 0)
 		status = check_policy(ctx, args, m, sel, first_new, ret_plan);
-	if (status == 0 && args->verbosity >= 0 && !args->json)
-		for (size_t i = 0; i < (*ret_plan)->n_devices; i++) {
-			const VbPlanDevice *pd = &(*ret_plan)->devices[i];
-			for (size_t j = first_new; j < sel->n_devices; j++)
-				if (pd->origin == &sel->devices[j] && pd->reason == VB_REASON_SELECTED)
-					printf(args->dry_run ? _("would select %s  %s\n")
-							     : _("selected %s  %s\n"),
-					       pd->dev->address, device_display_name(pd->dev));
-				else if (pd->origin == &sel->devices[j]) /* with it: why */
-					printf(args->dry_run ? _("would select %s  %s (%s)\n")
-							     : _("selected %s  %s (%s)\n"),
-					       pd->dev->address, device_display_name(pd->dev),
-					       cli_reason_text(pd->reason));
-		}
+	if (status == 0 && args->verbosity >= 0 && !args->json) {
+		print_selected(args, sel, first_new, (*ret_plan)->devices, (*ret_plan)->n_devices);
+		print_selected(args, sel, first_new, (*ret_plan)->handoff, (*ret_plan)->n_handoff);
+	}
 	return status;
 }
 

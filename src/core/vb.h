@@ -224,6 +224,8 @@ int vb_modules_open_running(VbContext *ctx, VbModules **ret);
  * options and softdeps from modprobe.d, the blacklist for aliases; install commands only
  * when asked (vfio-boot's own install line for vfio-pci honours vfio-boot=off). */
 int vb_modules_load(VbModules *m, const char *name, bool run_install_commands);
+/* Unloads a loaded module (as rmmod: not its dependencies, not when in use). */
+int vb_modules_unload(VbModules *m, const char *name);
 VbModuleState vb_modules_state(VbModules *m, const char *name);
 /* Calls fn for each module whose alias matches (a device's modalias), de-duplicated by the
  * caller. fn returning < 0 stops the walk and is returned. */

@@ -105,7 +105,7 @@ static const VbDevice *dev_at(Fixture *f, unsigned bus, unsigned slot, unsigned 
 
 static void select_dev(Fixture *f, unsigned bus, unsigned slot, unsigned fn, unsigned allow)
 {
-	assert_int_equal(vb_selection_add(f->sel, dev_at(f, bus, slot, fn), allow), 0);
+	assert_int_equal(vb_selection_add(f->sel, dev_at(f, bus, slot, fn), allow, false), 0);
 }
 
 static VbPlan *run(Fixture *f, bool force)
@@ -199,10 +199,10 @@ static void not_found_and_changed(void **state)
 	VbDevice gone = f->dev[0];
 	gone.addr.bus = 9;
 	vb_pci_address_format(&gone.addr, gone.address);
-	assert_int_equal(vb_selection_add(f->sel, &gone, 0), 0);
+	assert_int_equal(vb_selection_add(f->sel, &gone, 0, false), 0);
 	VbDevice changed = *dev_at(f, 3, 0, 0);
 	changed.device = 0x1234;
-	assert_int_equal(vb_selection_add(f->sel, &changed, 0), 0);
+	assert_int_equal(vb_selection_add(f->sel, &changed, 0, false), 0);
 	VbPlan *p = run(f, true); /* --force never overrides not-found */
 	assert_int_equal(p->errors.n, 2);
 	assert_string_equal(p->errors.v[0].code, "not-found");

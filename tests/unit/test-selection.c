@@ -140,8 +140,8 @@ static void edit_keeps_comments(void **state)
 		      .subsystem_device = 0x1242,
 		      .device_name = "ASM1142 \"USB\"\n3.1"};
 	vb_pci_address_format(&d.addr, d.address);
-	assert_int_equal(vb_selection_add(s, &d, VB_REFUSE_GROUP_NOT_VIABLE), 0);
-	assert_int_equal(vb_selection_add(s, &d, 0), -EEXIST);
+	assert_int_equal(vb_selection_add(s, &d, VB_REFUSE_GROUP_NOT_VIABLE, false), 0);
+	assert_int_equal(vb_selection_add(s, &d, 0, false), -EEXIST);
 	char *out = vb_selection_format(s);
 	assert_string_equal(
 	    out, "# my notes\nmethod auto\ndevice 03:00.0 1002:67b1 # keep me\n# trailer\n"

@@ -148,6 +148,8 @@ static int parse_device(VbSelection *s, char *words[], size_t n, size_t line, Vb
 			int r = parse_allow(words[i] + 6, &d.allow, err, line + 1);
 			if (r < 0)
 				return r;
+		} else if (strcmp(words[i], "handoff") == 0) {
+			d.handoff = true;
 		} else if (i == 3 && !strchr(words[i], '=')) {
 			if (!parse_id_pair(words[i], &d.subsystem_vendor, &d.subsystem_device))
 				return parse_error(err, line + 1, "'%s' is not a subsystem ID (SVVV:SDDD)",
@@ -249,8 +251,9 @@ static const char template_text[] =
     "#   method auto|ids|address   how vfio-pci claims the devices at boot; auto uses\n"
     "#                             vfio-pci.ids unless another device has the same IDs\n"
     "#   iommu-pt yes|no           add iommu=pt to the kernel command line\n"
-    "#   device ADDRESS VVVV:DDDD [SVVV:SDDD] [allow=REFUSAL,...]\n"
-    "#                             a selected device; its other slot functions follow\n"
+    "#   device ADDRESS VVVV:DDDD [SVVV:SDDD] [allow=REFUSAL,...] [handoff]\n"
+    "#                             a selected device; its other slot functions follow;\n"
+    "#                             handoff: moved when a VM starts, not at boot\n"
     "\n"
     "method auto\n"
     "iommu-pt no\n";
@@ -269,7 +272,7 @@ const VbSelectedDevice *vb_selection_find(const VbSelection *s, const VbPciAddre
 	return NULL;
 }
 
-int vb_selection_add(VbSelection *s, const VbDevice *d, unsigned allow)
+int vb_selection_add(VbSelection *s, const VbDevice *d, unsigned allow, bool handoff)
 {
 	if (vb_selection_find(s, &d->addr))
 		return -EEXIST;
@@ -278,9 +281,9 @@ int vb_selection_add(VbSelection *s, const VbDevice *d, unsigned allow)
 		if (allow & bit)
 			snprintf(allow_text + strlen(allow_text), sizeof(allow_text) - strlen(allow_text),
 				 "%s%s", allow_text[0] ? "," : " allow=", vb_refusal_name((VbRefusal)bit));
-	int n = snprintf(line, sizeof(line), "device %s %04x:%04x %04x:%04x%s  # %s", d->address, d->vendor,
+	int n = snprintf(line, sizeof(line), "device %s %04x:%04x %04x:%04x%s%s  # %s", d->address, d->vendor,
 			 d->device, d->subsystem_vendor, d->subsystem_device, allow_text,
-			 d->device_name ? d->device_name : "");
+			 handoff ? " handoff" : "", d->device_name ? d->device_name : "");
 	if (n < 0 || (size_t)n >= sizeof(line))
 		return -ENAMETOOLONG;
 	/* a newline or quote from pci.ids must not break the file */
@@ -294,6 +297,7 @@ int vb_selection_add(VbSelection *s, const VbDevice *d, unsigned allow)
 			      .subsystem_vendor = d->subsystem_vendor,
 			      .subsystem_device = d->subsystem_device,
 			      .allow = allow,
+			      .handoff = handoff,
 			      .line = s->n_lines};
 	VbSelectedDevice *devs = realloc(s->devices, (s->n_devices + 1) * sizeof(*devs));
 	if (!devs)

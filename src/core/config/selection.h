@@ -6,7 +6,7 @@
  *   # comment (also after a value, following whitespace)
  *   method auto|ids|address
  *   iommu-pt yes|no
- *   device ADDRESS VVVV:DDDD [SVVV:SDDD] [allow=CODE[,CODE...]]
+ *   device ADDRESS VVVV:DDDD [SVVV:SDDD] [allow=CODE[,CODE...]] [handoff]
  *
  * This parser depends on libc only: the boot-time helper links it too. It keeps every line
  * so that add/remove can rewrite the file with the user's comments in place.
@@ -41,6 +41,9 @@ typedef struct VbSelectedDevice {
 	bool has_subsystem;
 	uint16_t subsystem_vendor, subsystem_device;
 	unsigned allow; /* VbRefusal bits the user accepted for this device (add --force) */
+	/* handed to vfio-pci when a VM starts and back when it ends ('handoff' on its line),
+	 * not at boot: the boot files leave it with the host */
+	bool handoff;
 	size_t line;	/* index into VbSelection.lines */
 } VbSelectedDevice;
 
@@ -68,7 +71,7 @@ int vb_selection_new(VbSelection **ret);
 
 const VbSelectedDevice *vb_selection_find(const VbSelection *s, const VbPciAddress *addr);
 /* Appends a device line (with the device's name as a trailing comment). -EEXIST if listed. */
-int vb_selection_add(VbSelection *s, const VbDevice *d, unsigned allow);
+int vb_selection_add(VbSelection *s, const VbDevice *d, unsigned allow, bool handoff);
 /* Removes the device's line. -ENOENT if not listed. */
 int vb_selection_remove(VbSelection *s, const VbPciAddress *addr);
 /* Sets iommu-pt: its line rewritten in place, or added at the end. */

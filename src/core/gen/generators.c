@@ -43,9 +43,16 @@ static char *ids_list(const VbPlan *p)
 	return strbuf_steal(&b);
 }
 
+/* Anything bound at boot: the modprobe options, the device list, the images' parts. */
 static bool always(const VbPlan *p)
 {
 	return p->n_devices > 0;
+}
+
+/* The kernel parameters (the IOMMU) serve handed-off devices too. */
+static bool any_devices(const VbPlan *p)
+{
+	return p->n_devices > 0 || p->n_handoff > 0;
 }
 
 /* /etc/modprobe.d/vfio-boot.conf: read by kmod on the host and copied into initramfs images. */
@@ -93,7 +100,7 @@ static char *gen_cmdline(const VbPlan *p)
 
 static bool want_grub(const VbPlan *p)
 {
-	return always(p) && p->targets.bootloader == VB_BOOTLOADER_GRUB_DROPIN;
+	return any_devices(p) && p->targets.bootloader == VB_BOOTLOADER_GRUB_DROPIN;
 }
 
 /* /etc/default/grub.d/vfio-boot.cfg: sourced by grub-mkconfig after /etc/default/grub. It
@@ -230,7 +237,7 @@ static char *gen_mkinitcpio(const VbPlan *p)
 
 static bool want_grub_block(const VbPlan *p)
 {
-	return always(p) && p->cmdline.n > 0 &&
+	return any_devices(p) && p->cmdline.n > 0 &&
 	       (p->targets.bootloader == VB_BOOTLOADER_GRUB ||
 		p->targets.bootloader == VB_BOOTLOADER_GRUB_BLS);
 }
@@ -361,7 +368,7 @@ static void drop_words(StrBuf *b, const char *s, size_t len, const VbStrv *added
 
 static bool want_kernel_cmdline(const VbPlan *p)
 {
-	return always(p) && p->cmdline.n > 0 && p->targets.kernel_cmdline_file &&
+	return any_devices(p) && p->cmdline.n > 0 && p->targets.kernel_cmdline_file &&
 	       (p->targets.bootloader == VB_BOOTLOADER_SYSTEMD_BOOT ||
 		p->targets.bootloader == VB_BOOTLOADER_GRUB_BLS);
 }
@@ -391,7 +398,7 @@ static char *unedit_kernel_cmdline(const char *current, const VbStrv *added)
 
 static bool want_refind(const VbPlan *p)
 {
-	return always(p) && p->targets.bootloader == VB_BOOTLOADER_REFIND;
+	return any_devices(p) && p->targets.bootloader == VB_BOOTLOADER_REFIND;
 }
 
 /* The options string of a refind_linux.conf line, "Label" "options": where its text starts
@@ -493,6 +500,38 @@ static char *unedit_refind(const char *current, const VbStrv *added)
 	return text;
 }
 
+static bool want_libvirt_hook(const VbPlan *p)
+{
+	return p->n_handoff > 0;
+}
+
+/* /etc/libvirt/hooks/qemu.d/vfio-boot (libvirt >= 6.5 runs every script there, with the
+ * domain's name, the operation and its XML on stdin): hands the domain's devices that are
+ * selected for handoff to vfio-pci before QEMU starts and back after it ended. It never
+ * calls back into libvirt, which waits for it (libvirt's rule for hooks); a failed prepare
+ * (undone, with the reason on stderr) stops the start. */
+static char *gen_libvirt_hook(const VbPlan *p)
+{
+	StrBuf b = {0};
+	strbuf_printf(&b, "#!/bin/sh\n" HEADER
+			  "#\n# Devices handed off when a domain that assigns them starts:\n");
+	for (size_t i = 0; i < p->n_handoff; i++) {
+		const VbDevice *d = p->handoff[i].dev;
+		strbuf_printf(&b, "#   %s %04x:%04x %s (%s)\n", d->address, d->vendor, d->device,
+			      vb_reason_name(p->handoff[i].reason), d->device_name);
+	}
+	strbuf_printf(&b,
+		      "# libvirtd reads its hooks when it starts: restart it (or virtqemud) after the\n"
+		      "# first apply that writes this file.\n"
+		      "case \"$2/$3\" in\n"
+		      "prepare/begin) exec %s/vfio-boot handoff prepare --domain=\"$1\" ;;\n"
+		      "release/end) exec %s/vfio-boot handoff release --domain=\"$1\" </dev/null ;;\n"
+		      "esac\n"
+		      "exit 0\n",
+		      VB_BINDIR, VB_BINDIR);
+	return strbuf_steal(&b);
+}
+
 static const VbGenerator generators[] = {
     {"modprobe", "/etc/modprobe.d/vfio-boot.conf", 0644, always, gen_modprobe, NULL, NULL},
     {"grub", "/etc/default/grub.d/vfio-boot.cfg", 0644, want_grub, gen_grub, NULL, NULL},
@@ -507,13 +546,25 @@ static const VbGenerator generators[] = {
     {"mkinitcpio", "/etc/mkinitcpio.conf.d/vfio-boot.conf", 0644, want_mkinitcpio, gen_mkinitcpio, NULL,
      NULL},
     {"booster", "/etc/booster.yaml", 0644, want_booster, NULL, edit_booster, unedit_block},
-    {"cmdline", NULL, 0, always, gen_cmdline, NULL, NULL},
+    {"libvirt-hook", "/etc/libvirt/hooks/qemu.d/vfio-boot", 0755, want_libvirt_hook, gen_libvirt_hook, NULL,
+     NULL},
+    {"cmdline", NULL, 0, any_devices, gen_cmdline, NULL, NULL},
 };
 
 /* NULL-terminated so that callers need no count; in plan order */
-const VbGenerator *const vb_generators[] = {&generators[0], &generators[1], &generators[2],  &generators[3],
-					    &generators[4], &generators[5], &generators[6],  &generators[7],
-					    &generators[8], &generators[9], &generators[10], NULL};
+const VbGenerator *const vb_generators[] = {&generators[0],
+					    &generators[1],
+					    &generators[2],
+					    &generators[3],
+					    &generators[4],
+					    &generators[5],
+					    &generators[6],
+					    &generators[7],
+					    &generators[8],
+					    &generators[9],
+					    &generators[10],
+					    &generators[11],
+					    NULL};
 
 const VbGenerator *vb_generator_find(const char *name, const VbPlan *p)
 {

@@ -20,13 +20,12 @@
 
 #define VFIO_PCI_DRIVER "vfio-pci"
 
-static bool sysroot_is_live(const VbContext *ctx)
+bool vb_sysroot_is_live(const VbContext *ctx)
 {
 	return strcmp(ctx->sysroot, "/") == 0;
 }
 
-/* Writes value to a sysfs attribute (rel is below the sysroot). */
-static int write_attr(VbContext *ctx, const char *rel, const char *value)
+int vb_sysfs_write(VbContext *ctx, const char *rel, const char *value)
 {
 	_cleanup_free_ char *path = NULL;
 	int r = vb_sysroot_path(ctx, rel, &path);
@@ -51,15 +50,16 @@ static int write_device_attr(VbContext *ctx, const VbDevice *d, const char *attr
 {
 	_cleanup_free_ char *rel = NULL;
 	int r = device_attr_path(d, attr, &rel);
-	return r < 0 ? r : write_attr(ctx, rel, value);
+	return r < 0 ? r : vb_sysfs_write(ctx, rel, value);
 }
 
-/* The driver bound now (NULL: none), read again from sysfs: the model is a snapshot. */
-static int current_driver(VbContext *ctx, const VbDevice *d, char **ret)
+int vb_live_driver(VbContext *ctx, const char *address, char **ret)
 {
 	_cleanup_free_ char *rel = NULL, *path = NULL;
 	int r;
-	if ((r = device_attr_path(d, "driver", &rel)) < 0 || (r = vb_sysroot_path(ctx, rel, &path)) < 0)
+	if (asprintf(&rel, "sys/bus/pci/devices/%s/driver", address) < 0)
+		return -ENOMEM;
+	if ((r = vb_sysroot_path(ctx, rel, &path)) < 0)
 		return r;
 	r = read_link_basename_at(AT_FDCWD, path, ret);
 	if (r == -ENOENT) {
@@ -69,7 +69,7 @@ static int current_driver(VbContext *ctx, const VbDevice *d, char **ret)
 	return r;
 }
 
-static bool driver_registered(VbContext *ctx, const char *driver)
+bool vb_live_driver_registered(VbContext *ctx, const char *driver)
 {
 	_cleanup_free_ char *rel = NULL, *path = NULL;
 	if (asprintf(&rel, "sys/bus/pci/drivers/%s", driver) < 0 || vb_sysroot_path(ctx, rel, &path) < 0)
@@ -82,7 +82,7 @@ static int bind_to(VbContext *ctx, const VbDevice *d, const char *driver)
 	_cleanup_free_ char *rel = NULL;
 	if (asprintf(&rel, "sys/bus/pci/drivers/%s/bind", driver) < 0)
 		return -ENOMEM;
-	return write_attr(ctx, rel, d->address);
+	return vb_sysfs_write(ctx, rel, d->address);
 }
 
 /* ---- what uses a display device ------------------------------------------ */
@@ -298,9 +298,9 @@ int vb_live_plan(VbContext *ctx, const VbModel *m, const VbSelection *sel, bool 
 
 /* ---- bind and unbind ------------------------------------------------------ */
 
-static int load_module(VbContext *ctx, const char *name, bool run_install_commands)
+int vb_live_load_module(VbContext *ctx, const char *name, bool run_install_commands)
 {
-	if (!sysroot_is_live(ctx))
+	if (!vb_sysroot_is_live(ctx))
 		return -EOPNOTSUPP;
 	VbModules *mods = NULL;
 	int r = vb_modules_open_running(ctx, &mods);
@@ -313,14 +313,14 @@ static int load_module(VbContext *ctx, const char *name, bool run_install_comman
 int vb_live_bind(VbContext *ctx, const VbDevice *d, char **ret_driver)
 {
 	_cleanup_free_ char *before = NULL;
-	int r = current_driver(ctx, d, &before);
+	int r = vb_live_driver(ctx, d->address, &before);
 	if (r < 0)
 		return vb_log_errno(ctx, r, "failed to read the driver of %s", d->address);
 	if (before && strcmp(before, VFIO_PCI_DRIVER) == 0)
-		return current_driver(ctx, d, ret_driver);
-	if (!driver_registered(ctx, VFIO_PCI_DRIVER)) {
+		return vb_live_driver(ctx, d->address, ret_driver);
+	if (!vb_live_driver_registered(ctx, VFIO_PCI_DRIVER)) {
 		/* its install command is vfio-boot's kill switch, meant for the boot: not here */
-		r = load_module(ctx, "vfio-pci", false);
+		r = vb_live_load_module(ctx, "vfio-pci", false);
 		if (r == -EOPNOTSUPP)
 			return vb_fail(ctx, -ENOENT,
 				       "vfio-pci is not loaded in %s (modules are loaded only on the "
@@ -335,7 +335,7 @@ int vb_live_bind(VbContext *ctx, const VbDevice *d, char **ret_driver)
 		return vb_log_errno(ctx, r, "%s would not let go of %s", before, d->address);
 	if ((r = bind_to(ctx, d, VFIO_PCI_DRIVER)) < 0)
 		return vb_log_errno(ctx, r, "vfio-pci did not take %s", d->address);
-	return current_driver(ctx, d, ret_driver);
+	return vb_live_driver(ctx, d->address, ret_driver);
 }
 
 /* Binds d to the first driver of module mod (sys/module/MOD/drivers/pci:NAME) that takes it. */
@@ -366,7 +366,7 @@ static int native_modules(VbContext *ctx, const VbDevice *d, VbStrv *ret)
 		return 0;
 	VbModules *mods = NULL;
 	int r;
-	if (sysroot_is_live(ctx))
+	if (vb_sysroot_is_live(ctx))
 		r = vb_modules_open_running(ctx, &mods);
 	else {
 		/* a fake sysroot: the kernel its proc names, among those under the root */
@@ -394,14 +394,14 @@ static int native_modules(VbContext *ctx, const VbDevice *d, VbStrv *ret)
 int vb_live_unbind(VbContext *ctx, const VbDevice *d, char **ret_driver)
 {
 	_cleanup_free_ char *before = NULL;
-	int r = current_driver(ctx, d, &before);
+	int r = vb_live_driver(ctx, d->address, &before);
 	if (r < 0)
 		return vb_log_errno(ctx, r, "failed to read the driver of %s", d->address);
 	/* an empty line clears the override */
 	if ((r = write_device_attr(ctx, d, "driver_override", "\n")) < 0)
 		return vb_log_errno(ctx, r, "failed to clear driver_override of %s", d->address);
 	if (before && strcmp(before, VFIO_PCI_DRIVER) != 0)
-		return current_driver(ctx, d, ret_driver); /* already with its own driver */
+		return vb_live_driver(ctx, d->address, ret_driver); /* already with its own driver */
 	if (before && (r = write_device_attr(ctx, d, "driver/unbind", d->address)) < 0)
 		return vb_log_errno(ctx, r, "vfio-pci would not let go of %s (is a VM using it?)",
 				    d->address);
@@ -412,12 +412,12 @@ int vb_live_unbind(VbContext *ctx, const VbDevice *d, char **ret_driver)
 	}
 	bool bound = false;
 	for (size_t i = 0; i < mods.n && !bound; i++) {
-		if (sysroot_is_live(ctx) && (r = load_module(ctx, mods.v[i], true)) < 0)
+		if (vb_sysroot_is_live(ctx) && (r = vb_live_load_module(ctx, mods.v[i], true)) < 0)
 			vb_warn(ctx, "%s: failed to load %s", d->address, mods.v[i]);
 		bound = bind_to_module_drivers(ctx, d, mods.v[i]);
 	}
 	vb_strv_done(&mods);
 	if (!bound) /* no module known, or none of them took it: let the kernel choose */
-		(void)write_attr(ctx, "sys/bus/pci/drivers_probe", d->address);
-	return current_driver(ctx, d, ret_driver);
+		(void)vb_sysfs_write(ctx, "sys/bus/pci/drivers_probe", d->address);
+	return vb_live_driver(ctx, d->address, ret_driver);
 }

@@ -26,3 +26,15 @@ int vb_live_bind(VbContext *ctx, const VbDevice *d, char **ret_driver);
 /* Gives d back: clears driver_override, unbinds vfio-pci, loads the modules its modalias
  * resolves to in the running kernel and binds the first of their drivers that takes it. */
 int vb_live_unbind(VbContext *ctx, const VbDevice *d, char **ret_driver);
+
+/* ---- the pieces, for handoff ---------------------------------------------- */
+
+/* Is the sysroot the running system ("/")? Modules are loaded and unloaded only there. */
+bool vb_sysroot_is_live(const VbContext *ctx);
+/* Writes value to a sysfs attribute (rel is below the sysroot), as a shell redirection. */
+int vb_sysfs_write(VbContext *ctx, const char *rel, const char *value);
+/* The driver bound to the device now (*ret NULL: none), read again from sysfs. */
+int vb_live_driver(VbContext *ctx, const char *address, char **ret);
+bool vb_live_driver_registered(VbContext *ctx, const char *driver);
+/* Loads a module of the running kernel (-EOPNOTSUPP under another sysroot). */
+int vb_live_load_module(VbContext *ctx, const char *name, bool run_install_commands);

@@ -116,6 +116,7 @@ VbPlan *vb_plan_free(VbPlan *p)
 	if (!p)
 		return NULL;
 	free(p->devices);
+	free(p->handoff);
 	for (size_t i = 0; i < p->n_kernels; i++) {
 		free(p->kernels[i].version);
 		vb_strv_done(&p->kernels[i].drivers);
@@ -244,7 +245,7 @@ int vb_plan_kernel_params(VbPlan *p)
 {
 	const VbModel *m = p->model;
 	int r = 0;
-	if (p->n_devices == 0)
+	if (p->n_devices == 0 && p->n_handoff == 0)
 		return 0;
 	/* harmless where VT-d is on by default; needed where it is not (Debian 6.1, Fedora).
 	 * Never amd_iommu=on or iommu=1: not valid values (AMD-Vi is on when enabled). */
@@ -256,7 +257,7 @@ int vb_plan_kernel_params(VbPlan *p)
 	bool builtin = false;
 	for (size_t i = 0; i < p->n_kernels; i++)
 		builtin = builtin || p->kernels[i].vfio_pci == VB_MODULE_BUILTIN;
-	if (r >= 0 && builtin && p->method == VB_METHOD_IDS) {
+	if (r >= 0 && builtin && p->method == VB_METHOD_IDS && p->n_devices > 0) {
 		/* a built-in vfio-pci never reads modprobe.d */
 		char buf[1024] = "vfio-pci.ids=";
 		for (size_t i = 0; i < p->n_devices; i++) {
@@ -375,7 +376,7 @@ static int detect_targets(const VbContext *ctx, const VbPlanOptions *opts, VbPla
 {
 	VbTargets *t = &p->targets;
 	vb_targets_detect(ctx, opts->bootloader, opts->initramfs, t);
-	if (p->n_devices == 0)
+	if (p->n_devices == 0 && p->n_handoff == 0)
 		return 0;
 	int r = 0;
 	if (p->cmdline.n > 0) {
@@ -409,7 +410,7 @@ static int detect_targets(const VbContext *ctx, const VbPlanOptions *opts, VbPla
 		    "vfio-boot(8) shows how to keep such an entry",
 		    t->bootloader == VB_BOOTLOADER_NONE ? _("none found")
 							: vb_bootloader_name(t->bootloader));
-	if (r < 0)
+	if (r < 0 || p->n_devices == 0) /* handoff only: nothing for the images */
 		return r;
 	if (t->initramfs == VB_INITRAMFS_NONE)
 		return vb_issue_add(&p->warnings, "no-initramfs-generator",

@@ -71,8 +71,10 @@ typedef struct VbPlan {
 	const VbModel *model;
 	const VbSelection *selection;
 	VbTargets targets;
-	VbPlanDevice *devices;
+	VbPlanDevice *devices; /* bound at boot */
 	size_t n_devices;
+	VbPlanDevice *handoff; /* moved to vfio-pci when a VM starts (vfio-boot handoff) */
+	size_t n_handoff;
 	VbMethod method; /* ids or address, never auto */
 	VbKernelFacts *kernels;
 	size_t n_kernels;

@@ -89,12 +89,15 @@ static int device_order_cmp(const void *a, const void *b)
 				  &((const VbPlanDevice *)b)->dev->addr);
 }
 
-/* Selected devices and their slot functions. */
-static int expand_slots(const VbModel *m, const VbSelection *sel, VbPlan *p)
+/* Selected devices and their slot functions: those bound at boot, or (handoff) those
+ * moved when a VM starts. */
+static int expand_slots(const VbModel *m, const VbSelection *sel, bool handoff, VbPlan *p)
 {
 	int r;
 	for (size_t i = 0; i < sel->n_devices; i++) {
 		const VbSelectedDevice *s = &sel->devices[i];
+		if (s->handoff != handoff)
+			continue;
 		char addr[VB_ADDRESS_MAX];
 		vb_pci_address_format(&s->addr, addr);
 		const VbDevice *d = vb_model_find(m, &s->addr);
@@ -169,10 +172,18 @@ static int expand_groups(const VbModel *m, bool force, VbPlan *p)
 	return 0;
 }
 
-static int check_boot_vga(bool force, VbPlan *p)
+static int check_boot_vga(bool force, bool handoff, VbPlan *p)
 {
 	for (size_t i = 0; i < p->n_devices; i++) {
 		const VbPlanDevice *pd = &p->devices[i];
+		if (pd->dev->boot_vga && handoff)
+			/* single-GPU use: only dynamic, and only when the entry says so itself */
+			return verdict(p, pd->origin && (pd->origin->allow & VB_REFUSE_BOOT_VGA),
+				       VB_REFUSE_BOOT_VGA,
+				       "%s (%s) is the boot VGA device, the host's console: handing it off "
+				       "leaves the host without a display while the VM runs; allow=boot-vga "
+				       "on its line in /etc/vfio-boot.conf accepts single-GPU use",
+				       pd->dev->address, name_of(pd->dev));
 		if (pd->dev->boot_vga)
 			return verdict(
 			    p, allowed(pd, force, VB_REFUSE_BOOT_VGA), VB_REFUSE_BOOT_VGA,
@@ -289,16 +300,61 @@ static int choose_method(const VbModel *m, const VbSelection *sel, VbPlan *p)
 	return 0;
 }
 
+static int issues_move(VbIssueList *to, VbIssueList *from)
+{
+	VbIssue *v = realloc(to->v, (to->n + from->n + 1) * sizeof(*v));
+	if (!v)
+		return -ENOMEM;
+	memcpy(v + to->n, from->v, from->n * sizeof(*v));
+	to->v = v;
+	to->n += from->n;
+	free(from->v);
+	*from = (VbIssueList){0};
+	return 0;
+}
+
+/* The devices handed off when a VM starts: the same expansion and refusals as at boot, on
+ * a plan of their own, except the last display (the host gets it back when the VM ends)
+ * and the boot VGA device (single-GPU use, accepted only by its own entry). */
+static int expand_handoff(const VbModel *m, const VbSelection *sel, bool force, VbPlan *p)
+{
+	VbPlan h = {.model = m, .selection = sel};
+	int r;
+	if ((r = expand_slots(m, sel, true, &h)) >= 0 && (r = expand_groups(m, force, &h)) >= 0) {
+		if (h.n_devices > 1)
+			qsort(h.devices, h.n_devices, sizeof(*h.devices), device_order_cmp);
+		if ((r = check_boot_vga(force, true, &h)) >= 0 && (r = check_host_disks(m, force, &h)) >= 0 &&
+		    p->n_devices == 0) /* else the boot pass said it */
+			r = check_iommu(m, force, &h);
+	}
+	for (size_t i = 0; i < h.n_devices && r >= 0; i++)
+		if (planned(p, h.devices[i].dev))
+			r = vb_issue_add(&p->errors, "handoff-conflict",
+					 "%s would be bound at boot and handed off at VM start: a slot "
+					 "goes one way; mark all its selected functions 'handoff' or none",
+					 h.devices[i].dev->address);
+	if (r >= 0 && (r = issues_move(&p->errors, &h.errors)) >= 0)
+		r = issues_move(&p->warnings, &h.warnings);
+	p->handoff = h.devices;
+	p->n_handoff = h.n_devices;
+	free(h.errors.v);
+	free(h.warnings.v);
+	return r;
+}
+
 int vb_policy_expand(const VbModel *m, const VbSelection *sel, bool force, VbPlan *p)
 {
 	int r;
-	if ((r = expand_slots(m, sel, p)) < 0 || (r = expand_groups(m, force, p)) < 0)
+	if ((r = expand_slots(m, sel, false, p)) < 0 || (r = expand_groups(m, force, p)) < 0)
 		return r;
 	if (p->n_devices > 1)
 		qsort(p->devices, p->n_devices, sizeof(*p->devices), device_order_cmp);
-	if ((r = check_boot_vga(force, p)) < 0 || (r = check_host_disks(m, force, p)) < 0 ||
-	    (r = check_last_display(m, force, p)) < 0 || (r = check_iommu(m, force, p)) < 0)
+	if ((r = check_boot_vga(force, false, p)) < 0 || (r = check_host_disks(m, force, p)) < 0 ||
+	    (r = check_last_display(m, force, p)) < 0 || (r = check_iommu(m, force, p)) < 0 ||
+	    (r = expand_handoff(m, sel, force, p)) < 0)
 		return r;
+	/* a handed-off device is outside the boot plan: one with the same IDs means binding by
+	 * address, as for any twin */
 	return choose_method(m, sel, p);
 }
 

@@ -105,6 +105,20 @@ int vb_modules_load(VbModules *m, const char *name, bool run_install_commands)
 	return r < 0 ? r : 0;
 }
 
+int vb_modules_unload(VbModules *m, const char *name)
+{
+	struct kmod_module *mod = NULL;
+	int r = kmod_module_new_from_name(m->kmod, name, &mod);
+	if (r < 0)
+		return vb_log_errno(m->vb, r, "failed to look up %s", name);
+	/* no KMOD_REMOVE_FORCE: a module in use stays, and says so (EBUSY) */
+	r = kmod_module_remove_module(mod, 0);
+	kmod_module_unref(mod);
+	if (r < 0 && r != -ENOENT)
+		return vb_log_errno(m->vb, r, "failed to unload %s", name);
+	return 0;
+}
+
 VbModules *vb_modules_free(VbModules *m)
 {
 	if (!m)
