@@ -22,7 +22,7 @@ _vfio_boot()
 	# '=' and ':' keep the word whole (an address has colons); see __ltrim_colon_completions
 	_init_completion -n =: || return
 
-	local verbs="scan check add remove plan generate apply revert status verify bind unbind profile setup"
+	local verbs="scan check add remove plan generate apply revert status verify bind unbind handoff profile setup"
 	local global="--root= --sysroot= --kernel= --bootloader= --initramfs= --json --quiet --verbose --help --version"
 	local verb="" sysroot="" i
 	for ((i = 1; i < cword; i++)); do
@@ -92,13 +92,14 @@ _vfio_boot()
 		case $verb in
 		scan) opts+=" --all" ;;
 		check) opts+=" --rom" ;;
-		add) opts+=" --force --dry-run" ;;
+		add) opts+=" --force --dry-run --handoff" ;;
 		remove) opts+=" --dry-run" ;;
 		plan | generate) opts+=" --force" ;;
-		apply) opts+=" --force --dry-run --no-rebuild --if-configured" ;;
+		apply) opts+=" --force --dry-run --no-rebuild --if-configured --handoff" ;;
 		revert) opts+=" --force --dry-run --no-rebuild" ;;
 		bind) opts+=" --force --dry-run" ;;
 		unbind) opts+=" --dry-run" ;;
+		handoff) opts+=" --dry-run --domain= --timeout=" ;;
 		profile) opts+=" --force --name= --os= --memory= --vcpus= --disk= --disk-size= --iso= --drivers-iso= --usb-controller= --usb-device= --evdev= --looking-glass= --rom= --hugepages --hide-kvm --accel= --libvirt-version= --format= --output= --define --connect=" ;;
 		esac
 		COMPREPLY=($(compgen -W "$opts" -- "$cur"))
@@ -109,7 +110,15 @@ _vfio_boot()
 
 	case $verb in
 	"") COMPREPLY=($(compgen -W "$verbs" -- "$cur")) ;;
-	generate) COMPREPLY=($(compgen -W "modprobe grub kernel-cmdline refind devices initramfs-tools dracut mkinitcpio booster cmdline" -- "$cur")) ;;
+	generate) COMPREPLY=($(compgen -W "modprobe grub kernel-cmdline refind devices initramfs-tools dracut mkinitcpio booster libvirt-hook cmdline" -- "$cur")) ;;
+	handoff)
+		if [ "$cword" -gt 1 ] && [[ ${words[cword - 1]} == handoff ]]; then
+			COMPREPLY=($(compgen -W "prepare release" -- "$cur"))
+		else
+			COMPREPLY=($(compgen -W "$(_vfio_boot_addresses "$sysroot" "$cur")" -- "$cur"))
+			__ltrim_colon_completions "$cur"
+		fi
+		;;
 	check | add | remove | apply | bind | unbind)
 		COMPREPLY=($(compgen -W "$(_vfio_boot_addresses "$sysroot" "$cur")" -- "$cur"))
 		# readline replaces only what follows the last ':' it breaks words at

@@ -97,6 +97,7 @@ int verb_handoff(VbContext *ctx, const Args *args, int argc, char **argv)
 	VbPlan *p = NULL;
 	const VbDevice **devs = NULL, **named = NULL;
 	VbPciAddress *addrs = NULL;
+	VbDomainInfo domain = {0};
 	size_t n_addrs = 0, n_named = 0;
 	_cleanup_free_ char *xml = NULL;
 	int r;
@@ -123,10 +124,12 @@ int verb_handoff(VbContext *ctx, const Args *args, int argc, char **argv)
 			status = cli_error(r, "failed to read the domain's XML from standard input");
 			goto out;
 		}
-		if ((r = vb_domain_xml_hostdevs(ctx, xml, size, &addrs, &n_addrs)) < 0) {
+		if ((r = vb_domain_xml_read(ctx, xml, size, &domain)) < 0) {
 			status = cli_failed(r, "failed to read the domain's XML");
 			goto out;
 		}
+		addrs = TAKE_PTR(domain.hostdevs);
+		n_addrs = domain.n_hostdevs;
 	} else if (argc > 1) {
 		if ((status = cli_resolve_devices(m, argc - 1, argv + 1, &named, &n_named)) != 0)
 			goto out;
@@ -156,6 +159,7 @@ int verb_handoff(VbContext *ctx, const Args *args, int argc, char **argv)
 	VbHandoffOptions o = {
 	    .timeout_ms = (args->timeout_s ? args->timeout_s : VB_HANDOFF_DEFAULT_TIMEOUT_S) * 1000,
 	    .dry_run = args->dry_run,
+	    .governor = sel->cpu_governor,
 	    .progress = args->verbosity >= 0 ? say_step : NULL,
 	    .userdata = name,
 	};
@@ -165,7 +169,8 @@ int verb_handoff(VbContext *ctx, const Args *args, int argc, char **argv)
 			printf(_("No device is selected for handoff ('vfio-boot add --handoff DEVICE').\n"));
 		goto out;
 	}
-	r = prepare ? vb_handoff_prepare(ctx, name, devs, n, &o) : vb_handoff_release(ctx, name, &o);
+	r = prepare ? vb_handoff_prepare(ctx, name, devs, n, args->domain ? &domain : NULL, &o)
+		    : vb_handoff_release(ctx, name, &o);
 	if (r < 0) {
 		status = cli_failed(r, prepare ? "handoff prepare failed" : "handoff release failed");
 		if (prepare && !args->dry_run)
@@ -176,6 +181,7 @@ int verb_handoff(VbContext *ctx, const Args *args, int argc, char **argv)
 		for (size_t i = 0; i < n; i++)
 			printf(_("%s: %s is on vfio-pci\n"), name, devs[i]->address);
 out:
+	vb_domain_info_done(&domain);
 	free(addrs);
 	free(named);
 	free(devs);

@@ -92,10 +92,16 @@ echo "frame buffer device" >"$r/sys/class/vtconsole/vtcon1/name" && echo 1 >"$r/
 ln -s "$(readlink -f "$dev/$gpu")" "$r/sys/class/graphics/fb0/device"
 # systemctl: stopping the display manager closes its card, starting it opens it again
 mkdir -p "$work/bin"
+# set-property and show keep AllowedCPUs in $work/allowed.UNIT
 cat >"$work/bin/systemctl" <<EOF
 #!/bin/sh
+case \$1 in show) cat "$work/allowed.\$4" 2>/dev/null; exit 0 ;; esac
 echo "systemctl \$*" >>"$work/kernel.log"
-case \$1 in stop) rm -f "$r/proc/700/fd/5" ;; start) ln -sfn /dev/dri/card0 "$r/proc/700/fd/5" ;; esac
+case \$1 in
+stop) rm -f "$r/proc/700/fd/5" ;;
+start) ln -sfn /dev/dri/card0 "$r/proc/700/fd/5" ;;
+set-property) echo "\${4#AllowedCPUs=}" >"$work/allowed.\$3" ;;
+esac
 EOF
 chmod +x "$work/bin/systemctl"
 # the fake kernel answers a write a moment after it returns: wait for it before looking
@@ -169,6 +175,36 @@ got=$(run handoff prepare --domain=bad <<<"<domain><devices>" 2>&1; echo "/$?")
 got=$(PATH="$work/bin:$PATH" VFIO_BOOT_TEST_RUN_COMMANDS=1 sh -c "sed 's|exec [^ ]*/vfio-boot|exec \"$bin\" --root=$r --sysroot=$r|' '$hook' | sh -s win release end -" </dev/null 2>&1; echo "/$?")
 [[ $got == */0 ]] && [ "$(basename "$(readlink "$dev/$gpu/driver")")" = radeon ] && [ ! -e "$r/run/vfio-boot/handoff/win" ] &&
 	ok "the hook, release/end: the domain's devices back" || not_ok "the hook, release/end: the domain's devices back" "$got"
+
+# ---- the host for the VM's lifetime: huge pages on its node, CPUs, governor ---------------------
+mkdir -p "$r/sys/devices/system/cpu/cpu4/node0" "$r/sys/devices/system/node/node0/hugepages/hugepages-2048kB" "$r/proc/sys/vm"
+hp=$r/sys/devices/system/node/node0/hugepages/hugepages-2048kB
+echo 10 >"$hp/nr_hugepages" && echo 10 >"$hp/free_hugepages" && : >"$r/proc/sys/vm/compact_memory"
+for c in 0 1 2 3 4 5 6 7 8 9 10 11; do mkdir -p "$r/sys/devices/system/cpu/cpu$c/cpufreq" && echo schedutil >"$r/sys/devices/system/cpu/cpu$c/cpufreq/scaling_governor"; done
+echo "0-5" >"$work/allowed.user.slice" # the admin's own limit, given back on release
+echo "cpu-governor performance" >>"$r/etc/vfio-boot.conf"
+tuned="<domain type='kvm'><name>win</name><memory unit='KiB'>1048576</memory>
+<memoryBacking><hugepages/></memoryBacking><cputune><vcpupin vcpu='0' cpuset='4'/><vcpupin vcpu='1' cpuset='10'/>
+<emulatorpin cpuset='0,6'/></cputune><devices>
+<hostdev mode='subsystem' type='pci' managed='no'><source><address domain='0x0000' bus='0x03' slot='0x00' function='0x1'/></source></hostdev>
+</devices></domain>"
+: >"$work/kernel.log"
+got=$(run handoff prepare --domain=win <<<"$tuned" 2>&1; echo "/$?")
+if [[ $got == *"reserve 502 huge pages of 2048 KiB on node0 for the VM's memory"*"keep system.slice on CPUs 0-3,5-9,11 while the VM runs on 4,10"*"CPU 10: governor performance (was schedutil)"*/0 ]] &&
+	[ "$(cat "$hp/nr_hugepages")" = 512 ] && [ "$(cat "$work/allowed.system.slice")" = "0-3,5-9,11" ] &&
+	[ "$(cat "$work/allowed.init.scope")" = "0-3,5-9,11" ] && [ "$(cat "$r/sys/devices/system/cpu/cpu4/cpufreq/scaling_governor")" = performance ] &&
+	[ "$(cat "$r/sys/devices/system/cpu/cpu0/cpufreq/scaling_governor")" = schedutil ] && [ "$(cat "$r/proc/sys/vm/compact_memory")" = 1 ]; then
+	ok "prepare --domain: huge pages reserved on the pinned CPUs' node (after compaction), the host's units on the other CPUs, the VM's CPUs on cpu-governor"
+else not_ok "prepare --domain: huge pages, CPU isolation, governor" "$got"; fi
+got=$(run handoff release --domain=win </dev/null 2>&1; echo "/$?")
+if [[ $got == */0 ]] && [ "$(cat "$hp/nr_hugepages")" = 10 ] && [ "$(cat "$work/allowed.system.slice")" = "" ] &&
+	[ "$(cat "$work/allowed.user.slice")" = "0-5" ] && [ "$(cat "$r/sys/devices/system/cpu/cpu4/cpufreq/scaling_governor")" = schedutil ] &&
+	[ "$(basename "$(readlink "$dev/$gpu/driver")")" = radeon ]; then
+	ok "release --domain: huge pages freed, CPUs and governors as they were (the admin's own AllowedCPUs too)"
+else not_ok "release --domain: huge pages freed, CPUs and governors as they were" "$got
+$(cat "$hp/nr_hugepages") system.slice=$(cat "$work/allowed.system.slice") user.slice=$(cat "$work/allowed.user.slice")"; fi
+# (a kernel that finds fewer pages than asked is tests/boot's: a fake sysfs cannot refuse)
+sed -i '/^cpu-governor/d' "$r/etc/vfio-boot.conf"
 
 # ---- failures: a holder that stays, a step that hangs, kill -9 ---------------------------------
 snap() {

@@ -211,7 +211,22 @@ static int parse_line(VbSelection *s, const char *text, size_t len, size_t line,
 		s->iommu_pt = strcmp(w[1], "yes") == 0;
 		return 0;
 	}
-	return parse_error(err, line + 1, "unknown keyword '%.64s' (expected device, method or iommu-pt)",
+	if (strcmp(w[0], "cpu-governor") == 0) {
+		/* a cpufreq governor's name: lower-case letters, digits, '_' */
+		bool valid = n == 2 && strlen(w[1]) < sizeof(s->cpu_governor) &&
+			     strspn(w[1], "abcdefghijklmnopqrstuvwxyz0123456789_") == strlen(w[1]);
+		if (!valid)
+			return parse_error(err, line + 1,
+					   "'cpu-governor' takes one cpufreq governor's name (performance, "
+					   "schedutil...)");
+		if (*seen & 4)
+			return parse_error(err, line + 1, "'cpu-governor' is set twice");
+		*seen |= 4;
+		snprintf(s->cpu_governor, sizeof(s->cpu_governor), "%s", w[1]);
+		return 0;
+	}
+	return parse_error(err, line + 1,
+			   "unknown keyword '%.64s' (expected device, method, iommu-pt or cpu-governor)",
 			   w[0]);
 }
 
@@ -254,6 +269,8 @@ static const char template_text[] =
     "#   device ADDRESS VVVV:DDDD [SVVV:SDDD] [allow=REFUSAL,...] [handoff]\n"
     "#                             a selected device; its other slot functions follow;\n"
     "#                             handoff: moved when a VM starts, not at boot\n"
+    "#   cpu-governor NAME         while a VM with handed-off devices runs, its CPUs\n"
+    "#                             use this cpufreq governor (performance)\n"
     "\n"
     "method auto\n"
     "iommu-pt no\n";

@@ -6,6 +6,7 @@
  *   # comment (also after a value, following whitespace)
  *   method auto|ids|address
  *   iommu-pt yes|no
+ *   cpu-governor NAME
  *   device ADDRESS VVVV:DDDD [SVVV:SDDD] [allow=CODE[,CODE...]] [handoff]
  *
  * This parser depends on libc only: the boot-time helper links it too. It keeps every line
@@ -50,6 +51,7 @@ typedef struct VbSelectedDevice {
 typedef struct VbSelection {
 	VbMethod method;
 	bool iommu_pt;
+	char cpu_governor[32]; /* cpu-governor: for handoff's VMs; empty when not set */
 	size_t n_devices;
 	VbSelectedDevice *devices;
 	size_t n_lines;

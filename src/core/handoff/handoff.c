@@ -31,6 +31,7 @@
 
 #include "../internal.h"
 #include "../live/live.h"
+#include "../profile/topology.h"
 #include "../util/atomic-file.h"
 #include "../util/fileio.h"
 #include "handoff.h"
@@ -40,7 +41,8 @@
 typedef struct Handoff {
 	VbContext *ctx;
 	const VbHandoffOptions *o;
-	int journal; /* -1 with --dry-run */
+	const VbDomainInfo *domain; /* NULL for devices named on the command line */
+	int journal;		    /* -1 with --dry-run */
 } Handoff;
 
 static long long now_ms(void)
@@ -63,6 +65,8 @@ typedef struct Action {
 	enum { ACTION_WRITE, ACTION_EXEC } kind;
 	const char *rel, *value; /* write: sysfs attribute under the sysroot, and what */
 	const char *const *argv; /* exec */
+	char *out;		 /* exec: its first line of output, when not NULL */
+	size_t out_size;
 } Action;
 
 static int action_run(VbContext *ctx, const Action *a)
@@ -72,7 +76,8 @@ static int action_run(VbContext *ctx, const Action *a)
 	int devnull = open("/dev/null", O_RDWR | O_CLOEXEC);
 	if (devnull >= 0) {
 		dup2(devnull, STDIN_FILENO);
-		dup2(devnull, STDOUT_FILENO);
+		if (!a->out)
+			dup2(devnull, STDOUT_FILENO);
 	}
 	execvp(a->argv[0], (char *const *)a->argv);
 	return -errno;
@@ -80,21 +85,50 @@ static int action_run(VbContext *ctx, const Action *a)
 
 /* Runs a in a child and waits at most timeout_ms: -ETIMEDOUT past it (the child is killed;
  * one stuck in the kernel is left to finish on its own). */
-static int timed(VbContext *ctx, unsigned timeout_ms, const Action *a)
+static int timed(VbContext *ctx, unsigned timeout_ms, Action *a)
 {
+	int pipefd[2] = {-1, -1};
+	if (a->out && pipe2(pipefd, O_CLOEXEC) < 0)
+		return -errno;
 	fflush(NULL);
 	pid_t pid = fork();
-	if (pid < 0)
-		return -errno;
+	if (pid < 0) {
+		int r = -errno;
+		if (a->out)
+			close(pipefd[0]), close(pipefd[1]);
+		return r;
+	}
 	if (pid == 0) {
+		if (a->out)
+			dup2(pipefd[1], STDOUT_FILENO);
 		int r = action_run(ctx, a);
 		_exit(r < 0 ? (-r > 125 ? 125 : -r) : 0);
 	}
+	if (a->out) {
+		close(pipefd[1]);
+		(void)fcntl(pipefd[0], F_SETFL, O_NONBLOCK);
+		a->out[0] = 0;
+	}
+	size_t got = 0;
 	long long deadline = now_ms() + timeout_ms;
 	for (;;) {
 		int status;
+		ssize_t k;
+		while (a->out && got + 1 < a->out_size &&
+		       (k = read(pipefd[0], a->out + got, a->out_size - got - 1)) > 0)
+			got += (size_t)k;
+		if (a->out)
+			a->out[got] = 0;
 		pid_t w = waitpid(pid, &status, WNOHANG);
 		if (w == pid) {
+			while (a->out && got + 1 < a->out_size &&
+			       (k = read(pipefd[0], a->out + got, a->out_size - got - 1)) > 0)
+				got += (size_t)k;
+			if (a->out) {
+				a->out[got] = 0;
+				a->out[strcspn(a->out, "\n")] = 0;
+				close(pipefd[0]);
+			}
 			if (!WIFEXITED(status))
 				return -EINTR;
 			/* a write returns its errno; a command its exit status, as EIO */
@@ -106,6 +140,8 @@ static int timed(VbContext *ctx, unsigned timeout_ms, const Action *a)
 		if (now_ms() >= deadline) {
 			kill(pid, SIGKILL);
 			(void)waitpid(pid, &status, WNOHANG);
+			if (a->out)
+				close(pipefd[0]);
 			return -ETIMEDOUT;
 		}
 		sleep_ms(10);
@@ -125,14 +161,21 @@ static bool commands_here(const VbContext *ctx)
 	return vb_sysroot_is_live(ctx) || getenv("VFIO_BOOT_TEST_RUN_COMMANDS");
 }
 
-static int systemctl(Handoff *h, const char *verb, const char *unit)
+/* systemctl VERB UNIT: start, stop; set-property --runtime UNIT ARG; show -P ARG UNIT. out
+ * (when not NULL) gets the first line of its output. */
+static int systemctl(Handoff *h, const char *verb, const char *unit, const char *arg, char *out,
+		     size_t out_size)
 {
 	if (!commands_here(h->ctx))
 		return vb_fail(h->ctx, -EOPNOTSUPP,
 			       "systemctl %s %s: units are stopped and started only on the running system",
 			       verb, unit);
-	const char *argv[] = {"systemctl", verb, unit, NULL};
-	Action a = {.kind = ACTION_EXEC, .argv = argv};
+	const char *argv[6] = {"systemctl", verb, unit, NULL};
+	if (strcmp(verb, "set-property") == 0)
+		argv[2] = "--runtime", argv[3] = unit, argv[4] = arg;
+	else if (strcmp(verb, "show") == 0)
+		argv[2] = "-P", argv[3] = arg, argv[4] = unit;
+	Action a = {.kind = ACTION_EXEC, .argv = argv, .out = out, .out_size = out_size};
 	int r = timed(h->ctx, h->o->timeout_ms, &a);
 	if (r == -ETIMEDOUT)
 		return vb_fail(h->ctx, r, "systemctl %s %s did not finish within %u s", verb, unit,
@@ -334,7 +377,7 @@ static int undo_one(Handoff *h, const char *line)
 		h->o->progress(h->o->userdata, text);
 	}
 	if (strcmp(verb, "unit-stop") == 0 && n >= 2)
-		return systemctl(h, "start", a);
+		return systemctl(h, "start", a, NULL, NULL, 0);
 	if (strcmp(verb, "vtcon-unbind") == 0 && n >= 2) {
 		_cleanup_free_ char *rel = NULL;
 		if (asprintf(&rel, "sys/class/vtconsole/%s/bind", a) < 0)
@@ -347,6 +390,13 @@ static int undo_one(Handoff *h, const char *line)
 		return undo_device(h, a, b);
 	if (strcmp(verb, "module-unload") == 0 && n >= 2)
 		return undo_module(h, a);
+	if (strcmp(verb, "cpus-allow") == 0 && n >= 3) {
+		char prop[300];
+		snprintf(prop, sizeof(prop), "AllowedCPUs=%s", strcmp(b, "-") == 0 ? "" : b);
+		return systemctl(h, "set-property", a, prop, NULL, 0);
+	}
+	if ((strcmp(verb, "hugepages") == 0 || strcmp(verb, "governor") == 0) && n >= 3)
+		return timed_write(h, a, b); /* the count or the governor it had */
 	return 0;
 }
 
@@ -360,6 +410,184 @@ static int undo_all(Handoff *h, char **records, size_t n)
 			first = r;
 	}
 	return first;
+}
+
+/* ---- host tuning for the VM's lifetime ------------------------------------------------- */
+
+static int read_sysroot_line(VbContext *ctx, const char *rel, char **ret)
+{
+	_cleanup_free_ char *path = NULL;
+	int r = vb_sysroot_path(ctx, rel, &path);
+	return r < 0 ? r : read_line_at(AT_FDCWD, path, ret);
+}
+
+/* The other CPUs of the host run everything else while the VM runs: systemd's AllowedCPUs=
+ * on the slices that hold the host's work, at runtime (gone at the next boot anyway). */
+static int isolate_cpus(Handoff *h, const char *vm_cpus)
+{
+	static const char *const units[] = {"system.slice", "user.slice", "init.scope"};
+	_cleanup_free_ char *online = NULL;
+	_cleanup_free_ unsigned *all = calloc(VB_MAX_CPUS, sizeof(unsigned)),
+				*vm = calloc(VB_MAX_CPUS, sizeof(unsigned));
+	size_t n_all = 0, n_vm = 0, n_host = 0;
+	int r;
+	if (!all || !vm)
+		return -ENOMEM;
+	if ((r = read_sysroot_line(h->ctx, "sys/devices/system/cpu/online", &online)) < 0 ||
+	    vb_cpulist_parse(online, all, VB_MAX_CPUS, &n_all) < 0 ||
+	    vb_cpulist_parse(vm_cpus, vm, VB_MAX_CPUS, &n_vm) < 0)
+		return vb_fail(h->ctx, -EINVAL,
+			       "the host's online CPUs or the domain's pinning (%s) could not be read",
+			       vm_cpus);
+	for (size_t i = 0; i < n_all; i++) {
+		bool used = false;
+		for (size_t j = 0; j < n_vm && !used; j++)
+			used = vm[j] == all[i];
+		if (!used)
+			all[n_host++] = all[i];
+	}
+	if (n_host == 0) {
+		vb_warn(h->ctx, "the VM is pinned to every CPU (%s): none left to isolate the host on",
+			vm_cpus);
+		return 0;
+	}
+	char host[1024], text[1200], prop[1100];
+	vb_cpulist_format(all, n_host, host, sizeof(host));
+	snprintf(prop, sizeof(prop), "AllowedCPUs=%s", host);
+	for (size_t i = 0; i < ELEMENTSOF(units); i++) {
+		char before[1024] = "";
+		snprintf(text, sizeof(text), _("keep %s on CPUs %s while the VM runs on %s"), units[i], host,
+			 vm_cpus);
+		if (!h->o->dry_run &&
+		    (r = systemctl(h, "show", units[i], "AllowedCPUs", before, sizeof(before))) < 0)
+			return r;
+		if ((r = record(h, text, "cpus-allow %s %s", units[i], before[0] ? before : "-")) < 0 ||
+		    (!h->o->dry_run && (r = systemctl(h, "set-property", units[i], prop, NULL, 0)) < 0))
+			return r;
+	}
+	return 0;
+}
+
+/* The NUMA node for the VM's memory: the domain's numatune, else that of its first pinned
+ * CPU; -1: no node (a machine without NUMA nodes in sysfs). */
+static int numa_node(Handoff *h, const VbDomainInfo *dom)
+{
+	if (dom->numa_nodes)
+		return atoi(dom->numa_nodes);
+	unsigned cpus[VB_MAX_CPUS];
+	size_t n = 0;
+	if (!dom->vcpu_cpus || vb_cpulist_parse(dom->vcpu_cpus, cpus, VB_MAX_CPUS, &n) < 0 || n == 0)
+		return -1;
+	_cleanup_free_ char *rel = NULL, *dir = NULL;
+	if (asprintf(&rel, "sys/devices/system/cpu/cpu%u", cpus[0]) < 0 ||
+	    vb_sysroot_path(h->ctx, rel, &dir) < 0)
+		return -1;
+	int node = -1;
+	DIR *d = opendir(dir);
+	for (struct dirent *de; d && node < 0 && (de = readdir(d));)
+		if (strncmp(de->d_name, "node", 4) == 0 && de->d_name[4] >= '0' && de->d_name[4] <= '9')
+			node = atoi(de->d_name + 4);
+	if (d)
+		closedir(d);
+	return node;
+}
+
+/* Huge pages for the VM's memory, on its node: memory compacted first, then the pool grown
+ * by what is missing; a clear error when the kernel cannot find them. */
+static int reserve_hugepages(Handoff *h, const VbDomainInfo *dom)
+{
+	uint64_t page = dom->hugepage_kib ? dom->hugepage_kib : 2048;
+	uint64_t need = (dom->memory_kib + page - 1) / page;
+	int node = numa_node(h, dom);
+	char dir[200], rel[260], text[400];
+	if (node >= 0)
+		snprintf(dir, sizeof(dir), "sys/devices/system/node/node%d/hugepages/hugepages-%llukB", node,
+			 (unsigned long long)page);
+	else
+		snprintf(dir, sizeof(dir), "sys/kernel/mm/hugepages/hugepages-%llukB",
+			 (unsigned long long)page);
+	_cleanup_free_ char *nr_text = NULL, *free_text = NULL;
+	snprintf(rel, sizeof(rel), "%s/nr_hugepages", dir);
+	int r = read_sysroot_line(h->ctx, rel, &nr_text);
+	snprintf(rel, sizeof(rel), "%s/free_hugepages", dir);
+	if (r < 0 || read_sysroot_line(h->ctx, rel, &free_text) < 0)
+		return vb_fail(h->ctx, -ENOENT,
+			       "the host has no %llu KiB huge pages (/%s): the domain asks for them",
+			       (unsigned long long)page, dir);
+	uint64_t nr = strtoull(nr_text, NULL, 10), avail = strtoull(free_text, NULL, 10);
+	if (avail >= need)
+		return 0; /* reserved already (at boot, or by the admin) */
+	uint64_t want = nr + need - avail;
+	char count[32], before[32];
+	snprintf(count, sizeof(count), "%llu", (unsigned long long)want);
+	snprintf(before, sizeof(before), "%llu", (unsigned long long)nr);
+	snprintf(rel, sizeof(rel), "%s/nr_hugepages", dir);
+	char where[32];
+	snprintf(where, sizeof(where), "node%d", node);
+	snprintf(text, sizeof(text), _("reserve %llu huge pages of %llu KiB on %s for the VM's memory"),
+		 (unsigned long long)(need - avail), (unsigned long long)page, node >= 0 ? where : _("the host"));
+	if ((r = record(h, text, "hugepages %s %s", rel, before)) < 0 || h->o->dry_run)
+		return r;
+	(void)timed_write(h, "proc/sys/vm/compact_memory", "1"); /* contiguous memory first */
+	if ((r = timed_write(h, rel, count)) < 0)
+		return vb_log_errno(h->ctx, r, "failed to reserve huge pages in /%s", rel);
+	_cleanup_free_ char *now = NULL;
+	if ((r = read_sysroot_line(h->ctx, rel, &now)) < 0)
+		return r;
+	if (strtoull(now, NULL, 10) < want)
+		return vb_fail(
+		    h->ctx, -ENOMEM,
+		    "only %llu of the %llu huge pages of %llu KiB the VM needs could be reserved (/%s): the "
+		    "memory is not free or too fragmented; free memory, or reserve them at boot "
+		    "(hugepages= on the kernel command line)",
+		    (unsigned long long)(strtoull(now, NULL, 10) - nr + avail), (unsigned long long)need,
+		    (unsigned long long)page, rel);
+	return 0;
+}
+
+/* The cpufreq governor of the VM's CPUs (every online CPU when it is not pinned). */
+static int set_governor(Handoff *h, const char *cpulist, const char *governor)
+{
+	_cleanup_free_ unsigned *cpus = calloc(VB_MAX_CPUS, sizeof(unsigned));
+	_cleanup_free_ char *online = NULL;
+	size_t n = 0;
+	int r;
+	if (!cpus)
+		return -ENOMEM;
+	if (!cpulist && (r = read_sysroot_line(h->ctx, "sys/devices/system/cpu/online", &online)) >= 0)
+		cpulist = online;
+	if (!cpulist || vb_cpulist_parse(cpulist, cpus, VB_MAX_CPUS, &n) < 0)
+		return vb_fail(h->ctx, -EINVAL, "the CPUs for the governor could not be read");
+	for (size_t i = 0; i < n; i++) {
+		char rel[128], text[200];
+		_cleanup_free_ char *old = NULL;
+		snprintf(rel, sizeof(rel), "sys/devices/system/cpu/cpu%u/cpufreq/scaling_governor", cpus[i]);
+		if (read_sysroot_line(h->ctx, rel, &old) < 0) {
+			vb_warn(h->ctx,
+				"CPU %u has no cpufreq governor: cpu-governor %s does not apply to it",
+				cpus[i], governor);
+			continue;
+		}
+		if (strcmp(old, governor) == 0)
+			continue;
+		snprintf(text, sizeof(text), _("CPU %u: governor %s (was %s)"), cpus[i], governor, old);
+		if ((r = record(h, text, "governor %s %s", rel, old)) < 0 ||
+		    (!h->o->dry_run && (r = timed_write(h, rel, governor)) < 0))
+			return r < 0 ? r : -EIO;
+	}
+	return 0;
+}
+
+static int tune_host(Handoff *h, const VbDomainInfo *dom)
+{
+	int r = 0;
+	if (dom && dom->hugepages && dom->memory_kib > 0)
+		r = reserve_hugepages(h, dom);
+	if (r >= 0 && dom && dom->vcpu_cpus)
+		r = isolate_cpus(h, dom->vcpu_cpus);
+	if (r >= 0 && h->o->governor && h->o->governor[0])
+		r = set_governor(h, dom ? dom->vcpu_cpus : NULL, h->o->governor);
+	return r;
 }
 
 /* ---- prepare ------------------------------------------------------------------------ */
@@ -415,10 +643,11 @@ static int wait_for_processes(Handoff *h, const VbDevice *const *devs, size_t n)
 			vb_holder_list_done(&left);
 			vb_holder_list_done(&l);
 			if (h->o->dry_run)
-				return vb_fail(h->ctx, -EBUSY,
-					       "%s is held by %s: prepare would wait %u s for it to let go, then undo "
-					       "everything",
-					       devs[0]->address, who ? who : "?", h->o->timeout_ms / 1000);
+				return vb_fail(
+				    h->ctx, -EBUSY,
+				    "%s is held by %s: prepare would wait %u s for it to let go, then undo "
+				    "everything",
+				    devs[0]->address, who ? who : "?", h->o->timeout_ms / 1000);
 			return vb_fail(h->ctx, -EBUSY, "%s did not let go within %u s: %s", devs[0]->address,
 				       h->o->timeout_ms / 1000, who ? who : "?");
 		}
@@ -502,7 +731,7 @@ static int prepare_steps(Handoff *h, const VbDevice *const *devs, size_t n)
 		_cleanup_free_ char *who = vb_holder_describe(dm);
 		snprintf(text, sizeof(text), _("stop %s (%s)"), unit, who ? who : "");
 		if ((r = record(h, text, "unit-stop %s", unit)) < 0 ||
-		    (!h->o->dry_run && (r = systemctl(h, "stop", unit)) < 0))
+		    (!h->o->dry_run && (r = systemctl(h, "stop", unit, NULL, NULL, 0)) < 0))
 			goto out;
 	}
 	/* 2. the other processes: they have the timeout to close the devices */
@@ -620,6 +849,9 @@ static int prepare_steps(Handoff *h, const VbDevice *const *devs, size_t n)
 	}
 	for (size_t i = 0; i < n && !h->o->dry_run && r >= 0; i++)
 		r = check_group(h, devs[i]->address);
+	/* 7. the host, for the VM's lifetime: its memory, its CPUs */
+	if (r >= 0)
+		r = tune_host(h, h->domain);
 	if (r >= 0)
 		r = record(h, NULL, "done");
 out:
@@ -666,9 +898,9 @@ static int recover(Handoff *h, const char *name, const VbDevice *const *devs, si
 }
 
 int vb_handoff_prepare(VbContext *ctx, const char *name, const VbDevice *const *devs, size_t n,
-		       const VbHandoffOptions *o)
+		       const VbDomainInfo *domain, const VbHandoffOptions *o)
 {
-	Handoff h = {.ctx = ctx, .o = o, .journal = -1};
+	Handoff h = {.ctx = ctx, .o = o, .domain = domain, .journal = -1};
 	int r = recover(&h, name, devs, n);
 	if (r != 0)
 		return r < 0 ? r : 0;

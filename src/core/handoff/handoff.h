@@ -57,9 +57,24 @@ char *vb_holder_describe(const VbHolder *h);
  * modprobe -r does), name last; built-in ones are refused (-EPERM, named in *ret). */
 int vb_handoff_unload_order(VbContext *ctx, const char *name, VbStrv *ret);
 
+/* What handoff reads from a libvirt domain's XML (as the hook gets it on stdin). */
+typedef struct VbDomainInfo {
+	VbPciAddress *hostdevs; /* the host PCI functions it assigns (hostdev type='pci') */
+	size_t n_hostdevs;
+	char *vcpu_cpus;     /* the host CPUs its vCPUs are pinned to ("2-5,8"), NULL: not pinned */
+	uint64_t memory_kib; /* <memory> */
+	bool hugepages;	     /* <memoryBacking><hugepages> */
+	uint64_t hugepage_kib;
+	char *numa_nodes; /* <numatune><memory nodeset=>, NULL when absent */
+} VbDomainInfo;
+
+int vb_domain_xml_read(VbContext *ctx, const char *xml, size_t size, VbDomainInfo *ret);
+void vb_domain_info_done(VbDomainInfo *d);
+
 typedef struct VbHandoffOptions {
-	unsigned timeout_ms; /* per step */
-	bool dry_run;	     /* say the steps, take none */
+	unsigned timeout_ms;  /* per step */
+	bool dry_run;	      /* say the steps, take none */
+	const char *governor; /* the cpufreq governor of the VM's CPUs while it runs, or NULL */
 	/* each step, as it starts ("stop display-manager.service"), or as it would */
 	void (*progress)(void *userdata, const char *step);
 	void *userdata;
@@ -69,9 +84,6 @@ typedef struct VbHandoffOptions {
  * journal (a domain's name). 0 also when they already are (a second prepare). On failure
  * everything done is undone and the error says why and what held on. */
 int vb_handoff_prepare(VbContext *ctx, const char *name, const VbDevice *const *devs, size_t n,
-		       const VbHandoffOptions *o);
+		       const VbDomainInfo *domain, const VbHandoffOptions *o);
 /* Undoes what prepare did for name, from its journal; 0 when there is none. */
 int vb_handoff_release(VbContext *ctx, const char *name, const VbHandoffOptions *o);
-
-/* The host PCI functions a libvirt domain's XML assigns (hostdev type='pci'). */
-int vb_domain_xml_hostdevs(VbContext *ctx, const char *xml, size_t size, VbPciAddress **ret, size_t *n_ret);

@@ -358,19 +358,24 @@ static void write_hostdevs(W *w, const VbProfile *p)
 			 h->guest_function == 0 && h->multifunction
 			     ? _(" (the slot's functions stay together)")
 			     : "");
-		if (i == 0 || h->bound_at_boot != p->hostdevs[i - 1].bound_at_boot)
-			comment(w,
-				h->bound_at_boot
-				    ? _("managed='no': vfio-boot binds it to vfio-pci at boot, and it stays "
-					"there when the VM stops; with vfio-boot=off it is the host's and "
-					"the VM does not start")
-				    : _("managed='yes': libvirt moves it to vfio-pci when the VM starts "
-					"and back to its driver when the VM stops"));
+		if (i == 0 || h->owner != p->hostdevs[i - 1].owner)
+			comment(
+			    w,
+			    h->owner == VB_HOSTDEV_BOOT
+				? _("managed='no': vfio-boot binds it to vfio-pci at boot, and it stays "
+				    "there when the VM stops; with vfio-boot=off it is the host's and "
+				    "the VM does not start")
+			    : h->owner == VB_HOSTDEV_HANDOFF
+				? _("managed='no': vfio-boot's libvirt hook hands it to vfio-pci when the VM "
+				    "starts, releasing what holds it on the host, and gives it back when "
+				    "the VM ends")
+				: _("managed='yes': libvirt moves it to vfio-pci when the VM starts "
+				    "and back to its driver when the VM stops"));
 		comment(w, what);
 		start(w, "hostdev");
 		attr(w, "mode", "subsystem");
 		attr(w, "type", "pci");
-		attr(w, "managed", h->bound_at_boot ? "no" : "yes");
+		attr(w, "managed", h->owner == VB_HOSTDEV_LIBVIRT ? "yes" : "no");
 		start(w, "source");
 		write_pci_address(w, &h->dev->addr, false, false);
 		end(w);

@@ -465,7 +465,7 @@ static void warn_missing_software(VbContext *ctx, const VbProfile *p)
 		vb_warn(ctx, "profile: this host lacks what the VM needs to run: apt install %s", missing);
 }
 
-static int add_hostdev(VbProfile *p, const VbDevice *d, bool bound_at_boot)
+static int add_hostdev(VbProfile *p, const VbDevice *d, VbHostdevOwner owner)
 {
 	for (size_t i = 0; i < p->n_hostdevs; i++)
 		if (p->hostdevs[i].dev == d)
@@ -475,7 +475,7 @@ static int add_hostdev(VbProfile *p, const VbDevice *d, bool bound_at_boot)
 		return -ENOMEM;
 	p->hostdevs = v;
 	p->hostdevs[p->n_hostdevs++] =
-	    (VbProfileHostdev){.dev = d, .is_gpu = vb_device_is_display(d), .bound_at_boot = bound_at_boot};
+	    (VbProfileHostdev){.dev = d, .is_gpu = vb_device_is_display(d), .owner = owner};
 	return 0;
 }
 
@@ -519,9 +519,12 @@ int vb_profile_build(VbContext *ctx, const VbModel *m, const VbPlan *plan, const
 		goto fail;
 	}
 
-	/* the devices: what the plan gives vfio-pci, and the controllers asked for */
+	/* the devices: what the plan gives vfio-pci, at boot or at VM start, and the
+	 * controllers asked for */
 	for (size_t i = 0; i < plan->n_devices && r >= 0; i++)
-		r = add_hostdev(p, plan->devices[i].dev, true);
+		r = add_hostdev(p, plan->devices[i].dev, VB_HOSTDEV_BOOT);
+	for (size_t i = 0; i < plan->n_handoff && r >= 0; i++)
+		r = add_hostdev(p, plan->handoff[i].dev, VB_HOSTDEV_HANDOFF);
 	for (const char *const *u = opts->usb_controllers; u && *u && r >= 0; u++) {
 		VbDeviceSpec spec;
 		const VbDevice *d;
@@ -535,7 +538,7 @@ int vb_profile_build(VbContext *ctx, const VbModel *m, const VbPlan *plan, const
 				    d->address);
 			break;
 		}
-		r = add_hostdev(p, d, false);
+		r = add_hostdev(p, d, VB_HOSTDEV_LIBVIRT);
 	}
 	for (const char *const *u = opts->usb_devices; u && *u && r >= 0; u++) {
 		VbDeviceSpec spec;

@@ -58,13 +58,17 @@ typedef struct VbFirmware {
 /* -ENOENT when no descriptor fits. */
 int vb_firmware_choose(VbContext *ctx, bool secure_boot, VbFirmware *ret);
 
+/* Who moves a hostdev to vfio-pci and back: vfio-boot at boot (it stays on vfio-pci),
+ * vfio-boot's libvirt hook (handoff, at VM start and end), or libvirt (managed='yes'). */
+typedef enum VbHostdevOwner { VB_HOSTDEV_BOOT, VB_HOSTDEV_HANDOFF, VB_HOSTDEV_LIBVIRT } VbHostdevOwner;
+
 typedef struct VbProfileHostdev {
 	const VbDevice *dev;
 	unsigned guest_bus;	 /* a pcie-root-port of its own per host slot */
 	unsigned guest_function; /* the function's rank in its slot: function 0 stays 0 */
 	bool multifunction;	 /* function 0 of a slot passed with others */
 	bool is_gpu;
-	bool bound_at_boot; /* the plan gives it to vfio-pci at boot: libvirt leaves it there */
+	VbHostdevOwner owner;
 } VbProfileHostdev;
 
 typedef struct VbProfile {
