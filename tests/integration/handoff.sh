@@ -270,4 +270,15 @@ got=$(vb "$r" handoff prepare 07:00.0 2>&1; echo "/$?")
 got=$(vb "$r" handoff start 2>&1; echo "/$?")
 [[ $got == *"'start' is not prepare or release"*/2 ]] && ok "handoff: an unknown action is a usage error" || not_ok "handoff: an unknown action is a usage error" "$got"
 
+# ---- check on a host with one GPU: handoff is the way --------------------------------------------
+python3 "$top/tests/fixtures/build-sysroot.py" "$top/tests/fixtures/machines/no-iommu.listing" "$work/one" >/dev/null
+vb "$work/one" check --json >"$work/check.json"
+python3 - "$work/check.json" <<'PY' && ok "check, one GPU: host-display says dynamic handoff is the way, and the fix says how" || not_ok "check, one GPU: host-display says dynamic handoff is the way"
+import json, sys
+c = {x["id"]: x for x in json.load(open(sys.argv[1]))["checks"]}["host-display"]
+assert c["status"] == "warn", c
+assert "dynamic handoff (single-GPU) is the way" in c["message"], c
+assert "vfio-boot add --handoff --force" in c["fix"] and "libvirt hook" in c["fix"], c
+PY
+
 summary handoff

@@ -375,13 +375,20 @@ static int check_host_display(CheckEnv *e, VbCheck *c)
 	}
 	if (n_display == 0)
 		return set(c, VB_CHECK_SKIP, NULL, "no display device in this machine");
+	/* one GPU: binding it at boot takes the host's display for good; handing it off at VM
+	 * start lends it and gives it back */
 	if (n_display == 1 && !e->explicit_targets)
 		return set(c, VB_CHECK_WARN,
-			   N_("add a second GPU (or use the CPU's integrated graphics) for the host"),
-			   "only one GPU: passing it through leaves the host without a display (single-GPU "
-			   "operation)");
+			   N_("'vfio-boot add --handoff --force ADDRESS' then 'vfio-boot apply': the libvirt hook "
+			      "it writes stops the display manager and the console when the VM starts and "
+			      "brings them back when it ends (libvirt 6.5 or later; restart libvirtd once); or "
+			      "add a second GPU (or use the CPU's integrated graphics) for the host"),
+			   "only one GPU: binding it at boot leaves the host without a display; dynamic "
+			   "handoff (single-GPU) is the way to share it with a VM");
 	if (!left)
-		return set(c, VB_CHECK_FAIL, N_("keep one GPU for the host, or accept single-GPU operation"),
+		return set(c, VB_CHECK_FAIL,
+			   N_("keep one GPU for the host, or hand this one off only while the VM runs "
+			      "('vfio-boot add --handoff --force')"),
 			   "no display device would be left to the host");
 	return set(c, VB_CHECK_PASS, NULL, "the host keeps %s (%s)", left->address, short_name(left));
 }
