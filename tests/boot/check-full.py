@@ -9,6 +9,13 @@ check one scenario of it. Prints what is wrong and exits 1, or prints a summary 
                                             in place (QEMU's device tree), then destroyed,
                                             each function where its managed= says
   check-full.py LOG refused                 the VM did not start, and status says why
+  check-full.py LOG handoff single|dual     the devices selected for handoff went to the VM
+                                            through vfio-boot's libvirt hook and came back;
+                                            single: the display manager and the console
+                                            stopped and came back, the host's units on CPU 0
+                                            while the VM ran; a holder that stays and huge
+                                            pages the host lacks ended in a rollback;
+                                            dual: the host's display was left alone
 """
 import json
 import sys
@@ -141,15 +148,8 @@ def qtree_devices(lines):
     return devices
 
 
-def vm(tags, domain_type):
-    for tag in ("VBTEST-PROFILE", "VBTEST-DEFINE", "VBTEST-START", "VBTEST-QTREE-EXIT"):
-        code, rest = exit_and_rest(one(tags, tag))
-        if code != 0:
-            text = status_text(tags, "VBTEST-PROFILE-TEXT") if tag == "VBTEST-PROFILE" else rest
-            raise Failed(f"{tag}: exit {code}: {text}")
-    first = tags["VBTEST-XML"][0]
-    if f'<domain type="{domain_type}">' not in first:
-        raise Failed(f"the profile wrote {first.strip()}, not a domain of type {domain_type}")
+def placement(tags):
+    """every hostdev of the domain where the domain puts it in QEMU's device tree"""
     seen = [d for d in qtree_devices(tags.get("VBTEST-QTREE", [])) if d["type"] == "vfio-pci"]
     host = ids(tags)
     placed = []
@@ -168,6 +168,24 @@ def vm(tags, domain_type):
                 and d.get("multifunction") != "true":
             raise Failed(f"{h['source']}: function 0 of a slot with others, without multifunction")
         placed.append(f"{h['source']} at {want[0]} {want[1]} ({d['id']})")
+    return placed
+
+
+def start_seconds(line):
+    t0, _, t1 = line.split()[1].partition("=")[2].partition("-")
+    return float(t1) - float(t0)
+
+
+def vm(tags, domain_type):
+    for tag in ("VBTEST-PROFILE", "VBTEST-DEFINE", "VBTEST-START", "VBTEST-QTREE-EXIT"):
+        code, rest = exit_and_rest(one(tags, tag))
+        if code != 0:
+            text = status_text(tags, "VBTEST-PROFILE-TEXT") if tag == "VBTEST-PROFILE" else rest
+            raise Failed(f"{tag}: exit {code}: {text}")
+    first = tags["VBTEST-XML"][0]
+    if f'<domain type="{domain_type}">' not in first:
+        raise Failed(f"the profile wrote {first.strip()}, not a domain of type {domain_type}")
+    placed = placement(tags)
     running = drivers(tags, "VBTEST-RUNNING")
     code, rest = exit_and_rest(one(tags, "VBTEST-DESTROY"))
     if code != 0:
@@ -181,9 +199,61 @@ def vm(tags, domain_type):
             raise Failed(f"{h['source']} (managed='no') on {back} after destroy, not vfio-pci")
         if h["managed"] == "yes" and back == "vfio-pci":
             raise Failed(f"{h['source']} (managed='yes') still on vfio-pci after destroy")
-    start = one(tags, "VBTEST-START").split()[1].partition("=")[2]
-    t0, _, t1 = start.partition("-")
-    return f"type {domain_type}; " + "; ".join(placed) + f"; started in {float(t1) - float(t0):.1f} s"
+    return f"type {domain_type}; " + "; ".join(placed) + f"; started in {start_seconds(one(tags, 'VBTEST-START')):.1f} s"
+
+
+def host_state(tags, tag):
+    """what handoff changes, at one report point"""
+    return {"drivers": drivers(tags, tag), "dm": one(tags, tag + "-DM"), "vtcon": one(tags, tag + "-VTCON"),
+            "cpus": tags.get(tag + "-CPUS", [""])[0], "huge": one(tags, tag + "-HUGE"),
+            "journal": tags.get(tag + "-JOURNAL", [""])[0].strip()}
+
+
+def expect_state(tag, got, want):
+    wrong = [f"{k} {got[k]!r}, not {v!r}" for k, v in want.items() if k != "drivers" and got[k] != v]
+    wrong += [f"{a} on {got['drivers'].get(a)}, not {d}" for a, d in want.get("drivers", {}).items()
+              if got["drivers"].get(a) != d]
+    if wrong:
+        raise Failed(f"{tag}: " + "; ".join(wrong))
+
+
+def handoff(tags, kind):
+    for tag in ("VBTEST-PROFILE", "VBTEST-DEFINE", "VBTEST-START", "VBTEST-QTREE-EXIT", "VBTEST-DESTROY"):
+        code, rest = exit_and_rest(one(tags, tag))
+        if code != 0:
+            text = status_text(tags, "VBTEST-PROFILE-TEXT") if tag == "VBTEST-PROFILE" else rest
+            raise Failed(f"{tag}: exit {code}: {text}")
+    if any(h["managed"] != "no" for h in domain_hostdevs(tags)):
+        raise Failed("the profile did not write the handed-off functions as managed='no'")
+    placed = placement(tags)
+    before = host_state(tags, "VBTEST-H0")
+    native = {a: before["drivers"][a] for a in ("0000:01:00.0", "0000:01:00.1")}
+    if "vfio-pci" in native.values():
+        raise Failed(f"before the VM the functions are on {native}")
+    host = {"dm": "active", "vtcon": "1", "cpus": "", "huge": "0", "journal": ""}
+    expect_state("before the VM", before, host)
+    vfio = {"drivers": {a: "vfio-pci" for a in native}, "huge": "0", "journal": "vbtest"}
+    if kind == "single":
+        vfio.update(dm="inactive", vtcon="0", cpus="0")
+    else:
+        vfio.update(dm="active", cpus="0", drivers=dict(vfio["drivers"], **{"0000:00:02.0": "virtio-pci"}))
+    expect_state("while the VM ran", host_state(tags, "VBTEST-H1"), vfio)
+    expect_state("after destroy", host_state(tags, "VBTEST-H2"), dict(host, drivers=native))
+    said = f"{'; '.join(placed)}; started in {start_seconds(one(tags, 'VBTEST-START')):.1f} s"
+    if kind == "dual":
+        return said + "; the host's display stayed"
+    code, rest = exit_and_rest(one(tags, "VBTEST-STUCK"))
+    took = start_seconds(one(tags, "VBTEST-STUCK"))
+    if code == 0 or "did not let go within 10 s" not in rest or "vbtest-holder.service) has /dev/dri/card" not in rest:
+        raise Failed(f"a holder that stays: virsh start exit {code}: {rest}")
+    if took > 40:
+        raise Failed(f"a holder that stays: the start took {took:.1f} s to fail")
+    expect_state("after the holder that stayed", host_state(tags, "VBTEST-H3"), dict(host, drivers=native))
+    code, rest = exit_and_rest(one(tags, "VBTEST-HUGE"))
+    if code == 0 or "huge pages of 2048 KiB the VM needs could be reserved" not in rest:
+        raise Failed(f"3 GiB of huge pages: virsh start exit {code}: {rest}")
+    expect_state("after the huge pages", host_state(tags, "VBTEST-H4"), dict(host, drivers=native))
+    return said + f"; a holder that stayed: refused in {took:.1f} s, host as before; huge pages: refused, host as before"
 
 
 def refused(tags):
@@ -203,7 +273,7 @@ def main():
     try:
         one(tags, "VBTEST-END")
         checks = {"sync": lambda: sync(tags, pairs), "off": lambda: off(tags, pairs), "vm": lambda: vm(tags, pairs[0]),
-                  "refused": lambda: refused(tags)}
+                  "refused": lambda: refused(tags), "handoff": lambda: handoff(tags, pairs[0])}
         print(checks[what]())
     except Failed as e:
         print(e)

@@ -87,7 +87,77 @@ full_report() {
 	lines VBTEST-STATUS-AFTER /run/vbtest-out
 }
 
-[ "$1" = full ] && full_report
+# hstate TAG: what handoff changes on the host: drivers, the display manager, the console,
+# the CPUs of the host's units, the huge pages, the journals
+hstate() {
+	devices "$1"
+	echo "$1-DM $(systemctl is-active display-manager.service)"
+	echo "$1-VTCON $(cat /sys/class/vtconsole/vtcon1/bind 2>/dev/null || echo -)"
+	echo "$1-CPUS $(systemctl show -P AllowedCPUs system.slice)"
+	echo "$1-HUGE $(cat /proc/sys/vm/nr_hugepages)"
+	echo "$1-JOURNAL $(ls /run/vfio-boot/handoff 2>/dev/null | tr '\n' ' ')"
+}
+
+# wait_dm: the display manager back (release starts it without waiting)
+wait_dm() {
+	i=0
+	while [ $i -lt 30 ] && ! systemctl is-active --quiet display-manager.service; do
+		sleep 1
+		i=$((i + 1))
+	done
+}
+
+# vm_start TAG NAME: virsh start --paused, timed, its output on one line
+vm_start() {
+	t0=$(cut -d' ' -f1 /proc/uptime)
+	virsh -q start --paused "$2" >/run/vbtest-out 2>&1
+	rc=$?
+	echo "$1 exit=$rc seconds=$t0-$(cut -d' ' -f1 /proc/uptime) $(tr '\n' ' ' </run/vbtest-out)"
+	return $rc
+}
+
+# handoff_report: with vbtest=handoff, the devices selected for handoff go to the VM and
+# back through vfio-boot's libvirt hook; then a holder that does not let go, and huge pages
+# the host does not have (vbtest=handoff-single only)
+handoff_report() {
+	hstate VBTEST-H0
+	virsh -q net-start default >/run/vbtest-out 2>&1
+	echo "VBTEST-NET exit=$? $(tr '\n' ' ' </run/vbtest-out)"
+	vfio-boot profile --os=linux --memory=256M --name=vbtest --output=/run/vbtest.xml >/run/vbtest-out 2>&1
+	echo "VBTEST-PROFILE exit=$?"
+	lines VBTEST-PROFILE-TEXT /run/vbtest-out
+	lines VBTEST-XML /run/vbtest.xml
+	virsh -q define /run/vbtest.xml >/run/vbtest-out 2>&1
+	echo "VBTEST-DEFINE exit=$? $(tr '\n' ' ' </run/vbtest-out)"
+	if vm_start VBTEST-START vbtest; then
+		hstate VBTEST-H1
+		virsh -q qemu-monitor-command --hmp vbtest 'info qtree' >/run/vbtest-out 2>&1
+		echo "VBTEST-QTREE-EXIT exit=$?"
+		lines VBTEST-QTREE /run/vbtest-out
+		virsh -q destroy vbtest >/run/vbtest-out 2>&1
+		echo "VBTEST-DESTROY exit=$? $(tr '\n' ' ' </run/vbtest-out)"
+	fi
+	wait_dm
+	hstate VBTEST-H2
+	case $cmdline in *" vbtest=handoff-single "*) ;; *) return ;; esac
+	# a process outside the display manager that keeps the card open and ignores SIGTERM
+	systemctl start vbtest-holder.service
+	sleep 1
+	vm_start VBTEST-STUCK vbtest && virsh -q destroy vbtest
+	wait_dm
+	hstate VBTEST-H3
+	systemctl stop vbtest-holder.service
+	# 3 GiB of huge pages in a 2 GiB machine
+	sed 's|<name>vbtest</name>|<name>vbhuge</name>|; s|<memory>[0-9]*</memory>|<memory>3145728</memory><memoryBacking><hugepages/></memoryBacking>|; s|<currentMemory>[0-9]*</currentMemory>|<currentMemory>3145728</currentMemory>|' \
+		/run/vbtest.xml >/run/vbhuge.xml
+	virsh -q define /run/vbhuge.xml >/run/vbtest-out 2>&1
+	echo "VBTEST-DEFINE-HUGE exit=$? $(tr '\n' ' ' </run/vbtest-out)"
+	vm_start VBTEST-HUGE vbhuge && virsh -q destroy vbhuge
+	wait_dm
+	hstate VBTEST-H4
+}
+
+case $cmdline in *" vbtest=handoff"*) [ "$1" = full ] && handoff_report ;; *) [ "$1" = full ] && full_report ;; esac
 devices VBTEST-DEV
 dmesg | grep 'vfio-boot' | sed 's/^/VBTEST-LOG /'
 cut -d' ' -f1 /proc/modules | sed 's/^/VBTEST-MOD /'

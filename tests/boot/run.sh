@@ -16,6 +16,7 @@
 # libvirt, QEMU's device tree read, destroyed. check-full.py judges each scenario.
 #
 # Usage: run.sh [initramfs-tools|dracut]...     (default: both)
+#        BOOT_ONLY=handoff run.sh initramfs-tools (the handoff scenarios alone)
 set -uo pipefail
 top=$(cd "$(dirname "$0")/../.." && pwd)
 work=${BOOT_WORK:-$top/build/boot}
@@ -62,13 +63,15 @@ in_stage() { # STAGE COMMAND...: run a command inside the stage, as the package 
 # A GPU (QEMU's VGA, bochs-drm) and its HDMI-like audio (intel-hda, snd_hda_intel) as two
 # functions of one slot behind a PCIe root port, like a real graphics card. The host keeps
 # another display on the root bus: virtio-vga (other IDs: method ids), or a second VGA with
-# the same vendor:device (method address). "changed" puts a USB controller where the GPU was.
+# the same vendor:device (method address). "changed" puts a USB controller where the GPU was;
+# "single" has no other display: the GPU is the console (dynamic handoff).
 guest_slot="-device pcie-root-port,id=rp1,chassis=1,slot=1,bus=pcie.0,addr=1c.0"
 gpu_pair="-device VGA,bus=rp1,addr=00.0,multifunction=on -device intel-hda,bus=rp1,addr=00.1 -device hda-duplex"
 declare -A layouts=(
 	[different]="-device virtio-vga,bus=pcie.0,addr=02.0 $guest_slot $gpu_pair"
 	[identical]="-device VGA,bus=pcie.0,addr=02.0 $guest_slot $gpu_pair"
 	[changed]="-device VGA,bus=pcie.0,addr=02.0 $guest_slot -device qemu-xhci,bus=rp1,addr=00.0"
+	[single]="$guest_slot $gpu_pair"
 )
 
 # run_qemu NAME IMAGE LAYOUT PARAMETERS [QEMU OPTIONS...]: one boot of the guest machine;
@@ -194,6 +197,39 @@ run_generator() {
 		WantedBy=multi-user.target
 	EOF
 	ln -sf /etc/systemd/system/vbtest-full.service "$stage/etc/systemd/system/multi-user.target.wants/"
+	# For the handoff boots: a display manager's stand-in, which holds the boot GPU's card
+	# open as a display server does, and a process that holds it too and ignores SIGTERM
+	cat >"$stage/usr/local/lib/vbtest/hold-card.sh" <<-'EOF'
+		#!/bin/sh
+		# hold-card.sh [stubborn]: keep the boot VGA device's DRM card open
+		[ "$1" = stubborn ] && trap '' TERM
+		udevadm settle
+		for d in /sys/bus/pci/devices/*; do
+			[ "$(cat "$d/boot_vga" 2>/dev/null)" = 1 ] && exec sleep infinity 3<"/dev/dri/by-path/pci-${d##*/}-card"
+		done
+		exit 1
+	EOF
+	chmod 755 "$stage/usr/local/lib/vbtest/hold-card.sh"
+	cat >"$stage/etc/systemd/system/vbtest-dm.service" <<-EOF
+		[Unit]
+		Description=vfio-boot boot test: a display manager's stand-in
+		ConditionKernelCommandLine=|vbtest=handoff-single
+		ConditionKernelCommandLine=|vbtest=handoff-dual
+		[Service]
+		ExecStart=/usr/local/lib/vbtest/hold-card.sh
+		[Install]
+		Alias=display-manager.service
+		WantedBy=multi-user.target
+	EOF
+	ln -sf /etc/systemd/system/vbtest-dm.service "$stage/etc/systemd/system/display-manager.service"
+	ln -sf /etc/systemd/system/vbtest-dm.service "$stage/etc/systemd/system/multi-user.target.wants/"
+	cat >"$stage/etc/systemd/system/vbtest-holder.service" <<-EOF
+		[Unit]
+		Description=vfio-boot boot test: a process that keeps the card and ignores SIGTERM
+		[Service]
+		ExecStart=/usr/local/lib/vbtest/hold-card.sh stubborn
+		TimeoutStopSec=2
+	EOF
 
 	# The test's own parts of the image: the native drivers (a real image carries amdgpu
 	# through plymouth; without them a vfio-pci result would prove nothing), the root file
@@ -321,6 +357,11 @@ log: $logs/$name.log"; fi
 	else not_ok "$gen: unbind 01:00.0: back to bochs-drm and snd_hda_intel" "$(grep VBTEST-LIVE "$logs/$gen-live.log")"; fi
 	sysroot_from "$gen-control-different" "$work/sys-different"
 	sysroot_from "$gen-control-identical" "$work/sys-identical"
+	# BOOT_ONLY=handoff (for work on it): the handoff scenarios alone, on the control image
+	if [ "${BOOT_ONLY:-}" = handoff ]; then
+		handoff_scenarios
+		return
+	fi
 
 	# 2. GPU + audio, method ids
 	step "$gen: apply 01:00.0 (different host GPU)"
@@ -496,6 +537,52 @@ log: $logs/$name.log"; fi
 		ok "$gen: a different device at the configured address is skipped, logged, and the boot completes"
 	else not_ok "$gen: a different device at the configured address is skipped, logged, and the boot completes" \
 		"driver $(driver_of "$gen-changed" 0000:01:00.0); $(grep VBTEST-LOG "$logs/$gen-changed.log")"; fi
+
+	[ "$gen" = initramfs-tools ] && handoff_scenarios
+}
+
+# ---- dynamic handoff ----------------------------------------------------------------------
+# In the booted real root, libvirt starts a domain whose devices are selected for handoff:
+# vfio-boot's hook moves them to vfio-pci and back. It does not depend on the image (only
+# the IOMMU parameter goes on the kernel command line), so it runs on one generator's stage.
+handoff_scenarios() {
+	local disk=$work/$gen-root.img params
+	step "$gen: handoff, one GPU (the console)"
+	# from nothing selected: the last scenario's selection reverted, its file gone
+	"${vb[@]}" --sysroot="$work/sys-identical" revert --json >"$work/$gen-revert-2.json" 2>"$logs/$gen-revert-2.err" ||
+		not_ok "$gen: revert before the handoff scenarios" "$(cat "$logs/$gen-revert-2.err")"
+	rebuild "$work/$gen-revert-2.json" revert-2
+	rm -f "$stage/etc/vfio-boot.conf"
+	boot "$gen-control-single" "$work/$gen-control.img" single
+	sysroot_from "$gen-control-single" "$work/sys-single"
+	if "${vb[@]}" --sysroot="$work/sys-single" apply --handoff --force --json 01:00.0 >"$work/$gen-apply-handoff.json" 2>"$logs/$gen-apply-handoff.err" &&
+		python3 - "$work/$gen-apply-handoff.json" <<-'EOF'; then
+			import json, sys
+			p = json.load(open(sys.argv[1]))
+			assert p["devices"] == [] and [d["address"] for d in p["handoff"]] == ["0000:01:00.0", "0000:01:00.1"], p
+			assert {f["path"] for f in p["files"]} == {"/etc/default/grub.d/vfio-boot.cfg", "/etc/libvirt/hooks/qemu.d/vfio-boot"}, p["files"]
+		EOF
+		ok "$gen: apply --handoff --force, the console GPU: no boot binding, the GRUB drop-in and the libvirt hook"
+	else not_ok "$gen: apply --handoff --force, the console GPU" "$(cat "$logs/$gen-apply-handoff.err" "$work/$gen-apply-handoff.json")"; fi
+	rebuild "$work/$gen-apply-handoff.json" handoff
+	params=$(boot_params)
+	root_disk "$stage" "$disk" || die "$gen: mke2fs failed"
+	# shellcheck disable=SC2086 # a parameter list
+	full_boot "$gen-handoff-single" "$image" "$disk" single $params vbtest=handoff-single
+	full_check "$gen: handoff, one GPU: the hook stops the display manager and the console, the VM gets both functions, all back after destroy; a holder that stays and missing huge pages are rolled back" \
+		"$gen-handoff-single" handoff single
+	step "$gen: handoff, a second GPU"
+	"${vb[@]}" --sysroot="$work/sys-single" revert --json >"$work/$gen-revert-3.json" 2>"$logs/$gen-revert-3.err" ||
+		not_ok "$gen: revert between the handoff scenarios" "$(cat "$logs/$gen-revert-3.err")"
+	rm -f "$stage/etc/vfio-boot.conf"
+	"${vb[@]}" --sysroot="$work/sys-different" apply --handoff --json 01:00.0 >"$work/$gen-apply-handoff2.json" 2>"$logs/$gen-apply-handoff2.err" ||
+		not_ok "$gen: apply --handoff, a second GPU" "$(cat "$logs/$gen-apply-handoff2.err")"
+	root_disk "$stage" "$disk" || die "$gen: mke2fs failed"
+	# shellcheck disable=SC2086 # a parameter list
+	full_boot "$gen-handoff-dual" "$image" "$disk" different $params vbtest=handoff-dual
+	full_check "$gen: handoff, a second GPU: only it moves, the display manager on the host's GPU stays" \
+		"$gen-handoff-dual" handoff dual
+	rm -f "$disk"
 }
 
 for g in "${generators[@]}"; do

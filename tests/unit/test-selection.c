@@ -208,6 +208,23 @@ static void iommu_pt_setter(void **state)
 	vb_selection_free(s);
 }
 
+static void handoff_and_governor(void **state)
+{
+	(void)state;
+	VbSelection *s = parse_ok("cpu-governor performance\n"
+				  "device 0000:01:00.0 1002:67b1 allow=boot-vga handoff\n"
+				  "device 0000:02:00.0 10de:1b80\n");
+	assert_string_equal(s->cpu_governor, "performance");
+	assert_true(s->devices[0].handoff);
+	assert_int_equal(s->devices[0].allow, VB_REFUSE_BOOT_VGA);
+	assert_false(s->devices[1].handoff);
+	vb_selection_free(s);
+	expect_error("cpu-governor\n", SIZE_MAX, 1, "'cpu-governor' takes one cpufreq governor's name");
+	expect_error("cpu-governor ../x\n", SIZE_MAX, 1, "'cpu-governor' takes one");
+	expect_error("cpu-governor performance\ncpu-governor powersave\n", SIZE_MAX, 2, "set twice");
+	expect_error("device 0000:01:00.0 1002:67b1 handof\n", SIZE_MAX, 1, "unknown device option 'handof'");
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -219,6 +236,7 @@ int main(void)
 	    cmocka_unit_test(template),
 	    cmocka_unit_test(refusal_names),
 	    cmocka_unit_test(iommu_pt_setter),
+	    cmocka_unit_test(handoff_and_governor),
 	};
 	return cmocka_run_group_tests_name("selection", tests, NULL, NULL);
 }

@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* The selection file parser and editor. libc only: see selection.h. */
+#include <ctype.h>
 #include <errno.h>
 #include <libintl.h>
 #include <stdarg.h>
@@ -150,7 +151,7 @@ static int parse_device(VbSelection *s, char *words[], size_t n, size_t line, Vb
 				return r;
 		} else if (strcmp(words[i], "handoff") == 0) {
 			d.handoff = true;
-		} else if (i == 3 && !strchr(words[i], '=')) {
+		} else if (i == 3 && !strchr(words[i], '=') && isxdigit((unsigned char)words[i][0])) {
 			if (!parse_id_pair(words[i], &d.subsystem_vendor, &d.subsystem_device))
 				return parse_error(err, line + 1, "'%s' is not a subsystem ID (SVVV:SDDD)",
 						   words[i]);

@@ -525,7 +525,8 @@ static int reserve_hugepages(Handoff *h, const VbDomainInfo *dom)
 	char where[32];
 	snprintf(where, sizeof(where), "node%d", node);
 	snprintf(text, sizeof(text), _("reserve %llu huge pages of %llu KiB on %s for the VM's memory"),
-		 (unsigned long long)(need - avail), (unsigned long long)page, node >= 0 ? where : _("the host"));
+		 (unsigned long long)(need - avail), (unsigned long long)page,
+		 node >= 0 ? where : _("the host"));
 	if ((r = record(h, text, "hugepages %s %s", rel, before)) < 0 || h->o->dry_run)
 		return r;
 	(void)timed_write(h, "proc/sys/vm/compact_memory", "1"); /* contiguous memory first */

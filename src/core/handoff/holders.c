@@ -315,18 +315,21 @@ static int firmware_fb_holders(VbContext *ctx, const VbDevice *d, VbHolderList *
 	return r;
 }
 
-/* Is one of the framebuffers (class/graphics/fbN) on d, or on a firmware framebuffer that
- * holds d? */
+/* Does the console show a framebuffer (class/graphics/fbN) of d, or of a firmware
+ * framebuffer that holds d? fbcon maps every console to the first framebuffer, fb0, unless
+ * fbcon=map: on the command line says otherwise (then any of them may be shown). */
 static bool framebuffer_on(VbContext *ctx, const VbDevice *d, const VbHolderList *fw)
 {
-	_cleanup_free_ char *graphics = NULL;
-	if (vb_sysroot_path(ctx, "sys/class/graphics", &graphics) < 0)
+	_cleanup_free_ char *graphics = NULL, *cmdline_path = NULL, *cmdline = NULL;
+	if (vb_sysroot_path(ctx, "sys/class/graphics", &graphics) < 0 ||
+	    vb_sysroot_path(ctx, "proc/cmdline", &cmdline_path) < 0)
 		return false;
+	bool mapped = read_line_at(AT_FDCWD, cmdline_path, &cmdline) >= 0 && strstr(cmdline, "fbcon=map:");
 	bool on = false;
 	DIR *dir = opendir(graphics);
 	for (struct dirent *de; dir && !on && (de = readdir(dir));) {
 		_cleanup_free_ char *link = NULL, *owner = NULL;
-		if (strncmp(de->d_name, "fb", 2) != 0 ||
+		if (strncmp(de->d_name, "fb", 2) != 0 || (!mapped && strcmp(de->d_name, "fb0") != 0) ||
 		    asprintf(&link, "%s/%s/device", graphics, de->d_name) < 0 ||
 		    read_link_basename_at(AT_FDCWD, link, &owner) < 0)
 			continue;
