@@ -281,9 +281,10 @@ int verb_apply(VbContext *ctx, const Args *args, int argc, char **argv)
 			       p->devices[0].dev->address);
 			print_way_back(p->targets.bootloader);
 		} else if (!args->dry_run && !res.rebuild_failed && p->n_handoff > 0)
-			printf(_("Applied. %s goes to vfio-pci when a VM that assigns it starts, through the "
-				 "libvirt hook (restart libvirtd to load it) or 'vfio-boot handoff prepare'.\n"),
-			       p->handoff[0].dev->address);
+			printf(
+			    _("Applied. %s goes to vfio-pci when a VM that assigns it starts, through the "
+			      "libvirt hook (restart libvirtd to load it) or 'vfio-boot handoff prepare'.\n"),
+			    p->handoff[0].dev->address);
 		else if (!args->dry_run && !res.rebuild_failed)
 			printf(_("Applied: nothing is selected any more, the generated files are gone.\n"));
 	}
@@ -413,6 +414,18 @@ int verb_status(VbContext *ctx, const Args *args, int argc, char **argv)
 			json_object_array_add(devs, d);
 		}
 		json_object_object_add(o, "devices", devs);
+		json_object *handoff = json_object_new_array();
+		for (size_t i = 0; i < p->n_handoff; i++) {
+			const VbDevice *d = p->handoff[i].dev;
+			json_object *h = json_object_new_object();
+			json_object_object_add(h, "address", json_object_new_string(d->address));
+			json_object_object_add(h, "driver", json_string_or_null(d->driver));
+			json_object_object_add(
+			    h, "with_vm",
+			    json_object_new_boolean(d->driver && !strcmp(d->driver, "vfio-pci")));
+			json_object_array_add(handoff, h);
+		}
+		json_object_object_add(o, "handoff", handoff);
 		for (size_t i = 0; i < s->n_files; i++) {
 			json_object *f = json_object_new_object();
 			json_object_object_add(f, "path", json_object_new_string(s->files[i].path));
@@ -429,7 +442,7 @@ int verb_status(VbContext *ctx, const Args *args, int argc, char **argv)
 		if (!in_sync && (s->applied || s->interrupted))
 			printf("%s\n", _("Not in sync."));
 	} else {
-		if (p->n_devices == 0 && !s->applied)
+		if (p->n_devices == 0 && p->n_handoff == 0 && !s->applied)
 			printf(_("Nothing is selected and nothing is applied.\n"));
 		else if (!s->applied && !s->interrupted)
 			printf(_("Nothing is applied: every device is with its own driver as far as "
@@ -442,6 +455,16 @@ int verb_status(VbContext *ctx, const Args *args, int argc, char **argv)
 					 d->dev->driver ? d->dev->driver : _("(no driver)"));
 			utf8_escape_into(why, sizeof(why), d->bound ? _("bound to vfio-pci") : d->diagnosis);
 			printf("%s  %-14s %s\n", d->dev->address, drv, why);
+		}
+		for (size_t i = 0; i < p->n_handoff; i++) {
+			const VbDevice *d = p->handoff[i].dev;
+			char drv[128];
+			utf8_escape_into(drv, sizeof(drv), d->driver ? d->driver : _("(no driver)"));
+			bool with_vm = d->driver && strcmp(d->driver, "vfio-pci") == 0;
+			printf("%s  %-14s %s\n", d->address, drv,
+			       with_vm
+				   ? _("handed off: a VM has it ('vfio-boot handoff release' gives it back)")
+				   : _("handoff: with the host until a VM that assigns it starts"));
 		}
 		const char *states[] = {vb_file_state_name(VB_FS_OK), vb_file_state_name(VB_FS_MODIFIED),
 					vb_file_state_name(VB_FS_MISSING), vb_file_state_name(VB_FS_PENDING)};

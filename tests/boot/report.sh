@@ -92,7 +92,15 @@ full_report() {
 hstate() {
 	devices "$1"
 	echo "$1-DM $(systemctl is-active display-manager.service)"
-	echo "$1-VTCON $(cat /sys/class/vtconsole/vtcon1/bind 2>/dev/null || echo -)"
+	# the framebuffer console: bound to the virtual terminals (1), not (0), or absent (-)
+	fbcon=-
+	for v in /sys/class/vtconsole/vtcon*; do
+		grep -q 'frame buffer' "$v/name" 2>/dev/null && fbcon=$(cat "$v/bind")
+	done
+	echo "$1-VTCON $fbcon"
+	for v in /sys/class/vtconsole/vtcon*; do echo "$1-VTCONS ${v##*/} $(cat "$v/bind") $(cat "$v/name")"; done
+	for f in /sys/class/graphics/fb*; do echo "$1-FB ${f##*/} $(basename "$(readlink -f "$f/device" 2>/dev/null)")"; done
+	for j in /run/vfio-boot/handoff/*; do [ -e "$j" ] && sed "s/^/$1-JOURNAL-TEXT /" "$j"; done
 	echo "$1-CPUS $(systemctl show -P AllowedCPUs system.slice)"
 	echo "$1-HUGE $(cat /proc/sys/vm/nr_hugepages)"
 	echo "$1-JOURNAL $(ls /run/vfio-boot/handoff 2>/dev/null | tr '\n' ' ')"
@@ -139,7 +147,19 @@ handoff_report() {
 	fi
 	wait_dm
 	hstate VBTEST-H2
-	case $cmdline in *" vbtest=handoff-single "*) ;; *) return ;; esac
+	case $cmdline in *" vbtest=handoff-single "*) ;; *)
+		# by hand, without libvirt: the devices named on the command line
+		vfio-boot handoff prepare 01:00.0 >/run/vbtest-out 2>&1
+		echo "VBTEST-MANUAL-PREPARE exit=$?"
+		lines VBTEST-MANUAL-TEXT /run/vbtest-out
+		hstate VBTEST-H5
+		vfio-boot -v handoff release 01:00.0 >/run/vbtest-out 2>&1
+		echo "VBTEST-MANUAL-RELEASE exit=$?"
+		lines VBTEST-MANUAL-TEXT /run/vbtest-out
+		hstate VBTEST-H6
+		return
+		;;
+	esac
 	# a process outside the display manager that keeps the card open and ignores SIGTERM
 	systemctl start vbtest-holder.service
 	sleep 1

@@ -36,6 +36,9 @@ if [ -x "$hook" ] && sh -n "$hook" && grep -q 'handoff prepare --domain="$1"' "$
 else not_ok "apply: writes the executable libvirt hook, and no device list for the boot"; fi
 got=$(vb "$r" apply 2>&1)
 [[ $got == *"Nothing to change"* ]] && ok "apply: a second run changes nothing" || not_ok "apply: a second run changes nothing" "$got"
+got=$(vb "$r" status 2>&1)
+[[ $got == *"0000:03:00.0  radeon         handoff: with the host until a VM that assigns it starts"* ]] &&
+	ok "status: the devices selected for handoff, with the host" || not_ok "status: the devices selected for handoff, with the host" "$got"
 # boot and handoff in one slot is refused
 s=$work/mixed && cp -a "$r" "$s"
 echo "device 0000:03:00.1 1002:aac8" >>"$s/etc/vfio-boot.conf"

@@ -530,7 +530,16 @@ static int reserve_hugepages(Handoff *h, const VbDomainInfo *dom)
 	if ((r = record(h, text, "hugepages %s %s", rel, before)) < 0 || h->o->dry_run)
 		return r;
 	(void)timed_write(h, "proc/sys/vm/compact_memory", "1"); /* contiguous memory first */
-	if ((r = timed_write(h, rel, count)) < 0)
+	/* the kernel looks for the pages in the write itself: it can take long, and is cut by
+	 * the step's timeout (the pages found so far are given back with the rollback) */
+	if (r = timed_write(h, rel, count), r == -ETIMEDOUT)
+		return vb_fail(
+		    h->ctx, r,
+		    "the %llu huge pages of %llu KiB the VM needs were not reserved within %u s (/%s): the "
+		    "memory is not free or too fragmented; free memory, or reserve them at boot "
+		    "(hugepages= on the kernel command line)",
+		    (unsigned long long)need, (unsigned long long)page, h->o->timeout_ms / 1000, rel);
+	if (r < 0)
 		return vb_log_errno(h->ctx, r, "failed to reserve huge pages in /%s", rel);
 	_cleanup_free_ char *now = NULL;
 	if ((r = read_sysroot_line(h->ctx, rel, &now)) < 0)

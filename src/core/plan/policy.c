@@ -302,6 +302,8 @@ static int choose_method(const VbModel *m, const VbSelection *sel, VbPlan *p)
 
 static int issues_move(VbIssueList *to, VbIssueList *from)
 {
+	if (from->n == 0)
+		return 0;
 	VbIssue *v = realloc(to->v, (to->n + from->n + 1) * sizeof(*v));
 	if (!v)
 		return -ENOMEM;
