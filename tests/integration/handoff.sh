@@ -127,6 +127,13 @@ devices-$gpu: give $audio to vfio-pci
 	ok "prepare --dry-run: the steps in order (display manager, console, drivers, vfio-pci), nothing done" ||
 	not_ok "prepare --dry-run: the steps in order (display manager, console, drivers, vfio-pci), nothing done" "$got"
 
+# with another framebuffer (the host's GPU) the console has somewhere to go: left alone
+mkdir -p "$r/sys/class/graphics/fb1" && ln -s "$(readlink -f "$dev/0000:04:00.0")" "$r/sys/class/graphics/fb1/device"
+got=$(run handoff prepare --dry-run 2>&1; echo "/$?")
+[[ $got == */0 && $got != *"framebuffer console"* ]] && ok "prepare --dry-run: the console stays bound when another GPU's framebuffer can take it" ||
+	not_ok "prepare --dry-run: the console stays bound when another GPU's framebuffer can take it" "$got"
+rm -r "$r/sys/class/graphics/fb1"
+
 got=$(run handoff prepare 2>&1; echo "/$?")
 want_log="systemctl stop display-manager.service
 unbind radeon $gpu

@@ -301,6 +301,13 @@ static int settle_driver(Handoff *h, const char *address, const char *want, char
 	}
 }
 
+static int read_sysroot_line(VbContext *ctx, const char *rel, char **ret)
+{
+	_cleanup_free_ char *path = NULL;
+	int r = vb_sysroot_path(ctx, rel, &path);
+	return r < 0 ? r : read_line_at(AT_FDCWD, path, ret);
+}
+
 /* ---- undoing a record ------------------------------------------------------------- */
 
 static int undo_device(Handoff *h, const char *address, const char *driver)
@@ -365,6 +372,31 @@ static int undo_platform(Handoff *h, const char *dev, const char *driver)
 	return 0;
 }
 
+/* Binds the framebuffer console again, tried for up to 2 s: a DRM driver may register its
+ * framebuffer a moment after it binds. A console that stays unbound is said, not an
+ * error: the host works without it, and the rest of the journal is undone all the same. */
+static int undo_vtcon(Handoff *h, const char *vtcon)
+{
+	_cleanup_free_ char *rel = NULL;
+	if (asprintf(&rel, "sys/class/vtconsole/%s/bind", vtcon) < 0)
+		return -ENOMEM;
+	long long deadline = now_ms() + (h->o->timeout_ms < 2000 ? h->o->timeout_ms : 2000);
+	for (;;) {
+		_cleanup_free_ char *now = NULL;
+		(void)timed_write(h, rel, "1");
+		if (read_sysroot_line(h->ctx, rel, &now) >= 0 && strcmp(now, "1") == 0)
+			return 0;
+		if (now_ms() >= deadline) {
+			vb_warn(h->ctx,
+				"the framebuffer console (%s) did not come back: the text consoles stay dark "
+				"until the next boot",
+				vtcon);
+			return 0;
+		}
+		sleep_ms(50);
+	}
+}
+
 static int undo_one(Handoff *h, const char *line)
 {
 	char verb[32], a[256], b[256];
@@ -378,12 +410,8 @@ static int undo_one(Handoff *h, const char *line)
 	}
 	if (strcmp(verb, "unit-stop") == 0 && n >= 2)
 		return systemctl(h, "start", a, NULL, NULL, 0);
-	if (strcmp(verb, "vtcon-unbind") == 0 && n >= 2) {
-		_cleanup_free_ char *rel = NULL;
-		if (asprintf(&rel, "sys/class/vtconsole/%s/bind", a) < 0)
-			return -ENOMEM;
-		return timed_write(h, rel, "1");
-	}
+	if (strcmp(verb, "vtcon-unbind") == 0 && n >= 2)
+		return undo_vtcon(h, a);
 	if (strcmp(verb, "platform-unbind") == 0 && n >= 3)
 		return undo_platform(h, a, b);
 	if (strcmp(verb, "device") == 0 && n >= 3)
@@ -413,13 +441,6 @@ static int undo_all(Handoff *h, char **records, size_t n)
 }
 
 /* ---- host tuning for the VM's lifetime ------------------------------------------------- */
-
-static int read_sysroot_line(VbContext *ctx, const char *rel, char **ret)
-{
-	_cleanup_free_ char *path = NULL;
-	int r = vb_sysroot_path(ctx, rel, &path);
-	return r < 0 ? r : read_line_at(AT_FDCWD, path, ret);
-}
 
 /* The other CPUs of the host run everything else while the VM runs: systemd's AllowedCPUs=
  * on the slices that hold the host's work, at runtime (gone at the next boot anyway). */

@@ -10,6 +10,7 @@
  *  - a firmware framebuffer (efifb, simpledrm, vesafb) whose memory (proc/iomem) lies in
  *    one of the device's BARs (its resource file): bound to a platform device.
  */
+#include <ctype.h>
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
@@ -373,6 +374,32 @@ static int console_holders(VbContext *ctx, const VbDevice *d, const VbHolderList
 	return r;
 }
 
+/* Is there a framebuffer that is not the devices' own (nor a firmware one inside them)? */
+static bool other_framebuffer(VbContext *ctx, const VbDevice *const *devs, size_t n, const VbHolderList *fw)
+{
+	_cleanup_free_ char *graphics = NULL;
+	if (vb_sysroot_path(ctx, "sys/class/graphics", &graphics) < 0)
+		return false;
+	bool other = false;
+	DIR *dir = opendir(graphics);
+	for (struct dirent *de; dir && !other && (de = readdir(dir));) {
+		_cleanup_free_ char *link = NULL, *owner = NULL;
+		if (strncmp(de->d_name, "fb", 2) != 0 || !isdigit((unsigned char)de->d_name[2]) ||
+		    asprintf(&link, "%s/%s/device", graphics, de->d_name) < 0 ||
+		    read_link_basename_at(AT_FDCWD, link, &owner) < 0)
+			continue;
+		bool ours = false;
+		for (size_t i = 0; i < n && !ours; i++)
+			ours = strcmp(owner, devs[i]->address) == 0;
+		for (size_t i = 0; i < fw->n && !ours; i++)
+			ours = fw->v[i].kind == VB_HOLDER_FIRMWARE_FB && strcmp(fw->v[i].name, owner) == 0;
+		other = !ours;
+	}
+	if (dir)
+		closedir(dir);
+	return other;
+}
+
 int vb_handoff_holders(VbContext *ctx, const VbDevice *const *devs, size_t n, VbHolderList *ret)
 {
 	VbStrv nodes = {0};
@@ -404,7 +431,10 @@ int vb_handoff_holders(VbContext *ctx, const VbDevice *const *devs, size_t n, Vb
 		r = process_holders(ctx, &nodes, owners, ret);
 	for (size_t i = 0; i < n && r >= 0; i++)
 		r = firmware_fb_holders(ctx, devs[i], ret);
-	for (size_t i = 0; i < n && r >= 0; i++)
+	/* the console needs releasing only when it has nowhere else to go: with another
+	 * framebuffer (the host's GPU), the kernel moves it there as the device's goes */
+	bool elsewhere = r >= 0 && other_framebuffer(ctx, devs, n, ret);
+	for (size_t i = 0; i < n && r >= 0 && !elsewhere; i++)
 		r = console_holders(ctx, devs[i], ret, ret);
 	vb_strv_done(&nodes);
 	free(owners);
