@@ -34,6 +34,7 @@
 #include "../profile/topology.h"
 #include "../util/atomic-file.h"
 #include "../util/fileio.h"
+#include "../util/strbuf.h"
 #include "handoff.h"
 
 #define VFIO_PCI "vfio-pci"
@@ -623,35 +624,32 @@ static int tune_host(Handoff *h, const VbDomainInfo *dom)
 
 /* ---- prepare ------------------------------------------------------------------------ */
 
-static char *describe_all(const VbHolderList *l, bool processes_only)
+/* A process holds a device; with skip_display, one the display manager's stop ends. */
+static bool counts(const VbHolder *h, bool skip_display)
 {
-	size_t len = 0, cap = 1;
-	char *s = calloc(1, 1);
-	for (size_t i = 0; s && i < l->n; i++) {
-		if (processes_only && l->v[i].kind != VB_HOLDER_PROCESS)
-			continue;
-		_cleanup_free_ char *d = vb_holder_describe(&l->v[i]);
-		if (!d)
-			return free(s), NULL;
-		size_t need = len + strlen(d) + 3;
-		if (need > cap) {
-			char *ns = realloc(s, cap = need * 2);
-			if (!ns)
-				return free(s), NULL;
-			s = ns;
-		}
-		len += (size_t)sprintf(s + len, "%s%s", len ? ", " : "", d);
-	}
-	return s;
+	return h->kind == VB_HOLDER_PROCESS && !(skip_display && h->display);
 }
 
-/* A process holds a device; with skip_display, one the display manager's stop ends. */
 static bool has_process(const VbHolderList *l, bool skip_display)
 {
 	for (size_t i = 0; i < l->n; i++)
-		if (l->v[i].kind == VB_HOLDER_PROCESS && !(skip_display && l->v[i].display))
+		if (counts(&l->v[i], skip_display))
 			return true;
 	return false;
+}
+
+/* "Xorg (pid 812, gdm.service) has /dev/dri/card0 open, ...": the processes has_process
+ * counts; NULL when out of memory. */
+static char *describe_processes(const VbHolderList *l, bool skip_display)
+{
+	StrBuf b = {0};
+	for (size_t i = 0; i < l->n; i++) {
+		if (!counts(&l->v[i], skip_display))
+			continue;
+		_cleanup_free_ char *d = vb_holder_describe(&l->v[i]);
+		strbuf_printf(&b, "%s%s", b.len ? ", " : "", d ? d : "?");
+	}
+	return strbuf_steal(&b);
 }
 
 /* Waits for the processes holding the devices to close them; with --dry-run, names those
@@ -666,12 +664,7 @@ static int wait_for_processes(Handoff *h, const VbDevice *const *devs, size_t n)
 			return r;
 		bool busy = has_process(&l, h->o->dry_run);
 		if (busy && (h->o->dry_run || now_ms() >= deadline)) {
-			VbHolderList left = {0};
-			for (size_t i = 0; i < l.n; i++)
-				if (!(h->o->dry_run && l.v[i].display))
-					(void)vb_holder_list_push(&left, &l.v[i]);
-			_cleanup_free_ char *who = describe_all(&left, true);
-			vb_holder_list_done(&left);
+			_cleanup_free_ char *who = describe_processes(&l, h->o->dry_run);
 			vb_holder_list_done(&l);
 			if (h->o->dry_run)
 				return vb_fail(

@@ -48,7 +48,6 @@ typedef struct VbHolderList {
 /* What holds the devices now. */
 int vb_handoff_holders(VbContext *ctx, const VbDevice *const *devs, size_t n, VbHolderList *ret);
 void vb_holder_list_done(VbHolderList *l);
-int vb_holder_list_push(VbHolderList *l, const VbHolder *h);
 /* "Xorg (pid 812, display-manager.service) has /dev/dri/card0 open", "the framebuffer
  * console (vtcon1)", "the firmware framebuffer efi-framebuffer.0 (efi-framebuffer)" */
 char *vb_holder_describe(const VbHolder *h);

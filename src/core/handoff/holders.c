@@ -24,7 +24,7 @@
 #include "../util/fileio.h"
 #include "handoff.h"
 
-int vb_holder_list_push(VbHolderList *l, const VbHolder *h)
+static int holder_list_push(VbHolderList *l, const VbHolder *h)
 {
 	VbHolder *v = realloc(l->v, (l->n + 1) * sizeof(*v));
 	if (!v)
@@ -227,7 +227,7 @@ static int process_holders(VbContext *ctx, const VbStrv *nodes, const char *cons
 		char cgpath[512];
 		process_unit(pdir, h.unit, sizeof(h.unit), cgpath, sizeof(cgpath));
 		h.display = is_display(ctx, dm, h.unit, cgpath);
-		r = vb_holder_list_push(ret, &h);
+		r = holder_list_push(ret, &h);
 	}
 	if (procs)
 		closedir(procs);
@@ -309,7 +309,7 @@ static int firmware_fb_holders(VbContext *ctx, const VbDevice *d, VbHolderList *
 		snprintf(h.device, sizeof(h.device), "%s", d->address);
 		snprintf(h.name, sizeof(h.name), "%s", de->d_name);
 		snprintf(h.driver, sizeof(h.driver), "%s", driver);
-		r = vb_holder_list_push(ret, &h);
+		r = holder_list_push(ret, &h);
 	}
 	if (pd)
 		closedir(pd);
@@ -367,7 +367,7 @@ static int console_holders(VbContext *ctx, const VbDevice *d, const VbHolderList
 		VbHolder h = {.kind = VB_HOLDER_CONSOLE};
 		snprintf(h.device, sizeof(h.device), "%s", d->address);
 		snprintf(h.name, sizeof(h.name), "%s", de->d_name);
-		r = vb_holder_list_push(ret, &h);
+		r = holder_list_push(ret, &h);
 	}
 	if (dir)
 		closedir(dir);
