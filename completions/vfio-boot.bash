@@ -74,7 +74,7 @@ _vfio_boot()
 		return
 		;;
 	--bootloader=*)
-		COMPREPLY=($(compgen -W "grub-dropin grub grub-bls systemd-boot kernelstub refind none" -- "${cur#--bootloader=}"))
+		COMPREPLY=($(compgen -W "grub-dropin grub grub-bls systemd-boot kernelstub refind proxmox-boot-tool none" -- "${cur#--bootloader=}"))
 		return
 		;;
 	--initramfs=*)
@@ -110,7 +110,7 @@ _vfio_boot()
 
 	case $verb in
 	"") COMPREPLY=($(compgen -W "$verbs" -- "$cur")) ;;
-	generate) COMPREPLY=($(compgen -W "modprobe grub kernel-cmdline refind devices initramfs-tools dracut mkinitcpio booster libvirt-hook cmdline" -- "$cur")) ;;
+	generate) COMPREPLY=($(compgen -W "modprobe grub kernel-cmdline refind devices initramfs-tools dracut mkinitcpio booster modules-load libvirt-hook cmdline" -- "$cur")) ;;
 	handoff)
 		if [ "$cword" -gt 1 ] && [[ ${words[cword - 1]} == handoff ]]; then
 			COMPREPLY=($(compgen -W "prepare release" -- "$cur"))

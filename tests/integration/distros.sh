@@ -15,7 +15,7 @@ listing="$top/tests/fixtures/machines/tutorial-x99.listing"
 params="intel_iommu=on vfio-pci.ids=1002:67b1,1002:aac8"
 
 mkdir -p "$work/bin"
-for c in update-initramfs update-grub dracut mkinitcpio grub-mkconfig grub2-mkconfig grubby kernelstub; do
+for c in update-initramfs update-grub dracut mkinitcpio grub-mkconfig grub2-mkconfig grubby kernelstub proxmox-boot-tool; do
 	# one line per run: the command, then each argument in brackets
 	printf '#!/bin/sh\n{ printf %%s %s; for a; do printf " [%%s]" "$a"; done; echo; } >>"%s/calls"\n' "$c" "$work" >"$work/bin/$c"
 	chmod +x "$work/bin/$c"
@@ -74,6 +74,19 @@ consumers() {
 			shellcheck -s bash -e SC2034 "$r/etc/mkinitcpio.conf.d/vfio-boot.conf"; then
 			ok "$d: mkinitcpio reads the modules, the file and the vfio-boot hook from the drop-in"
 		else not_ok "$d: mkinitcpio reads the modules, the file and the vfio-boot hook from the drop-in" "$out"; fi ;;
+	proxmox | proxmox-zfs)
+		# systemd-modules-load reads the vfio modules; proxmox-boot-tool copies
+		# /etc/kernel/cmdline, one line, to the ESPs' loader entries
+		if [ "$(grep -v '^#' "$r/etc/modules-load.d/vfio-boot.conf" | tr '\n' ' ')" = "vfio vfio_iommu_type1 vfio_pci " ]; then
+			ok "$d: /etc/modules-load.d/vfio-boot.conf loads vfio, vfio_iommu_type1 and vfio_pci"
+		else not_ok "$d: /etc/modules-load.d/vfio-boot.conf loads vfio, vfio_iommu_type1 and vfio_pci" "$(cat "$r/etc/modules-load.d/vfio-boot.conf")"; fi
+		if [ "$d" = proxmox-zfs ]; then
+			if [ "$(cat "$r/etc/kernel/cmdline")" = "root=ZFS=rpool/ROOT/pve-1 boot=zfs $params" ] && [ ! -e "$r/etc/default/grub.d/vfio-boot.cfg" ]; then
+				ok "$d: the parameters are in /etc/kernel/cmdline for proxmox-boot-tool, not in GRUB's files"
+			else not_ok "$d: the parameters are in /etc/kernel/cmdline for proxmox-boot-tool, not in GRUB's files" "$(cat "$r/etc/kernel/cmdline"; ls "$r/etc/default/grub.d")"; fi
+		elif [ -e "$r/etc/default/grub.d/vfio-boot.cfg" ] && [ ! -e "$r/etc/kernel/cmdline" ]; then
+			ok "$d: without proxmox-boot-tool's ESPs the parameters go to GRUB's drop-in"
+		else not_ok "$d: without proxmox-boot-tool's ESPs the parameters go to GRUB's drop-in" "$(ls "$r/etc/default/grub.d" "$r/etc/kernel")"; fi ;;
 	debian-refind)
 		if [ "$(grep -c " $params\"\$" "$r/boot/refind_linux.conf")" = 3 ] &&
 			grep -q "^\"vfio-boot: .*\" \"root=UUID=.* ro quiet vfio-boot=off\"$" "$r/boot/refind_linux.conf"; then
@@ -82,7 +95,7 @@ consumers() {
 	esac
 }
 
-for d in debian debian-refind ubuntu-dracut fedora rhel opensuse arch-grub arch-systemd-boot popos; do
+for d in debian debian-refind ubuntu-dracut fedora rhel opensuse arch-grub arch-systemd-boot popos proxmox proxmox-zfs; do
 	r="$work/$d"
 	if ! python3 "$top/tests/fixtures/build-sysroot.py" --distro="$d" "$listing" "$r" >"$work/build.log" 2>&1; then
 		not_ok "$d: fixture build" "$(cat "$work/build.log")"
@@ -285,7 +298,7 @@ vb "$r" check --bootloader=grub-dropin --json >"$work/out" 2>&1
 grep -q '"message": "Fedora Linux 41 (Workstation Edition): boot loader GRUB (/etc/default/grub.d, update-grub) (--bootloader), initramfs dracut"' "$work/out" &&
 	ok "check reports the boot setup and the override" || not_ok "check reports the boot setup and the override" "$(grep boot-setup -A3 "$work/out")"
 "$bin" --bootloader=lilo plan >/dev/null 2>"$work/err"
-[ $? = 2 ] && grep -q -- "--bootloader=lilo: not one of grub-dropin, grub, grub-bls, systemd-boot, kernelstub, refind, none" "$work/err" &&
+[ $? = 2 ] && grep -q -- "--bootloader=lilo: not one of grub-dropin, grub, grub-bls, systemd-boot, kernelstub, refind, proxmox-boot-tool, none" "$work/err" &&
 	ok "--bootloader= with an unknown name is a usage error that lists the names" || not_ok "--bootloader= with an unknown name is a usage error that lists the names" "$(cat "$work/err")"
 # booster: best effort, said so; a block in /etc/booster.yaml that a YAML reader takes
 r="$work/arch-booster"

@@ -370,7 +370,8 @@ static bool want_kernel_cmdline(const VbPlan *p)
 {
 	return any_devices(p) && p->cmdline.n > 0 && p->targets.kernel_cmdline_file &&
 	       (p->targets.bootloader == VB_BOOTLOADER_SYSTEMD_BOOT ||
-		p->targets.bootloader == VB_BOOTLOADER_GRUB_BLS);
+		p->targets.bootloader == VB_BOOTLOADER_GRUB_BLS ||
+		p->targets.bootloader == VB_BOOTLOADER_PROXMOX);
 }
 
 /* /etc/kernel/cmdline: one line, no comments (kernel-install, dracut and mkinitcpio read it
@@ -532,6 +533,23 @@ static char *gen_libvirt_hook(const VbPlan *p)
 	return strbuf_steal(&b);
 }
 
+static bool want_modules_load(const VbPlan *p)
+{
+	return always(p) && p->targets.proxmox;
+}
+
+/* /etc/modules-load.d/vfio-boot.conf on Proxmox VE, whose documentation loads the vfio
+ * modules this way (qm-pci-passthrough): the host keeps them loaded for every VM, also for
+ * devices that qemu-server moves to vfio-pci itself. Not vfio_virqfd: it is part of vfio
+ * from Linux 6.2, and Proxmox VE 8 runs 6.2 or later. */
+static char *gen_modules_load(const VbPlan *p)
+{
+	(void)p;
+	StrBuf b = {0};
+	strbuf_printf(&b, HEADER "vfio\nvfio_iommu_type1\nvfio_pci\n");
+	return strbuf_steal(&b);
+}
+
 static const VbGenerator generators[] = {
     {"modprobe", "/etc/modprobe.d/vfio-boot.conf", 0644, always, gen_modprobe, NULL, NULL},
     {"grub", "/etc/default/grub.d/vfio-boot.cfg", 0644, want_grub, gen_grub, NULL, NULL},
@@ -540,6 +558,8 @@ static const VbGenerator generators[] = {
      unedit_kernel_cmdline},
     {"refind", "/boot/refind_linux.conf", 0644, want_refind, NULL, edit_refind, unedit_refind},
     {"devices", "/etc/vfio-boot/devices.conf", 0644, always, gen_devices, NULL, NULL},
+    {"modules-load", "/etc/modules-load.d/vfio-boot.conf", 0644, want_modules_load, gen_modules_load, NULL,
+     NULL},
     {"initramfs-tools", "/etc/initramfs-tools/hooks/vfio-boot", 0755, want_initramfs_tools,
      gen_initramfs_tools, NULL, NULL},
     {"dracut", "/etc/dracut.conf.d/vfio-boot.conf", 0644, want_dracut, gen_dracut, NULL, NULL},
@@ -552,19 +572,13 @@ static const VbGenerator generators[] = {
 };
 
 /* NULL-terminated so that callers need no count; in plan order */
-const VbGenerator *const vb_generators[] = {&generators[0],
-					    &generators[1],
-					    &generators[2],
-					    &generators[3],
-					    &generators[4],
-					    &generators[5],
-					    &generators[6],
-					    &generators[7],
-					    &generators[8],
-					    &generators[9],
-					    &generators[10],
-					    &generators[11],
-					    NULL};
+const VbGenerator *const vb_generators[] = {&generators[0],  &generators[1],
+					    &generators[2],  &generators[3],
+					    &generators[4],  &generators[5],
+					    &generators[6],  &generators[7],
+					    &generators[8],  &generators[9],
+					    &generators[10], &generators[11],
+					    &generators[12], NULL};
 
 const VbGenerator *vb_generator_find(const char *name, const VbPlan *p)
 {

@@ -781,6 +781,12 @@ size_t vb_regeneration_commands(const VbTargets *t, bool (*changed)(const char *
 			    (const char *const[]){t->grub_mkconfig, "-o", t->grub_cfg,
 						  t->grub_update_bls_cmdline ? "--update-bls-cmdline" : NULL,
 						  NULL});
+	/* Proxmox VE: the kernels, images and command line reach the ESPs it keeps only
+	 * through its refresh (systemd-boot from /etc/kernel/cmdline, or GRUB) */
+	if (t->proxmox_esps &&
+	    (images || changed("/etc/kernel/cmdline", ud) ||
+	     changed("/etc/default/grub.d/vfio-boot.cfg", ud) || changed("/etc/default/grub", ud)))
+		add_command(out, &n, (const char *const[]){"proxmox-boot-tool", "refresh", NULL});
 	const VbStrv *lists[] = {entry_remove, entry_add};
 	for (size_t i = 0; i < 2; i++) {
 		if (!lists[i] || lists[i]->n == 0)

@@ -23,6 +23,7 @@ static const char *const bootloader_names[] = {
     [VB_BOOTLOADER_SYSTEMD_BOOT] = "systemd-boot",
     [VB_BOOTLOADER_KERNELSTUB] = "kernelstub",
     [VB_BOOTLOADER_REFIND] = "refind",
+    [VB_BOOTLOADER_PROXMOX] = "proxmox-boot-tool",
 };
 
 static const char *const initramfs_names[] = {
@@ -52,6 +53,7 @@ const char *vb_bootloader_description(VbBootloader b)
 	    [VB_BOOTLOADER_SYSTEMD_BOOT] = N_("systemd-boot or kernel-install (/etc/kernel/cmdline)"),
 	    [VB_BOOTLOADER_KERNELSTUB] = "kernelstub",
 	    [VB_BOOTLOADER_REFIND] = N_("rEFInd (/boot/refind_linux.conf)"),
+	    [VB_BOOTLOADER_PROXMOX] = N_("proxmox-boot-tool (/etc/kernel/cmdline)"),
 	};
 	return d[b];
 }
@@ -76,7 +78,7 @@ int vb_initramfs_from_name(const char *name)
 
 const char *vb_bootloader_names(void)
 {
-	return "grub-dropin, grub, grub-bls, systemd-boot, kernelstub, refind, none";
+	return "grub-dropin, grub, grub-bls, systemd-boot, kernelstub, refind, proxmox-boot-tool, none";
 }
 
 const char *vb_initramfs_names(void)
@@ -174,8 +176,28 @@ static bool esp_has_uki(const VbContext *ctx)
 	return false;
 }
 
+/* Proxmox VE: pve-manager's files, the cluster file system's mount point, or its boot tool
+ * (reference/mission-anchors.md section 4). */
+static bool detect_proxmox(const VbContext *ctx)
+{
+	return has(ctx, "usr/share/pve-manager") || has(ctx, "etc/pve") ||
+	       has(ctx, "usr/sbin/proxmox-boot-tool");
+}
+
+/* proxmox-boot-tool keeps the kernels on the ESPs listed in /etc/kernel/proxmox-boot-uuids
+ * (a ZFS root, or a setup the admin chose), and boots them with systemd-boot when the
+ * command line comes from /etc/kernel/cmdline; with GRUB on those ESPs it comes from
+ * /etc/default/grub, as on any Debian. */
+static bool proxmox_boot_esps(const VbContext *ctx)
+{
+	_cleanup_free_ char *uuids = read_root_file(ctx, "etc/kernel/proxmox-boot-uuids");
+	return uuids && uuids[strspn(uuids, " \t\n")] != 0;
+}
+
 static VbBootloader detect_bootloader(const VbContext *ctx, bool debian_like)
 {
+	if (detect_proxmox(ctx) && proxmox_boot_esps(ctx) && has(ctx, "etc/kernel/cmdline"))
+		return VB_BOOTLOADER_PROXMOX;
 	if (has(ctx, "etc/kernelstub/configuration"))
 		return VB_BOOTLOADER_KERNELSTUB;
 	if (has(ctx, "boot/refind_linux.conf"))
@@ -249,6 +271,14 @@ void vb_targets_detect(const VbContext *ctx, const char *bootloader_name, const 
 		t->grub_update_bls_cmdline = script && strstr(script, "--update-bls-cmdline");
 	}
 	t->kernel_cmdline_file = has(ctx, "etc/kernel/cmdline");
+	t->proxmox = detect_proxmox(ctx);
+	if (t->proxmox) {				/* its os-release is Debian's */
+		char base[sizeof(t->distro_name) - 16]; /* room for what is added */
+		snprintf(base, sizeof(base), "%.*s", (int)sizeof(base) - 1, t->distro_name);
+		snprintf(t->distro_name, sizeof(t->distro_name), "Proxmox VE%s%s%s", base[0] ? " (" : "",
+			 base, base[0] ? ")" : "");
+	}
+	t->proxmox_esps = t->proxmox && proxmox_boot_esps(ctx);
 	char layout[16] = "";
 	t->uki = (conf && file_value(conf, "layout", layout, sizeof(layout)) && strcmp(layout, "uki") == 0) ||
 		 esp_has_uki(ctx);

@@ -16,6 +16,7 @@ typedef enum VbBootloader {
 	VB_BOOTLOADER_SYSTEMD_BOOT, /* /etc/kernel/cmdline: kernel-install, systemd-boot, UKIs */
 	VB_BOOTLOADER_KERNELSTUB,   /* kernelstub (Pop!_OS) */
 	VB_BOOTLOADER_REFIND,	    /* /boot/refind_linux.conf */
+	VB_BOOTLOADER_PROXMOX,	    /* Proxmox VE's ESPs: /etc/kernel/cmdline + proxmox-boot-tool */
 	VB_BOOTLOADER_COUNT,
 } VbBootloader;
 
@@ -40,6 +41,8 @@ typedef struct VbTargets {
 	bool grub_update_bls_cmdline; /* that grub2-mkconfig has --update-bls-cmdline (RHEL >= 9.3) */
 	bool kernel_cmdline_file;     /* /etc/kernel/cmdline exists */
 	bool uki;		      /* unified kernel images: the command line is inside them */
+	bool proxmox;		      /* Proxmox VE (pve-manager, /etc/pve, proxmox-boot-tool) */
+	bool proxmox_esps;	      /* proxmox-boot-tool keeps the kernels on the ESPs it lists */
 } VbTargets;
 
 const char *vb_bootloader_name(VbBootloader b);
