@@ -44,7 +44,7 @@ _vfio_boot()
 		return
 		;;
 	--format=*)
-		COMPREPLY=($(compgen -W "libvirt qemu" -- "${cur#--format=}"))
+		COMPREPLY=($(compgen -W "libvirt qemu proxmox kubevirt nova" -- "${cur#--format=}"))
 		return
 		;;
 	--accel=*)

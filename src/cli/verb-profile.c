@@ -65,6 +65,47 @@ static int parse_memory(const char *s, uint64_t *ret)
 	return 0;
 }
 
+static int write_output(const char *path, const char *text)
+{
+	if (!path)
+		return fputs(text, stdout) < 0 ? -EIO : 0;
+	FILE *f = fopen(path, "we");
+	if (!f || fputs(text, f) < 0 || fclose(f) != 0)
+		return -errno;
+	return 0;
+}
+
+/* --format=kubevirt or nova: what a platform that schedules VMs needs to know of this node,
+ * the devices bound at boot; no VM is built. */
+static int node_devices(VbContext *ctx, const Args *args, const char *format)
+{
+	VbModel *m;
+	VbSelection *sel;
+	VbPlan *p;
+	int status = cli_build_plan(ctx, args, &m, &sel, &p);
+	if (status != 0)
+		return status;
+	_cleanup_free_ char *text = NULL;
+	int r = strcmp(format, "nova") == 0 ? vb_platform_nova(p, &text) : vb_platform_kubevirt(p, &text);
+	if (r == -ENOENT)
+		status = cli_error(0,
+				   "--format=%s: no device is bound at boot (%s offers only those): "
+				   "select one without handoff",
+				   format, strcmp(format, "nova") == 0 ? "Nova" : "KubeVirt");
+	else if (r < 0)
+		status = cli_error(r, "failed to write the %s configuration", format);
+	else if (p->n_handoff > 0 && args->verbosity >= 0)
+		fprintf(stderr, _("vfio-boot: profile: the devices selected for handoff are left out: the "
+				  "platform offers only devices that stay on vfio-pci\n"));
+	if (status == 0 && (r = write_output(args->profile.output, text)) < 0)
+		status = cli_error(r, "failed to write %s",
+				   args->profile.output ? args->profile.output : _("standard output"));
+	if (status == 0 && args->profile.output && args->verbosity >= 0)
+		fprintf(stderr, _("vfio-boot: profile: %s written\n"), args->profile.output);
+	cli_free_plan(m, sel, p);
+	return status;
+}
+
 int verb_profile(VbContext *ctx, const Args *args, int argc, char **argv)
 {
 	(void)argc, (void)argv;
@@ -84,12 +125,18 @@ int verb_profile(VbContext *ctx, const Args *args, int argc, char **argv)
 	};
 	if (args->json)
 		return cli_usage_error("profile writes a domain XML or a script, not JSON");
-	bool qemu = pa->format && strcmp(pa->format, "qemu") == 0;
-	if (pa->format && !qemu && strcmp(pa->format, "libvirt") != 0)
-		return cli_usage_error("--format=%s: expected libvirt or qemu", pa->format);
-	if (qemu && pa->define)
+	const char *format = pa->format ? pa->format : "libvirt";
+	bool qemu = strcmp(format, "qemu") == 0, proxmox = strcmp(format, "proxmox") == 0;
+	bool node = strcmp(format, "kubevirt") == 0 || strcmp(format, "nova") == 0;
+	if (!qemu && !proxmox && !node && strcmp(format, "libvirt") != 0)
+		return cli_usage_error("--format=%s: expected libvirt, qemu, proxmox, kubevirt or nova",
+				       format);
+	if (strcmp(format, "libvirt") != 0 && pa->define)
 		return cli_usage_error("--define is for --format=libvirt");
+	if (node)
+		return node_devices(ctx, args, format);
 	o.firmware_files = qemu;
+	o.proxmox = proxmox;
 	if (pa->accel && strcmp(pa->accel, "kvm") == 0)
 		o.accel = VB_ACCEL_KVM;
 	else if (pa->accel && strcmp(pa->accel, "tcg") == 0)
@@ -124,7 +171,7 @@ int verb_profile(VbContext *ctx, const Args *args, int argc, char **argv)
 					       pa->libvirt_version);
 	} else if (!(o.libvirt = installed_libvirt(ctx))) {
 		o.libvirt = VB_LIBVIRT_DEFAULT;
-		assumed = true;
+		assumed = !proxmox; /* qemu-server has no libvirt */
 	}
 
 	VbModel *m;
@@ -140,12 +187,14 @@ int verb_profile(VbContext *ctx, const Args *args, int argc, char **argv)
 		status = 1; /* the reason is logged */
 		goto out;
 	}
-	r = qemu ? vb_profile_qemu_script(prof, &xml) : vb_profile_libvirt_xml(prof, &xml, &error);
+	r = qemu      ? vb_profile_qemu_script(prof, &xml)
+	    : proxmox ? vb_profile_proxmox_script(prof, &xml, &error)
+		      : vb_profile_libvirt_xml(prof, &xml, &error);
 	if (r < 0) {
-		status = qemu ? cli_error(r, "failed to write the script%s%s", error ? ": " : "",
-					  error ? error : "")
-			      : cli_error(r, "failed to write the domain%s%s", error ? ": " : "",
-					  error ? error : "");
+		status = qemu || proxmox ? cli_error(r == -E2BIG ? 0 : r, "failed to write the script%s%s",
+						     error ? ": " : "", error ? error : "")
+					 : cli_error(r, "failed to write the domain%s%s", error ? ": " : "",
+						     error ? error : "");
 		goto out;
 	}
 	if (args->verbosity >= 0) {
@@ -174,23 +223,24 @@ int verb_profile(VbContext *ctx, const Args *args, int argc, char **argv)
 		if (!pa->output)
 			goto out;
 	}
+	if ((r = write_output(pa->output, xml)) < 0) {
+		status = cli_error(r, "failed to write %s", pa->output ? pa->output : _("standard output"));
+		goto out;
+	}
 	if (pa->output) {
-		FILE *f = fopen(pa->output, "we");
-		if (!f || fputs(xml, f) < 0 || fclose(f) != 0) {
-			status = cli_error(-errno, "failed to write %s", pa->output);
-			goto out;
-		}
-		if (qemu && chmod(pa->output, 0755) < 0) {
+		if ((qemu || proxmox) && chmod(pa->output, 0755) < 0) {
 			status = cli_error(-errno, "failed to make %s executable", pa->output);
 			goto out;
 		}
 		if (args->verbosity >= 0)
 			fprintf(stderr,
 				qemu ? _("vfio-boot: profile: %s written; run it as root to start the VM\n")
-				     : _("vfio-boot: profile: %s written; 'virsh define %s' adds the VM\n"),
+				: proxmox
+				    ? _("vfio-boot: profile: %s written; run it as root on the Proxmox VE "
+					"node to create the VM\n")
+				    : _("vfio-boot: profile: %s written; 'virsh define %s' adds the VM\n"),
 				pa->output, pa->output);
-	} else
-		fputs(xml, stdout); /* it ends with a newline */
+	}
 out:
 	vb_profile_free(prof);
 	cli_free_plan(m, sel, p);

@@ -277,6 +277,77 @@ setup nvidia-turing-4fn 10de:1e87
 script_case nvidia-turing-4fn qemu-linux --os=linux && qemu_starts qemu-linux 4
 script_case nvidia-turing-4fn qemu-windows10-tcg --os=windows10 --accel=tcg && qemu_starts qemu-windows10-tcg 4
 
+# ---- the platforms: Proxmox VE's qm commands, KubeVirt and Nova ---------------------------
+# Each against its golden, then checked with the platform's own rules (platform-check.py):
+# the Proxmox script runs with a qm and a pvesh that record what they are given.
+# Debian's python3, which has python3-oslo.config and python3-yaml
+pycheck=/usr/bin/python3
+mkdir -p "$work/pve-bin"
+printf '#!/bin/sh\nprintf "%%s\\n" "$@" >"%s/qm.argv"\n' "$work" >"$work/pve-bin/qm"
+printf '#!/bin/sh\necho 100\n' >"$work/pve-bin/pvesh"
+chmod +x "$work/pve-bin/qm" "$work/pve-bin/pvesh"
+plan_addresses() { vb "$1" plan --json | python3 -c 'import json,sys; print(" ".join(d["address"] for d in json.load(sys.stdin)["devices"]))'; }
+# platform_case MACHINE NAME FORMAT ARGS...
+platform_case() {
+	local machine=$1 name=$2 format=$3 root="$work/$1" dir="$top/tests/golden/$1" ext
+	shift 3
+	case $format in proxmox) ext=sh ;; kubevirt) ext=yaml ;; nova) ext=conf ;; esac
+	if ! vb "$root" -q profile --format="$format" "$@" >"$work/$name.$ext" 2>"$work/err"; then
+		not_ok "$machine $format $name: exit status" "$(cat "$work/err")"
+		return
+	fi
+	sed -e "s|$work|@WORK@|g" "$work/$name.$ext" >"$work/golden.$ext"
+	[ -n "${UPDATE_GOLDEN:-}" ] && cp "$work/golden.$ext" "$dir/profile-$name.$ext"
+	local addresses ids check_out
+	addresses=$(plan_addresses "$root")
+	ids=$(vb "$root" plan --json | python3 -c 'import json,sys
+seen = []
+for d in json.load(sys.stdin)["devices"]:
+    i = d["vendor"] + ":" + d["device"]
+    if i not in seen: seen.append(i)
+print(" ".join(seen))')
+	case $format in
+	proxmox)
+		rm -f "$work/qm.argv"
+		# shellcheck disable=SC2086 # one word per address
+		if ! sh -n "$work/$name.$ext" || ! shellcheck -s sh "$work/$name.$ext" >"$work/sc" 2>&1; then
+			check_out="sh -n or shellcheck: $(cat "$work/sc")"
+		elif ! PATH="$work/pve-bin:$PATH" sh "$work/$name.$ext" >"$work/run" 2>&1 || [ ! -s "$work/qm.argv" ]; then
+			check_out="the script did not run qm create: $(cat "$work/run")"
+		else check_out=$("$pycheck" "$top/tests/integration/platform-check.py" proxmox "$work/qm.argv" $addresses 2>&1); fi ;;
+	kubevirt) check_out=$("$pycheck" "$top/tests/integration/platform-check.py" kubevirt "$work/$name.$ext" $ids 2>&1) ;;
+	nova) check_out=$("$pycheck" "$top/tests/integration/platform-check.py" nova "$work/$name.$ext" $addresses 2>&1) ;;
+	esac
+	if ! diff -u "$dir/profile-$name.$ext" "$work/golden.$ext" >"$work/diff"; then
+		not_ok "$machine $format $name: differs from tests/golden/$machine/profile-$name.$ext" "$(head -40 "$work/diff")"
+	elif [ -n "$check_out" ]; then
+		not_ok "$machine $format $name: the platform's rules" "$check_out"
+	else ok "$machine $format $name: golden, and the platform's own rules ($format)"; fi
+}
+setup tutorial-x99 03:00.0 07:00.0
+platform_case tutorial-x99 proxmox-windows11 proxmox --os=windows11 --hugepages --rom="$work/r9-390-uefi.rom" \
+	--disk="$work/win10.img" --iso="$work/Win11_23H2_Spanish_x64.iso" --drivers-iso="$work/virtio-win.iso" --usb-device=046d:c52b
+truncate -s 4M "$work/tutorial-x99/dev/sdc"
+platform_case tutorial-x99 proxmox-linux proxmox --os=linux --memory=4G --vcpus=4 --disk=/dev/sdc
+platform_case tutorial-x99 kubevirt kubevirt
+platform_case tutorial-x99 nova nova
+setup nvidia-turing-4fn 10de:1e87
+platform_case nvidia-turing-4fn proxmox-windows10 proxmox --os=windows10 --hide-kvm
+platform_case nvidia-turing-4fn kubevirt kubevirt
+platform_case nvidia-turing-4fn nova nova
+# qemu-server's limits, said before anything is written
+cp "$work/r9-390-uefi.rom" "$work/r9,390.rom"
+vb "$work/nvidia-turing-4fn" profile --format=proxmox --rom="$work/r9,390.rom" >"$work/out" 2>"$work/err"
+[ $? = 1 ] && grep -q "qemu-server takes a ROM file name without ',' or ';'" "$work/err" && [ ! -s "$work/out" ] &&
+	ok "proxmox: a ROM file name qemu-server cannot take is refused, named" ||
+	not_ok "proxmox: a ROM file name qemu-server cannot take is refused, named" "$(cat "$work/err")"
+vb "$work/nvidia-turing-4fn" profile --format=proxmox --looking-glass=1920x1080 >"$work/out" 2>"$work/err"
+[ $? = 1 ] && grep -q "not written for Proxmox VE yet" "$work/err" &&
+	ok "proxmox: Looking Glass is refused as not supported yet" || not_ok "proxmox: Looking Glass is refused as not supported yet" "$(cat "$work/err")"
+vb "$work/nvidia-turing-4fn" profile --format=nova --define >"$work/out" 2>"$work/err"
+[ $? = 2 ] && grep -q -- "--define is for --format=libvirt" "$work/err" &&
+	ok "--define with another format is a usage error" || not_ok "--define with another format is a usage error" "$(cat "$work/err")"
+
 # --define, through libvirt's API, on the test driver (the same call defines on qemu:///system)
 vb "$work/tutorial-x99" profile --libvirt-version=9.0 --name=defined-vm --define --connect=test:///default >"$work/out" 2>"$work/err"
 if [ $? = 0 ] && grep -q 'domain defined-vm defined on test:///default' "$work/err" && [ ! -s "$work/out" ]; then

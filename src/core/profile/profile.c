@@ -444,16 +444,18 @@ static void warn_missing_software(VbContext *ctx, const VbProfile *p)
 {
 	static const struct {
 		const char *path, *package;
-		bool tpm; /* Windows 11's TPM only */
+		bool tpm;     /* Windows 11's TPM only */
+		bool proxmox; /* on Proxmox VE, where qemu-server brings the rest */
 	} needs[] = {
-	    {"usr/sbin/libvirtd", "libvirt-daemon-system", false},
-	    {"usr/bin/qemu-system-x86_64", "qemu-system-x86", false},
-	    {"usr/share/OVMF", "ovmf", false},
-	    {"usr/bin/swtpm", "swtpm", true},
+	    {"usr/sbin/libvirtd", "libvirt-daemon-system", false, false},
+	    {"usr/bin/qemu-system-x86_64", "qemu-system-x86", false, false},
+	    {"usr/share/OVMF", "ovmf", false, false},
+	    {"usr/bin/swtpm", "swtpm", true, false},
+	    {"usr/sbin/qm", "qemu-server", false, true},
 	};
 	char missing[256] = "";
 	for (size_t i = 0; i < ELEMENTSOF(needs); i++) {
-		if (needs[i].tpm && p->opts.os != VB_OS_WINDOWS11)
+		if ((needs[i].tpm && p->opts.os != VB_OS_WINDOWS11) || needs[i].proxmox != p->opts.proxmox)
 			continue;
 		_cleanup_free_ char *path = NULL;
 		if (vb_root_path(ctx, needs[i].path, &path) < 0 || access(path, F_OK) == 0)
@@ -603,6 +605,12 @@ int vb_profile_build(VbContext *ctx, const VbModel *m, const VbPlan *plan, const
 	}
 	if (r < 0 || (r = note(p, "CPUs: %s.", p->pinning.why)) < 0)
 		goto fail;
+	if (opts->proxmox &&
+	    (r = note(p,
+		      "Proxmox VE: the guest sees %u cores (qemu-server gives no threads per core), and "
+		      "the whole VM, its emulator included, runs on those CPUs (affinity).",
+		      p->pinning.n_vcpus)) < 0)
+		goto fail;
 	if (opts->os == VB_OS_WINDOWS11 && p->pinning.n_vcpus < 2) {
 		r = vb_fail(ctx, -EINVAL, "Windows 11 needs at least 2 vCPUs");
 		goto fail;
@@ -628,7 +636,12 @@ int vb_profile_build(VbContext *ctx, const VbModel *m, const VbPlan *plan, const
 		r = vb_fail(ctx, -EINVAL, "Windows 11 needs at least 4096 MiB of memory");
 		goto fail;
 	}
-	if (opts->hugepages) {
+	if (opts->hugepages && opts->proxmox) {
+		p->hugepages = true; /* qemu-server reserves them when the VM starts */
+		if ((r = note(p, "memory: backed by 2 MiB huge pages, which qemu-server reserves when the "
+				 "VM starts (NUMA on, as it requires).")) < 0)
+			goto fail;
+	} else if (opts->hugepages) {
 		char why[256] = "";
 		if ((r = hugepages_possible(ctx, p->memory_mib, why, sizeof(why))) < 0)
 			goto fail;
@@ -643,8 +656,15 @@ int vb_profile_build(VbContext *ctx, const VbModel *m, const VbPlan *plan, const
 
 	/* firmware */
 	p->secure_boot = opts->os == VB_OS_WINDOWS11;
-	p->explicit_firmware = opts->firmware_files || opts->libvirt < VB_LIBVIRT_FIRMWARE_FEATURES;
-	if (p->explicit_firmware) {
+	p->explicit_firmware =
+	    !opts->proxmox && (opts->firmware_files || opts->libvirt < VB_LIBVIRT_FIRMWARE_FEATURES);
+	if (opts->proxmox) {
+		if ((r = p->secure_boot ? note(p, "firmware: OVMF with an EFI disk, Secure Boot on and "
+						  "Microsoft's keys enrolled (Windows 11 requires it).")
+					: note(p, "firmware: OVMF with an EFI disk, no keys enrolled (Secure "
+						  "Boot off).")) < 0)
+			goto fail;
+	} else if (p->explicit_firmware) {
 		r = vb_firmware_choose(ctx, p->secure_boot, &p->firmware);
 		if (r == -ENOENT) {
 			r = vb_log_errno(ctx, r,
@@ -702,6 +722,12 @@ int vb_profile_build(VbContext *ctx, const VbModel *m, const VbPlan *plan, const
 		size_t len = strlen(p->evdev[i]);
 		if (len > 4 && strcmp(p->evdev[i] + len - 4, "-kbd") == 0)
 			p->evdev_grabber = i;
+	}
+	if ((p->n_evdev > 0 || opts->looking_glass_width) && opts->proxmox) {
+		r = vb_fail(ctx, -ENOTSUP,
+			    "evdev input and Looking Glass are not written for Proxmox VE yet (qemu-server "
+			    "takes them only as raw QEMU arguments in its args option)");
+		goto fail;
 	}
 	if (p->n_evdev > 0 && opts->libvirt < VB_LIBVIRT(7, 4)) {
 		r = vb_fail(ctx, -ENOTSUP, "--evdev: evdev input needs libvirt 7.4 or later");

@@ -10,6 +10,7 @@
 #include <stdint.h>
 
 #include "../plan/plan.h"
+#include "../util/strbuf.h"
 #include "pinning.h"
 
 typedef enum VbGuestOs { VB_OS_WINDOWS11, VB_OS_WINDOWS10, VB_OS_LINUX } VbGuestOs;
@@ -46,6 +47,7 @@ typedef struct VbProfileOptions {
 	VbAccel accel;	     /* AUTO: KVM when the host has /dev/kvm, TCG otherwise */
 	unsigned libvirt;    /* VB_LIBVIRT(x, y) */
 	bool firmware_files; /* name the OVMF files whatever the libvirt version (QEMU format) */
+	bool proxmox;	     /* for qemu-server, which chooses the firmware and runs QEMU itself */
 } VbProfileOptions;
 
 /* The firmware files, from QEMU's firmware descriptors (firmware.c). */
@@ -114,6 +116,22 @@ int vb_profile_libvirt_xml(const VbProfile *p, char **ret, char **ret_error);
 
 /* The same VM as a shell script running qemu-system-x86_64 (built with firmware_files). */
 int vb_profile_qemu_script(const VbProfile *p, char **ret);
+
+/* --format=proxmox: a shell script of qm commands that create the VM on Proxmox VE (built
+ * with proxmox). -E2BIG with *ret_error (to free) where qemu-server's rules for hostpci
+ * refuse the devices. */
+int vb_profile_proxmox_script(const VbProfile *p, char **ret, char **ret_error);
+
+/* --format=kubevirt and --format=nova: the boot-bound devices of the plan for a node that a
+ * platform schedules VMs on: KubeVirt's permittedHostDevices (YAML), OpenStack Nova's [pci]
+ * device_spec and alias lines (nova.conf). -ENOENT when none is bound at boot. */
+int vb_platform_kubevirt(const VbPlan *plan, char **ret);
+int vb_platform_nova(const VbPlan *plan, char **ret);
+
+/* For the generated scripts: s as one shell word ('it'\''s'); text as "# " lines wrapped
+ * at spaces near 90 columns. */
+void vb_sh_word(StrBuf *b, const char *s);
+void vb_sh_comment(StrBuf *b, const char *text);
 
 /* Defines the domain on the libvirt connection uri (qemu:///system) through libvirt's API.
  * On failure *ret_error (to free) says why, in libvirt's words. */
