@@ -131,7 +131,7 @@ $(BUILD)/tests/test-%: tests/unit/test-%.c $(BUILD)/libvfioboot.a
 -include $(CORE_OBJ:.o=.d) $(CLI_OBJ:.o=.d) $(UNIT_BIN:=.d)
 
 # The integration suites, in the order they run.
-INTEGRATION_TESTS := run transaction faults bad-input profile distros setup handoff i18n
+INTEGRATION_TESTS := run transaction faults bad-input profile distros setup handoff ansible i18n
 
 # Unit tests (cmocka), then the integration tests over fixture sysroots.
 check: all $(UNIT_BIN)

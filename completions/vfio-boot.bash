@@ -94,7 +94,8 @@ _vfio_boot()
 		check) opts+=" --rom" ;;
 		add) opts+=" --force --dry-run --handoff" ;;
 		remove) opts+=" --dry-run" ;;
-		plan | generate) opts+=" --force" ;;
+		plan) opts+=" --force --selection=" ;;
+		generate) opts+=" --force" ;;
 		apply) opts+=" --force --dry-run --no-rebuild --if-configured --handoff" ;;
 		revert) opts+=" --force --dry-run --no-rebuild" ;;
 		bind) opts+=" --force --dry-run" ;;

@@ -43,6 +43,7 @@ typedef struct Args {
 	bool if_configured; /* apply: only with a selection, and then rebuild the images anyway */
 	bool handoff;	    /* add, apply: select the devices for handoff at VM start */
 	const char *domain; /* handoff: the libvirt domain's name (its XML on stdin) */
+	const char *selection; /* plan: the selection file to read instead of the root's */
 	unsigned timeout_s; /* handoff: per step, 0 for the default */
 	int verbosity;	    /* -1 quiet, 0 normal, 1 verbose, 2 debug */
 	ProfileArgs profile;

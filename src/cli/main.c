@@ -26,7 +26,7 @@ static const Verb verbs[] = {
     {"check", 0, -1, verb_check, "rom"},
     {"add", 1, -1, verb_add, "force dry-run handoff", true},
     {"remove", 1, -1, verb_remove, "dry-run", true},
-    {"plan", 0, 0, verb_plan, "force"},
+    {"plan", 0, 0, verb_plan, "force selection"},
     {"generate", 1, 1, verb_generate, "force"},
     {"apply", 0, -1, verb_apply, "force dry-run no-rebuild if-configured handoff", true},
     {"revert", 0, 0, verb_revert, "force dry-run no-rebuild", true},
@@ -103,6 +103,9 @@ static void help(void)
 		"                       starts, not bound at boot\n"
 		"      --domain=NAME    handoff: for this libvirt domain, its XML on stdin\n"
 		"      --timeout=SEC    handoff: how long each step may take (default 10)\n"
+		"      --selection=FILE  plan: read the selection from FILE instead of\n"
+		"                       /etc/vfio-boot.conf (what it would do, before it is\n"
+		"                       written)\n"
 		"\n"),
 	      stdout);
 	fputs(_("profile options:\n"
@@ -256,6 +259,7 @@ enum {
 	OPT_INITRAMFS,
 	OPT_HANDOFF,
 	OPT_DOMAIN,
+	OPT_SELECTION,
 	OPT_TIMEOUT,
 };
 
@@ -298,6 +302,7 @@ static const struct option long_options[] = {
     {"initramfs", required_argument, NULL, OPT_INITRAMFS},
     {"handoff", no_argument, NULL, OPT_HANDOFF},
     {"domain", required_argument, NULL, OPT_DOMAIN},
+    {"selection", required_argument, NULL, OPT_SELECTION},
     {"timeout", required_argument, NULL, OPT_TIMEOUT},
     {},
 };
@@ -506,6 +511,10 @@ int main(int argc, char **argv)
 			args.domain = optarg;
 			verb_only[n_verb_only++] = "domain";
 			break;
+		case OPT_SELECTION:
+			args.selection = optarg;
+			verb_only[n_verb_only++] = "selection";
+			break;
 		case OPT_TIMEOUT: {
 			char *end;
 			errno = 0;
@@ -596,6 +605,10 @@ int main(int argc, char **argv)
 			 : args.verbosity == 1 ? VB_LOG_INFO
 					       : VB_LOG_DEBUG;
 	vb_context_set_log(ctx, log_to_stderr, NULL, max);
+	if (args.selection && (r = vb_context_set_selection_file(ctx, args.selection)) < 0) {
+		vb_context_free(ctx);
+		return cli_error(r, "failed to start");
+	}
 	int status = verb->fn(ctx, &args, nargs, argv + optind);
 	if (getenv("VFIO_BOOT_TEST_FAIL_AT"))
 		fprintf(stderr,

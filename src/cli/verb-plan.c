@@ -108,7 +108,8 @@ json_object *json_plan(const VbPlan *p)
 		json_object_object_add(o, "vendor", json_hex4(d->vendor));
 		json_object_object_add(o, "device", json_hex4(d->device));
 		json_object_object_add(o, "class", json_hex4(d->class_code >> 8));
-		json_object_object_add(o, "reason", json_object_new_string(vb_reason_name(p->handoff[i].reason)));
+		json_object_object_add(o, "reason",
+				       json_object_new_string(vb_reason_name(p->handoff[i].reason)));
 		json_object_array_add(handoff, o);
 	}
 	json_object_object_add(root, "handoff", handoff);

@@ -41,8 +41,19 @@ VbContext *vb_context_free(VbContext *ctx)
 		close(ctx->lock_fd);
 	free(ctx->root);
 	free(ctx->sysroot);
+	free(ctx->selection_file);
 	free(ctx);
 	return NULL;
+}
+
+int vb_context_set_selection_file(VbContext *ctx, const char *path)
+{
+	char *copy = strdup(path);
+	if (!copy)
+		return -ENOMEM;
+	free(ctx->selection_file);
+	ctx->selection_file = copy;
+	return 0;
 }
 
 void vb_context_set_log(VbContext *ctx, VbLogFn fn, void *userdata, VbLogLevel max_level)

@@ -24,6 +24,7 @@ struct VbContext {
 	VbLogLevel log_max;
 	int lock_fd;	     /* the root's lock (vb_root_lock), -1 when not held */
 	unsigned lock_depth; /* nested takes */
+	char *selection_file; /* read instead of ROOT/etc/vfio-boot.conf (plan --selection) */
 };
 
 void vb_log(const VbContext *ctx, VbLogLevel level, const char *fmt, ...) _printf_(3, 4);

@@ -30,6 +30,9 @@ typedef struct VbContext VbContext;
  * sysroot: where live state (sys/, proc/) is read. NULL means "/". */
 int vb_context_new(const char *root, const char *sysroot, VbContext **ret);
 VbContext *vb_context_free(VbContext *ctx);
+/* Read the selection from path (a file outside the root) instead of ROOT/etc/vfio-boot.conf:
+ * what a selection would do before it is written. */
+int vb_context_set_selection_file(VbContext *ctx, const char *path);
 void vb_context_set_log(VbContext *ctx, VbLogFn fn, void *userdata, VbLogLevel max_level);
 const char *vb_context_root(const VbContext *ctx);
 const char *vb_context_sysroot(const VbContext *ctx);

@@ -861,11 +861,12 @@ int vb_selection_load(VbContext *ctx, VbSelection **ret)
 {
 	_cleanup_free_ char *path = NULL, *text = NULL;
 	size_t size;
-	int r = vb_root_path(ctx, VB_SELECTION_PATH, &path);
+	int r = ctx->selection_file ? ((path = strdup(ctx->selection_file)) ? 0 : -ENOMEM)
+				    : vb_root_path(ctx, VB_SELECTION_PATH, &path);
 	if (r < 0)
 		return r;
 	r = read_file_at(AT_FDCWD, path, 4 * 1024 * 1024, &text, &size);
-	if (r == -ENOENT) {
+	if (r == -ENOENT && !ctx->selection_file) {
 		vb_info(ctx, "%s does not exist: nothing is selected", path);
 		return vb_selection_new(ret);
 	}
