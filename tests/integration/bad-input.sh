@@ -147,7 +147,12 @@ row "profile: more vCPUs than the host can give" 1 "--vcpus=64: the host can giv
 row "profile: the QEMU format cannot be defined" 2 "--define is for --format=libvirt" '' "${P[@]}" --format=qemu --define
 row "profile: the QEMU format with no firmware" 1 "no UEFI firmware for q35 without Secure Boot" \
 	'rm -r "$r/usr/share/qemu/firmware"' "${P[@]}" --format=qemu --os=linux
-row "profile: an unknown format" 2 "--format=xml: expected libvirt or qemu" '' "${P[@]}" --format=xml
+row "profile: an unknown format" 2 "--format=xml: expected libvirt, qemu, proxmox, kubevirt or nova" '' "${P[@]}" --format=xml
+row "profile: KubeVirt with nothing bound at boot" 1 "--format=kubevirt: no device is bound at boot" \
+	'conf "device 0000:03:00.0 1002:67b1 handoff\n"' "${P[@]}" --format=kubevirt
+row "plan: a --selection file that does not exist" 1 "failed to read $work/nothing.conf: No such file or directory" '' \
+	--root=@R@ --sysroot=@R@ plan --selection="$work/nothing.conf"
+row "apply: --selection is for plan" 2 "option --selection does not apply to 'apply'" '' --root=@R@ --sysroot=@R@ apply --selection=/dev/null
 row "profile: a libvirt too old" 1 "libvirt 4.4: vfio-boot writes domains for libvirt 4.5 or later" '' "${P[@]}" --libvirt-version=4.4
 row "profile: the Secure Boot firmware hidden by an empty file in /etc" 1 "no UEFI firmware for q35 with Secure Boot in $work/root/usr/share/qemu/firmware" \
 	'mkdir -p "$r/etc/qemu/firmware" && : >"$r/etc/qemu/firmware/40-edk2-x86_64-secure-enrolled.json"' "${P[@]}" --libvirt-version=6.0

@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
-/* The profile's pure parts: CPU lists, the pinning algorithm, version parsing. */
+/* The profile's pure parts: CPU lists, the pinning algorithm, version parsing, qemu-server's
+ * limits on hostpci. */
 #include <errno.h>
 #include <setjmp.h>
 #include <stdarg.h>
@@ -150,12 +151,40 @@ static void versions(void **state)
 	assert_int_equal(vb_guest_os_from_name("win10", &os), -EINVAL);
 }
 
+/* qemu-server reads hostpci0 to hostpci15: one guest slot more is refused, not cut. Sixteen
+ * slots of two functions each pass, each slot's functions joined by ';' on one entry. */
+static void proxmox_hostpci_limits(void **state)
+{
+	(void)state;
+	VbDevice devs[34] = {0};
+	VbProfileHostdev hostdevs[34] = {0};
+	for (unsigned i = 0; i < 34; i++) {
+		snprintf(devs[i].address, sizeof(devs[i].address), "0000:%02x:00.%u", i / 2 + 1, i % 2);
+		hostdevs[i] =
+		    (VbProfileHostdev){.dev = &devs[i], .guest_bus = i / 2 + 1, .guest_function = i % 2};
+	}
+	VbProfile p = {.name = "vm", .hostdevs = hostdevs, .n_hostdevs = 32, .n_buses = 16};
+	p.pinning.n_vcpus = 2;
+	p.pinning.vcpu_cpus[0] = 2, p.pinning.vcpu_cpus[1] = 3;
+	char *text = NULL, *error = NULL;
+	assert_int_equal(vb_profile_proxmox_script(&p, &text, &error), 0);
+	assert_non_null(strstr(text, "--hostpci15 '0000:10:00.0;0000:10:00.1,pcie=1' \\\n"));
+	assert_null(strstr(text, "hostpci16"));
+	free(text);
+	text = NULL;
+	p.n_hostdevs = 34, p.n_buses = 17;
+	assert_int_equal(vb_profile_proxmox_script(&p, &text, &error), -E2BIG);
+	assert_null(text);
+	assert_non_null(strstr(error, "17 guest slots: qemu-server passes at most 16"));
+	free(error);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 	    cmocka_unit_test(cpulists),	       cmocka_unit_test(pinning_x99),
 	    cmocka_unit_test(pinning_two_ccx), cmocka_unit_test(pinning_no_smt),
-	    cmocka_unit_test(versions),
+	    cmocka_unit_test(versions),	       cmocka_unit_test(proxmox_hostpci_limits),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
