@@ -104,7 +104,7 @@ python3 "$top/tests/fixtures/build-sysroot.py" "$top/tests/fixtures/machines/ide
 "$bin" --root="$fx" --sysroot="$fx" add -q 02:00.0
 mkdir -p "$work/img/usr/libexec/vfio-boot" "$work/img/lib/udev/rules.d" "$work/img/etc/vfio-boot" "$work/img/etc/modprobe.d"
 cp "$stripped" "$work/img/usr/libexec/vfio-boot/vfio-boot-bind"
-cp "$(dirname "$bin")/60-vfio-boot.rules" "$work/img/lib/udev/rules.d/"
+"$bin" --root="$fx" --sysroot="$fx" generate udev-rule >"$work/img/lib/udev/rules.d/60-vfio-boot.rules"
 "$bin" --root="$fx" --sysroot="$fx" generate devices >"$work/img/etc/vfio-boot/devices.conf"
 "$bin" --root="$fx" --sysroot="$fx" generate modprobe >"$work/img/etc/modprobe.d/vfio-boot.conf"
 added=$(find "$work/img" -type f -printf '%s\n' | awk '{ s += $1 } END { print s }')

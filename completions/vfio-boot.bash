@@ -111,7 +111,7 @@ _vfio_boot()
 
 	case $verb in
 	"") COMPREPLY=($(compgen -W "$verbs" -- "$cur")) ;;
-	generate) COMPREPLY=($(compgen -W "modprobe grub kernel-cmdline refind devices initramfs-tools dracut mkinitcpio booster modules-load libvirt-hook cmdline" -- "$cur")) ;;
+	generate) COMPREPLY=($(compgen -W "modprobe grub kernel-cmdline refind devices udev-rule initramfs-tools dracut mkinitcpio booster modules-load libvirt-hook cmdline" -- "$cur")) ;;
 	handoff)
 		if [ "$cword" -gt 1 ] && [[ ${words[cword - 1]} == handoff ]]; then
 			COMPREPLY=($(compgen -W "prepare release" -- "$cur"))

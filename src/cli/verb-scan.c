@@ -9,6 +9,7 @@
 #include <unistd.h>
 
 #include "cli.h"
+#include "util/utf8.h"
 
 /* Devices someone may want in a guest; a group with none of them is bridges and chipset
  * functions, shown only with --all. */
@@ -152,17 +153,20 @@ static int add_device_line(struct libscols_table *tb, struct libscols_line *pare
 	struct libscols_line *ln = scols_table_new_line(tb, parent);
 	if (!ln)
 		return -ENOMEM;
-	char cls[8], id[16], desc[512], vendor[64];
+	char cls[8], id[16], raw[512], desc[2048], vendor[64], driver[256];
 	snprintf(cls, sizeof(cls), "%04x", d->class_code >> 8);
 	snprintf(id, sizeof(id), "%04x:%04x", d->vendor, d->device);
 	vendor_short(d->vendor_name ? d->vendor_name : "", vendor, sizeof(vendor));
-	snprintf(desc, sizeof(desc), "%s%s (%s %s)", d->boot_vga ? _("[boot VGA] ") : "",
+	snprintf(raw, sizeof(raw), "%s%s (%s %s)", d->boot_vga ? _("[boot VGA] ") : "",
 		 device_display_name(d), vendor, d->class_name);
+	/* names from pci.ids and sysfs, made safe here: the table does not encode (noencoding) */
+	utf8_escape_into(desc, sizeof(desc), raw);
+	utf8_escape_into(driver, sizeof(driver), d->driver ? d->driver : "-");
 	if (desc_width)
 		ellipsize(desc, desc_width);
 	if (scols_line_set_data(ln, COL_DEVICE, d->address) < 0 ||
 	    scols_line_set_data(ln, COL_CLASS, cls) < 0 || scols_line_set_data(ln, COL_ID, id) < 0 ||
-	    scols_line_set_data(ln, COL_DRIVER, d->driver ? d->driver : "-") < 0 ||
+	    scols_line_set_data(ln, COL_DRIVER, driver) < 0 ||
 	    scols_line_set_data(ln, COL_DESCRIPTION, desc) < 0)
 		return -ENOMEM;
 	return 0;
@@ -212,6 +216,9 @@ static int scan_human(VbContext *ctx, const VbModel *m, const VbGroup **groups, 
 	struct libscols_table *tb = scols_new_table();
 	if (!tb)
 		return cli_error(-ENOMEM, "failed to print");
+	/* the cells are escaped as they are made (add_device_line): libsmartcols's own encoding
+	 * would convert every character of every cell once more when it prints */
+	scols_table_enable_noencoding(tb, 1);
 	int r = 0;
 	for (size_t i = 0; i < ELEMENTSOF(columns) && r == 0; i++)
 		if (!scols_table_new_column(tb, _(columns[i].name), columns[i].width, columns[i].flags))

@@ -47,26 +47,41 @@ static void path_of(char *buf, size_t size, const char *fmt, ...)
 		buf[0] = 0;
 }
 
-/* The kernel log, where early-boot messages are read (dmesg, journalctl -k). */
-static void klog(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
-static void klog(const char *fmt, ...)
+/* The kernel log, where early-boot messages are read (dmesg, journalctl -k), at a syslog
+ * priority: 5 (notice) shows with the default console log level's filtering in dmesg; 7
+ * (debug) is for the line every run writes, which the boot tests count. */
+static void vklog(int priority, const char *fmt, va_list ap)
 {
 	char path[512], msg[512];
-	va_list ap;
-	va_start(ap, fmt);
 	int n = vsnprintf(msg, sizeof(msg), fmt, ap);
-	va_end(ap);
 	path_of(path, sizeof(path), "/dev/kmsg");
 	int fd = open(path, O_WRONLY | O_APPEND | O_CLOEXEC | (root[0] ? O_CREAT : 0), 0600);
 	if (fd < 0)
 		return;
 	char line[600];
-	/* <5>: notice, so it shows with the default console log level's filtering in dmesg */
-	int len = snprintf(line, sizeof(line), "<5>vfio-boot: %.*s\n", n > 0 ? n : 0, msg);
+	int len = snprintf(line, sizeof(line), "<%d>vfio-boot: %.*s\n", priority, n > 0 ? n : 0, msg);
 	if (write(fd, line, (size_t)len) < 0) {
 		/* nowhere left to report to */
 	}
 	close(fd);
+}
+
+static void klog(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+static void klog(const char *fmt, ...)
+{
+	va_list ap;
+	va_start(ap, fmt);
+	vklog(5, fmt, ap);
+	va_end(ap);
+}
+
+static void klog_debug(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+static void klog_debug(const char *fmt, ...)
+{
+	va_list ap;
+	va_start(ap, fmt);
+	vklog(7, fmt, ap);
+	va_end(ap);
 }
 
 static char *read_small(const char *path, size_t max)
@@ -144,6 +159,9 @@ int main(int argc, char **argv)
 	VbDeviceSpec spec;
 	if (argc != 2 || vb_device_spec_parse(argv[1], &spec) < 0 || spec.by_id)
 		return 0; /* udev gave us something that is not a PCI address: not ours */
+	/* one line per run: the generated rule runs the helper for the selected functions
+	 * only, and the boot tests count that it did (once per function and udev phase) */
+	klog_debug("%s: the boot-time helper runs", argv[1]);
 
 	char path[512];
 	path_of(path, sizeof(path), "%s", DEVICES_CONF);
@@ -172,15 +190,18 @@ int main(int argc, char **argv)
 	}
 	long vendor = read_hex_attr(addr, "vendor"), device = read_hex_attr(addr, "device");
 	if (vendor != d->vendor || device != d->device) {
-		klog("%s holds %04lx:%04lx, not the configured %04x:%04x: skipped (run 'vfio-boot status')", addr,
-		     vendor & 0xffff, device & 0xffff, d->vendor, d->device);
+		klog("%s holds %04lx:%04lx, not the configured %04x:%04x: skipped (run 'vfio-boot status')",
+		     addr, vendor & 0xffff, device & 0xffff, d->vendor, d->device);
 		goto out;
 	}
 	if (d->has_subsystem) {
-		long sv = read_hex_attr(addr, "subsystem_vendor"), sd = read_hex_attr(addr, "subsystem_device");
+		long sv = read_hex_attr(addr, "subsystem_vendor"),
+		     sd = read_hex_attr(addr, "subsystem_device");
 		if (sv != d->subsystem_vendor || sd != d->subsystem_device) {
-			klog("%s is a %04x:%04x with subsystem %04lx:%04lx, not the configured %04x:%04x: skipped", addr,
-			     d->vendor, d->device, sv & 0xffff, sd & 0xffff, d->subsystem_vendor, d->subsystem_device);
+			klog("%s is a %04x:%04x with subsystem %04lx:%04lx, not the configured %04x:%04x: "
+			     "skipped",
+			     addr, d->vendor, d->device, sv & 0xffff, sd & 0xffff, d->subsystem_vendor,
+			     d->subsystem_device);
 			goto out;
 		}
 	}

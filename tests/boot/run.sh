@@ -146,6 +146,16 @@ got: $got
 log: $logs/$name.log"; fi
 }
 
+# helper_runs NAME WANT WHAT: the boot-time helper writes one debug line to the kernel log
+# each time it runs; in boot NAME it must have run WANT times (the rule apply generates runs
+# it for the selected functions only, once per udev phase: the initramfs, the real root)
+helper_runs() {
+	local name=$1 want=$2 what=$3 got
+	got=$(grep -c 'VBTEST-LOG .*vfio-boot: .*: the boot-time helper runs' "$logs/$name.log")
+	if [ "$got" = "$want" ]; then ok "$what (helper runs: $got)"
+	else not_ok "$what" "the helper ran $got times, not $want: $(grep VBTEST-LOG "$logs/$name.log")"; fi
+}
+
 # listing NAME: the guest's PCI devices from boot NAME, as a fixture listing for
 # build-sysroot.py (so that vfio-boot plans for the machine as the kernel saw it)
 listing() {
@@ -344,6 +354,7 @@ log: $logs/$name.log"; fi
 		0000:01:00.0=bochs-drm 0000:01:00.1=snd_hda_intel 0000:00:02.0=virtio-pci
 	expect "$gen-control-identical" "$gen: control: native drivers bind both identical GPUs" \
 		0000:00:02.0=bochs-drm 0000:01:00.0=bochs-drm 0000:01:00.1=snd_hda_intel
+	helper_runs "$gen-control-different" 0 "$gen: control, nothing selected: nothing of vfio-boot runs at boot for any of the $(grep -c '^VBTEST-DEV ' "$logs/$gen-control-different.log") functions"
 	# the runtime verbs on the control image (which carries vfio-boot and vfio-pci)
 	boot "$gen-live" "$image" identical vbtest=live
 	if grep -q 'VBTEST-LIVE bind-boot-gpu exit=1 .*0000:00:02.0 is the boot VGA device and in use: the console (fbcon on fb0)' "$logs/$gen-live.log"; then
@@ -378,6 +389,7 @@ log: $logs/$name.log"; fi
 	boot "$gen-ids" "$image" different
 	expect "$gen-ids" "$gen: method ids: the GPU and its audio are on vfio-pci, the host GPU on its driver" \
 		0000:01:00.0=vfio-pci 0000:01:00.1=vfio-pci 0000:00:02.0=virtio-pci
+	helper_runs "$gen-ids" 2 "$gen: method ids: the helper runs once for each of the 2 selected functions, for no other of the $(grep -c '^VBTEST-DEV ' "$logs/$gen-ids.log")"
 	# 4. the kill switch
 	# shellcheck disable=SC2086 # a parameter list
 	boot "$gen-ids-off" "$image" different $recovery
@@ -396,6 +408,7 @@ log: $logs/$name.log"; fi
 		"$gen-full-ids" sync 0000:01:00.0=vfio-pci 0000:01:00.1=vfio-pci 0000:00:02.0=virtio-pci
 	full_check "$gen: full boot, method ids, KVM in the guest: libvirt starts the profile's VM with both functions in one guest slot" \
 		"$gen-full-ids" vm kvm
+	helper_runs "$gen-full-ids" 4 "$gen: full boot, method ids: the helper runs for the 2 selected functions in the initramfs and again in the real root"
 	# the kill switch as a user types it at the boot menu (the recovery entry also boots to
 	# single-user mode, which never reaches multi-user.target)
 	# shellcheck disable=SC2086 # a parameter list
@@ -415,12 +428,14 @@ log: $logs/$name.log"; fi
 		ok "$gen: full boot, an image without vfio-boot's files: the helper logs what it took from bochs-drm"
 	else not_ok "$gen: full boot, an image without vfio-boot's files: the helper logs what it took from bochs-drm" \
 		"$(grep VBTEST-LOG "$logs/$gen-full-old-image.log")"; fi
-	# ... and the check can fail: the same image under a real root whose rule is masked (an
-	# empty file of the same name in /etc, as udev lets an administrator do) keeps them on
-	# the native drivers
+	helper_runs "$gen-full-old-image" 2 "$gen: full boot, an image without vfio-boot's files: the helper runs in the real root only, for the 2 selected functions"
+	# ... and the check can fail: the same image under a real root whose rule is masked (a
+	# link to /dev/null in its place) keeps them on the native drivers
+	mv "$stage/etc/udev/rules.d/60-vfio-boot.rules" "$work/60-vfio-boot.rules.away"
 	ln -s /dev/null "$stage/etc/udev/rules.d/60-vfio-boot.rules"
 	root_disk "$stage" "$work/$gen-root-masked.img" || die "$gen: mke2fs failed"
 	rm "$stage/etc/udev/rules.d/60-vfio-boot.rules"
+	mv "$work/60-vfio-boot.rules.away" "$stage/etc/udev/rules.d/60-vfio-boot.rules"
 	# shellcheck disable=SC2086 # a parameter list
 	full_boot "$gen-full-broken" "$work/$gen-control.img" "$work/$gen-root-masked.img" different $params
 	rm -f "$work/$gen-root-masked.img"
@@ -438,6 +453,9 @@ log: $logs/$name.log"; fi
 	boot "$gen-reverted" "$image" different
 	expect "$gen-reverted" "$gen: after revert and a rebuild: native drivers bind" \
 		0000:01:00.0=bochs-drm 0000:01:00.1=snd_hda_intel
+	helper_runs "$gen-reverted" 0 "$gen: after revert: the helper never runs"
+	if [ ! -e "$stage/etc/udev/rules.d/60-vfio-boot.rules" ]; then ok "$gen: revert removes the generated udev rule"
+	else not_ok "$gen: revert removes the generated udev rule"; fi
 
 	# 3. identical GPUs, method address
 	step "$gen: apply 01:00.0 (identical host GPU)"
@@ -453,6 +471,7 @@ log: $logs/$name.log"; fi
 	boot "$gen-address" "$image" identical
 	expect "$gen-address" "$gen: method address: the selected twin and its audio on vfio-pci, the host's twin on bochs-drm" \
 		0000:00:02.0=bochs-drm 0000:01:00.0=vfio-pci 0000:01:00.1=vfio-pci
+	helper_runs "$gen-address" 2 "$gen: method address: the helper runs for the 2 selected functions, not for the host's twin"
 	if grep -q 'vfio-boot: 0000:01:00.0 (1234:1111) set to vfio-pci' "$logs/$gen-address.log"; then
 		ok "$gen: the helper reports what it bound in the kernel log"
 	else not_ok "$gen: the helper reports what it bound in the kernel log" "$(grep VBTEST-LOG "$logs/$gen-address.log")"; fi
@@ -494,7 +513,7 @@ log: $logs/$name.log"; fi
 	step "$gen: image builds with a missing piece"
 	local piece sum_before
 	sum_before=$(sha256sum <"$image")
-	for piece in /usr/libexec/vfio-boot/vfio-boot-bind /etc/vfio-boot/devices.conf /usr/lib/udev/rules.d/60-vfio-boot.rules; do
+	for piece in /usr/libexec/vfio-boot/vfio-boot-bind /etc/vfio-boot/devices.conf /etc/udev/rules.d/60-vfio-boot.rules; do
 		mv "$stage$piece" "$stage$piece.away"
 		build_image "missing-${piece##*/}"
 		local brc=$?

@@ -355,7 +355,8 @@ v=$(stage identical-gpus)
 vb "$v" apply -q 02:00.0 >/dev/null 2>&1
 kvers=$(ls "$v/lib/modules")
 # mkimage DIR COMPRESSOR [EXTRA]: an image for every kernel, with an uncompressed
-# early-microcode archive in front; EXTRA=stale changes the device list, EXTRA=no-rule drops it
+# early-microcode archive in front; EXTRA=stale changes the device list, EXTRA=no-rule drops
+# the udev rule, EXTRA=stale-rule gives it an address no longer selected
 mkimage() {
 	local compress=$1 extra=${2:-} kver img
 	for kver in $kvers; do
@@ -365,10 +366,11 @@ mkimage() {
 		cp "$v/etc/modprobe.d/vfio-boot.conf" "$img/etc/modprobe.d/"
 		cp "$v/etc/vfio-boot/devices.conf" "$img/etc/vfio-boot/"
 		cp "$top/$build/vfio-boot-bind" "$img/usr/local/libexec/vfio-boot/"
-		cp "$top/$build/60-vfio-boot.rules" "$img/usr/lib/udev/rules.d/"
+		cp "$v/etc/udev/rules.d/60-vfio-boot.rules" "$img/usr/lib/udev/rules.d/"
 		ln -s usr/lib "$img/lib"
 		[ "$extra" = stale ] && echo "device 0000:09:00.0 1002:67df" >>"$img/etc/vfio-boot/devices.conf"
 		[ "$extra" = no-rule ] && rm "$img/usr/lib/udev/rules.d/60-vfio-boot.rules"
+		[ "$extra" = stale-rule ] && sed -i 's/KERNEL=="0000:02:00.0"/KERNEL=="0000:09:00.0"/' "$img/usr/lib/udev/rules.d/60-vfio-boot.rules"
 		[ "$extra" = no-virqfd ] && find "$img" -name 'vfio[-_]virqfd.ko*' -delete
 		[ "$extra" = other-prefix ] && mkdir -p "$img/usr/libexec/vfio-boot" &&
 			mv "$img/usr/local/libexec/vfio-boot/vfio-boot-bind" "$img/usr/libexec/vfio-boot/"
@@ -393,7 +395,12 @@ vb "$v" verify >"$work/out" 2>&1
 [ $? = 1 ] && grep -q 'missing  devices .*/etc/vfio-boot/devices.conf in the image is stale.*update-initramfs -u -k' "$work/out" && ok "verify names the stale file and the rebuild" || not_ok "verify names the stale file and the rebuild" "$(cat "$work/out")"
 mkimage "gzip -n" no-rule
 vb "$v" verify >"$work/out" 2>&1
-[ $? = 1 ] && grep -q 'missing  rule .*60-vfio-boot.rules is not in the image' "$work/out" && ok "verify: an image without the udev rule does not bind" || not_ok "verify: an image without the udev rule does not bind" "$(cat "$work/out")"
+[ $? = 1 ] && grep -q 'missing  rule .*the udev rule /etc/udev/rules.d/60-vfio-boot.rules is not in the image' "$work/out" && ok "verify: an image without the udev rule does not bind" || not_ok "verify: an image without the udev rule does not bind" "$(cat "$work/out")"
+mkimage "gzip -n" stale-rule
+vb "$v" verify >"$work/out" 2>&1
+[ $? = 1 ] && grep -q 'missing  rule .*/lib/udev/rules.d/60-vfio-boot.rules in the image is stale' "$work/out" &&
+	ok "verify: an image whose rule runs the helper for other addresses does not bind" ||
+	not_ok "verify: an image whose rule runs the helper for other addresses does not bind" "$(cat "$work/out")"
 mkimage "gzip -n" other-prefix
 vb "$v" verify >"$work/out" 2>&1
 [ $? = 1 ] && grep -q 'missing  helper .*/usr/local/libexec/vfio-boot/vfio-boot-bind is not in the image, /usr/libexec/vfio-boot/vfio-boot-bind is: two installs of vfio-boot with different prefixes' "$work/out" &&
@@ -559,7 +566,9 @@ if [ "$help_verbs" = "$man_verbs" ]; then ok "--help and the man page list the s
 if make -s -C "$top" BUILD="$work/build-inst" install DESTDIR="$work/inst" PREFIX=/usr >"$work/install.log" 2>&1 &&
 	[ -x "$work/inst/usr/bin/vfio-boot" ] && [ -s "$work/inst/usr/share/man/man8/vfio-boot.8" ] &&
 	[ -x "$work/inst/usr/libexec/vfio-boot/vfio-boot-bind" ] && [ -s "$work/inst/usr/share/bash-completion/completions/vfio-boot" ] &&
-	grep -q 'IMPORT{program}="/usr/libexec/vfio-boot/vfio-boot-bind %k"' "$work/inst/usr/lib/udev/rules.d/60-vfio-boot.rules" &&
+	[ ! -e "$work/inst/usr/lib/udev/rules.d/60-vfio-boot.rules" ] &&
+	"$work/build-inst/vfio-boot" --root="$v" --sysroot="$v" generate udev-rule |
+	grep -q 'KERNEL=="0000:02:00.0", IMPORT{program}="/usr/libexec/vfio-boot/vfio-boot-bind %k"' &&
 	grep -q 'add_binary /usr/libexec/vfio-boot/vfio-boot-bind' "$work/inst/usr/lib/initcpio/install/vfio-boot" &&
 	[ -x "$work/inst/usr/lib/dracut/modules.d/90vfio-boot/module-setup.sh" ] &&
 	"$work/inst/usr/bin/vfio-boot" --version | grep -q '^vfio-boot '; then

@@ -214,7 +214,7 @@ for k in "$FAKE_ROOT"/lib/modules/*; do
 	cp "$FAKE_ROOT/etc/modprobe.d/vfio-boot.conf" "$img/etc/modprobe.d/" 2>/dev/null
 	cp "$FAKE_ROOT/etc/vfio-boot/devices.conf" "$img/etc/vfio-boot/" 2>/dev/null
 	: >"$img/usr/local/libexec/vfio-boot/vfio-boot-bind"
-	: >"$img/lib/udev/rules.d/60-vfio-boot.rules"
+	cp "$FAKE_ROOT/etc/udev/rules.d/60-vfio-boot.rules" "$img/lib/udev/rules.d/" 2>/dev/null
 	[ -n "${FAKE_IMAGE_WITHOUT:-}" ] && rm -f "$img/$FAKE_IMAGE_WITHOUT"
 	mkdir -p "$FAKE_ROOT/boot"
 	(cd "$img" && find . | cpio -o -H newc --quiet | gzip) >"$FAKE_ROOT/boot/initrd.img-$kver"

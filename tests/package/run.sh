@@ -25,13 +25,17 @@ deb=$(ls "$work"/vfio-boot_*.deb)
 
 dpkg-deb -c "$deb" | awk '{print $6}' >"$work/contents"
 missing=""
-for f in ./usr/bin/vfio-boot ./usr/libexec/vfio-boot/vfio-boot-bind ./usr/lib/udev/rules.d/60-vfio-boot.rules \
+for f in ./usr/bin/vfio-boot ./usr/libexec/vfio-boot/vfio-boot-bind \
 	./usr/lib/dracut/modules.d/90vfio-boot/module-setup.sh ./usr/lib/initcpio/install/vfio-boot \
 	./usr/share/man/man8/vfio-boot.8.gz ./usr/share/locale/es/LC_MESSAGES/vfio-boot.mo \
 	./usr/share/bash-completion/completions/vfio-boot ./usr/share/zsh/vendor-completions/_vfio-boot; do
 	grep -qx -- "$f" "$work/contents" || missing="$missing $f"
 done
 [ -z "$missing" ] && ok "the package holds each file at its Debian path" || not_ok "the package holds each file at its Debian path" "missing:$missing"
+# no udev rule: apply generates one for the selected addresses, so nothing of vfio-boot runs
+# at boot on a host where nothing is selected
+! grep -q 'udev/rules.d' "$work/contents" && ok "the package installs no udev rule" ||
+	not_ok "the package installs no udev rule" "$(grep 'udev/rules.d' "$work/contents")"
 dpkg-deb -f "$deb" Depends >"$work/depends"
 grep -q 'libarchive13' "$work/depends" && grep -q 'libxml2' "$work/depends" && grep -q 'libkmod2' "$work/depends" &&
 	ok "Depends: the shared libraries, and the dlopen'ed libarchive13 and libxml2" ||

@@ -139,6 +139,31 @@ static char *gen_devices(const VbPlan *p)
 	return strbuf_steal(&b);
 }
 
+/* /etc/udev/rules.d/60-vfio-boot.rules: the boot-time helper for the planned functions and
+ * for nothing else, by their addresses. Nothing of vfio-boot runs at boot for a device that
+ * is not selected, and nothing at all when nothing is: no file then. The helper, not the
+ * rule, checks each function's identity, so that a device now at a selected address is
+ * reported in the kernel log. */
+static char *gen_udev_rule(const VbPlan *p)
+{
+	StrBuf b = {0};
+	strbuf_printf(&b, HEADER
+		      "# The boot-time helper for the functions vfio-boot gives to vfio-pci, and only\n"
+		      "# for them. IMPORT{program} runs it while udev processes this event's rules, so\n"
+		      "# the driver_override it writes is in place before 80-drivers.rules loads the\n"
+		      "# device's driver. It checks each function's identity against\n"
+		      "# /etc/vfio-boot/devices.conf, honours vfio-boot=off and logs to the kernel log.\n"
+		      "# Copied into every initramfs image.\n"
+		      "ACTION!=\"add\", GOTO=\"vfio_boot_end\"\n"
+		      "SUBSYSTEM!=\"pci\", GOTO=\"vfio_boot_end\"\n");
+	for (size_t i = 0; i < p->n_devices; i++)
+		strbuf_printf(&b, "KERNEL==\"%s\", IMPORT{program}=\"%s/vfio-boot-bind %%k\"\n",
+			      p->devices[i].dev->address, VB_LIBEXECDIR);
+	strbuf_printf(&b, "ENV{VFIO_BOOT_BIND}==\"1\", RUN{builtin}+=\"kmod load vfio-pci\"\n"
+			  "LABEL=\"vfio_boot_end\"\n");
+	return strbuf_steal(&b);
+}
+
 static bool want_initramfs_tools(const VbPlan *p)
 {
 	return always(p) && p->targets.initramfs == VB_INITRAMFS_TOOLS;
@@ -172,7 +197,7 @@ static char *gen_initramfs_tools(const VbPlan *p)
 	    "# Binding by address at boot: the helper, the device list and the udev rule that\n"
 	    "# runs the helper before the native drivers load. Without one of them the image would\n"
 	    "# boot without binding anything: fail its build instead (mkinitramfs stops on a failed hook).\n"
-	    "for f in %s/vfio-boot-bind /etc/vfio-boot/devices.conf %s/60-vfio-boot.rules; do\n"
+	    "for f in %s/vfio-boot-bind /etc/vfio-boot/devices.conf " VB_UDEV_RULE "; do\n"
 	    "\tif [ ! -f \"$f\" ]; then\n"
 	    "\t\techo \"E: vfio-boot: $f is missing: the image would not bind the devices vfio-boot "
 	    "selected.\" \\\n"
@@ -183,8 +208,8 @@ static char *gen_initramfs_tools(const VbPlan *p)
 	    "done\n"
 	    "copy_exec %s/vfio-boot-bind\n"
 	    "copy_file config /etc/vfio-boot/devices.conf\n"
-	    "copy_file rules %s/60-vfio-boot.rules /lib/udev/rules.d/60-vfio-boot.rules\n",
-	    VB_LIBEXECDIR, VB_UDEVRULESDIR, VB_LIBEXECDIR, VB_UDEVRULESDIR);
+	    "copy_file rules " VB_UDEV_RULE " /lib/udev/rules.d/60-vfio-boot.rules\n",
+	    VB_LIBEXECDIR, VB_LIBEXECDIR);
 	return strbuf_steal(&b);
 }
 
@@ -558,6 +583,7 @@ static const VbGenerator generators[] = {
      unedit_kernel_cmdline},
     {"refind", "/boot/refind_linux.conf", 0644, want_refind, NULL, edit_refind, unedit_refind},
     {"devices", "/etc/vfio-boot/devices.conf", 0644, always, gen_devices, NULL, NULL},
+    {"udev-rule", VB_UDEV_RULE, 0644, always, gen_udev_rule, NULL, NULL},
     {"modules-load", "/etc/modules-load.d/vfio-boot.conf", 0644, want_modules_load, gen_modules_load, NULL,
      NULL},
     {"initramfs-tools", "/etc/initramfs-tools/hooks/vfio-boot", 0755, want_initramfs_tools,
@@ -572,13 +598,10 @@ static const VbGenerator generators[] = {
 };
 
 /* NULL-terminated so that callers need no count; in plan order */
-const VbGenerator *const vb_generators[] = {&generators[0],  &generators[1],
-					    &generators[2],  &generators[3],
-					    &generators[4],  &generators[5],
-					    &generators[6],  &generators[7],
-					    &generators[8],  &generators[9],
-					    &generators[10], &generators[11],
-					    &generators[12], NULL};
+const VbGenerator *const vb_generators[] = {
+    &generators[0],  &generators[1],  &generators[2],  &generators[3],	&generators[4],
+    &generators[5],  &generators[6],  &generators[7],  &generators[8],	&generators[9],
+    &generators[10], &generators[11], &generators[12], &generators[13], NULL};
 
 const VbGenerator *vb_generator_find(const char *name, const VbPlan *p)
 {

@@ -722,7 +722,7 @@ static void add_command(VbCommand *cmds, size_t *n, const char *const *argv)
 
 /* The image generators' own files and ours that go into every image. */
 static const char *const image_inputs[] = {
-    "/etc/modprobe.d/vfio-boot.conf",	     "/etc/vfio-boot/devices.conf",
+    "/etc/modprobe.d/vfio-boot.conf",	     "/etc/vfio-boot/devices.conf",	VB_UDEV_RULE,
     "/etc/initramfs-tools/hooks/vfio-boot",  "/etc/dracut.conf.d/vfio-boot.conf",
     "/etc/mkinitcpio.conf.d/vfio-boot.conf", "/etc/booster.yaml",
 };

@@ -22,10 +22,17 @@
 
 #define MODPROBE_FILE "etc/modprobe.d/vfio-boot.conf"
 #define DEVICES_FILE "etc/vfio-boot/devices.conf"
-#define RULE_NAME "60-vfio-boot.rules"
+/* where each generator puts the rule apply generates (VB_UDEV_RULE) in its images:
+ * initramfs-tools, mkinitcpio, dracut */
+static const char *const rule_in_image[] = {"lib/udev/rules.d/60-vfio-boot.rules",
+					    "usr/lib/udev/rules.d/60-vfio-boot.rules",
+					    "etc/udev/rules.d/60-vfio-boot.rules"};
 
 static bool keep_ours(const char *path)
 {
+	for (size_t i = 0; i < ELEMENTSOF(rule_in_image); i++)
+		if (strcmp(path, rule_in_image[i]) == 0)
+			return true;
 	return strcmp(path, MODPROBE_FILE) == 0 || strcmp(path, DEVICES_FILE) == 0;
 }
 
@@ -375,12 +382,22 @@ static int verify_kernel(VbContext *ctx, const VbPlan *p, const VbKernelFacts *k
 				     hint);
 		else
 			r = add_item(k, "helper", VB_VERIFY_OK, "%s is in the image", helper);
-		if (r >= 0 && !vb_image_find(img, "lib/udev/rules.d/" RULE_NAME) &&
-		    !vb_image_find(img, "etc/udev/rules.d/" RULE_NAME))
+		const VbImageFile *rule = NULL;
+		for (size_t i = 0; i < ELEMENTSOF(rule_in_image) && !rule; i++)
+			rule = vb_image_find(img, rule_in_image[i]);
+		const VbFileChange *want = plan_file(p, VB_UDEV_RULE + 1);
+		if (r >= 0 && !rule)
 			r = add_item(k, "rule", VB_VERIFY_MISSING, "the udev rule %s is not in the image: %s",
-				     RULE_NAME, hint);
+				     VB_UDEV_RULE, hint);
+		else if (r >= 0 && want && (!rule->data || strcmp(rule->data, want->content) != 0))
+			/* it runs the helper for the addresses selected then, not for today's */
+			r = add_item(k, "rule", VB_VERIFY_MISSING,
+				     "the udev rule /%s in the image is stale (not what the selection gives "
+				     "now): %s",
+				     rule->path, hint);
 		else if (r >= 0)
-			r = add_item(k, "rule", VB_VERIFY_OK, "the udev rule %s is in the image", RULE_NAME);
+			r = add_item(k, "rule", VB_VERIFY_OK, "the udev rule /%s is in the image and current",
+				     rule->path);
 		if (r >= 0)
 			r = check_generated(k, img, p, "devices", DEVICES_FILE, hint);
 	}
