@@ -19,7 +19,6 @@ VERSION := 0.1.0
 CC ?= cc
 PKG_CONFIG ?= pkg-config
 LIBS_CORE := libpci libkmod blkid json-c nettle
-LIBS_CLI := smartcols
 # loaded with dlopen when needed (headers only at build time): see src/core/verify/image.c
 # src/core/profile/domain.c and define.c
 LIBS_DLOPEN := libarchive libxml-2.0 libvirt
@@ -29,13 +28,12 @@ WARNINGS := -Wall -Wextra -Wshadow -Wstrict-prototypes -Wmissing-prototypes -Wfo
 # pkg-config runs when a rule first needs its answer, once (not for 'make clean' on a
 # machine without the libraries)
 once = $(eval $(1) := $(2))$($(1))
-PKG_CFLAGS = $(call once,PKG_CFLAGS,$(shell $(PKG_CONFIG) --cflags $(LIBS_CORE) $(LIBS_CLI) $(LIBS_DLOPEN)))
+PKG_CFLAGS = $(call once,PKG_CFLAGS,$(shell $(PKG_CONFIG) --cflags $(LIBS_CORE) $(LIBS_DLOPEN)))
 CPPFLAGS_ALL = -D_GNU_SOURCE -DVB_VERSION=\"$(VERSION)\" -DVB_LIBEXECDIR=\"$(LIBEXECDIR)\" -DVB_BINDIR=\"$(BINDIR)\" \
 	-DVB_LOCALEDIR=\"$(LOCALEDIR)\" -Isrc/core -Isrc/cli \
 	$(PKG_CFLAGS)
 CFLAGS_ALL := -std=gnu11 $(WARNINGS) $(CFLAGS)
 LDLIBS_CORE = $(call once,LDLIBS_CORE,$(shell $(PKG_CONFIG) --libs $(LIBS_CORE)) -ldl)
-LDLIBS_CLI = $(call once,LDLIBS_CLI,$(shell $(PKG_CONFIG) --libs $(LIBS_CLI)))
 LDLIBS_CMOCKA = $(call once,LDLIBS_CMOCKA,$(shell $(PKG_CONFIG) --libs cmocka))
 
 # BUILD=build-asan make ... gives a second tree with sanitizers (see the check-asan target)
@@ -116,7 +114,7 @@ $(BUILD)/libvfioboot.a: $(CORE_OBJ)
 	rm -f $@ && $(AR) rcs $@ $^
 
 $(BUILD)/vfio-boot: $(CLI_OBJ) $(BUILD)/libvfioboot.a
-	$(CC) $(CFLAGS_ALL) $(LDFLAGS) -o $@ $^ $(LDLIBS_CLI) $(LDLIBS_CORE)
+	$(CC) $(CFLAGS_ALL) $(LDFLAGS) -o $@ $^ $(LDLIBS_CORE)
 
 $(BUILD)/tests/test-%: tests/unit/test-%.c $(BUILD)/libvfioboot.a
 	@mkdir -p $(dir $@)

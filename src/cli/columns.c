@@ -11,6 +11,12 @@
 
 int cli_display_width(const char *s)
 {
+	/* ASCII, most of what is printed: one column per byte */
+	size_t ascii = 0;
+	while (s[ascii] && !((unsigned char)s[ascii] & 0x80))
+		ascii++;
+	if (!s[ascii])
+		return (int)ascii;
 	wchar_t w[256];
 	size_t n = mbstowcs(w, s, ELEMENTSOF(w) - 1);
 	if (n == (size_t)-1)
@@ -33,8 +39,10 @@ int cli_column_width(const char *const *words, size_t n, int min)
 
 void cli_print_cell(const char *s, int width)
 {
-	int pad = width - cli_display_width(s);
-	printf("%s%*s", s, pad > 0 ? pad : 0, "");
+	static const char spaces[] = "                                                                ";
+	fputs(s, stdout);
+	for (int pad = width - cli_display_width(s); pad > 0; pad -= (int)sizeof(spaces) - 1)
+		fwrite(spaces, 1, pad < (int)sizeof(spaces) - 1 ? (size_t)pad : sizeof(spaces) - 1, stdout);
 }
 
 /* TRANSLATORS: why plan gives a device to vfio-pci, in a column (the JSON keeps the

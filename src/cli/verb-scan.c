@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* scan: IOMMU groups and their devices, GPU groups first. */
 #include <errno.h>
-#include <libsmartcols.h>
+#include <langinfo.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -99,20 +99,74 @@ static int scan_json(const VbModel *m, const VbGroup **groups)
 	return 0;
 }
 
-enum { COL_DEVICE, COL_CLASS, COL_ID, COL_DRIVER, COL_DESCRIPTION };
+enum { COL_DEVICE, COL_CLASS, COL_ID, COL_DRIVER, COL_DESCRIPTION, N_COLUMNS };
 
-static const struct {
-	const char *name;
-	double width;
-	int flags;
-} columns[] = {
-    /* TRANSLATORS: scan's column headings */
-    [COL_DEVICE] = {N_("DEVICE"), 0.15, SCOLS_FL_TREE},
-    [COL_CLASS] = {N_("CLASS"), 4, 0},
-    [COL_ID] = {N_("ID"), 9, 0},
-    [COL_DRIVER] = {N_("DRIVER"), 0.1, 0},
-    [COL_DESCRIPTION] = {N_("DESCRIPTION"), 0.5, SCOLS_FL_TRUNC},
-};
+/* TRANSLATORS: scan's column headings */
+static const char *const headings[N_COLUMNS] = {N_("DEVICE"), N_("CLASS"), N_("ID"), N_("DRIVER"),
+						N_("DESCRIPTION")};
+
+/* One line of the table: a group, or a device under its group (tree) or alone. */
+typedef struct Row {
+	char *cells[N_COLUMNS];
+	const char *branch; /* "├─" or "└─" before a device of a group; NULL otherwise */
+} Row;
+
+typedef struct Table {
+	Row *rows;
+	size_t n, cap;
+} Table;
+
+static void table_done(Table *t)
+{
+	for (size_t i = 0; i < t->n; i++)
+		for (size_t c = 0; c < N_COLUMNS; c++)
+			free(t->rows[i].cells[c]);
+	free(t->rows);
+}
+
+static Row *table_add(Table *t)
+{
+	if (t->n == t->cap) {
+		size_t cap = t->cap ? t->cap * 2 : 256;
+		Row *v = realloc(t->rows, cap * sizeof(*v));
+		if (!v)
+			return NULL;
+		t->rows = v, t->cap = cap;
+	}
+	Row *r = &t->rows[t->n++];
+	*r = (Row){0};
+	return r;
+}
+
+/* Each column as wide as its widest cell in display columns (the tree's branch counts two),
+ * one space between columns, the last one not padded: the layout libsmartcols gave scan,
+ * without measuring every character of every cell twice (most of scan's time at thousands
+ * of functions). */
+static void table_print(const Table *t)
+{
+	int width[N_COLUMNS];
+	for (size_t c = 0; c < N_COLUMNS; c++)
+		width[c] = cli_display_width(_(headings[c]));
+	for (size_t i = 0; i < t->n; i++)
+		for (size_t c = 0; c + 1 < N_COLUMNS; c++) {
+			const Row *r = &t->rows[i];
+			int w = (r->cells[c] ? cli_display_width(r->cells[c]) : 0) +
+				(c == 0 && r->branch ? 2 : 0);
+			if (w > width[c])
+				width[c] = w;
+		}
+	for (size_t c = 0; c < N_COLUMNS; c++)
+		c + 1 < N_COLUMNS ? cli_print_cell(_(headings[c]), width[c] + 1) : (void)puts(_(headings[c]));
+	for (size_t i = 0; i < t->n; i++) {
+		const Row *r = &t->rows[i];
+		if (r->branch)
+			fputs(r->branch, stdout);
+		for (size_t c = 0; c + 1 < N_COLUMNS; c++)
+			cli_print_cell(r->cells[c] ? r->cells[c] : "",
+				       width[c] + 1 - (c == 0 && r->branch ? 2 : 0));
+		puts(r->cells[COL_DESCRIPTION] ? r->cells[COL_DESCRIPTION] : "");
+	}
+}
 
 /* The vendor as people say it: what pci.ids puts in brackets ("Advanced Micro Devices, Inc.
  * [AMD/ATI]": AMD/ATI), else its first word ("NVIDIA Corporation": NVIDIA). */
@@ -147,27 +201,26 @@ static void ellipsize(char *s, size_t width)
 
 /* DESCRIPTION: what tells cards apart first (the model), then the vendor and the class, so
  * that a narrow terminal cuts the least telling part. */
-static int add_device_line(struct libscols_table *tb, struct libscols_line *parent, const VbDevice *d,
-			   size_t desc_width)
+static int add_device_line(Table *t, const char *branch, const VbDevice *d, size_t desc_width)
 {
-	struct libscols_line *ln = scols_table_new_line(tb, parent);
-	if (!ln)
+	Row *row = table_add(t);
+	if (!row)
 		return -ENOMEM;
+	row->branch = branch;
 	char cls[8], id[16], raw[512], desc[2048], vendor[64], driver[256];
 	snprintf(cls, sizeof(cls), "%04x", d->class_code >> 8);
 	snprintf(id, sizeof(id), "%04x:%04x", d->vendor, d->device);
 	vendor_short(d->vendor_name ? d->vendor_name : "", vendor, sizeof(vendor));
 	snprintf(raw, sizeof(raw), "%s%s (%s %s)", d->boot_vga ? _("[boot VGA] ") : "",
 		 device_display_name(d), vendor, d->class_name);
-	/* names from pci.ids and sysfs, made safe here: the table does not encode (noencoding) */
+	/* names from pci.ids and sysfs, made safe for the terminal here */
 	utf8_escape_into(desc, sizeof(desc), raw);
 	utf8_escape_into(driver, sizeof(driver), d->driver ? d->driver : "-");
 	if (desc_width)
 		ellipsize(desc, desc_width);
-	if (scols_line_set_data(ln, COL_DEVICE, d->address) < 0 ||
-	    scols_line_set_data(ln, COL_CLASS, cls) < 0 || scols_line_set_data(ln, COL_ID, id) < 0 ||
-	    scols_line_set_data(ln, COL_DRIVER, driver) < 0 ||
-	    scols_line_set_data(ln, COL_DESCRIPTION, desc) < 0)
+	if (!(row->cells[COL_DEVICE] = strdup(d->address)) || !(row->cells[COL_CLASS] = strdup(cls)) ||
+	    !(row->cells[COL_ID] = strdup(id)) || !(row->cells[COL_DRIVER] = strdup(driver)) ||
+	    !(row->cells[COL_DESCRIPTION] = strdup(desc)))
 		return -ENOMEM;
 	return 0;
 }
@@ -200,30 +253,25 @@ static size_t description_width(const VbModel *m)
 	else if (getenv("COLUMNS"))
 		width = strtoul(getenv("COLUMNS"), NULL, 10);
 	if (width == 0)
-		width = 80; /* a terminal that does not say: libsmartcols assumes 80 too */
-	size_t driver = strlen(_(columns[COL_DRIVER].name));
+		width = 80; /* a terminal that does not say */
+	size_t driver = strlen(_(headings[COL_DRIVER]));
 	for (size_t i = 0; i < m->n_devices; i++)
 		if (m->devices[i].driver && strlen(m->devices[i].driver) > driver)
 			driver = strlen(m->devices[i].driver);
-	size_t cls = strlen(_(columns[COL_CLASS].name)) > 4 ? strlen(_(columns[COL_CLASS].name)) : 4;
+	size_t cls = strlen(_(headings[COL_CLASS])) > 4 ? strlen(_(headings[COL_CLASS])) : 4;
 	/* "├─0000:00:00.0", CLASS, ID, DRIVER and a space after each */
 	size_t used = (2 + 12 + 1) + (cls + 1) + (9 + 1) + (driver + 1);
-	return width > used + 24 ? width - used : 24;
+	return width > used + 8 ? width - used : 8; /* narrower: the lines wrap */
 }
 
 static int scan_human(VbContext *ctx, const VbModel *m, const VbGroup **groups, bool all)
 {
-	struct libscols_table *tb = scols_new_table();
-	if (!tb)
-		return cli_error(-ENOMEM, "failed to print");
-	/* the cells are escaped as they are made (add_device_line): libsmartcols's own encoding
-	 * would convert every character of every cell once more when it prints */
-	scols_table_enable_noencoding(tb, 1);
+	Table t = {0};
 	int r = 0;
-	for (size_t i = 0; i < ELEMENTSOF(columns) && r == 0; i++)
-		if (!scols_table_new_column(tb, _(columns[i].name), columns[i].width, columns[i].flags))
-			r = -ENOMEM;
-
+	/* the tree's branches as libsmartcols drew them: box drawing where the locale's
+	 * codeset is UTF-8, ASCII otherwise */
+	bool utf8 = strcmp(nl_langinfo(CODESET), "UTF-8") == 0;
+	const char *branch = utf8 ? "\u251c\u2500" : "|-", *last = utf8 ? "\u2514\u2500" : "`-";
 	size_t hidden = 0, desc_width = description_width(m);
 	if (vb_model_iommu_active(m)) {
 		for (size_t i = 0; i < m->n_groups && r == 0; i++) {
@@ -232,13 +280,14 @@ static int scan_human(VbContext *ctx, const VbModel *m, const VbGroup **groups, 
 				hidden++;
 				continue;
 			}
-			struct libscols_line *gl = scols_table_new_line(tb, NULL);
+			Row *gl = table_add(&t);
 			char name[32];
 			snprintf(name, sizeof(name), _("group %d"), g->id);
-			if (!gl || scols_line_set_data(gl, COL_DEVICE, name) < 0)
+			if (!gl || !(gl->cells[COL_DEVICE] = strdup(name)))
 				r = -ENOMEM;
 			for (size_t j = 0; j < g->n_devices && r == 0; j++)
-				r = add_device_line(tb, gl, g->devices[j], desc_width);
+				r = add_device_line(&t, j + 1 < g->n_devices ? branch : last, g->devices[j],
+						    desc_width);
 		}
 	} else {
 		for (size_t i = 0; i < m->n_devices && r == 0; i++) {
@@ -246,18 +295,18 @@ static int scan_human(VbContext *ctx, const VbModel *m, const VbGroup **groups, 
 				hidden++;
 				continue;
 			}
-			r = add_device_line(tb, NULL, &m->devices[i], desc_width);
+			r = add_device_line(&t, NULL, &m->devices[i], desc_width);
 		}
 	}
 	if (r < 0) {
-		scols_unref_table(tb);
+		table_done(&t);
 		return cli_error(r, "failed to print");
 	}
 
 	if (!vb_model_iommu_active(m))
 		print_no_iommu(ctx, m);
-	scols_print_table(tb);
-	scols_unref_table(tb);
+	table_print(&t);
+	table_done(&t);
 	if (hidden > 0 && vb_model_iommu_active(m))
 		printf(P_("\n%zu group with only bridges and chipset devices not shown; --all shows "
 			  "it.\n",

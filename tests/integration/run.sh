@@ -74,6 +74,21 @@ golden intel-igpu-amd-dgpu check-missing-kernel check --json --kernel=5.10.0-99-
 t="$work/tutorial-x99"
 # (bad input of every kind: tests/integration/bad-input.sh)
 
+# The human table, byte for byte, on every fixture (tests/golden/*/scan-all.txt were written
+# by the libsmartcols version of scan: the table printer that replaced it prints the same),
+# and the ASCII tree of a locale that is not UTF-8.
+for listing in "$top"/tests/fixtures/machines/*.listing; do
+	machine=$(basename "$listing" .listing)
+	LC_ALL=C.UTF-8 "$bin" --root="$work/$machine" --sysroot="$work/$machine" scan --all >"$work/human" 2>&1
+	[ -n "${UPDATE_GOLDEN:-}" ] && cp "$work/human" "$top/tests/golden/$machine/scan-all.txt"
+	if diff -u "$top/tests/golden/$machine/scan-all.txt" "$work/human" >"$work/diff"; then ok "$machine: scan --all as tests/golden/$machine/scan-all.txt"
+	else not_ok "$machine: scan --all as tests/golden/$machine/scan-all.txt" "$(head -20 "$work/diff")"; fi
+done
+LC_ALL=C "$bin" --root="$t" --sysroot="$t" scan >"$work/human" 2>&1
+[ -n "${UPDATE_GOLDEN:-}" ] && cp "$work/human" "$top/tests/golden/tutorial-x99/scan-c-locale.txt"
+if diff -u "$top/tests/golden/tutorial-x99/scan-c-locale.txt" "$work/human" >"$work/diff"; then ok "scan in the C locale: the tree in ASCII"
+else not_ok "scan in the C locale: the tree in ASCII" "$(head -20 "$work/diff")"; fi
+
 # Human output: GPU groups first, boot VGA marked, hidden groups counted.
 "$bin" --sysroot="$t" --root="$t" scan >"$work/human" 2>&1
 first=$(grep -m1 '^group' "$work/human" | sed 's/ *$//')
