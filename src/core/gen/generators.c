@@ -208,7 +208,8 @@ static char *gen_initramfs_tools(const VbPlan *p)
 	    "done\n"
 	    "copy_exec %s/vfio-boot-bind\n"
 	    "copy_file config /etc/vfio-boot/devices.conf\n"
-	    "copy_file rules " VB_UDEV_RULE " /lib/udev/rules.d/60-vfio-boot.rules\n",
+	    "# (Debian's udev hook copies the rules of /etc/udev/rules.d too: 1 is \"already there\")\n"
+	    "copy_file rules " VB_UDEV_RULE " /lib/udev/rules.d/60-vfio-boot.rules || [ $? = 1 ]\n",
 	    VB_LIBEXECDIR, VB_LIBEXECDIR);
 	return strbuf_steal(&b);
 }
