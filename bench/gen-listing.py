@@ -1,8 +1,11 @@
 #!/usr/bin/env python3
 """Write a synthetic IOMMU listing with N PCI functions for tests/fixtures/build-sysroot.py.
 
-Slots of four functions (GPU, HDMI audio, USB, UCSI, like a Turing card) on buses of 32
-slots, one IOMMU group per slot; the first slot is the boot VGA. Usage: gen-listing.py N
+Usage: gen-listing.py N [--shape=slots|groups]
+  slots (default): slots of four functions (GPU, HDMI audio, USB, UCSI, like a Turing card)
+    on buses of 32 slots, one IOMMU group per slot; the first slot is the boot VGA.
+  groups: single-function devices, each in an IOMMU group of its own and with a device ID
+    and a long name of its own (a wide table, many groups, a large pci.ids).
 """
 import sys
 
@@ -14,8 +17,21 @@ FUNCS = [
 ]
 
 
+def groups(n):
+    out = [f"# {n} synthetic single-function devices, a group each", "@cpu intel Synthetic CPU", "@iommu intel"]
+    for i in range(n):
+        bus, slot = 1 + i // 32, i % 32
+        desc = (f"Advanced Micro Devices, Inc. [AMD/ATI] Navi 21 XTX Synthetic Accelerator {i:04d} "
+                f"[Radeon Instinct Workstation Edition {i:04d} / Pro {i:04d} XT]")
+        out.append(f"IOMMU Group {i} {bus:02x}:{slot:02x}.0 Display controller [0380]: {desc} [1002:{0x7000 + i:04x}] (rev c1)")
+        out.append(f"@driver {bus:02x}:{slot:02x}.0 amdgpu")
+    print("\n".join(out))
+
+
 def main():
     n = int(sys.argv[1])
+    if sys.argv[2:] == ["--shape=groups"]:
+        return groups(n)
     out = [f"# {n} synthetic functions", "@cpu intel Synthetic CPU", "@iommu intel"]
     for i in range(n):
         bus, slot, fn = 1 + i // 128, (i // 4) % 32, i % 4
