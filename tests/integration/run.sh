@@ -89,6 +89,14 @@ LC_ALL=C "$bin" --root="$t" --sysroot="$t" scan >"$work/human" 2>&1
 if diff -u "$top/tests/golden/tutorial-x99/scan-c-locale.txt" "$work/human" >"$work/diff"; then ok "scan in the C locale: the tree in ASCII"
 else not_ok "scan in the C locale: the tree in ASCII" "$(head -20 "$work/diff")"; fi
 
+# plan --selection=FILE: the plan of a selection not written yet, as if it were
+printf 'device 0000:03:00.0 1002:67b1\n' >"$work/what-if.conf"
+"$bin" --root="$t" --sysroot="$t" plan --json --selection="$work/what-if.conf" >"$work/what-if.json" 2>&1
+st=$?
+if [ $st = 0 ] && [ ! -e "$t/etc/vfio-boot.conf" ] && grep -q '"vfio-pci.ids=1002:67b1,1002:aac8"' "$work/what-if.json"; then
+	ok "plan --selection: the plan of a selection file outside the root, which stays unwritten"
+else not_ok "plan --selection: the plan of a selection file outside the root, which stays unwritten" "exit $st: $(head -20 "$work/what-if.json")"; fi
+
 # Human output: GPU groups first, boot VGA marked, hidden groups counted.
 "$bin" --sysroot="$t" --root="$t" scan >"$work/human" 2>&1
 first=$(grep -m1 '^group' "$work/human" | sed 's/ *$//')
