@@ -108,3 +108,17 @@ int vb_pinning_choose(const VbCpuTopology *t, unsigned want, VbPinning *p, unsig
 	free(order);
 	return 0;
 }
+
+static int cmp_cpu(const void *a, const void *b)
+{
+	unsigned x = *(const unsigned *)a, y = *(const unsigned *)b;
+	return x < y ? -1 : x > y;
+}
+
+void vb_pinning_guest_cpulist(const VbPinning *p, char *out, size_t size)
+{
+	unsigned cpus[VB_MAX_CPUS];
+	memcpy(cpus, p->vcpu_cpus, sizeof(unsigned) * p->n_vcpus);
+	qsort(cpus, p->n_vcpus, sizeof(*cpus), cmp_cpu);
+	vb_cpulist_format(cpus, p->n_vcpus, out, size);
+}

@@ -26,3 +26,7 @@ typedef struct VbPinning {
  * one with CPU 0 when there is one domain). -ERANGE when want is more than the host can
  * give while keeping its core (*max_out says how many it can give). */
 int vb_pinning_choose(const VbCpuTopology *t, unsigned want, VbPinning *ret, unsigned *max_out);
+
+/* The CPUs the vCPUs run on, ascending, as a CPU list ("2-5,8-11"): what a whole-VM pin
+ * (taskset, Proxmox's affinity) names. */
+void vb_pinning_guest_cpulist(const VbPinning *p, char *out, size_t size);

@@ -135,17 +135,7 @@ int vb_profile_proxmox_script(const VbProfile *p, char **ret, char **ret_error)
 	qm_option(&b, "sockets", "1");
 	snprintf(text, sizeof(text), "%u", p->pinning.n_vcpus);
 	qm_option(&b, "cores", text);
-	unsigned *cpus = malloc(sizeof(unsigned) * (p->pinning.n_vcpus + 1));
-	if (!cpus)
-		return free(strbuf_steal(&b)), -ENOMEM;
-	memcpy(cpus, p->pinning.vcpu_cpus, sizeof(unsigned) * p->pinning.n_vcpus);
-	for (unsigned i = 1; i < p->pinning.n_vcpus; i++) /* insertion sort: a few dozen at most */
-		for (unsigned j = i; j > 0 && cpus[j - 1] > cpus[j]; j--) {
-			unsigned t = cpus[j];
-			cpus[j] = cpus[j - 1], cpus[j - 1] = t;
-		}
-	vb_cpulist_format(cpus, p->pinning.n_vcpus, text, sizeof(text));
-	free(cpus);
+	vb_pinning_guest_cpulist(&p->pinning, text, sizeof(text));
 	qm_option(&b, "affinity", text); /* Proxmox VE 7.3 and later */
 	snprintf(text, sizeof(text), "%llu", (unsigned long long)p->memory_mib);
 	qm_option(&b, "memory", text);

@@ -71,17 +71,7 @@ int vb_profile_qemu_script(const VbProfile *p, char **ret)
 		return -EINVAL; /* built without firmware_files */
 	StrBuf b = {0};
 	char guest[1024];
-	unsigned *sorted = malloc(sizeof(unsigned) * (p->pinning.n_vcpus + 1));
-	if (!sorted)
-		return -ENOMEM;
-	memcpy(sorted, p->pinning.vcpu_cpus, sizeof(unsigned) * p->pinning.n_vcpus);
-	for (unsigned i = 1; i < p->pinning.n_vcpus; i++) /* insertion sort: a few dozen at most */
-		for (unsigned j = i; j > 0 && sorted[j - 1] > sorted[j]; j--) {
-			unsigned t = sorted[j];
-			sorted[j] = sorted[j - 1], sorted[j - 1] = t;
-		}
-	vb_cpulist_format(sorted, p->pinning.n_vcpus, guest, sizeof(guest));
-	free(sorted);
+	vb_pinning_guest_cpulist(&p->pinning, guest, sizeof(guest));
 	bool tpm = p->opts.os == VB_OS_WINDOWS11;
 
 	strbuf_printf(&b, "#!/bin/sh\n");
