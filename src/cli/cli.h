@@ -90,7 +90,26 @@ int cli_resolve_devices(const VbModel *m, int argc, char **argv, const VbDevice 
 void json_print(json_object *o);
 json_object *json_hex4(unsigned v);
 json_object *json_string_or_null(const char *s);
-json_object *json_device(const VbDevice *d);
+
+/* A JSON writer streaming to out (json-writer.c), in json_print()'s layout, for outputs
+ * that grow with the host. key is the member's name inside an object, NULL inside an array
+ * or for the top level; a NULL string is written as null. Nesting up to 31 levels. */
+typedef struct {
+	FILE *out;
+	int depth;
+	unsigned has_members; /* bit d: the container at depth d has a member already */
+} JsonWriter;
+void jw_object_begin(JsonWriter *w, const char *key);
+void jw_object_end(JsonWriter *w);
+void jw_array_begin(JsonWriter *w, const char *key);
+void jw_array_end(JsonWriter *w);
+void jw_string(JsonWriter *w, const char *key, const char *s);
+void jw_int(JsonWriter *w, const char *key, int v);
+void jw_bool(JsonWriter *w, const char *key, bool v);
+void jw_null(JsonWriter *w, const char *key);
+void jw_hex4(JsonWriter *w, const char *key, unsigned v);
+/* A device as scan --json lists it (DESIGN.md section 4). */
+void jw_device(JsonWriter *w, const VbDevice *d);
 
 /* Short name of a device for humans: "Radeon R9 290/390" from pci.ids, or the IDs. */
 const char *device_display_name(const VbDevice *d);

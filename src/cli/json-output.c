@@ -24,30 +24,32 @@ json_object *json_string_or_null(const char *s)
 	return s ? json_object_new_string(s) : NULL;
 }
 
-json_object *json_device(const VbDevice *d)
+void jw_device(JsonWriter *w, const VbDevice *d)
 {
-	json_object *o = json_object_new_object();
-	json_object_object_add(o, "address", json_object_new_string(d->address));
-	json_object_object_add(o, "vendor", json_hex4(d->vendor));
-	json_object_object_add(o, "device", json_hex4(d->device));
-	json_object_object_add(o, "subsystem_vendor", json_hex4(d->subsystem_vendor));
-	json_object_object_add(o, "subsystem_device", json_hex4(d->subsystem_device));
-	json_object_object_add(o, "class", json_hex4(d->class_code >> 8));
-	json_object_object_add(o, "vendor_name", json_object_new_string(d->vendor_name));
-	json_object_object_add(o, "device_name", json_object_new_string(d->device_name));
-	json_object_object_add(o, "class_name", json_object_new_string(d->class_name));
-	json_object_object_add(o, "driver", json_string_or_null(d->driver));
-	json_object_object_add(o, "iommu_group",
-			       d->iommu_group >= 0 ? json_object_new_int(d->iommu_group) : NULL);
-	json_object_object_add(o, "boot_vga", json_object_new_boolean(d->boot_vga));
+	jw_object_begin(w, NULL);
+	jw_string(w, "address", d->address);
+	jw_hex4(w, "vendor", d->vendor);
+	jw_hex4(w, "device", d->device);
+	jw_hex4(w, "subsystem_vendor", d->subsystem_vendor);
+	jw_hex4(w, "subsystem_device", d->subsystem_device);
+	jw_hex4(w, "class", d->class_code >> 8);
+	jw_string(w, "vendor_name", d->vendor_name);
+	jw_string(w, "device_name", d->device_name);
+	jw_string(w, "class_name", d->class_name);
+	jw_string(w, "driver", d->driver);
+	if (d->iommu_group >= 0)
+		jw_int(w, "iommu_group", d->iommu_group);
+	else
+		jw_null(w, "iommu_group");
+	jw_bool(w, "boot_vga", d->boot_vga);
 	/* beyond the contract */
 	char rev[4];
 	snprintf(rev, sizeof(rev), "%02x", d->revision);
-	json_object_object_add(o, "revision", json_object_new_string(rev));
-	json_object_object_add(o, "header_type", json_object_new_int(d->header_type));
-	json_object_object_add(o, "multifunction", json_object_new_boolean(d->multifunction));
-	json_object_object_add(o, "modalias", json_string_or_null(d->modalias));
-	json_object_object_add(o, "upstream", json_string_or_null(d->upstream));
-	json_object_object_add(o, "rom", json_object_new_boolean(d->has_rom));
-	return o;
+	jw_string(w, "revision", rev);
+	jw_int(w, "header_type", d->header_type);
+	jw_bool(w, "multifunction", d->multifunction);
+	jw_string(w, "modalias", d->modalias);
+	jw_string(w, "upstream", d->upstream);
+	jw_bool(w, "rom", d->has_rom);
+	jw_object_end(w);
 }

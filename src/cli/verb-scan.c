@@ -60,42 +60,43 @@ static const char *iommu_vendor_name(VbIommuVendor v)
 	return v == VB_IOMMU_INTEL ? "intel" : v == VB_IOMMU_AMD ? "amd" : NULL;
 }
 
+/* Streamed: the whole list is never held as a tree (json-writer.c). */
 static int scan_json(const VbModel *m, const VbGroup **groups)
 {
-	json_object *root = json_object_new_object();
-	json_object *iommu = json_object_new_object();
-	json_object_object_add(iommu, "active", json_object_new_boolean(vb_model_iommu_active(m)));
-	json_object_object_add(iommu, "vendor",
-			       json_string_or_null(iommu_vendor_name(vb_model_iommu_vendor(m))));
-	json_object_object_add(root, "iommu", iommu);
+	JsonWriter w = {.out = stdout};
+	jw_object_begin(&w, NULL);
+	jw_object_begin(&w, "iommu");
+	jw_bool(&w, "active", vb_model_iommu_active(m));
+	jw_string(&w, "vendor", iommu_vendor_name(vb_model_iommu_vendor(m)));
+	jw_object_end(&w);
 
-	json_object *jg = json_object_new_array();
+	jw_array_begin(&w, "groups");
 	for (size_t i = 0; i < m->n_groups; i++) {
-		json_object *g = json_object_new_object(), *devs = json_object_new_array();
-		json_object_object_add(g, "id", json_object_new_int(groups[i]->id));
+		jw_object_begin(&w, NULL);
+		jw_int(&w, "id", groups[i]->id);
+		jw_array_begin(&w, "devices");
 		for (size_t j = 0; j < groups[i]->n_devices; j++)
-			json_object_array_add(devs, json_device(groups[i]->devices[j]));
-		json_object_object_add(g, "devices", devs);
-		json_object_array_add(jg, g);
+			jw_device(&w, groups[i]->devices[j]);
+		jw_array_end(&w);
+		jw_object_end(&w);
 	}
-	json_object_object_add(root, "groups", jg);
+	jw_array_end(&w);
 
-	json_object *jd = json_object_new_array();
+	jw_array_begin(&w, "devices");
 	for (size_t i = 0; i < m->n_devices; i++)
-		json_object_array_add(jd, json_device(&m->devices[i]));
-	json_object_object_add(root, "devices", jd);
+		jw_device(&w, &m->devices[i]);
+	jw_array_end(&w);
 
-	json_object *disks = json_object_new_array();
+	jw_array_begin(&w, "host_disks");
 	for (size_t i = 0; i < m->n_host_disks; i++) {
-		json_object *o = json_object_new_object();
-		json_object_object_add(o, "block", json_object_new_string(m->host_disks[i].block));
-		json_object_object_add(o, "use", json_object_new_string(m->host_disks[i].use));
-		json_object_object_add(o, "controller", json_object_new_string(m->host_disks[i].pci_address));
-		json_object_array_add(disks, o);
+		jw_object_begin(&w, NULL);
+		jw_string(&w, "block", m->host_disks[i].block);
+		jw_string(&w, "use", m->host_disks[i].use);
+		jw_string(&w, "controller", m->host_disks[i].pci_address);
+		jw_object_end(&w);
 	}
-	json_object_object_add(root, "host_disks", disks);
-	json_print(root);
-	json_object_put(root);
+	jw_array_end(&w);
+	jw_object_end(&w);
 	return 0;
 }
 
