@@ -18,7 +18,8 @@ typedef struct Progress {
 } Progress;
 
 /* Plain lines when not on a terminal; on one, a status line with a spinner and the
- * elapsed time. Lines that name a kernel image always show: which kernel is being built. */
+ * elapsed time. Lines that name a kernel image always show: which kernel is being built
+ * (with dracut --parallel, which ones are, and which are done). */
 static void on_progress(void *userdata, VbProgress ev, const char *what, double elapsed, int status)
 {
 	Progress *pr = userdata;
@@ -52,8 +53,7 @@ static void on_progress(void *userdata, VbProgress ev, const char *what, double 
 		fflush(stdout);
 		break;
 	case VB_PROGRESS_COMMAND_OUTPUT:
-		if (strstr(what, "Generating") || strstr(what, "Found linux image") ||
-		    pr->args->verbosity > 0) {
+		if (vb_output_names_image(what) || pr->args->verbosity > 0) {
 			printf(pr->tty ? "\033[2K  %s\n" : "  %s\n", what);
 		}
 		if (pr->tty) {

@@ -10,6 +10,7 @@
 
 #include <cmocka.h>
 
+#include "apply/apply.h"
 #include "probe/probe.h"
 #include "util/fileio.h"
 #include "vb.h"
@@ -207,6 +208,32 @@ static void address_helpers(void **state)
 	assert_int_equal(vb_pci_address_cmp(&a, &a), 0);
 }
 
+/* The lines of the generators' output that apply shows without -v: one kernel's image each
+ * (as each generator prints them), not the generators' other chatter. */
+static void image_progress_lines(void **state)
+{
+	(void)state;
+	const char *shown[] = {
+	    "update-initramfs: Generating /boot/initrd.img-6.1.0-57-amd64",
+	    "dracut: *** Creating image file '/boot/initrd.img-6.1.0-57-amd64' ***",
+	    "dracut: *** Creating initramfs image file '/boot/initramfs-6.8.5.img' done ***",
+	    "==> Creating zstd-compressed initcpio image: '/boot/initramfs-linux.img'",
+	    "Found linux image: /boot/vmlinuz-6.1.0-57-amd64",
+	};
+	const char *hidden[] = {
+	    "dracut: *** Generating early-microcode cpio image ***",
+	    "dracut: *** Including module: vfio-boot ***",
+	    "Generating grub configuration file ...",
+	    "==> Starting build: '6.8.5-arch1-1'",
+	    "  -> Running build hook: [udev]",
+	    "W: Possible missing firmware /lib/firmware/amdgpu/x.bin for module amdgpu",
+	};
+	for (size_t i = 0; i < sizeof(shown) / sizeof(*shown); i++)
+		assert_true(vb_output_names_image(shown[i]));
+	for (size_t i = 0; i < sizeof(hidden) / sizeof(*hidden); i++)
+		assert_false(vb_output_names_image(hidden[i]));
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -215,7 +242,7 @@ int main(void)
 	    cmocka_unit_test(cmdline),	       cmocka_unit_test(cpuinfo),
 	    cmocka_unit_test(meminfo),	       cmocka_unit_test(interrupts),
 	    cmocka_unit_test(hex_values),      cmocka_unit_test(reset_quirks),
-	    cmocka_unit_test(address_helpers),
+	    cmocka_unit_test(address_helpers), cmocka_unit_test(image_progress_lines),
 	};
 	return cmocka_run_group_tests_name("parsers", tests, NULL, NULL);
 }

@@ -78,6 +78,11 @@ typedef enum VbProgress {
 	VB_PROGRESS_COMMAND_DONE,   /* what: command; status: its exit status */
 } VbProgress;
 
+/* Whether a line of a regeneration command's output names one kernel's image being built
+ * (or put in the boot menu): what apply shows of that output without -v, progress per kernel.
+ * booster's regenerate_images prints nothing per kernel. */
+bool vb_output_names_image(const char *line);
+
 typedef void (*VbProgressFn)(void *userdata, VbProgress ev, const char *what, double elapsed, int status);
 
 typedef struct VbApplyOptions {

@@ -45,6 +45,21 @@ int vb_command_texts(const VbCommand *cmds, size_t n, VbStrv *out)
 	return 0;
 }
 
+bool vb_output_names_image(const char *line)
+{
+	static const char *const marks[] = {
+	    "update-initramfs: Generating /",	   /* initramfs-tools, a kernel's image begun */
+	    "*** Creating image file '",	   /* dracut, begun (--parallel: several at once) */
+	    "*** Creating initramfs image file '", /* dracut, "... done ***" */
+	    "==> Creating ",			   /* mkinitcpio: "...-compressed initcpio image" */
+	    "Found linux image: ",		   /* update-grub, grub-mkconfig: a menu entry */
+	};
+	for (size_t i = 0; i < ELEMENTSOF(marks); i++)
+		if (strstr(line, marks[i]))
+			return true;
+	return false;
+}
+
 /* Runs one command, its output to logfd and the callback. Returns its exit status (128+N
  * for a signal, 127 when it could not start) or -errno. */
 static int run_one(const VbCommand *c, int logfd, const VbApplyOptions *opts, double *elapsed)

@@ -769,7 +769,9 @@ size_t vb_regeneration_commands(const VbTargets *t, bool (*changed)(const char *
 	if (images && t->initramfs == VB_INITRAMFS_TOOLS)
 		add_command(out, &n, (const char *const[]){"update-initramfs", "-u", "-k", "all", NULL});
 	if (images && t->initramfs == VB_INITRAMFS_DRACUT)
-		add_command(out, &n, (const char *const[]){"dracut", "--regenerate-all", "--force", NULL});
+		add_command(out, &n,
+			    (const char *const[]){"dracut", "--regenerate-all", "--force",
+						  t->dracut_parallel ? "--parallel" : NULL, NULL});
 	if (images && t->initramfs == VB_INITRAMFS_MKINITCPIO)
 		add_command(out, &n, (const char *const[]){"mkinitcpio", "-P", NULL});
 	if (images && t->initramfs == VB_INITRAMFS_BOOSTER)

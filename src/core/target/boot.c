@@ -270,6 +270,12 @@ void vb_targets_detect(const VbContext *ctx, const char *bootloader_name, const 
 		    read_root_file(ctx, i ? "usr/bin/grub2-mkconfig" : "usr/sbin/grub2-mkconfig");
 		t->grub_update_bls_cmdline = script && strstr(script, "--update-bls-cmdline");
 	}
+	/* dracut >= 059 builds the images of several kernels at once; an older one says
+	 * "unknown option" and builds none */
+	for (size_t i = 0; t->initramfs == VB_INITRAMFS_DRACUT && i < 2 && !t->dracut_parallel; i++) {
+		_cleanup_free_ char *script = read_root_file(ctx, i ? "usr/sbin/dracut" : "usr/bin/dracut");
+		t->dracut_parallel = script && strstr(script, "--parallel");
+	}
 	t->kernel_cmdline_file = has(ctx, "etc/kernel/cmdline");
 	t->proxmox = detect_proxmox(ctx);
 	if (t->proxmox) {				/* its os-release is Debian's */
