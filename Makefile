@@ -175,6 +175,10 @@ print-fuzz-libs:
 bench: all
 	bench/run.sh $(BUILD)/vfio-boot
 
+# apply with 1 and 3 kernels in the boot tests' Debian roots (root; after make check-boot)
+bench-apply:
+	bench/apply-kernels.sh
+
 man/vfio-boot.8: man/vfio-boot.8.scd
 	scdoc < $< > $@
 
@@ -210,4 +214,4 @@ clean:
 	rm -rf $(BUILD) build-asan build-fuzz
 
 
-.PHONY: FORCE update-po print-xgettext-flags all check check-asan check-valgrind check-package check-boot fuzz print-fuzz-flags print-fuzz-libs bench install uninstall format clean
+.PHONY: FORCE update-po print-xgettext-flags all check check-asan check-valgrind check-package check-boot fuzz print-fuzz-flags print-fuzz-libs bench bench-apply install uninstall format clean

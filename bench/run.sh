@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# make bench: time `vfio-boot scan` against `lspci -nn` and the tutorial's shell loop (one
+# make bench: time `vfio-boot scan` (table and --json) against `lspci -nn` and the tutorial's shell loop (one
 # `lspci -nns` per device) on synthetic sysroots of 64, 512 and 4096 functions, with hyperfine.
 # Then plan's time, and the boot-time helper: its size, its run time on the 4096-function tree with 8
 # configured devices, and the bytes it adds to an image. Prints Markdown tables;
@@ -23,25 +23,26 @@ for d in "$root"/sys/kernel/iommu_groups/*/devices/*; do
 done
 LOOP
 
-echo "| functions | vfio-boot scan | lspci -nn | tutorial loop | scan / lspci | loop / scan |"
-echo "|---:|---:|---:|---:|---:|---:|"
+echo "| functions | vfio-boot scan | scan --json | lspci -nn | tutorial loop | scan / lspci | --json / lspci | loop / scan |"
+echo "|---:|---:|---:|---:|---:|---:|---:|---:|"
 for n in 64 512 4096; do
 	root="$work/sys-$n"
 	python3 "$top/bench/gen-listing.py" "$n" >"$work/listing-$n"
 	python3 "$top/tests/fixtures/build-sysroot.py" "$work/listing-$n" "$root"
 	cmds=("$bin --root=$root --sysroot=$root scan --all"
-	      "lspci -A linux-sysfs -O sysfs.path=$root/sys/bus/pci -i $root/usr/share/misc/pci.ids -nn")
+	      "lspci -A linux-sysfs -O sysfs.path=$root/sys/bus/pci -i $root/usr/share/misc/pci.ids -nn"
+	      "$bin --root=$root --sysroot=$root scan --json")
 	[ "$n" -le 512 ] && cmds+=("bash $work/loop.sh $root")
 	hyperfine -N --warmup 3 --min-runs 10 --export-json "$work/h-$n.json" "${cmds[@]}" >/dev/null 2>&1 ||
 		hyperfine --warmup 3 --min-runs 10 --export-json "$work/h-$n.json" "${cmds[@]}" >/dev/null
 	python3 - "$work/h-$n.json" "$n" <<'PY'
 import json, sys
 r = [x["median"] for x in json.load(open(sys.argv[1]))["results"]]
-scan, lspci = r[0], r[1]
-loop = r[2] if len(r) > 2 else None
+scan, lspci, js = r[0], r[1], r[2]
+loop = r[3] if len(r) > 3 else None
 ms = lambda s: f"{s * 1000:.1f} ms"
-print(f"| {sys.argv[2]} | {ms(scan)} | {ms(lspci)} | {ms(loop) if loop else 'not run'} | "
-      f"{scan / lspci:.2f}x | {f'{loop / scan:.0f}x' if loop else '-'} |")
+print(f"| {sys.argv[2]} | {ms(scan)} | {ms(js)} | {ms(lspci)} | {ms(loop) if loop else 'not run'} | "
+      f"{scan / lspci:.2f}x | {js / lspci:.2f}x | {f'{loop / scan:.0f}x' if loop else '-'} |")
 PY
 done
 
@@ -51,11 +52,13 @@ python3 "$top/bench/gen-listing.py" 4096 --shape=groups >"$work/listing-groups"
 python3 "$top/tests/fixtures/build-sysroot.py" "$work/listing-groups" "$root"
 hyperfine -N --warmup 3 --min-runs 10 --export-json "$work/h-groups.json" \
 	"$bin --root=$root --sysroot=$root scan --all" \
-	"lspci -A linux-sysfs -O sysfs.path=$root/sys/bus/pci -i $root/usr/share/misc/pci.ids -nn" >/dev/null 2>&1
+	"lspci -A linux-sysfs -O sysfs.path=$root/sys/bus/pci -i $root/usr/share/misc/pci.ids -nn" \
+	"$bin --root=$root --sysroot=$root scan --json" >/dev/null 2>&1
 python3 - "$work/h-groups.json" <<'PY'
 import json, sys
 r = [x["median"] for x in json.load(open(sys.argv[1]))["results"]]
-print(f"| 4096, a group and a long name each | {r[0] * 1000:.1f} ms | {r[1] * 1000:.1f} ms | not run | {r[0] / r[1]:.2f}x | - |")
+print(f"| 4096, a group and a long name each | {r[0] * 1000:.1f} ms | {r[2] * 1000:.1f} ms | {r[1] * 1000:.1f} ms | not run | "
+      f"{r[0] / r[1]:.2f}x | {r[2] / r[1]:.2f}x | - |")
 PY
 
 # ---- plan ----------------------------------------------------------------------------------

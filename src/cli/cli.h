@@ -40,12 +40,12 @@ typedef struct Args {
 	size_t n_kernels;
 	const char *bootloader, *initramfs; /* --bootloader=, --initramfs=: NULL to detect */
 	bool json, dry_run, force, all, read_rom, no_rebuild;
-	bool if_configured; /* apply: only with a selection, and then rebuild the images anyway */
-	bool handoff;	    /* add, apply: select the devices for handoff at VM start */
-	const char *domain; /* handoff: the libvirt domain's name (its XML on stdin) */
+	bool if_configured;    /* apply: only with a selection, and then rebuild the images anyway */
+	bool handoff;	       /* add, apply: select the devices for handoff at VM start */
+	const char *domain;    /* handoff: the libvirt domain's name (its XML on stdin) */
 	const char *selection; /* plan: the selection file to read instead of the root's */
-	unsigned timeout_s; /* handoff: per step, 0 for the default */
-	int verbosity;	    /* -1 quiet, 0 normal, 1 verbose, 2 debug */
+	unsigned timeout_s;    /* handoff: per step, 0 for the default */
+	int verbosity;	       /* -1 quiet, 0 normal, 1 verbose, 2 debug */
 	ProfileArgs profile;
 } Args;
 
@@ -93,11 +93,14 @@ json_object *json_string_or_null(const char *s);
 
 /* A JSON writer streaming to out (json-writer.c), in json_print()'s layout, for outputs
  * that grow with the host. key is the member's name inside an object, NULL inside an array
- * or for the top level; a NULL string is written as null. Nesting up to 31 levels. */
+ * or for the top level; a NULL string is written as null. Nesting up to 31 levels. The
+ * document reaches out when its top-level container is closed. */
 typedef struct {
 	FILE *out;
 	int depth;
 	unsigned has_members; /* bit d: the container at depth d has a member already */
+	size_t len;	      /* bytes in buf, written to out when it is full or the document ends */
+	char buf[16384];
 } JsonWriter;
 void jw_object_begin(JsonWriter *w, const char *key);
 void jw_object_end(JsonWriter *w);
@@ -107,7 +110,8 @@ void jw_string(JsonWriter *w, const char *key, const char *s);
 void jw_int(JsonWriter *w, const char *key, int v);
 void jw_bool(JsonWriter *w, const char *key, bool v);
 void jw_null(JsonWriter *w, const char *key);
-void jw_hex4(JsonWriter *w, const char *key, unsigned v);
+/* v as a string of DIGITS lower-case hex digits (1 to 8): "1002" for a PCI ID */
+void jw_hex(JsonWriter *w, const char *key, unsigned v, int digits);
 /* A device as scan --json lists it (DESIGN.md section 4). */
 void jw_device(JsonWriter *w, const VbDevice *d);
 

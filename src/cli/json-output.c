@@ -28,11 +28,11 @@ void jw_device(JsonWriter *w, const VbDevice *d)
 {
 	jw_object_begin(w, NULL);
 	jw_string(w, "address", d->address);
-	jw_hex4(w, "vendor", d->vendor);
-	jw_hex4(w, "device", d->device);
-	jw_hex4(w, "subsystem_vendor", d->subsystem_vendor);
-	jw_hex4(w, "subsystem_device", d->subsystem_device);
-	jw_hex4(w, "class", d->class_code >> 8);
+	jw_hex(w, "vendor", d->vendor, 4);
+	jw_hex(w, "device", d->device, 4);
+	jw_hex(w, "subsystem_vendor", d->subsystem_vendor, 4);
+	jw_hex(w, "subsystem_device", d->subsystem_device, 4);
+	jw_hex(w, "class", d->class_code >> 8, 4);
 	jw_string(w, "vendor_name", d->vendor_name);
 	jw_string(w, "device_name", d->device_name);
 	jw_string(w, "class_name", d->class_name);
@@ -43,9 +43,7 @@ void jw_device(JsonWriter *w, const VbDevice *d)
 		jw_null(w, "iommu_group");
 	jw_bool(w, "boot_vga", d->boot_vga);
 	/* beyond the contract */
-	char rev[4];
-	snprintf(rev, sizeof(rev), "%02x", d->revision);
-	jw_string(w, "revision", rev);
+	jw_hex(w, "revision", d->revision, 2);
 	jw_int(w, "header_type", d->header_type);
 	jw_bool(w, "multifunction", d->multifunction);
 	jw_string(w, "modalias", d->modalias);

@@ -8,35 +8,89 @@
  * as \u00xx), so that a verb's output does not depend on which of the two wrote it;
  * tests/unit/test-json-writer.c compares the two on random documents. */
 #include <stdio.h>
+#include <string.h>
 
 #include "cli.h"
 
-static void indent(JsonWriter *w)
+/* The output is megabytes for a big host, in pieces of a few bytes: gathered in the
+ * writer's buffer, written out when it is full and at the end of the document. */
+static void flush(JsonWriter *w)
 {
-	for (int i = 0; i < w->depth; i++)
-		fputs("  ", w->out);
+	fwrite(w->buf, 1, w->len, w->out);
+	w->len = 0;
 }
 
-static void write_escaped(FILE *out, const char *s)
+static void put(JsonWriter *w, const char *s, size_t n)
 {
-	fputc('"', out);
-	for (const unsigned char *p = (const unsigned char *)s; *p; p++) {
-		switch (*p) {
-		case '\b': fputs("\\b", out); break;
-		case '\n': fputs("\\n", out); break;
-		case '\r': fputs("\\r", out); break;
-		case '\t': fputs("\\t", out); break;
-		case '\f': fputs("\\f", out); break;
-		case '"': fputs("\\\"", out); break;
-		case '\\': fputs("\\\\", out); break;
-		default:
-			if (*p < ' ')
-				fprintf(out, "\\u%04x", *p);
-			else
-				fputc(*p, out);
+	if (w->len + n > sizeof(w->buf)) {
+		flush(w);
+		if (n > sizeof(w->buf)) {
+			fwrite(s, 1, n, w->out);
+			return;
 		}
 	}
-	fputc('"', out);
+	memcpy(w->buf + w->len, s, n);
+	w->len += n;
+}
+
+static void put_char(JsonWriter *w, char c)
+{
+	put(w, &c, 1);
+}
+
+static void indent(JsonWriter *w)
+{
+	static const char spaces[] = "                                                              ";
+	put(w, spaces, 2 * (size_t)w->depth); /* depth <= 31 */
+}
+
+/* Bytes json-c writes as an escape: control characters, the quote and the backslash (not
+ * '/': NOSLASHESCAPE; bytes >= 0x80 are UTF-8, as they are). */
+static bool needs_escape(unsigned char c)
+{
+	return c < ' ' || c == '"' || c == '\\';
+}
+
+static void write_escaped(JsonWriter *w, const char *s)
+{
+	put_char(w, '"');
+	for (const char *p = s;; p++) {
+		const char *run = p;
+		while (*p && !needs_escape((unsigned char)*p))
+			p++;
+		put(w, run, (size_t)(p - run));
+		if (!*p)
+			break;
+		switch (*p) {
+		case '\b':
+			put(w, "\\b", 2);
+			break;
+		case '\n':
+			put(w, "\\n", 2);
+			break;
+		case '\r':
+			put(w, "\\r", 2);
+			break;
+		case '\t':
+			put(w, "\\t", 2);
+			break;
+		case '\f':
+			put(w, "\\f", 2);
+			break;
+		case '"':
+			put(w, "\\\"", 2);
+			break;
+		case '\\':
+			put(w, "\\\\", 2);
+			break;
+		default: {
+			static const char hex[] = "0123456789abcdef";
+			unsigned char c = (unsigned char)*p;
+			put(w, (const char[]){'\\', 'u', '0', '0', hex[c >> 4], hex[c & 0xf]}, 6);
+		}
+		}
+	}
+	put_char(w, '"');
 }
 
 /* Before a value: the comma and line break after the previous one at this level, the
@@ -45,21 +99,21 @@ static void begin_value(JsonWriter *w, const char *key)
 {
 	if (w->depth > 0) {
 		if (w->has_members & (1u << w->depth))
-			fputs(",\n", w->out);
+			put(w, ",\n", 2);
 		w->has_members |= 1u << w->depth;
 		indent(w);
 	}
 	if (key) {
-		write_escaped(w->out, key);
-		fputs(": ", w->out);
+		write_escaped(w, key);
+		put(w, ": ", 2);
 	}
 }
 
 static void open_container(JsonWriter *w, const char *key, char bracket)
 {
 	begin_value(w, key);
-	fputc(bracket, w->out);
-	fputc('\n', w->out);
+	put_char(w, bracket);
+	put_char(w, '\n');
 	w->depth++;
 	w->has_members &= ~(1u << w->depth);
 }
@@ -67,12 +121,14 @@ static void open_container(JsonWriter *w, const char *key, char bracket)
 static void close_container(JsonWriter *w, char bracket)
 {
 	if (w->has_members & (1u << w->depth))
-		fputc('\n', w->out);
+		put_char(w, '\n');
 	w->depth--;
 	indent(w);
-	fputc(bracket, w->out);
-	if (w->depth == 0)
-		fputc('\n', w->out);
+	put_char(w, bracket);
+	if (w->depth == 0) {
+		put_char(w, '\n');
+		flush(w);
+	}
 }
 
 void jw_object_begin(JsonWriter *w, const char *key)
@@ -99,21 +155,32 @@ void jw_string(JsonWriter *w, const char *key, const char *s)
 {
 	begin_value(w, key);
 	if (s)
-		write_escaped(w->out, s);
+		write_escaped(w, s);
 	else
-		fputs("null", w->out);
+		put(w, "null", 4);
 }
 
 void jw_int(JsonWriter *w, const char *key, int v)
 {
+	/* by hand: printf's machinery was a fifth of scan --json */
+	char buf[12], *p = buf + sizeof(buf);
+	unsigned u = v < 0 ? 0u - (unsigned)v : (unsigned)v;
+	do
+		*--p = (char)('0' + u % 10);
+	while (u /= 10);
+	if (v < 0)
+		*--p = '-';
 	begin_value(w, key);
-	fprintf(w->out, "%d", v);
+	put(w, p, (size_t)(buf + sizeof(buf) - p));
 }
 
 void jw_bool(JsonWriter *w, const char *key, bool v)
 {
 	begin_value(w, key);
-	fputs(v ? "true" : "false", w->out);
+	if (v)
+		put(w, "true", 4);
+	else
+		put(w, "false", 5);
 }
 
 void jw_null(JsonWriter *w, const char *key)
@@ -121,9 +188,13 @@ void jw_null(JsonWriter *w, const char *key)
 	jw_string(w, key, NULL);
 }
 
-void jw_hex4(JsonWriter *w, const char *key, unsigned v)
+void jw_hex(JsonWriter *w, const char *key, unsigned v, int digits)
 {
-	char buf[8];
-	snprintf(buf, sizeof(buf), "%04x", v & 0xffff);
+	static const char hex[] = "0123456789abcdef";
+	char buf[9];
+	digits = digits < 1 ? 1 : digits > 8 ? 8 : digits;
+	for (int i = digits - 1; i >= 0; i--, v >>= 4)
+		buf[i] = hex[v & 0xf];
+	buf[digits] = '\0';
 	jw_string(w, key, buf);
 }

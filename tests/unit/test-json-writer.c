@@ -26,8 +26,8 @@ static uint32_t rng(void)
 /* Strings with what needs escaping: quotes, backslashes, slashes, control bytes, UTF-8. */
 static void random_string(char *buf, size_t size)
 {
-	static const char *const pieces[] = {"a", "GPU", "\"", "\\", "/", "\n", "\t", "\b", "\f", "\r",
-					     "\x01", "\x1f", "\x7f", "é", "└─", " ", "}", "[", ":"};
+	static const char *const pieces[] = {"a",    "GPU",  "\"",   "\\", "/",	 "\n", "\t", "\b", "\f", "\r",
+					     "\x01", "\x1f", "\x7f", "é",  "└─", " ",  "}",  "[",  ":"};
 	size_t n = rng() % 8, len = 0;
 	buf[0] = '\0';
 	for (size_t i = 0; i < n; i++) {
@@ -133,7 +133,9 @@ static void known_layout(void **state)
 	jw_array_begin(&w, "groups");
 	jw_array_end(&w);
 	jw_string(&w, "path", "a/b \"c\"\x01");
-	jw_hex4(&w, "vendor", 0x11002);
+	jw_hex(&w, "vendor", 0x11002, 4);
+	jw_hex(&w, "revision", 0xa, 2);
+	jw_int(&w, "min", -2147483647 - 1);
 	jw_null(&w, "driver");
 	jw_object_end(&w);
 	fclose(w.out);
@@ -142,6 +144,8 @@ static void known_layout(void **state)
 				 "  ],\n"
 				 "  \"path\": \"a/b \\\"c\\\"\\u0001\",\n"
 				 "  \"vendor\": \"1002\",\n"
+				 "  \"revision\": \"0a\",\n"
+				 "  \"min\": -2147483648,\n"
 				 "  \"driver\": null\n"
 				 "}\n");
 	free(buf);

@@ -722,9 +722,13 @@ static void add_command(VbCommand *cmds, size_t *n, const char *const *argv)
 
 /* The image generators' own files and ours that go into every image. */
 static const char *const image_inputs[] = {
-    "/etc/modprobe.d/vfio-boot.conf",	     "/etc/vfio-boot/devices.conf",	VB_UDEV_RULE,
-    "/etc/initramfs-tools/hooks/vfio-boot",  "/etc/dracut.conf.d/vfio-boot.conf",
-    "/etc/mkinitcpio.conf.d/vfio-boot.conf", "/etc/booster.yaml",
+    "/etc/modprobe.d/vfio-boot.conf",
+    "/etc/vfio-boot/devices.conf",
+    VB_UDEV_RULE,
+    "/etc/initramfs-tools/hooks/vfio-boot",
+    "/etc/dracut.conf.d/vfio-boot.conf",
+    "/etc/mkinitcpio.conf.d/vfio-boot.conf",
+    "/etc/booster.yaml",
 };
 
 /* After grubby took entry_remove out of every entry: the words of it that an entry had

@@ -39,7 +39,7 @@ typedef struct VbTargets {
 	/* GRUB without drop-ins: the program that writes grub.cfg, and where */
 	const char *grub_mkconfig, *grub_cfg;
 	bool grub_update_bls_cmdline; /* that grub2-mkconfig has --update-bls-cmdline (RHEL >= 9.3) */
-	bool dracut_parallel; /* that dracut has --parallel for --regenerate-all (dracut >= 059) */
+	bool dracut_parallel;	      /* that dracut has --parallel for --regenerate-all (dracut >= 059) */
 	bool kernel_cmdline_file;     /* /etc/kernel/cmdline exists */
 	bool uki;		      /* unified kernel images: the command line is inside them */
 	bool proxmox;		      /* Proxmox VE (pve-manager, /etc/pve, proxmox-boot-tool) */
