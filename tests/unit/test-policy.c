@@ -265,6 +265,26 @@ static void kernel_params(void **state)
 	assert_string_equal(p->cmdline.v[1], "vfio-pci.ids=1002:67df,1002:aaf0");
 }
 
+/* The manifest may name only what the generators write (state.c checks it against
+ * VB_OUT_PATHS): the two lists are the same. */
+static void written_paths_are_the_generators(void **state)
+{
+	(void)state;
+	static const char *const listed[] = {VB_OUT_PATHS};
+	size_t n_generated = 0;
+	for (size_t i = 0; vb_generators[i]; i++) {
+		if (!vb_generators[i]->path)
+			continue;
+		n_generated++;
+		bool found = false;
+		for (size_t j = 0; j < sizeof(listed) / sizeof(*listed); j++)
+			found = found || strcmp(listed[j], vb_generators[i]->path) == 0;
+		if (!found)
+			fail_msg("%s is written by a generator but not in VB_OUT_PATHS", vb_generators[i]->path);
+	}
+	assert_int_equal(n_generated, sizeof(listed) / sizeof(*listed));
+}
+
 static void strv_sorted_unique(void **state)
 {
 	(void)state;
@@ -292,6 +312,7 @@ int main(void)
 	    cmocka_unit_test_setup_teardown(no_iommu, setup, teardown),
 	    cmocka_unit_test_setup_teardown(kernel_params, setup, teardown),
 	    cmocka_unit_test(strv_sorted_unique),
+	    cmocka_unit_test(written_paths_are_the_generators),
 	};
 	return cmocka_run_group_tests_name("policy", tests, NULL, NULL);
 }

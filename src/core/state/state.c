@@ -9,9 +9,10 @@
 #include <unistd.h>
 
 #include "../internal.h"
+#include "../paths.h"
 #include "../util/atomic-file.h"
 #include "../util/fileio.h"
-#include "apply.h"
+#include "state.h"
 
 void vb_sha256_hex(const void *data, size_t size, char out[65])
 {
@@ -86,9 +87,14 @@ static int parse_strv(VbContext *ctx, const char *path, json_object *root, const
 
 /* The manifest decides what revert deletes and restores: it may only name what vfio-boot
  * writes (a generator's path) and the directories on the way to those or to its state. */
+static const char *const written_paths[] = {VB_OUT_PATHS};
+
 static bool ownable_path(const char *path)
 {
-	return vb_generator_for_path(path) != NULL;
+	for (size_t i = 0; i < ELEMENTSOF(written_paths); i++)
+		if (strcmp(written_paths[i], path) == 0)
+			return true;
+	return false;
 }
 
 /* dir is one of the directories on the way to path ("etc" of "etc/default/grub"). */
@@ -104,8 +110,8 @@ static bool ownable_dir(const char *dir)
 		return false;
 	if (on_the_way(VB_STATE_DIR "/backups/", dir, n))
 		return true;
-	for (size_t i = 0; vb_generators[i]; i++)
-		if (vb_generators[i]->path && on_the_way(vb_generators[i]->path + 1, dir, n))
+	for (size_t i = 0; i < ELEMENTSOF(written_paths); i++)
+		if (on_the_way(written_paths[i] + 1, dir, n))
 			return true;
 	return false;
 }
