@@ -1,7 +1,10 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 /*
- * Every path the core reads or writes, relative to the sysroot (live state) or to the
- * root (target system). Nothing else in the core names /sys, /proc or /etc.
+ * The paths the core reads or writes under the sysroot (live state: /sys, /proc) and the
+ * files it writes into the root (target system), relative to the sysroot or the root
+ * unless said. Nothing else in the core names a path under /sys or /proc, nor a file
+ * vfio-boot writes; the boot stacks' own files under /etc and /boot are named where each
+ * stack is detected or generated for (target/, gen/).
  */
 #pragma once
 
@@ -19,6 +22,28 @@
 #define VB_PROC_CMDLINE "proc/cmdline"
 #define VB_PROC_INTERRUPTS "proc/interrupts"
 #define VB_PROC_MOUNTINFO "proc/self/mountinfo"
+
+/* under the sysroot, for the verbs that act on the running system (live, handoff) and
+ * the probes that follow links */
+#define VB_SYSFS "sys"
+#define VB_SYS_PCI_DRIVERS_PROBE "sys/bus/pci/drivers_probe"
+#define VB_SYS_PCI_DRIVERS "sys/bus/pci/drivers"
+#define VB_SYS_PLATFORM_DEVICES "sys/bus/platform/devices"
+#define VB_SYS_PLATFORM_DRIVERS "sys/bus/platform/drivers"
+#define VB_SYS_CLASS_GRAPHICS "sys/class/graphics"
+#define VB_SYS_CLASS_VTCONSOLE "sys/class/vtconsole"
+#define VB_SYS_CLASS_BLOCK "sys/class/block"
+#define VB_SYS_DEV_BLOCK "sys/dev/block"
+#define VB_SYS_MODULE "sys/module"
+#define VB_SYS_CPU "sys/devices/system/cpu"
+#define VB_SYS_NODE "sys/devices/system/node"
+#define VB_SYS_HUGEPAGES "sys/kernel/mm/hugepages"
+#define VB_PROC_OSRELEASE "proc/sys/kernel/osrelease"
+#define VB_PROC_COMPACT_MEMORY "proc/sys/vm/compact_memory"
+#define VB_PROC_MOUNTS "proc/mounts"
+#define VB_PROC_STAT "proc/stat"
+#define VB_PROC_IOMEM "proc/iomem"
+#define VB_PROC_NVIDIA_GPUS "proc/driver/nvidia/gpus"
 
 /* under the root */
 #define VB_ETC_FSTAB "etc/fstab"

@@ -50,7 +50,7 @@ static void path_of(char *buf, size_t size, const char *fmt, ...)
 /* The kernel log, where early-boot messages are read (dmesg, journalctl -k), at a syslog
  * priority: 5 (notice) shows with the default console log level's filtering in dmesg; 7
  * (debug) is for the line every run writes, which the boot tests count. */
-static void vklog(int priority, const char *fmt, va_list ap)
+__attribute__((format(printf, 2, 0))) static void vklog(int priority, const char *fmt, va_list ap)
 {
 	char path[512], msg[512];
 	int n = vsnprintf(msg, sizeof(msg), fmt, ap);

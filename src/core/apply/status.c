@@ -51,7 +51,7 @@ VbStatus *vb_status_free(VbStatus *s)
 static long long boot_time(const VbContext *ctx)
 {
 	_cleanup_free_ char *p = NULL, *text = NULL;
-	if (vb_sysroot_path(ctx, "proc/stat", &p) < 0 || read_file_at(AT_FDCWD, p, 1 << 20, &text, NULL) < 0)
+	if (vb_sysroot_path(ctx, VB_PROC_STAT, &p) < 0 || read_file_at(AT_FDCWD, p, 1 << 20, &text, NULL) < 0)
 		return 0;
 	const char *b = strstr(text, "\nbtime ");
 	long long t = 0;

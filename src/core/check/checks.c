@@ -15,6 +15,7 @@
 #include <string.h>
 
 #include "../internal.h"
+#include "../paths.h"
 #include "../target/boot.h"
 
 typedef struct CheckEnv {
@@ -189,14 +190,14 @@ static int check_interrupt_remapping(CheckEnv *e, VbCheck *c)
 	case VB_UNKNOWN:
 		break;
 	}
-	return set(c, VB_CHECK_SKIP, NULL, "cannot tell: proc/interrupts is unreadable");
+	return set(c, VB_CHECK_SKIP, NULL, "cannot tell: %s is unreadable", VB_PROC_INTERRUPTS);
 }
 
 static int check_kernel_cmdline(CheckEnv *e, VbCheck *c)
 {
 	const VbHost *h = &e->m->host;
 	if (!h->cmdline)
-		return set(c, VB_CHECK_SKIP, NULL, "proc/cmdline is unreadable");
+		return set(c, VB_CHECK_SKIP, NULL, "%s is unreadable", VB_PROC_CMDLINE);
 	const char *cl = h->cmdline;
 	VbCheckStatus st = VB_CHECK_PASS;
 	Text msg = {0}, fix = {0};
@@ -337,7 +338,7 @@ static int check_memory(CheckEnv *e, VbCheck *c)
 {
 	uint64_t kib = e->m->host.mem_total_kib;
 	if (kib == 0)
-		return set(c, VB_CHECK_SKIP, NULL, "proc/meminfo is unreadable");
+		return set(c, VB_CHECK_SKIP, NULL, "%s is unreadable", VB_PROC_MEMINFO);
 	double gib = (double)kib / (1024.0 * 1024.0);
 	if (gib < 4)
 		return set(c, VB_CHECK_FAIL, N_("a host with a guest needs at least 8 GiB of RAM"),
@@ -378,13 +379,14 @@ static int check_host_display(CheckEnv *e, VbCheck *c)
 	/* one GPU: binding it at boot takes the host's display for good; handing it off at VM
 	 * start lends it and gives it back */
 	if (n_display == 1 && !e->explicit_targets)
-		return set(c, VB_CHECK_WARN,
-			   N_("'vfio-boot add --handoff --force ADDRESS' then 'vfio-boot apply': the libvirt hook "
-			      "it writes stops the display manager and the console when the VM starts and "
-			      "brings them back when it ends (libvirt 6.5 or later; restart libvirtd once); or "
-			      "add a second GPU (or use the CPU's integrated graphics) for the host"),
-			   "only one GPU: binding it at boot leaves the host without a display; dynamic "
-			   "handoff (single-GPU) is the way to share it with a VM");
+		return set(
+		    c, VB_CHECK_WARN,
+		    N_("'vfio-boot add --handoff --force ADDRESS' then 'vfio-boot apply': the libvirt hook "
+		       "it writes stops the display manager and the console when the VM starts and "
+		       "brings them back when it ends (libvirt 6.5 or later; restart libvirtd once); or "
+		       "add a second GPU (or use the CPU's integrated graphics) for the host"),
+		    "only one GPU: binding it at boot leaves the host without a display; dynamic "
+		    "handoff (single-GPU) is the way to share it with a VM");
 	if (!left)
 		return set(c, VB_CHECK_FAIL,
 			   N_("keep one GPU for the host, or hand this one off only while the VM runs "

@@ -30,6 +30,7 @@
 #include <unistd.h>
 
 #include "../internal.h"
+#include "../paths.h"
 #include "../live/live.h"
 #include "../profile/topology.h"
 #include "../util/atomic-file.h"
@@ -315,7 +316,7 @@ static int undo_device(Handoff *h, const char *address, const char *driver)
 {
 	VbContext *ctx = h->ctx;
 	_cleanup_free_ char *rel = NULL, *now = NULL;
-	if (asprintf(&rel, "sys/bus/pci/devices/%s/driver_override", address) < 0)
+	if (asprintf(&rel, VB_SYS_PCI_DEVICES "/%s/driver_override", address) < 0)
 		return -ENOMEM;
 	int r = vb_sysfs_write(ctx, rel, "\n");
 	if (r < 0)
@@ -324,7 +325,7 @@ static int undo_device(Handoff *h, const char *address, const char *driver)
 		return r;
 	if (now && strcmp(now, VFIO_PCI) == 0) {
 		_cleanup_free_ char *unbind = NULL;
-		if (asprintf(&unbind, "sys/bus/pci/drivers/%s/unbind", VFIO_PCI) < 0)
+		if (asprintf(&unbind, VB_SYS_PCI_DRIVERS "/%s/unbind", VFIO_PCI) < 0)
 			return -ENOMEM;
 		if ((r = timed_write(h, unbind, address)) < 0)
 			return vb_log_errno(
@@ -335,11 +336,11 @@ static int undo_device(Handoff *h, const char *address, const char *driver)
 	if (now || strcmp(driver, "-") == 0)
 		return 0; /* back on a driver, or it had none */
 	_cleanup_free_ char *bind = NULL;
-	if (asprintf(&bind, "sys/bus/pci/drivers/%s/bind", driver) < 0)
+	if (asprintf(&bind, VB_SYS_PCI_DRIVERS "/%s/bind", driver) < 0)
 		return -ENOMEM;
 	if ((r = timed_write(h, bind, address)) < 0) {
 		/* let the kernel choose: the driver may be gone with its module */
-		(void)timed_write(h, "sys/bus/pci/drivers_probe", address);
+		(void)timed_write(h, VB_SYS_PCI_DRIVERS_PROBE, address);
 		return vb_log_errno(ctx, r, "%s did not take %s back", driver, address);
 	}
 	if ((r = settle_driver(h, address, driver, &now)) < 0)
@@ -361,8 +362,8 @@ static int undo_platform(Handoff *h, const char *dev, const char *driver)
 {
 	_cleanup_free_ char *link = NULL, *path = NULL, *bound = NULL, *bind = NULL;
 	int r;
-	if (asprintf(&link, "sys/bus/platform/devices/%s/driver", dev) < 0 ||
-	    asprintf(&bind, "sys/bus/platform/drivers/%s/bind", driver) < 0)
+	if (asprintf(&link, VB_SYS_PLATFORM_DEVICES "/%s/driver", dev) < 0 ||
+	    asprintf(&bind, VB_SYS_PLATFORM_DRIVERS "/%s/bind", driver) < 0)
 		return -ENOMEM;
 	if ((r = vb_sysroot_path(h->ctx, link, &path)) < 0)
 		return r;
@@ -379,7 +380,7 @@ static int undo_platform(Handoff *h, const char *dev, const char *driver)
 static int undo_vtcon(Handoff *h, const char *vtcon)
 {
 	_cleanup_free_ char *rel = NULL;
-	if (asprintf(&rel, "sys/class/vtconsole/%s/bind", vtcon) < 0)
+	if (asprintf(&rel, VB_SYS_CLASS_VTCONSOLE "/%s/bind", vtcon) < 0)
 		return -ENOMEM;
 	long long deadline = now_ms() + (h->o->timeout_ms < 2000 ? h->o->timeout_ms : 2000);
 	for (;;) {
@@ -455,7 +456,7 @@ static int isolate_cpus(Handoff *h, const char *vm_cpus)
 	int r;
 	if (!all || !vm)
 		return -ENOMEM;
-	if ((r = read_sysroot_line(h->ctx, "sys/devices/system/cpu/online", &online)) < 0 ||
+	if ((r = read_sysroot_line(h->ctx, VB_SYS_CPU "/online", &online)) < 0 ||
 	    vb_cpulist_parse(online, all, VB_MAX_CPUS, &n_all) < 0 ||
 	    vb_cpulist_parse(vm_cpus, vm, VB_MAX_CPUS, &n_vm) < 0)
 		return vb_fail(h->ctx, -EINVAL,
@@ -501,8 +502,7 @@ static int numa_node(Handoff *h, const VbDomainInfo *dom)
 	if (!dom->vcpu_cpus || vb_cpulist_parse(dom->vcpu_cpus, cpus, VB_MAX_CPUS, &n) < 0 || n == 0)
 		return -1;
 	_cleanup_free_ char *rel = NULL, *dir = NULL;
-	if (asprintf(&rel, "sys/devices/system/cpu/cpu%u", cpus[0]) < 0 ||
-	    vb_sysroot_path(h->ctx, rel, &dir) < 0)
+	if (asprintf(&rel, VB_SYS_CPU "/cpu%u", cpus[0]) < 0 || vb_sysroot_path(h->ctx, rel, &dir) < 0)
 		return -1;
 	int node = -1;
 	DIR *d = opendir(dir);
@@ -523,11 +523,10 @@ static int reserve_hugepages(Handoff *h, const VbDomainInfo *dom)
 	int node = numa_node(h, dom);
 	char dir[200], rel[260], text[400];
 	if (node >= 0)
-		snprintf(dir, sizeof(dir), "sys/devices/system/node/node%d/hugepages/hugepages-%llukB", node,
+		snprintf(dir, sizeof(dir), VB_SYS_NODE "/node%d/hugepages/hugepages-%llukB", node,
 			 (unsigned long long)page);
 	else
-		snprintf(dir, sizeof(dir), "sys/kernel/mm/hugepages/hugepages-%llukB",
-			 (unsigned long long)page);
+		snprintf(dir, sizeof(dir), VB_SYS_HUGEPAGES "/hugepages-%llukB", (unsigned long long)page);
 	_cleanup_free_ char *nr_text = NULL, *free_text = NULL;
 	snprintf(rel, sizeof(rel), "%s/nr_hugepages", dir);
 	int r = read_sysroot_line(h->ctx, rel, &nr_text);
@@ -551,7 +550,7 @@ static int reserve_hugepages(Handoff *h, const VbDomainInfo *dom)
 		 node >= 0 ? where : _("the host"));
 	if ((r = record(h, text, "hugepages %s %s", rel, before)) < 0 || h->o->dry_run)
 		return r;
-	(void)timed_write(h, "proc/sys/vm/compact_memory", "1"); /* contiguous memory first */
+	(void)timed_write(h, VB_PROC_COMPACT_MEMORY, "1"); /* contiguous memory first */
 	/* the kernel looks for the pages in the write itself: it can take long, and is cut by
 	 * the step's timeout (the pages found so far are given back with the rollback) */
 	if (r = timed_write(h, rel, count), r == -ETIMEDOUT)
@@ -586,14 +585,14 @@ static int set_governor(Handoff *h, const char *cpulist, const char *governor)
 	int r;
 	if (!cpus)
 		return -ENOMEM;
-	if (!cpulist && (r = read_sysroot_line(h->ctx, "sys/devices/system/cpu/online", &online)) >= 0)
+	if (!cpulist && (r = read_sysroot_line(h->ctx, VB_SYS_CPU "/online", &online)) >= 0)
 		cpulist = online;
 	if (!cpulist || vb_cpulist_parse(cpulist, cpus, VB_MAX_CPUS, &n) < 0)
 		return vb_fail(h->ctx, -EINVAL, "the CPUs for the governor could not be read");
 	for (size_t i = 0; i < n; i++) {
 		char rel[128], text[200];
 		_cleanup_free_ char *old = NULL;
-		snprintf(rel, sizeof(rel), "sys/devices/system/cpu/cpu%u/cpufreq/scaling_governor", cpus[i]);
+		snprintf(rel, sizeof(rel), VB_SYS_CPU "/cpu%u/cpufreq/scaling_governor", cpus[i]);
 		if (read_sysroot_line(h->ctx, rel, &old) < 0) {
 			vb_warn(h->ctx,
 				"CPU %u has no cpufreq governor: cpu-governor %s does not apply to it",
@@ -698,14 +697,14 @@ static int check_group(Handoff *h, const char *address)
 	_cleanup_free_ char *rel = NULL, *link = NULL, *group = NULL, *grel = NULL, *gdir = NULL,
 			    *node = NULL, *nrel = NULL;
 	int r;
-	if (asprintf(&rel, "sys/bus/pci/devices/%s/iommu_group", address) < 0)
+	if (asprintf(&rel, VB_SYS_PCI_DEVICES "/%s/iommu_group", address) < 0)
 		return -ENOMEM;
 	if ((r = vb_sysroot_path(ctx, rel, &link)) < 0)
 		return r;
 	if (read_link_basename_at(AT_FDCWD, link, &group) < 0)
 		return vb_fail(ctx, -ENODEV, "%s is in no IOMMU group: is the IOMMU on?", address);
 	if (asprintf(&nrel, "dev/vfio/%s", group) < 0 ||
-	    asprintf(&grel, "sys/kernel/iommu_groups/%s/devices", group) < 0)
+	    asprintf(&grel, VB_SYS_IOMMU_GROUPS "/%s/devices", group) < 0)
 		return -ENOMEM;
 	if ((r = vb_sysroot_path(ctx, nrel, &node)) < 0 || (r = vb_sysroot_path(ctx, grel, &gdir)) < 0)
 		return r;
@@ -716,7 +715,7 @@ static int check_group(Handoff *h, const char *address)
 		if (de->d_name[0] == '.')
 			continue;
 		_cleanup_free_ char *drv = NULL, *crel = NULL, *cpath = NULL, *cls = NULL;
-		if (asprintf(&crel, "sys/bus/pci/devices/%s/class", de->d_name) < 0) {
+		if (asprintf(&crel, VB_SYS_PCI_DEVICES "/%s/class", de->d_name) < 0) {
 			r = -ENOMEM;
 			break;
 		}
@@ -772,7 +771,7 @@ static int prepare_steps(Handoff *h, const VbDevice *const *devs, size_t n)
 		_cleanup_free_ char *rel = NULL;
 		if (c->kind == VB_HOLDER_CONSOLE) {
 			snprintf(text, sizeof(text), _("unbind the framebuffer console (%s)"), c->name);
-			if (asprintf(&rel, "sys/class/vtconsole/%s/bind", c->name) < 0 ||
+			if (asprintf(&rel, VB_SYS_CLASS_VTCONSOLE "/%s/bind", c->name) < 0 ||
 			    (r = record(h, text, "vtcon-unbind %s", c->name)) < 0 ||
 			    (!h->o->dry_run && (r = timed_write(h, rel, "0")) < 0)) {
 				r = r < 0 ? vb_log_errno(ctx, r, "failed to unbind %s", c->name) : -ENOMEM;
@@ -781,7 +780,7 @@ static int prepare_steps(Handoff *h, const VbDevice *const *devs, size_t n)
 		} else {
 			snprintf(text, sizeof(text), _("unbind the firmware framebuffer %s from %s"), c->name,
 				 c->driver);
-			if (asprintf(&rel, "sys/bus/platform/drivers/%s/unbind", c->driver) < 0 ||
+			if (asprintf(&rel, VB_SYS_PLATFORM_DRIVERS "/%s/unbind", c->driver) < 0 ||
 			    (r = record(h, text, "platform-unbind %s %s", c->name, c->driver)) < 0 ||
 			    (!h->o->dry_run && (r = timed_write(h, rel, c->name)) < 0)) {
 				r = r < 0 ? vb_log_errno(ctx, r, "failed to unbind %s", c->name) : -ENOMEM;
@@ -801,8 +800,8 @@ static int prepare_steps(Handoff *h, const VbDevice *const *devs, size_t n)
 			 devs[i]->address, drv);
 		if ((r = record(h, text, "device %s %s", devs[i]->address, drv ? drv : "-")) < 0)
 			break;
-		if (asprintf(&rel, "sys/bus/pci/devices/%s/driver_override", devs[i]->address) < 0 ||
-		    asprintf(&unbind, "sys/bus/pci/devices/%s/driver/unbind", devs[i]->address) < 0) {
+		if (asprintf(&rel, VB_SYS_PCI_DEVICES "/%s/driver_override", devs[i]->address) < 0 ||
+		    asprintf(&unbind, VB_SYS_PCI_DEVICES "/%s/driver/unbind", devs[i]->address) < 0) {
 			r = -ENOMEM;
 			break;
 		}
@@ -857,7 +856,7 @@ static int prepare_steps(Handoff *h, const VbDevice *const *devs, size_t n)
 		if ((r = vb_live_driver(ctx, devs[i]->address, &drv)) < 0)
 			goto out;
 		if (!drv &&
-		    (r = timed_write(h, "sys/bus/pci/drivers/" VFIO_PCI "/bind", devs[i]->address)) < 0) {
+		    (r = timed_write(h, VB_SYS_PCI_DRIVERS "/" VFIO_PCI "/bind", devs[i]->address)) < 0) {
 			r = vb_log_errno(ctx, r, "vfio-pci did not take %s", devs[i]->address);
 			goto out;
 		}

@@ -21,6 +21,7 @@
 #include <unistd.h>
 
 #include "../internal.h"
+#include "../paths.h"
 #include "../util/fileio.h"
 #include "handoff.h"
 
@@ -81,7 +82,7 @@ static int nvidia_nodes(VbContext *ctx, const VbDevice *d, VbStrv *nodes)
 	_cleanup_free_ char *rel = NULL, *path = NULL, *text = NULL;
 	size_t size;
 	int r;
-	if (asprintf(&rel, "proc/driver/nvidia/gpus/%s/information", d->address) < 0)
+	if (asprintf(&rel, VB_PROC_NVIDIA_GPUS "/%s/information", d->address) < 0)
 		return -ENOMEM;
 	if ((r = vb_sysroot_path(ctx, rel, &path)) < 0)
 		return r;
@@ -241,7 +242,7 @@ static size_t device_bars(VbContext *ctx, const VbDevice *d, uint64_t bars[6][2]
 {
 	_cleanup_free_ char *rel = NULL, *path = NULL, *text = NULL;
 	size_t size, n = 0;
-	if (asprintf(&rel, "sys/bus/pci/devices/%s/resource", d->address) < 0 ||
+	if (asprintf(&rel, VB_SYS_PCI_DEVICES "/%s/resource", d->address) < 0 ||
 	    vb_sysroot_path(ctx, rel, &path) < 0 || read_file_at(AT_FDCWD, path, 64 * 1024, &text, &size) < 0)
 		return 0;
 	const char *line = text;
@@ -266,7 +267,7 @@ static bool firmware_fb_in(VbContext *ctx, const VbDevice *d)
 	size_t n = device_bars(ctx, d, bars);
 	_cleanup_free_ char *path = NULL, *text = NULL;
 	size_t size;
-	if (n == 0 || vb_sysroot_path(ctx, "proc/iomem", &path) < 0 ||
+	if (n == 0 || vb_sysroot_path(ctx, VB_PROC_IOMEM, &path) < 0 ||
 	    read_file_at(AT_FDCWD, path, 4 * 1024 * 1024, &text, &size) < 0)
 		return false;
 	static const char *const names[] = {"BOOTFB", "efifb", "vesafb", "simplefb", "simple-framebuffer"};
@@ -291,7 +292,7 @@ static bool firmware_fb_in(VbContext *ctx, const VbDevice *d)
 static int firmware_fb_holders(VbContext *ctx, const VbDevice *d, VbHolderList *ret)
 {
 	_cleanup_free_ char *dir = NULL;
-	int r = vb_sysroot_path(ctx, "sys/bus/platform/devices", &dir);
+	int r = vb_sysroot_path(ctx, VB_SYS_PLATFORM_DEVICES, &dir);
 	if (r < 0 || !firmware_fb_in(ctx, d))
 		return r;
 	DIR *pd = opendir(dir);
@@ -322,8 +323,8 @@ static int firmware_fb_holders(VbContext *ctx, const VbDevice *d, VbHolderList *
 static bool framebuffer_on(VbContext *ctx, const VbDevice *d, const VbHolderList *fw)
 {
 	_cleanup_free_ char *graphics = NULL, *cmdline_path = NULL, *cmdline = NULL;
-	if (vb_sysroot_path(ctx, "sys/class/graphics", &graphics) < 0 ||
-	    vb_sysroot_path(ctx, "proc/cmdline", &cmdline_path) < 0)
+	if (vb_sysroot_path(ctx, VB_SYS_CLASS_GRAPHICS, &graphics) < 0 ||
+	    vb_sysroot_path(ctx, VB_PROC_CMDLINE, &cmdline_path) < 0)
 		return false;
 	bool mapped = read_line_at(AT_FDCWD, cmdline_path, &cmdline) >= 0 && strstr(cmdline, "fbcon=map:");
 	bool on = false;
@@ -348,7 +349,7 @@ static bool framebuffer_on(VbContext *ctx, const VbDevice *d, const VbHolderList
 static int console_holders(VbContext *ctx, const VbDevice *d, const VbHolderList *fw, VbHolderList *ret)
 {
 	_cleanup_free_ char *vtcon = NULL;
-	int r = vb_sysroot_path(ctx, "sys/class/vtconsole", &vtcon);
+	int r = vb_sysroot_path(ctx, VB_SYS_CLASS_VTCONSOLE, &vtcon);
 	if (r < 0 || !framebuffer_on(ctx, d, fw))
 		return r;
 	DIR *dir = opendir(vtcon);
@@ -378,7 +379,7 @@ static int console_holders(VbContext *ctx, const VbDevice *d, const VbHolderList
 static bool other_framebuffer(VbContext *ctx, const VbDevice *const *devs, size_t n, const VbHolderList *fw)
 {
 	_cleanup_free_ char *graphics = NULL;
-	if (vb_sysroot_path(ctx, "sys/class/graphics", &graphics) < 0)
+	if (vb_sysroot_path(ctx, VB_SYS_CLASS_GRAPHICS, &graphics) < 0)
 		return false;
 	bool other = false;
 	DIR *dir = opendir(graphics);
@@ -408,7 +409,7 @@ int vb_handoff_holders(VbContext *ctx, const VbDevice *const *devs, size_t n, Vb
 	for (size_t i = 0; i < n && r >= 0; i++) {
 		_cleanup_free_ char *rel = NULL, *dir = NULL;
 		size_t before = nodes.n;
-		if (asprintf(&rel, "sys/bus/pci/devices/%s", devs[i]->address) < 0 ||
+		if (asprintf(&rel, VB_SYS_PCI_DEVICES "/%s", devs[i]->address) < 0 ||
 		    (r = vb_sysroot_path(ctx, rel, &dir)) < 0) {
 			r = r < 0 ? r : -ENOMEM;
 			break;
@@ -471,7 +472,7 @@ static int unload_order(VbContext *ctx, const char *name, unsigned depth, VbStrv
 	int r;
 	if (depth > 16 || vb_strv_contains(ret, name))
 		return 0;
-	if (asprintf(&rel, "sys/module/%s", name) < 0 || (r = vb_sysroot_path(ctx, rel, &dir)) < 0)
+	if (asprintf(&rel, VB_SYS_MODULE "/%s", name) < 0 || (r = vb_sysroot_path(ctx, rel, &dir)) < 0)
 		return -ENOMEM;
 	/* what libkmod's kmod_module_get_initstate reads: a built-in module has no initstate */
 	_cleanup_free_ char *state_path = vb_path_join(dir, "initstate");

@@ -15,6 +15,7 @@
 #include <unistd.h>
 
 #include "../internal.h"
+#include "../paths.h"
 #include "../util/fileio.h"
 #include "live.h"
 
@@ -43,7 +44,7 @@ int vb_sysfs_write(VbContext *ctx, const char *rel, const char *value)
 
 static int device_attr_path(const VbDevice *d, const char *attr, char **ret)
 {
-	return asprintf(ret, "sys/bus/pci/devices/%s/%s", d->address, attr) < 0 ? -ENOMEM : 0;
+	return asprintf(ret, VB_SYS_PCI_DEVICES "/%s/%s", d->address, attr) < 0 ? -ENOMEM : 0;
 }
 
 static int write_device_attr(VbContext *ctx, const VbDevice *d, const char *attr, const char *value)
@@ -57,7 +58,7 @@ int vb_live_driver(VbContext *ctx, const char *address, char **ret)
 {
 	_cleanup_free_ char *rel = NULL, *path = NULL;
 	int r;
-	if (asprintf(&rel, "sys/bus/pci/devices/%s/driver", address) < 0)
+	if (asprintf(&rel, VB_SYS_PCI_DEVICES "/%s/driver", address) < 0)
 		return -ENOMEM;
 	if ((r = vb_sysroot_path(ctx, rel, &path)) < 0)
 		return r;
@@ -72,7 +73,7 @@ int vb_live_driver(VbContext *ctx, const char *address, char **ret)
 bool vb_live_driver_registered(VbContext *ctx, const char *driver)
 {
 	_cleanup_free_ char *rel = NULL, *path = NULL;
-	if (asprintf(&rel, "sys/bus/pci/drivers/%s", driver) < 0 || vb_sysroot_path(ctx, rel, &path) < 0)
+	if (asprintf(&rel, VB_SYS_PCI_DRIVERS "/%s", driver) < 0 || vb_sysroot_path(ctx, rel, &path) < 0)
 		return false;
 	return access(path, F_OK) == 0;
 }
@@ -80,7 +81,7 @@ bool vb_live_driver_registered(VbContext *ctx, const char *driver)
 static int bind_to(VbContext *ctx, const VbDevice *d, const char *driver)
 {
 	_cleanup_free_ char *rel = NULL;
-	if (asprintf(&rel, "sys/bus/pci/drivers/%s/bind", driver) < 0)
+	if (asprintf(&rel, VB_SYS_PCI_DRIVERS "/%s/bind", driver) < 0)
 		return -ENOMEM;
 	return vb_sysfs_write(ctx, rel, d->address);
 }
@@ -92,8 +93,8 @@ static int console_users(VbContext *ctx, const VbDevice *d, VbStrv *ret)
 {
 	_cleanup_free_ char *graphics = NULL, *vtcon = NULL;
 	int r;
-	if ((r = vb_sysroot_path(ctx, "sys/class/graphics", &graphics)) < 0 ||
-	    (r = vb_sysroot_path(ctx, "sys/class/vtconsole", &vtcon)) < 0)
+	if ((r = vb_sysroot_path(ctx, VB_SYS_CLASS_GRAPHICS, &graphics)) < 0 ||
+	    (r = vb_sysroot_path(ctx, VB_SYS_CLASS_VTCONSOLE, &vtcon)) < 0)
 		return r;
 	/* is the framebuffer console bound to the virtual terminals at all? */
 	bool fbcon = false;
@@ -342,7 +343,7 @@ int vb_live_bind(VbContext *ctx, const VbDevice *d, char **ret_driver)
 static bool bind_to_module_drivers(VbContext *ctx, const VbDevice *d, const char *mod)
 {
 	_cleanup_free_ char *rel = NULL, *path = NULL;
-	if (asprintf(&rel, "sys/module/%s/drivers", mod) < 0 || vb_sysroot_path(ctx, rel, &path) < 0)
+	if (asprintf(&rel, VB_SYS_MODULE "/%s/drivers", mod) < 0 || vb_sysroot_path(ctx, rel, &path) < 0)
 		return false;
 	bool bound = false;
 	DIR *dir = opendir(path);
@@ -372,7 +373,7 @@ static int native_modules(VbContext *ctx, const VbDevice *d, VbStrv *ret)
 		/* a fake sysroot: the kernel its proc names, among those under the root */
 		_cleanup_free_ char *osrelease = NULL, *path = NULL;
 		VbKernelList *kernels = NULL;
-		if ((r = vb_sysroot_path(ctx, "proc/sys/kernel/osrelease", &path)) < 0)
+		if ((r = vb_sysroot_path(ctx, VB_PROC_OSRELEASE, &path)) < 0)
 			return r;
 		if (read_line_at(AT_FDCWD, path, &osrelease) < 0 || vb_kernels_list(ctx, &kernels) < 0)
 			return 0;
@@ -418,6 +419,6 @@ int vb_live_unbind(VbContext *ctx, const VbDevice *d, char **ret_driver)
 	}
 	vb_strv_done(&mods);
 	if (!bound) /* no module known, or none of them took it: let the kernel choose */
-		(void)vb_sysfs_write(ctx, "sys/bus/pci/drivers_probe", d->address);
+		(void)vb_sysfs_write(ctx, VB_SYS_PCI_DRIVERS_PROBE, d->address);
 	return vb_live_driver(ctx, d->address, ret_driver);
 }

@@ -824,7 +824,7 @@ int vb_selection_save(VbContext *ctx, const VbSelection *sel)
 	 * through: its target gets the new selection, the link stays */
 	char rel[4096], dir[4096];
 	const char *shown = strcmp(ctx->root, "/") ? ctx->root : "";
-	int r = resolve_beneath(ctx->root, VB_SELECTION_PATH + 1, rel, sizeof(rel));
+	int r = resolve_beneath(ctx->root, &VB_SELECTION_PATH[1], rel, sizeof(rel));
 	if (r == -EXDEV)
 		return vb_err(ctx, "%s%s is a symlink that leads out of %s: not written", shown,
 			      VB_SELECTION_PATH, ctx->root),

@@ -75,7 +75,7 @@ static bool is_pci_address(const char *s)
 static int block_sysfs_path(const VbContext *ctx, unsigned maj, unsigned min, char *out, size_t size)
 {
 	char rel[64], target[PATH_MAX];
-	snprintf(rel, sizeof(rel), "sys/dev/block/%u:%u", maj, min);
+	snprintf(rel, sizeof(rel), VB_SYS_DEV_BLOCK "/%u:%u", maj, min);
 	_cleanup_free_ char *p = NULL;
 	if (vb_sysroot_path(ctx, rel, &p) < 0)
 		return -ENOMEM;
@@ -87,7 +87,7 @@ static int block_sysfs_path(const VbContext *ctx, unsigned maj, unsigned min, ch
 	const char *t = target;
 	while (strncmp(t, "../", 3) == 0)
 		t += 3;
-	if (snprintf(out, size, "sys/%s", t) >= (int)size)
+	if (snprintf(out, size, VB_SYSFS "/%s", t) >= (int)size)
 		return -ENAMETOOLONG;
 	return 0;
 }
@@ -114,7 +114,7 @@ static int follow_slaves(const VbContext *ctx, DiskList *l, const char *syspath,
 			continue;
 		*had_slaves = true;
 		char srel[PATH_MAX], path[PATH_MAX];
-		snprintf(srel, sizeof(srel), "sys/class/block/%s/dev", e->d_name);
+		snprintf(srel, sizeof(srel), VB_SYS_CLASS_BLOCK "/%s/dev", e->d_name);
 		_cleanup_free_ char *sp = NULL, *val = NULL;
 		unsigned maj, min;
 		if (vb_sysroot_path(ctx, srel, &sp) < 0) {
@@ -210,7 +210,7 @@ static int dev_path_to_devnum(const VbContext *ctx, const char *devpath, unsigne
 	const char *name = strrchr(cur, '/');
 	name = name ? name + 1 : cur;
 	char rel[PATH_MAX];
-	snprintf(rel, sizeof(rel), "sys/class/block/%s/dev", name);
+	snprintf(rel, sizeof(rel), VB_SYS_CLASS_BLOCK "/%s/dev", name);
 	_cleanup_free_ char *sp = NULL, *val = NULL;
 	if (vb_sysroot_path(ctx, rel, &sp) < 0)
 		return -ENOMEM;

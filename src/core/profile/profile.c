@@ -106,15 +106,14 @@ static int hugepages_possible(VbContext *ctx, uint64_t mib, char *why, size_t si
 {
 	_cleanup_free_ char *mounts_path = NULL, *mounts = NULL, *free_path = NULL, *free_text = NULL;
 	int r;
-	if ((r = vb_sysroot_path(ctx, "proc/mounts", &mounts_path)) < 0)
+	if ((r = vb_sysroot_path(ctx, VB_PROC_MOUNTS, &mounts_path)) < 0)
 		return r;
 	if (read_file_at(AT_FDCWD, mounts_path, 1 << 20, &mounts, NULL) < 0 ||
 	    !strstr(mounts, " hugetlbfs ")) {
 		snprintf(why, size, _("no hugetlbfs is mounted"));
 		return 0;
 	}
-	if ((r = vb_sysroot_path(ctx, "sys/kernel/mm/hugepages/hugepages-2048kB/free_hugepages",
-				 &free_path)) < 0)
+	if ((r = vb_sysroot_path(ctx, VB_SYS_HUGEPAGES "/hugepages-2048kB/free_hugepages", &free_path)) < 0)
 		return r;
 	unsigned long pages = 0;
 	if (read_line_at(AT_FDCWD, free_path, &free_text) >= 0)
@@ -194,7 +193,7 @@ static int block_name(VbContext *ctx, const char *path, char *name, size_t size)
 		return -errno;
 	if (S_ISBLK(st.st_mode)) {
 		char rel[64];
-		snprintf(rel, sizeof(rel), "sys/dev/block/%u:%u", major(st.st_rdev), minor(st.st_rdev));
+		snprintf(rel, sizeof(rel), VB_SYS_DEV_BLOCK "/%u:%u", major(st.st_rdev), minor(st.st_rdev));
 		if ((r = vb_sysroot_path(ctx, rel, &sys)) < 0)
 			return r;
 		if (!(real = realpath(sys, NULL)))
@@ -205,7 +204,7 @@ static int block_name(VbContext *ctx, const char *path, char *name, size_t size)
 	snprintf(name, size, "%s", base ? base + 1 : real);
 	/* a block device has a sysfs entry of that name */
 	_cleanup_free_ char *cls = NULL, *rel = NULL;
-	if (asprintf(&rel, "sys/class/block/%s", name) < 0)
+	if (asprintf(&rel, VB_SYS_CLASS_BLOCK "/%s", name) < 0)
 		return -ENOMEM;
 	if ((r = vb_sysroot_path(ctx, rel, &cls)) < 0)
 		return r;
@@ -354,7 +353,7 @@ static int choose_disk(VbContext *ctx, const VbModel *m, VbProfile *p)
 		const VbHostDisk *h = &m->host_disks[i];
 		_cleanup_free_ char *rel = NULL, *part = NULL;
 		bool on_it = strcmp(h->block, name) == 0;
-		if (!on_it && asprintf(&rel, "sys/class/block/%s/%s", name, h->block) >= 0 &&
+		if (!on_it && asprintf(&rel, VB_SYS_CLASS_BLOCK "/%s/%s", name, h->block) >= 0 &&
 		    vb_sysroot_path(ctx, rel, &part) >= 0)
 			on_it = access(part, F_OK) == 0; /* a partition of it */
 		if (on_it)

@@ -8,6 +8,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "../paths.h"
 #include "../util/fileio.h"
 #include "topology.h"
 
@@ -103,7 +104,7 @@ int vb_cpu_topology_read(const VbContext *ctx, VbCpuTopology *ret)
 {
 	*ret = (VbCpuTopology){0};
 	_cleanup_free_ char *dir = NULL;
-	int r = vb_sysroot_path(ctx, "sys/devices/system/cpu", &dir);
+	int r = vb_sysroot_path(ctx, VB_SYS_CPU, &dir);
 	if (r < 0)
 		return r;
 	int cpudir = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);

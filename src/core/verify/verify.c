@@ -385,7 +385,7 @@ static int verify_kernel(VbContext *ctx, const VbPlan *p, const VbKernelFacts *k
 		const VbImageFile *rule = NULL;
 		for (size_t i = 0; i < ELEMENTSOF(rule_in_image) && !rule; i++)
 			rule = vb_image_find(img, rule_in_image[i]);
-		const VbFileChange *want = plan_file(p, VB_UDEV_RULE + 1);
+		const VbFileChange *want = plan_file(p, &VB_UDEV_RULE[1]);
 		if (r >= 0 && !rule)
 			r = add_item(k, "rule", VB_VERIFY_MISSING, "the udev rule %s is not in the image: %s",
 				     VB_UDEV_RULE, hint);
