@@ -44,6 +44,8 @@ static void indent(JsonWriter *w)
 	put(w, spaces, 2 * (size_t)w->depth); /* depth <= 31 */
 }
 
+static const char hex_digits[] = "0123456789abcdef";
+
 /* Bytes json-c writes as an escape: control characters, the quote and the backslash (not
  * '/': NOSLASHESCAPE; bytes >= 0x80 are UTF-8, as they are). */
 static bool needs_escape(unsigned char c)
@@ -84,9 +86,9 @@ static void write_escaped(JsonWriter *w, const char *s)
 			put(w, "\\\\", 2);
 			break;
 		default: {
-			static const char hex[] = "0123456789abcdef";
 			unsigned char c = (unsigned char)*p;
-			put(w, (const char[]){'\\', 'u', '0', '0', hex[c >> 4], hex[c & 0xf]}, 6);
+			put(w, (const char[]){'\\', 'u', '0', '0', hex_digits[c >> 4], hex_digits[c & 0xf]},
+			    6);
 		}
 		}
 	}
@@ -190,11 +192,10 @@ void jw_null(JsonWriter *w, const char *key)
 
 void jw_hex(JsonWriter *w, const char *key, unsigned v, int digits)
 {
-	static const char hex[] = "0123456789abcdef";
 	char buf[9];
 	digits = digits < 1 ? 1 : digits > 8 ? 8 : digits;
 	for (int i = digits - 1; i >= 0; i--, v >>= 4)
-		buf[i] = hex[v & 0xf];
+		buf[i] = hex_digits[v & 0xf];
 	buf[digits] = '\0';
 	jw_string(w, key, buf);
 }
