@@ -13,7 +13,7 @@
 
 #include "cli.h"
 #include "handoff/handoff.h"
-#include "plan/plan.h"
+#include "gen/gen.h"
 
 static void say_step(void *userdata, const char *step)
 {

@@ -7,7 +7,7 @@
 
 #include "cli.h"
 #include "apply/apply.h"
-#include "plan/plan.h"
+#include "gen/gen.h"
 
 int cli_build_plan(VbContext *ctx, const Args *args, VbModel **ret_model, VbSelection **ret_sel,
 		   VbPlan **ret_plan)

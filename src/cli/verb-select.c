@@ -6,7 +6,7 @@
 
 #include "cli.h"
 #include "apply/apply.h"
-#include "plan/plan.h"
+#include "gen/gen.h"
 
 /* Shows the change of the selection file and writes it (or, with --dry-run, only shows). */
 int cli_save_selection(VbContext *ctx, const Args *args, const VbSelection *before, const VbSelection *after)

@@ -12,7 +12,7 @@
 #include <unistd.h>
 
 #include "cli.h"
-#include "plan/plan.h"
+#include "gen/gen.h"
 #include "profile/profile.h"
 
 /* The answer, without its newline; def when empty. -1 at end of input. */

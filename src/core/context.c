@@ -1,10 +1,12 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 #include <errno.h>
+#include <fcntl.h>
 #include <stdio.h>
 #include <string.h>
 #include <unistd.h>
 
 #include "internal.h"
+#include "util/fileio.h"
 
 static char *normalize_dir(const char *dir)
 {
@@ -137,4 +139,18 @@ int vb_root_path(const VbContext *ctx, const char *rel, char **ret)
 		return -ENOMEM;
 	*ret = p;
 	return 0;
+}
+
+int vb_root_read(const VbContext *ctx, const char *path, char **ret)
+{
+	_cleanup_free_ char *full = NULL;
+	int r = vb_root_path(ctx, path, &full);
+	if (r < 0)
+		return r;
+	r = read_file_at(AT_FDCWD, full, 16 * 1024 * 1024, ret, NULL);
+	if (r == -ENOENT) {
+		*ret = NULL;
+		return 0;
+	}
+	return r < 0 ? vb_log_errno(ctx, r, "failed to read %s%s", full, not_regular_hint(r)) : 0;
 }

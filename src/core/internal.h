@@ -22,8 +22,8 @@ struct VbContext {
 	VbLogFn log_fn;
 	void *log_userdata;
 	VbLogLevel log_max;
-	int lock_fd;	     /* the root's lock (vb_root_lock), -1 when not held */
-	unsigned lock_depth; /* nested takes */
+	int lock_fd;	      /* the root's lock (vb_root_lock), -1 when not held */
+	unsigned lock_depth;  /* nested takes */
 	char *selection_file; /* read instead of ROOT/etc/vfio-boot.conf (plan --selection) */
 };
 
@@ -44,3 +44,6 @@ int vb_fail(const VbContext *ctx, int r, const char *fmt, ...) _printf_(3, 4);
 int vb_sysroot_path(const VbContext *ctx, const char *rel, char **ret);
 int vb_root_path(const VbContext *ctx, const char *rel, char **ret);
 char *vb_path_join(const char *a, const char *b);
+/* The file at path under the root (up to 16 MiB); a missing one gives 0 and *ret NULL. Any
+ * other failure is logged with the path and returned. */
+int vb_root_read(const VbContext *ctx, const char *path, char **ret);

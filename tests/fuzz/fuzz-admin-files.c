@@ -12,7 +12,7 @@
 #include <string.h>
 
 #include "fuzz-input.h"
-#include "plan/plan.h"
+#include "gen/gen.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {

@@ -11,7 +11,7 @@
 
 #include <cmocka.h>
 
-#include "plan/plan.h"
+#include "gen/gen.h"
 
 /* A small desktop: guest GPU + audio (group 1), host GPU, the boot VGA (group 2), chipset
  * SATA with the root disk and a chipset USB controller (group 3), a root port (group 1). */

@@ -5,7 +5,7 @@
  */
 #pragma once
 
-#include "plan/plan.h"
+#include "gen/gen.h"
 #include "state/state.h"
 
 typedef enum VbProgress {

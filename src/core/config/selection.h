@@ -45,7 +45,7 @@ typedef struct VbSelectedDevice {
 	/* handed to vfio-pci when a VM starts and back when it ends ('handoff' on its line),
 	 * not at boot: the boot files leave it with the host */
 	bool handoff;
-	size_t line;	/* index into VbSelection.lines */
+	size_t line; /* index into VbSelection.lines */
 } VbSelectedDevice;
 
 typedef struct VbSelection {
@@ -81,3 +81,12 @@ int vb_selection_set_iommu_pt(VbSelection *s, bool on);
 /* The file's text: every line, newline-terminated. */
 char *vb_selection_format(const VbSelection *s);
 const char *vb_method_name(VbMethod m);
+
+/* ---- the file under the root (selection-file.c) ------------------------------ */
+
+/* Reads the selection file under the root. A missing file is an empty selection (with the
+ * template text). A syntax error is logged as "path:line: message" and gives -EINVAL. */
+int vb_selection_load(VbContext *ctx, VbSelection **ret);
+/* Writes it back atomically. */
+int vb_selection_save(VbContext *ctx, const VbSelection *sel);
+#define VB_SELECTION_PATH "/etc/vfio-boot.conf"

@@ -1,15 +1,16 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 /*
  * From a selection to a plan: policy (expansion, refusals, binding method), per-kernel
- * module facts, kernel parameters, then the generated files and the commands that make the
- * system match. Building a plan reads the model, the target kernels and the files on disk
- * (to say create/update/unchanged); it never writes.
+ * module facts, kernel parameters and the boot targets. gen/ then adds the generated files
+ * and the commands that make the system match. Deciding reads the model and the target
+ * kernels; it never writes.
  */
 #pragma once
 
 #include "config/selection.h"
 #include "paths.h"
 #include "target/boot.h"
+#include "util/macro.h"
 #include "util/strv.h"
 #include "vb.h"
 
@@ -98,50 +99,15 @@ typedef struct VbPlanOptions {
 	const char *bootloader, *initramfs;
 } VbPlanOptions;
 
-/* The commands that rebuild what the files for which changed(path) holds feed, and give the
- * boot entries the parameters in entry_add and take those in entry_remove away (grubby,
- * kernelstub), giving back those of entry_kept ("KERNEL WORD") that were taken. */
-size_t vb_regeneration_commands(const VbTargets *t, bool (*changed)(const char *path, const void *ud),
-				const void *ud, const VbStrv *entry_add, const VbStrv *entry_remove,
-				const VbStrv *entry_kept, VbCommand out[VB_MAX_COMMANDS]);
-
-int vb_plan_build(VbContext *ctx, const VbModel *m, const VbSelection *sel, const VbPlanOptions *opts,
-		  VbPlan **ret);
+/* Policy, module facts, kernel parameters and the boot targets: what will be bound and how.
+ * The files and commands that carry it out are gen/'s (vb_plan_build). */
+int vb_plan_decide(VbContext *ctx, const VbModel *m, const VbSelection *sel, const VbPlanOptions *opts,
+		   VbPlan **ret);
 VbPlan *vb_plan_free(VbPlan *p);
+DEFINE_POINTER_CLEANUP(VbPlan, vb_plan_free)
 
 const char *vb_reason_name(VbReason r);
 const char *vb_file_action_name(VbFileAction a);
-
-/* Reads the selection file under the root. A missing file is an empty selection (with the
- * template text). A syntax error is logged as "path:line: message" and gives -EINVAL. */
-int vb_selection_load(VbContext *ctx, VbSelection **ret);
-/* Writes it back atomically. */
-int vb_selection_save(VbContext *ctx, const VbSelection *sel);
-#define VB_SELECTION_PATH "/etc/vfio-boot.conf"
-
-/* ---- generators: pure functions from the plan to one artifact ----------- */
-
-typedef struct VbGenerator {
-	const char *name; /* the TARGET of 'vfio-boot generate' */
-	const char *path; /* where apply writes it; NULL: printed only */
-	unsigned mode;
-	bool (*wanted)(const VbPlan *p); /* part of this system's plan? */
-	char *(*generate)(const VbPlan *p);
-	/* Or, for a file that is the admin's: edit adds our part to base (the file without
-	 * it) and lists the words it added (a failed add leaves added->failed set, which the
-	 * caller checks); unedit takes out exactly what an edit added. Both
-	 * return NULL with errno set (EBADMSG: our part is damaged). */
-	char *(*edit)(const VbPlan *p, const char *base, VbStrv *added);
-	char *(*unedit)(const char *current, const VbStrv *added);
-} VbGenerator;
-
-/* The generator called name; of two with one name (the GRUB drop-in and the GRUB block),
- * the one the plan wants. */
-const VbGenerator *vb_generator_find(const char *name, const VbPlan *p);
-/* The generator that writes path ("/etc/default/grub"), NULL when none does. */
-const VbGenerator *vb_generator_for_path(const char *path);
-/* Every generator, NULL-terminated, in plan order. */
-extern const VbGenerator *const vb_generators[];
 
 /* ---- internal steps, exposed for the unit tests ---------------------------- */
 

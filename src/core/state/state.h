@@ -12,6 +12,7 @@
  */
 #pragma once
 
+#include "util/macro.h"
 #include "util/strv.h"
 #include "vb.h"
 
@@ -60,6 +61,7 @@ typedef struct VbState {
 /* -ENOENT when nothing was applied. */
 int vb_state_load(VbContext *ctx, VbState **ret);
 VbState *vb_state_free(VbState *s);
+DEFINE_POINTER_CLEANUP(VbState, vb_state_free)
 const VbStateFile *vb_state_find(const VbState *s, const char *path);
 /* The bytes at f's path are vfio-boot's (its hash, or in a journal the prior one). */
 bool vb_state_file_is_ours(const VbStateFile *f, const char *content);
