@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 #include <errno.h>
+#include <stddef.h>
 #include <getopt.h>
 #include <locale.h>
 #include <stdlib.h>
@@ -42,15 +43,8 @@ static const Verb verbs[] = {
      "hugepages hide-kvm accel libvirt-version format output define connect"},
 };
 
-static void help(void)
+static void help_verbs(void)
 {
-	/* in paragraphs, each translated whole; the option names stay as they are */
-	printf(_("Usage: %s [OPTIONS] VERB [ARGS]\n"
-		 "\n"
-		 "Prepare a Linux host for passing PCI devices (a GPU and its functions)\n"
-		 "to a virtual machine with VFIO.\n"
-		 "\n"),
-	       program);
 	fputs(_("Verbs:\n"
 		"  scan                 IOMMU groups and their devices, GPUs first\n"
 		"  check [DEVICE...]    readiness report; exit status 1 if a check fails\n"
@@ -79,6 +73,11 @@ static void help(void)
 		"DEVICE is a PCI address [DDDD:]BB:DD.F or a unique VVVV:DDDD.\n"
 		"\n"),
 	      stdout);
+}
+
+/* the options, then the profile options, then the ones every verb has */
+static void help_options(void)
+{
 	fputs(_("Options:\n"
 		"      --root=DIR       target system whose configuration is read (default /)\n"
 		"      --sysroot=DIR    where live state is read: DIR/sys, DIR/proc (default /)\n"
@@ -149,6 +148,19 @@ static void help(void)
 		"\n"
 		"See vfio-boot(8).\n"),
 	      stdout);
+}
+
+static void help(void)
+{
+	/* in paragraphs, each translated whole; the option names stay as they are */
+	printf(_("Usage: %s [OPTIONS] VERB [ARGS]\n"
+		 "\n"
+		 "Prepare a Linux host for passing PCI devices (a GPU and its functions)\n"
+		 "to a virtual machine with VFIO.\n"
+		 "\n"),
+	       program);
+	help_verbs();
+	help_options();
 }
 
 /* "vfio-boot: MESSAGE[: strerror]" on stderr; fmt is translated here (cli_error and
@@ -354,266 +366,263 @@ static void setup_locale(void)
 	textdomain("vfio-boot");
 }
 
-int main(int argc, char **argv)
+/* The options that store their value (or true) in one field of Args and apply to some
+ * verbs only: their name as in Verb.options, and the field. */
+typedef struct StoredOption {
+	int id;
+	const char *name;
+	size_t offset; /* in Args */
+	bool flag;     /* a bool set to true; else a const char * set to the value */
+} StoredOption;
+
+static const StoredOption stored_options[] = {
+    {OPT_NAME, "name", offsetof(Args, profile.name), false},
+    {OPT_OS, "os", offsetof(Args, profile.os), false},
+    {OPT_MEMORY, "memory", offsetof(Args, profile.memory), false},
+    {OPT_VCPUS, "vcpus", offsetof(Args, profile.vcpus), false},
+    {OPT_DISK, "disk", offsetof(Args, profile.disk), false},
+    {OPT_DISK_SIZE, "disk-size", offsetof(Args, profile.disk_size), false},
+    {OPT_DRIVERS_ISO, "drivers-iso", offsetof(Args, profile.drivers_iso), false},
+    {OPT_CONNECT, "connect", offsetof(Args, profile.connect), false},
+    {OPT_LOOKING_GLASS, "looking-glass", offsetof(Args, profile.looking_glass), false},
+    {OPT_ACCEL, "accel", offsetof(Args, profile.accel), false},
+    {OPT_LIBVIRT_VERSION, "libvirt-version", offsetof(Args, profile.libvirt_version), false},
+    {OPT_FORMAT, "format", offsetof(Args, profile.format), false},
+    {OPT_OUTPUT, "output", offsetof(Args, profile.output), false},
+    {OPT_DOMAIN, "domain", offsetof(Args, domain), false},
+    {OPT_SELECTION, "selection", offsetof(Args, selection), false},
+    {OPT_ALL, "all", offsetof(Args, all), true},
+    {OPT_IF_CONFIGURED, "if-configured", offsetof(Args, if_configured), true},
+    {OPT_DEFINE, "define", offsetof(Args, profile.define), true},
+    {OPT_HUGEPAGES, "hugepages", offsetof(Args, profile.hugepages), true},
+    {OPT_HIDE_KVM, "hide-kvm", offsetof(Args, profile.hide_kvm), true},
+    {OPT_DRY_RUN, "dry-run", offsetof(Args, dry_run), true},
+    {OPT_FORCE, "force", offsetof(Args, force), true},
+    {OPT_HANDOFF, "handoff", offsetof(Args, handoff), true},
+    {OPT_NO_REBUILD, "no-rebuild", offsetof(Args, no_rebuild), true},
+};
+
+/* What the command line gave, while it is read. */
+typedef struct Parsed {
+	Args args;
+	const char **kernels, **usb_controllers, **usb_devices, **evdev, **isos;
+	const char **verb_only; /* the verb-only options given, at most one per argument */
+	size_t n_verb_only;
+	const char *rom_option; /* --rom: "rom" (check) or "rom=FILE" (profile) */
+} Parsed;
+
+static void parsed_done(Parsed *p)
 {
-	Args args = {0};
-	_cleanup_free_ const char **kernels = NULL;
-	_cleanup_free_ const char **usb_controllers = NULL, **usb_devices = NULL, **evdev = NULL,
-				  **isos = NULL;
-	/* the verb-only options given, at most one per argument (repeatable ones too) */
-	_cleanup_free_ const char **verb_only = calloc((size_t)argc + 1, sizeof(*verb_only));
-	const char *rom_option = NULL; /* --rom: "rom" (check) or "rom=FILE" (profile) */
-	size_t n_verb_only = 0;
-	int c;
+	free(p->kernels);
+	free(p->usb_controllers);
+	free(p->usb_devices);
+	free(p->evdev);
+	free(p->isos);
+	free(p->verb_only);
+}
 
-	setup_locale();
-	if (!verb_only)
-		return cli_error(-ENOMEM, "failed to parse options");
-	while ((c = getopt_long(argc, argv, "qvh", long_options, NULL)) >= 0) {
-		switch (c) {
-		case OPT_ROOT:
-			args.root = optarg;
-			break;
-		case OPT_SYSROOT:
-			args.sysroot = optarg;
-			break;
-		case OPT_KERNEL: {
-			const char **k = realloc(kernels, (args.n_kernels + 2) * sizeof(*k));
-			if (!k)
-				return cli_error(-ENOMEM, "failed to parse options");
-			kernels = k;
-			kernels[args.n_kernels++] = optarg;
-			kernels[args.n_kernels] = NULL;
-			break;
-		}
-		case OPT_BOOTLOADER:
-			if (vb_bootloader_from_name(optarg) < 0)
-				return cli_usage_error("--bootloader=%s: not one of %s", optarg,
-						       vb_bootloader_names());
-			args.bootloader = optarg;
-			break;
-		case OPT_INITRAMFS:
-			if (vb_initramfs_from_name(optarg) < 0)
-				return cli_usage_error("--initramfs=%s: not one of %s", optarg,
-						       vb_initramfs_names());
-			args.initramfs = optarg;
-			break;
-		case OPT_JSON:
-			args.json = true;
-			break;
-		case OPT_ALL:
-			args.all = true;
-			verb_only[n_verb_only++] = "all";
-			break;
-		case OPT_ROM:
-			args.read_rom = !optarg;
-			args.profile.rom_file = optarg;
-			rom_option = optarg ? "rom=FILE" : "rom";
-			verb_only[n_verb_only++] = "rom";
-			break;
-		case OPT_NAME:
-			args.profile.name = optarg;
-			verb_only[n_verb_only++] = "name";
-			break;
-		case OPT_OS:
-			args.profile.os = optarg;
-			verb_only[n_verb_only++] = "os";
-			break;
-		case OPT_MEMORY:
-			args.profile.memory = optarg;
-			verb_only[n_verb_only++] = "memory";
-			break;
-		case OPT_VCPUS:
-			args.profile.vcpus = optarg;
-			verb_only[n_verb_only++] = "vcpus";
-			break;
-		case OPT_DISK:
-			args.profile.disk = optarg;
-			verb_only[n_verb_only++] = "disk";
-			break;
-		case OPT_DISK_SIZE:
-			args.profile.disk_size = optarg;
-			verb_only[n_verb_only++] = "disk-size";
-			break;
-		case OPT_DRIVERS_ISO:
-			args.profile.drivers_iso = optarg;
-			verb_only[n_verb_only++] = "drivers-iso";
-			break;
-		case OPT_ISO:
-		case OPT_USB_CONTROLLER:
-		case OPT_USB_DEVICE:
-		case OPT_EVDEV: {
-			const char ***list = c == OPT_ISO	       ? &isos
-					     : c == OPT_USB_CONTROLLER ? &usb_controllers
-					     : c == OPT_USB_DEVICE     ? &usb_devices
-								       : &evdev;
-			if (push_arg(list, optarg) < 0)
-				return cli_error(-ENOMEM, "failed to parse options");
-			verb_only[n_verb_only++] = c == OPT_ISO		     ? "iso"
-						   : c == OPT_USB_CONTROLLER ? "usb-controller"
-						   : c == OPT_USB_DEVICE     ? "usb-device"
-									     : "evdev";
-			break;
-		}
-		case OPT_IF_CONFIGURED:
-			args.if_configured = true;
-			verb_only[n_verb_only++] = "if-configured";
-			break;
-		case OPT_DEFINE:
-			args.profile.define = true;
-			verb_only[n_verb_only++] = "define";
-			break;
-		case OPT_CONNECT:
-			args.profile.connect = optarg;
-			verb_only[n_verb_only++] = "connect";
-			break;
-		case OPT_LOOKING_GLASS:
-			args.profile.looking_glass = optarg;
-			verb_only[n_verb_only++] = "looking-glass";
-			break;
-		case OPT_HUGEPAGES:
-			args.profile.hugepages = true;
-			verb_only[n_verb_only++] = "hugepages";
-			break;
-		case OPT_HIDE_KVM:
-			args.profile.hide_kvm = true;
-			verb_only[n_verb_only++] = "hide-kvm";
-			break;
-		case OPT_ACCEL:
-			args.profile.accel = optarg;
-			verb_only[n_verb_only++] = "accel";
-			break;
-		case OPT_LIBVIRT_VERSION:
-			args.profile.libvirt_version = optarg;
-			verb_only[n_verb_only++] = "libvirt-version";
-			break;
-		case OPT_FORMAT:
-			args.profile.format = optarg;
-			verb_only[n_verb_only++] = "format";
-			break;
-		case OPT_OUTPUT:
-			args.profile.output = optarg;
-			verb_only[n_verb_only++] = "output";
-			break;
-		case OPT_DRY_RUN:
-			args.dry_run = true;
-			verb_only[n_verb_only++] = "dry-run";
-			break;
-		case OPT_FORCE:
-			args.force = true;
-			verb_only[n_verb_only++] = "force";
-			break;
-		case OPT_HANDOFF:
-			args.handoff = true;
-			verb_only[n_verb_only++] = "handoff";
-			break;
-		case OPT_DOMAIN:
-			args.domain = optarg;
-			verb_only[n_verb_only++] = "domain";
-			break;
-		case OPT_SELECTION:
-			args.selection = optarg;
-			verb_only[n_verb_only++] = "selection";
-			break;
-		case OPT_TIMEOUT: {
-			char *end;
-			errno = 0;
-			unsigned long v = strtoul(optarg, &end, 10);
-			if (errno || end == optarg || *end || v == 0 || v > 3600)
-				return cli_usage_error("--timeout=%s: not a number of seconds (1 to 3600)",
-						       optarg);
-			args.timeout_s = (unsigned)v;
-			verb_only[n_verb_only++] = "timeout";
-			break;
-		}
-		case OPT_NO_REBUILD:
-			args.no_rebuild = true;
-			verb_only[n_verb_only++] = "no-rebuild";
-			break;
-		case 'q':
-			args.verbosity = -1;
-			break;
-		case 'v':
-			if (args.verbosity < 2)
-				args.verbosity++;
-			break;
-		case 'h':
-			help();
-			return 0;
-		case OPT_VERSION:
-			printf("vfio-boot %s\n" /* not translated: a name and a number */, VB_VERSION);
-			return 0;
-		default:
-			fprintf(stderr, _("Try '%s --help' for more information.\n"), program);
-			return EXIT_USAGE;
-		}
+#define PARSE_NEXT (-1) /* parse_option: go on; else the exit status */
+
+static bool store_option(int c, Parsed *p)
+{
+	for (size_t i = 0; i < ELEMENTSOF(stored_options); i++) {
+		const StoredOption *o = &stored_options[i];
+		if (o->id != c)
+			continue;
+		if (o->flag)
+			*(bool *)((char *)&p->args + o->offset) = true;
+		else
+			*(const char **)((char *)&p->args + o->offset) = optarg;
+		p->verb_only[p->n_verb_only++] = o->name;
+		return true;
 	}
-	args.kernels = kernels;
-	args.profile.usb_controllers = usb_controllers;
-	args.profile.isos = isos;
-	args.profile.usb_devices = usb_devices;
-	args.profile.evdev = evdev;
+	return false;
+}
 
-	if (optind >= argc)
-		return cli_usage_error("no verb given");
-	const char *name = argv[optind++];
+static int parse_repeatable(int c, Parsed *p)
+{
+	const char ***list = c == OPT_KERNEL	       ? &p->kernels
+			     : c == OPT_ISO	       ? &p->isos
+			     : c == OPT_USB_CONTROLLER ? &p->usb_controllers
+			     : c == OPT_USB_DEVICE     ? &p->usb_devices
+						       : &p->evdev;
+	if (push_arg(list, optarg) < 0)
+		return cli_error(-ENOMEM, "failed to parse options");
+	if (c == OPT_KERNEL)
+		p->args.n_kernels++;
+	else
+		p->verb_only[p->n_verb_only++] = c == OPT_ISO		   ? "iso"
+						 : c == OPT_USB_CONTROLLER ? "usb-controller"
+						 : c == OPT_USB_DEVICE	   ? "usb-device"
+									   : "evdev";
+	return PARSE_NEXT;
+}
+
+static int parse_option(int c, Parsed *p)
+{
+	Args *args = &p->args;
+	if (store_option(c, p))
+		return PARSE_NEXT;
+	switch (c) {
+	case OPT_ROOT:
+		args->root = optarg;
+		return PARSE_NEXT;
+	case OPT_SYSROOT:
+		args->sysroot = optarg;
+		return PARSE_NEXT;
+	case OPT_KERNEL:
+	case OPT_ISO:
+	case OPT_USB_CONTROLLER:
+	case OPT_USB_DEVICE:
+	case OPT_EVDEV:
+		return parse_repeatable(c, p);
+	case OPT_BOOTLOADER:
+		if (vb_bootloader_from_name(optarg) < 0)
+			return cli_usage_error("--bootloader=%s: not one of %s", optarg,
+					       vb_bootloader_names());
+		args->bootloader = optarg;
+		return PARSE_NEXT;
+	case OPT_INITRAMFS:
+		if (vb_initramfs_from_name(optarg) < 0)
+			return cli_usage_error("--initramfs=%s: not one of %s", optarg, vb_initramfs_names());
+		args->initramfs = optarg;
+		return PARSE_NEXT;
+	case OPT_JSON:
+		args->json = true;
+		return PARSE_NEXT;
+	case OPT_ROM:
+		args->read_rom = !optarg;
+		args->profile.rom_file = optarg;
+		p->rom_option = optarg ? "rom=FILE" : "rom";
+		p->verb_only[p->n_verb_only++] = "rom";
+		return PARSE_NEXT;
+	case OPT_TIMEOUT: {
+		char *end;
+		errno = 0;
+		unsigned long v = strtoul(optarg, &end, 10);
+		if (errno || end == optarg || *end || v == 0 || v > 3600)
+			return cli_usage_error("--timeout=%s: not a number of seconds (1 to 3600)", optarg);
+		args->timeout_s = (unsigned)v;
+		p->verb_only[p->n_verb_only++] = "timeout";
+		return PARSE_NEXT;
+	}
+	case 'q':
+		args->verbosity = -1;
+		return PARSE_NEXT;
+	case 'v':
+		if (args->verbosity < 2)
+			args->verbosity++;
+		return PARSE_NEXT;
+	case 'h':
+		help();
+		return 0;
+	case OPT_VERSION:
+		printf("vfio-boot %s\n" /* not translated: a name and a number */, VB_VERSION);
+		return 0;
+	default:
+		fprintf(stderr, _("Try '%s --help' for more information.\n"), program);
+		return EXIT_USAGE;
+	}
+}
+
+/* The verb named, and whether the options and the number of arguments fit it. */
+static int find_verb(const Parsed *p, const char *name, int nargs, const Verb **ret)
+{
 	const Verb *verb = NULL;
 	for (size_t i = 0; i < ELEMENTSOF(verbs); i++)
 		if (strcmp(verbs[i].name, name) == 0)
 			verb = &verbs[i];
 	if (!verb)
 		return cli_usage_error("unknown verb '%s'", name);
-	for (size_t i = 0; i < n_verb_only; i++)
-		if (!verb_accepts(verb, verb_only[i]))
-			return cli_usage_error("option --%s does not apply to '%s'", verb_only[i],
+	for (size_t i = 0; i < p->n_verb_only; i++)
+		if (!verb_accepts(verb, p->verb_only[i]))
+			return cli_usage_error("option --%s does not apply to '%s'", p->verb_only[i],
 					       verb->name);
 	/* --rom means two things: check reads ROMs, profile shows the guest a ROM file */
-	if (rom_option && strcmp(verb->name, "profile") == 0 && !args.profile.rom_file)
+	if (p->rom_option && strcmp(verb->name, "profile") == 0 && !p->args.profile.rom_file)
 		return cli_usage_error("profile: --rom needs a file: --rom=FILE");
-	if (rom_option && strcmp(verb->name, "check") == 0 && args.profile.rom_file)
+	if (p->rom_option && strcmp(verb->name, "check") == 0 && p->args.profile.rom_file)
 		return cli_usage_error("check: --rom takes no value");
-	int nargs = argc - optind;
 	if (nargs < verb->min_args || (verb->max_args >= 0 && nargs > verb->max_args))
 		return verb->max_args == 0
 			   ? cli_usage_error("'%s' takes no arguments", verb->name)
 			   : cli_usage_error("'%s' takes a different number of arguments", verb->name);
-	if ((c = check_dir_option("root", args.root)) != 0 ||
-	    (c = check_dir_option("sysroot", args.sysroot)) != 0)
-		return c;
+	int r;
+	if ((r = check_dir_option("root", p->args.root)) != 0 ||
+	    (r = check_dir_option("sysroot", p->args.sysroot)) != 0)
+		return r;
+	*ret = verb;
+	return 0;
+}
 
-	/* a user who cannot write there hears it first, not as a later failure of a command
-	 * or after "selected ..." */
-	if (verb->writes_root && !args.dry_run) {
-		_cleanup_free_ char *etc = NULL;
-		if (asprintf(&etc, "%s/etc", args.root ? args.root : "") < 0)
-			return cli_error(-ENOMEM, "failed to start");
-		if (access(etc, W_OK) < 0 && (errno == EACCES || errno == EPERM)) {
-			fprintf(stderr,
-				_("vfio-boot: '%s' changes files under %s: run it as root (sudo vfio-boot "
-				  "%s), or with --dry-run to see what it would do\n"),
-				verb->name, etc, verb->name);
-			return 1;
-		}
+/* A user who cannot write there hears it first, not as a later failure of a command or
+ * after "selected ...". */
+static int check_writable(const Verb *verb, const Args *args)
+{
+	if (!verb->writes_root || args->dry_run)
+		return 0;
+	_cleanup_free_ char *etc = NULL;
+	if (asprintf(&etc, "%s/etc", args->root ? args->root : "") < 0)
+		return cli_error(-ENOMEM, "failed to start");
+	if (access(etc, W_OK) < 0 && (errno == EACCES || errno == EPERM)) {
+		fprintf(stderr,
+			_("vfio-boot: '%s' changes files under %s: run it as root (sudo vfio-boot "
+			  "%s), or with --dry-run to see what it would do\n"),
+			verb->name, etc, verb->name);
+		return 1;
 	}
+	return 0;
+}
 
+static int run_verb(const Verb *verb, const Args *args, int nargs, char **argv)
+{
 	VbContext *ctx;
-	int r = vb_context_new(args.root, args.sysroot, &ctx);
+	int r = vb_context_new(args->root, args->sysroot, &ctx);
 	if (r < 0)
 		return cli_error(r, "failed to start");
-	VbLogLevel max = args.verbosity < 0    ? VB_LOG_ERR
-			 : args.verbosity == 0 ? VB_LOG_WARNING
-			 : args.verbosity == 1 ? VB_LOG_INFO
-					       : VB_LOG_DEBUG;
+	VbLogLevel max = args->verbosity < 0	? VB_LOG_ERR
+			 : args->verbosity == 0 ? VB_LOG_WARNING
+			 : args->verbosity == 1 ? VB_LOG_INFO
+						: VB_LOG_DEBUG;
 	vb_context_set_log(ctx, log_to_stderr, NULL, max);
-	if (args.selection && (r = vb_context_set_selection_file(ctx, args.selection)) < 0) {
+	if (args->selection && (r = vb_context_set_selection_file(ctx, args->selection)) < 0) {
 		vb_context_free(ctx);
 		return cli_error(r, "failed to start");
 	}
-	int status = verb->fn(ctx, &args, nargs, argv + optind);
+	int status = verb->fn(ctx, args, nargs, argv);
 	if (getenv("VFIO_BOOT_TEST_FAIL_AT"))
 		fprintf(stderr,
 			"vfio-boot: test: %u fault points passed\n", /* not translated: tests read it */
 			vb_test_fault_points());
 	vb_context_free(ctx);
 	return status;
+}
+
+int main(int argc, char **argv)
+{
+	_cleanup_(parsed_done) Parsed p = {.verb_only = calloc((size_t)argc + 1, sizeof(*p.verb_only))};
+	int c;
+
+	setup_locale();
+	if (!p.verb_only)
+		return cli_error(-ENOMEM, "failed to parse options");
+	while ((c = getopt_long(argc, argv, "qvh", long_options, NULL)) >= 0) {
+		int status = parse_option(c, &p);
+		if (status != PARSE_NEXT)
+			return status;
+	}
+	p.args.kernels = p.kernels;
+	p.args.profile.usb_controllers = p.usb_controllers;
+	p.args.profile.isos = p.isos;
+	p.args.profile.usb_devices = p.usb_devices;
+	p.args.profile.evdev = p.evdev;
+
+	if (optind >= argc)
+		return cli_usage_error("no verb given");
+	const char *name = argv[optind++];
+	const Verb *verb = NULL;
+	int nargs = argc - optind;
+	if ((c = find_verb(&p, name, nargs, &verb)) != 0 || (c = check_writable(verb, &p.args)) != 0)
+		return c;
+	return run_verb(verb, &p.args, nargs, argv + optind);
 }

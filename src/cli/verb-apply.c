@@ -145,98 +145,130 @@ static void print_way_back(VbBootloader b)
 	      stdout);
 }
 
-int verb_apply(VbContext *ctx, const Args *args, int argc, char **argv)
+/* --if-configured: the package's post-install step, maybe in a chroot with no /sys. With
+ * nothing selected it probes nothing and says nothing: true, with *status 0. */
+static bool nothing_configured(VbContext *ctx, const Args *args, int argc, int *status)
 {
-	if (args->if_configured) {
-		/* the package's post-install step, maybe in a chroot with no /sys: with nothing
-		 * selected it probes nothing and says nothing */
-		VbSelection *peek = NULL;
-		if (vb_selection_load(ctx, &peek) < 0)
-			return 1;
-		bool none = peek->n_devices == 0;
-		vb_selection_free(peek);
-		if (none && argc == 0) {
-			if (args->verbosity > 0)
-				fprintf(stderr, _("vfio-boot: nothing is selected: nothing to do\n"));
-			return 0;
-		}
+	if (!args->if_configured)
+		return false;
+	_cleanup_(vb_selection_freep) VbSelection *peek = NULL;
+	if (vb_selection_load(ctx, &peek) < 0) {
+		*status = 1;
+		return true;
 	}
-	VbModel *m;
-	int status = cli_probe(ctx, &m);
-	if (status != 0)
-		return status;
-	VbSelection *before = NULL, *sel = NULL;
-	VbPlan *p = NULL;
-	VbApplyResult res = {0};
-	/* the selection and the files the plan compares are read under the lock apply writes
-	 * under: a revert or an add in between would otherwise be undone or lost */
-	bool locked = false;
-	if (!args->dry_run) {
-		if (vb_root_lock(ctx) < 0) {
-			status = 1;
-			goto out;
-		}
-		locked = true;
-	}
-	if (vb_selection_load(ctx, &before) < 0 || vb_selection_load(ctx, &sel) < 0) {
-		status = 1;
-		goto out;
-	}
-	if (args->if_configured && argc > 0) {
-		status =
-		    cli_usage_error("--if-configured takes no DEVICE: it applies the selection as it is");
-		goto out;
-	}
+	if (peek->n_devices > 0 || argc > 0)
+		return false;
+	if (args->verbosity > 0)
+		fprintf(stderr, _("vfio-boot: nothing is selected: nothing to do\n"));
+	*status = 0;
+	return true;
+}
+
+/* What apply did, in words, once it did not fail. */
+static void print_apply_result(const Args *args, const VbPlan *p, const VbApplyResult *res,
+			       const VbVerifyReport *rep, bool reboot)
+{
+	bool done = !args->dry_run && !res->rebuild_failed;
+	if (rep && !rep->binds) {
+		/* an image that will not bind is said whether or not files changed */
+		print_verify(rep, true);
+		fputs(res->changed ? P_("vfio-boot: not done: the files are written, but the image "
+					"above would not bind the devices at the next boot\n",
+					"vfio-boot: not done: the files are written, but the images "
+					"above would not bind the devices at the next boot\n",
+					rep->n_kernels)
+				   : P_("vfio-boot: not done: the images were rebuilt, but the image "
+					"above would not bind the devices at the next boot\n",
+					"vfio-boot: not done: the images were rebuilt, but the images "
+					"above would not bind the devices at the next boot\n",
+					rep->n_kernels),
+		      stderr);
+	} else if (!res->changed)
+		printf(res->log_path ? _("Nothing to change in the files; the images were rebuilt.\n")
+				     : _("Nothing to change: the system matches %s.\n"),
+		       VB_SELECTION_PATH);
+	else if (done && p->n_devices > 0 && !reboot)
+		printf(_("Applied. %s is on vfio-pci already and the booted command line has the "
+			 "parameters: no reboot is needed.\n"),
+		       p->devices[0].dev->address);
+	else if (done && p->n_devices > 0) {
+		printf(p->n_devices > 1 ? _("Applied. Reboot to give %s and the devices with it to "
+					    "vfio-pci;\n'vfio-boot status' checks it then.\n")
+					: _("Applied. Reboot to give %s to vfio-pci; 'vfio-boot status' "
+					    "checks it then.\n"),
+		       p->devices[0].dev->address);
+		print_way_back(p->targets.bootloader);
+	} else if (done && p->n_handoff > 0)
+		printf(_("Applied. %s goes to vfio-pci when a VM that assigns it starts, through the "
+			 "libvirt hook (restart libvirtd to load it) or 'vfio-boot handoff prepare'.\n"),
+		       p->handoff[0].dev->address);
+	else if (done)
+		printf(_("Applied: nothing is selected any more, the generated files are gone.\n"));
+}
+
+/* after the commit the files are in place whatever failed next: say so */
+static int apply_failed(int r, const VbApplyResult *res)
+{
+	return res->committed ? cli_error(r, "apply wrote the files, then failed; 'vfio-boot "
+					     "status' shows the state, 'vfio-boot apply' "
+					     "finishes it")
+			      : cli_error(r, "apply failed; nothing was changed");
+}
+
+/* The selection with the devices named on the command line added, and its plan, checked;
+ * the selection is saved when it grew. */
+static int plan_selection(VbContext *ctx, const Args *args, const VbModel *m, int argc, char **argv,
+			  VbSelection **ret_sel, VbPlan **ret_plan)
+{
+	_cleanup_(vb_selection_freep) VbSelection *before = NULL;
+	if (vb_selection_load(ctx, &before) < 0 || vb_selection_load(ctx, ret_sel) < 0)
+		return 1;
+	VbSelection *sel = *ret_sel;
+	if (args->if_configured && argc > 0)
+		return cli_usage_error("--if-configured takes no DEVICE: it applies the selection as it is");
 	if (args->if_configured && sel->n_devices == 0) {
 		if (args->verbosity > 0)
 			fprintf(stderr, _("vfio-boot: nothing is selected: nothing to do\n"));
-		status = 0;
-		goto out;
+		return -1;
 	}
+	int status;
 	if (argc > 0) {
-		VbPlan *checked = NULL;
-		status = cli_select_devices(ctx, args, m, sel, argc, argv, &checked);
-		vb_plan_free(checked);
-		if (status != 0)
-			goto out;
+		_cleanup_(vb_plan_freep) VbPlan *checked = NULL;
+		if ((status = cli_select_devices(ctx, args, m, sel, argc, argv, &checked)) != 0)
+			return status;
 	}
 	VbPlanOptions opts = {.force = args->force,
 			      .kernels = args->kernels,
 			      .bootloader = args->bootloader,
 			      .initramfs = args->initramfs};
-	int r = vb_plan_build(ctx, m, sel, &opts, &p);
-	if (r < 0) {
-		status = cli_failed(r, "failed to build the plan");
-		goto out;
-	}
-	if ((status = cli_report_errors(p)) != 0)
-		goto out;
-	for (size_t i = 0; i < p->warnings.n && !args->json; i++)
-		fprintf(stderr, _("vfio-boot: warning (%s): %s\n"), p->warnings.v[i].code,
-			p->warnings.v[i].message);
-	if (sel->n_devices != before->n_devices && (status = cli_save_selection(ctx, args, before, sel)) != 0)
-		goto out;
+	int r = vb_plan_build(ctx, m, sel, &opts, ret_plan);
+	if (r < 0)
+		return cli_failed(r, "failed to build the plan");
+	if ((status = cli_report_errors(*ret_plan)) != 0)
+		return status;
+	for (size_t i = 0; i < (*ret_plan)->warnings.n && !args->json; i++)
+		fprintf(stderr, _("vfio-boot: warning (%s): %s\n"), (*ret_plan)->warnings.v[i].code,
+			(*ret_plan)->warnings.v[i].message);
+	if (sel->n_devices != before->n_devices)
+		return cli_save_selection(ctx, args, before, sel);
+	return 0;
+}
 
+/* Writes, rebuilds, then reads the images back before saying "done", rebuilt now or not
+ * (converging must not hide images that would not bind). Under a root other than / the
+ * commands are only listed, and the images are not ours to judge yet. */
+static int apply_plan(VbContext *ctx, const Args *args, const VbPlan *p)
+{
+	_cleanup_(vb_apply_result_done) VbApplyResult res = {0};
 	Progress pr = {0};
 	VbApplyOptions ao = apply_options(args, &pr);
-	r = vb_apply(ctx, p, &ao, &res);
-	if (r < 0) {
-		/* after the commit the files are in place whatever failed next: say so */
-		status = res.committed ? cli_error(r, "apply wrote the files, then failed; 'vfio-boot "
-						      "status' shows the state, 'vfio-boot apply' "
-						      "finishes it")
-				       : cli_error(r, "apply failed; nothing was changed");
-		goto out;
-	}
-	/* The images: read them back before saying "done", rebuilt now or not (converging
-	 * must not hide images that would not bind). Under a root other than / the commands
-	 * are only listed, and the images are not ours to judge yet. */
-	VbVerifyReport *rep = NULL;
+	int r = vb_apply(ctx, p, &ao, &res);
+	if (r < 0)
+		return apply_failed(r, &res);
+	_cleanup_(vb_verify_report_freep) VbVerifyReport *rep = NULL;
 	if (vb_commands_run_here(ctx) && !args->dry_run && !args->no_rebuild && !res.rebuild_failed &&
-	    p->n_devices > 0 && vb_verify(ctx, p, &rep) < 0) {
-		status = 1;
-		goto out;
-	}
+	    p->n_devices > 0 && vb_verify(ctx, p, &rep) < 0)
+		return 1;
 	bool binds = !rep || rep->binds;
 	/* what the next boot changes, as Debian's tools record it; a failure to write the flag
 	 * is said and does not undo the apply */
@@ -249,57 +281,33 @@ int verb_apply(VbContext *ctx, const Args *args, int argc, char **argv)
 		json_object_object_add(o, "verify", rep ? json_verify(rep) : NULL);
 		json_print(o);
 		json_object_put(o);
-	} else if (args->verbosity >= 0) {
-		if (!binds) {
-			/* an image that will not bind is said whether or not files changed */
-			print_verify(rep, true);
-			fputs(res.changed ? P_("vfio-boot: not done: the files are written, but the image "
-					       "above would not bind the devices at the next boot\n",
-					       "vfio-boot: not done: the files are written, but the images "
-					       "above would not bind the devices at the next boot\n",
-					       rep->n_kernels)
-					  : P_("vfio-boot: not done: the images were rebuilt, but the image "
-					       "above would not bind the devices at the next boot\n",
-					       "vfio-boot: not done: the images were rebuilt, but the images "
-					       "above would not bind the devices at the next boot\n",
-					       rep->n_kernels),
-			      stderr);
-		} else if (!res.changed)
-			printf(res.log_path ? _("Nothing to change in the files; the images were rebuilt.\n")
-					    : _("Nothing to change: the system matches %s.\n"),
-			       VB_SELECTION_PATH);
-		else if (!args->dry_run && !res.rebuild_failed && p->n_devices > 0 && !reboot)
-			printf(_("Applied. %s is on vfio-pci already and the booted command line has the "
-				 "parameters: no reboot is needed.\n"),
-			       p->devices[0].dev->address);
-		else if (!args->dry_run && !res.rebuild_failed && p->n_devices > 0) {
-			printf(p->n_devices > 1
-				   ? _("Applied. Reboot to give %s and the devices with it to "
-				       "vfio-pci;\n'vfio-boot status' checks it then.\n")
-				   : _("Applied. Reboot to give %s to vfio-pci; 'vfio-boot status' "
-				       "checks it then.\n"),
-			       p->devices[0].dev->address);
-			print_way_back(p->targets.bootloader);
-		} else if (!args->dry_run && !res.rebuild_failed && p->n_handoff > 0)
-			printf(
-			    _("Applied. %s goes to vfio-pci when a VM that assigns it starts, through the "
-			      "libvirt hook (restart libvirtd to load it) or 'vfio-boot handoff prepare'.\n"),
-			    p->handoff[0].dev->address);
-		else if (!args->dry_run && !res.rebuild_failed)
-			printf(_("Applied: nothing is selected any more, the generated files are gone.\n"));
-	}
-	status = report_rebuild_failure(&res, false);
-	if (status == 0 && !binds)
-		status = 1;
-	vb_verify_report_free(rep);
-out:
-	if (locked)
+	} else if (args->verbosity >= 0)
+		print_apply_result(args, p, &res, rep, reboot);
+	int status = report_rebuild_failure(&res, false);
+	return status == 0 && !binds ? 1 : status;
+}
+
+int verb_apply(VbContext *ctx, const Args *args, int argc, char **argv)
+{
+	int status;
+	if (nothing_configured(ctx, args, argc, &status))
+		return status;
+	_cleanup_(vb_model_freep) VbModel *m = NULL;
+	if ((status = cli_probe(ctx, &m)) != 0)
+		return status;
+	/* the selection and the files the plan compares are read under the lock apply writes
+	 * under: a revert or an add in between would otherwise be undone or lost */
+	if (!args->dry_run && vb_root_lock(ctx) < 0)
+		return 1;
+	_cleanup_(vb_selection_freep) VbSelection *sel = NULL;
+	_cleanup_(vb_plan_freep) VbPlan *p = NULL;
+	status = plan_selection(ctx, args, m, argc, argv, &sel, &p);
+	if (status == 0)
+		status = apply_plan(ctx, args, p);
+	else if (status < 0) /* nothing selected with --if-configured */
+		status = 0;
+	if (!args->dry_run)
 		vb_root_unlock(ctx);
-	vb_apply_result_done(&res);
-	vb_plan_free(p);
-	vb_selection_free(sel);
-	vb_selection_free(before);
-	vb_model_free(m);
 	return status;
 }
 
@@ -363,6 +371,112 @@ int verb_revert(VbContext *ctx, const Args *args, int argc, char **argv)
 	return status;
 }
 
+static void print_status_json(const VbPlan *p, const VbStatus *s, const VbVerifyReport *rep, bool in_sync)
+{
+	json_object *o = json_object_new_object(), *devs = json_object_new_array(),
+		    *files = json_object_new_array();
+	json_object_object_add(o, "in_sync", json_object_new_boolean(in_sync));
+	json_object_object_add(o, "applied", json_object_new_boolean(s->applied));
+	json_object_object_add(o, "reboot_pending", json_object_new_boolean(s->reboot_pending));
+	json_object_object_add(o, "kill_switch", json_object_new_boolean(s->kill_switch));
+	json_object_object_add(o, "interrupted", json_object_new_boolean(s->interrupted));
+	json_object_object_add(o, "rebuild", json_string_or_null(s->rebuild));
+	json_object *pending = json_object_new_array();
+	for (size_t i = 0; i < s->rebuild_pending.n; i++)
+		json_object_array_add(pending, json_object_new_string(s->rebuild_pending.v[i]));
+	json_object_object_add(o, "rebuild_pending", pending);
+	json_object *missing = json_object_new_array();
+	for (size_t i = 0; i < s->cmdline_missing.n; i++)
+		json_object_array_add(missing, json_object_new_string(s->cmdline_missing.v[i]));
+	json_object_object_add(o, "cmdline_missing", missing);
+	for (size_t i = 0; i < s->n_devices; i++) {
+		json_object *d = json_object_new_object();
+		json_object_object_add(d, "address", json_object_new_string(s->devices[i].dev->address));
+		json_object_object_add(d, "driver", json_string_or_null(s->devices[i].dev->driver));
+		json_object_object_add(d, "bound", json_object_new_boolean(s->devices[i].bound));
+		json_object_object_add(d, "diagnosis", json_string_or_null(s->devices[i].diagnosis));
+		json_object_array_add(devs, d);
+	}
+	json_object_object_add(o, "devices", devs);
+	json_object *handoff = json_object_new_array();
+	for (size_t i = 0; i < p->n_handoff; i++) {
+		const VbDevice *d = p->handoff[i].dev;
+		json_object *h = json_object_new_object();
+		json_object_object_add(h, "address", json_object_new_string(d->address));
+		json_object_object_add(h, "driver", json_string_or_null(d->driver));
+		json_object_object_add(h, "with_vm",
+				       json_object_new_boolean(d->driver && !strcmp(d->driver, "vfio-pci")));
+		json_object_array_add(handoff, h);
+	}
+	json_object_object_add(o, "handoff", handoff);
+	for (size_t i = 0; i < s->n_files; i++) {
+		json_object *f = json_object_new_object();
+		json_object_object_add(f, "path", json_object_new_string(s->files[i].path));
+		json_object_object_add(f, "state",
+				       json_object_new_string(vb_file_state_name(s->files[i].state)));
+		json_object_array_add(files, f);
+	}
+	json_object_object_add(o, "files", files);
+	json_object_object_add(o, "images", rep ? json_verify(rep) : NULL);
+	json_print(o);
+	json_object_put(o);
+}
+
+static void print_status(const VbPlan *p, const VbStatus *s, const VbVerifyReport *rep, bool in_sync)
+{
+	if (p->n_devices == 0 && p->n_handoff == 0 && !s->applied)
+		printf(_("Nothing is selected and nothing is applied.\n"));
+	else if (!s->applied && !s->interrupted)
+		printf(_("Nothing is applied: every device is with its own driver as far as "
+			 "vfio-boot is concerned.\n"));
+	for (size_t i = 0; i < s->n_devices; i++) {
+		const VbStatusDevice *d = &s->devices[i];
+		/* the driver's name comes from sysfs, and the diagnosis quotes it */
+		char drv[128], why[2048];
+		utf8_escape_into(drv, sizeof(drv), d->dev->driver ? d->dev->driver : _("(no driver)"));
+		utf8_escape_into(why, sizeof(why), d->bound ? _("bound to vfio-pci") : d->diagnosis);
+		printf("%s  %-14s %s\n", d->dev->address, drv, why);
+	}
+	for (size_t i = 0; i < p->n_handoff; i++) {
+		const VbDevice *d = p->handoff[i].dev;
+		char drv[128];
+		utf8_escape_into(drv, sizeof(drv), d->driver ? d->driver : _("(no driver)"));
+		bool with_vm = d->driver && strcmp(d->driver, "vfio-pci") == 0;
+		printf("%s  %-14s %s\n", d->address, drv,
+		       with_vm ? _("handed off: a VM has it ('vfio-boot handoff release' gives it back)")
+			       : _("handoff: with the host until a VM that assigns it starts"));
+	}
+	const char *states[] = {vb_file_state_name(VB_FS_OK), vb_file_state_name(VB_FS_MODIFIED),
+				vb_file_state_name(VB_FS_MISSING), vb_file_state_name(VB_FS_PENDING)};
+	int state_width = cli_column_width(states, ELEMENTSOF(states), 9);
+	for (size_t i = 0; i < s->n_files; i++) {
+		cli_print_cell(_(vb_file_state_name(s->files[i].state)), state_width + 1);
+		printf("%s\n", s->files[i].path);
+	}
+	if (s->interrupted)
+		printf(_("An apply was interrupted before it finished (%s is there): 'vfio-boot "
+			 "apply' finishes it, 'vfio-boot revert' undoes it.\n"),
+		       "/" VB_STATE_DIR "/" VB_STATE_JOURNAL);
+	if (s->reboot_pending)
+		printf(_("A reboot is pending: the configuration was applied after this boot.\n"));
+	if (s->rebuild && strcmp(s->rebuild, "done") && strcmp(s->rebuild, "listed")) {
+		_cleanup_free_ char *left = vb_strv_join(&s->rebuild_pending, ", ");
+		if (left && s->rebuild_pending.n > 0)
+			printf(_("Not yet run since the files changed (rebuild %s): %s. 'vfio-boot "
+				 "apply' runs it.\n"),
+			       vb_rebuild_text(s->rebuild), left);
+		else
+			printf(_("The initramfs images are stale (rebuild %s): 'vfio-boot apply' "
+				 "rebuilds them.\n"),
+			       vb_rebuild_text(s->rebuild));
+	}
+	if (rep && !rep->binds)
+		print_verify(rep, true);
+	printf("%s\n", in_sync				? _("In sync.")
+		       : !s->applied && !s->interrupted ? _("Not applied.")
+							: _("Not in sync."));
+}
+
 int verb_status(VbContext *ctx, const Args *args, int argc, char **argv)
 {
 	(void)argc, (void)argv;
@@ -387,115 +501,14 @@ int verb_status(VbContext *ctx, const Args *args, int argc, char **argv)
 		return 1;
 	}
 	bool in_sync = s->in_sync && (!rep || rep->binds);
-	if (args->json) {
-		json_object *o = json_object_new_object(), *devs = json_object_new_array(),
-			    *files = json_object_new_array();
-		json_object_object_add(o, "in_sync", json_object_new_boolean(in_sync));
-		json_object_object_add(o, "applied", json_object_new_boolean(s->applied));
-		json_object_object_add(o, "reboot_pending", json_object_new_boolean(s->reboot_pending));
-		json_object_object_add(o, "kill_switch", json_object_new_boolean(s->kill_switch));
-		json_object_object_add(o, "interrupted", json_object_new_boolean(s->interrupted));
-		json_object_object_add(o, "rebuild", json_string_or_null(s->rebuild));
-		json_object *pending = json_object_new_array();
-		for (size_t i = 0; i < s->rebuild_pending.n; i++)
-			json_object_array_add(pending, json_object_new_string(s->rebuild_pending.v[i]));
-		json_object_object_add(o, "rebuild_pending", pending);
-		json_object *missing = json_object_new_array();
-		for (size_t i = 0; i < s->cmdline_missing.n; i++)
-			json_object_array_add(missing, json_object_new_string(s->cmdline_missing.v[i]));
-		json_object_object_add(o, "cmdline_missing", missing);
-		for (size_t i = 0; i < s->n_devices; i++) {
-			json_object *d = json_object_new_object();
-			json_object_object_add(d, "address",
-					       json_object_new_string(s->devices[i].dev->address));
-			json_object_object_add(d, "driver", json_string_or_null(s->devices[i].dev->driver));
-			json_object_object_add(d, "bound", json_object_new_boolean(s->devices[i].bound));
-			json_object_object_add(d, "diagnosis", json_string_or_null(s->devices[i].diagnosis));
-			json_object_array_add(devs, d);
-		}
-		json_object_object_add(o, "devices", devs);
-		json_object *handoff = json_object_new_array();
-		for (size_t i = 0; i < p->n_handoff; i++) {
-			const VbDevice *d = p->handoff[i].dev;
-			json_object *h = json_object_new_object();
-			json_object_object_add(h, "address", json_object_new_string(d->address));
-			json_object_object_add(h, "driver", json_string_or_null(d->driver));
-			json_object_object_add(
-			    h, "with_vm",
-			    json_object_new_boolean(d->driver && !strcmp(d->driver, "vfio-pci")));
-			json_object_array_add(handoff, h);
-		}
-		json_object_object_add(o, "handoff", handoff);
-		for (size_t i = 0; i < s->n_files; i++) {
-			json_object *f = json_object_new_object();
-			json_object_object_add(f, "path", json_object_new_string(s->files[i].path));
-			json_object_object_add(f, "state",
-					       json_object_new_string(vb_file_state_name(s->files[i].state)));
-			json_object_array_add(files, f);
-		}
-		json_object_object_add(o, "files", files);
-		json_object_object_add(o, "images", rep ? json_verify(rep) : NULL);
-		json_print(o);
-		json_object_put(o);
-	} else if (args->verbosity < 0) {
+	if (args->json)
+		print_status_json(p, s, rep, in_sync);
+	else if (args->verbosity < 0) {
 		/* -q: the verdict alone, and only when something is wrong */
 		if (!in_sync && (s->applied || s->interrupted))
 			printf("%s\n", _("Not in sync."));
-	} else {
-		if (p->n_devices == 0 && p->n_handoff == 0 && !s->applied)
-			printf(_("Nothing is selected and nothing is applied.\n"));
-		else if (!s->applied && !s->interrupted)
-			printf(_("Nothing is applied: every device is with its own driver as far as "
-				 "vfio-boot is concerned.\n"));
-		for (size_t i = 0; i < s->n_devices; i++) {
-			const VbStatusDevice *d = &s->devices[i];
-			/* the driver's name comes from sysfs, and the diagnosis quotes it */
-			char drv[128], why[2048];
-			utf8_escape_into(drv, sizeof(drv),
-					 d->dev->driver ? d->dev->driver : _("(no driver)"));
-			utf8_escape_into(why, sizeof(why), d->bound ? _("bound to vfio-pci") : d->diagnosis);
-			printf("%s  %-14s %s\n", d->dev->address, drv, why);
-		}
-		for (size_t i = 0; i < p->n_handoff; i++) {
-			const VbDevice *d = p->handoff[i].dev;
-			char drv[128];
-			utf8_escape_into(drv, sizeof(drv), d->driver ? d->driver : _("(no driver)"));
-			bool with_vm = d->driver && strcmp(d->driver, "vfio-pci") == 0;
-			printf("%s  %-14s %s\n", d->address, drv,
-			       with_vm
-				   ? _("handed off: a VM has it ('vfio-boot handoff release' gives it back)")
-				   : _("handoff: with the host until a VM that assigns it starts"));
-		}
-		const char *states[] = {vb_file_state_name(VB_FS_OK), vb_file_state_name(VB_FS_MODIFIED),
-					vb_file_state_name(VB_FS_MISSING), vb_file_state_name(VB_FS_PENDING)};
-		int state_width = cli_column_width(states, ELEMENTSOF(states), 9);
-		for (size_t i = 0; i < s->n_files; i++) {
-			cli_print_cell(_(vb_file_state_name(s->files[i].state)), state_width + 1);
-			printf("%s\n", s->files[i].path);
-		}
-		if (s->interrupted)
-			printf(_("An apply was interrupted before it finished (%s is there): 'vfio-boot "
-				 "apply' finishes it, 'vfio-boot revert' undoes it.\n"),
-			       "/" VB_STATE_DIR "/" VB_STATE_JOURNAL);
-		if (s->reboot_pending)
-			printf(_("A reboot is pending: the configuration was applied after this boot.\n"));
-		if (s->rebuild && strcmp(s->rebuild, "done") && strcmp(s->rebuild, "listed")) {
-			_cleanup_free_ char *left = vb_strv_join(&s->rebuild_pending, ", ");
-			if (left && s->rebuild_pending.n > 0)
-				printf(_("Not yet run since the files changed (rebuild %s): %s. 'vfio-boot "
-					 "apply' runs it.\n"),
-				       vb_rebuild_text(s->rebuild), left);
-			else
-				printf(_("The initramfs images are stale (rebuild %s): 'vfio-boot apply' "
-					 "rebuilds them.\n"),
-				       vb_rebuild_text(s->rebuild));
-		}
-		if (rep && !rep->binds)
-			print_verify(rep, true);
-		printf("%s\n", in_sync				? _("In sync.")
-			       : !s->applied && !s->interrupted ? _("Not applied.")
-								: _("Not in sync."));
-	}
+	} else
+		print_status(p, s, rep, in_sync);
 	/* nothing applied (never, or reverted) is a state of its own, not a failure: the
 	 * selection is only what apply would use */
 	status = in_sync || (!s->applied && !s->interrupted) ? 0 : 1;

@@ -12,6 +12,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "util/macro.h"
+
 /* ---- context ----------------------------------------------------------- */
 
 typedef enum VbLogLevel {
@@ -108,6 +110,7 @@ typedef struct VbModel {
 /* Reads everything under the sysroot. Fails only when the PCI tree cannot be read. */
 int vb_probe(VbContext *ctx, VbModel **ret);
 VbModel *vb_model_free(VbModel *m);
+DEFINE_POINTER_CLEANUP(VbModel, vb_model_free)
 
 bool vb_model_iommu_active(const VbModel *m);
 VbIommuVendor vb_model_iommu_vendor(const VbModel *m);

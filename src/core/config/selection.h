@@ -18,6 +18,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "util/macro.h"
 #include "vb.h"
 
 typedef enum VbMethod { VB_METHOD_AUTO, VB_METHOD_IDS, VB_METHOD_ADDRESS } VbMethod;
@@ -68,6 +69,7 @@ typedef struct VbParseError {
 /* Parses text of size bytes. On -EINVAL, *err says where and why. */
 int vb_selection_parse(const char *text, size_t size, VbSelection **ret, VbParseError *err);
 VbSelection *vb_selection_free(VbSelection *s);
+DEFINE_POINTER_CLEANUP(VbSelection, vb_selection_free)
 /* An empty selection with the commented template users see in a new file. */
 int vb_selection_new(VbSelection **ret);
 

@@ -47,7 +47,6 @@ VbModel *vb_model_free(VbModel *m)
 	free(m);
 	return NULL;
 }
-DEFINE_POINTER_CLEANUP(VbModel, vb_model_free)
 
 static int device_cmp(const void *a, const void *b)
 {

@@ -505,23 +505,12 @@ static void place_hostdevs(VbProfile *p)
 	p->n_buses = bus;
 }
 
-int vb_profile_build(VbContext *ctx, const VbModel *m, const VbPlan *plan, const VbProfileOptions *opts,
-		     VbProfile **ret)
+/* the devices: what the plan gives vfio-pci, at boot or at VM start, and the controllers
+ * asked for */
+static int profile_devices(VbContext *ctx, const VbModel *m, const VbPlan *plan, VbProfile *p)
 {
-	VbProfile *p = calloc(1, sizeof(*p));
-	if (!p)
-		return -ENOMEM;
-	p->opts = *opts;
-	p->cpu_vendor = m->host.cpu_vendor;
+	const VbProfileOptions *opts = &p->opts;
 	int r = 0;
-	if (opts->libvirt < VB_LIBVIRT_MIN) {
-		r = vb_fail(ctx, -ENOTSUP, "libvirt %u.%u: vfio-boot writes domains for libvirt 4.5 or later",
-			    opts->libvirt / 1000, opts->libvirt % 1000);
-		goto fail;
-	}
-
-	/* the devices: what the plan gives vfio-pci, at boot or at VM start, and the
-	 * controllers asked for */
 	for (size_t i = 0; i < plan->n_devices && r >= 0; i++)
 		r = add_hostdev(p, plan->devices[i].dev, VB_HOSTDEV_BOOT);
 	for (size_t i = 0; i < plan->n_handoff && r >= 0; i++)
@@ -559,26 +548,32 @@ int vb_profile_build(VbContext *ctx, const VbModel *m, const VbPlan *plan, const
 		p->usb_devices[p->n_usb_devices++].product = spec.device;
 	}
 	if (r < 0)
-		goto fail;
+		return r;
 	if (p->n_hostdevs == 0) {
 		vb_err(ctx, "nothing is selected: select the guest's devices with 'vfio-boot add' first");
-		r = -ENOENT;
-		goto fail;
+		return -ENOENT;
 	}
 	place_hostdevs(p);
+	return r;
+}
 
-	if (opts->name && !valid_name(opts->name)) {
-		r = vb_fail(ctx, -EINVAL, "--name=%s: use letters, digits, '-', '_', '.' or '+' (at most 64)",
-			    opts->name);
-		goto fail;
-	}
-	if (!(p->name = opts->name ? strdup(opts->name) : default_name(p))) {
-		r = -ENOMEM;
-		goto fail;
-	}
+static int profile_name(VbContext *ctx, VbProfile *p)
+{
+	const VbProfileOptions *opts = &p->opts;
+	if (opts->name && !valid_name(opts->name))
+		return vb_fail(ctx, -EINVAL,
+			       "--name=%s: use letters, digits, '-', '_', '.' or '+' (at most 64)",
+			       opts->name);
+	p->name = opts->name ? strdup(opts->name) : default_name(p);
+	return p->name ? 0 : -ENOMEM;
+}
 
-	/* The accelerator. Without /dev/kvm (no VT-x/AMD-V, or the kvm module not loaded) libvirt
-	 * refuses type='kvm'; QEMU's emulator runs the same machine and devices, only slower. */
+/* The accelerator. Without /dev/kvm (no VT-x/AMD-V, or the kvm module not loaded) libvirt
+ * refuses type='kvm'; QEMU's emulator runs the same machine and devices, only slower. */
+static int profile_accel(const VbModel *m, VbProfile *p)
+{
+	const VbProfileOptions *opts = &p->opts;
+	int r = 0;
 	p->kvm = opts->accel == VB_ACCEL_KVM || (opts->accel == VB_ACCEL_AUTO && m->host.kvm);
 	if (!p->kvm &&
 	    (r = opts->accel == VB_ACCEL_TCG
@@ -587,35 +582,41 @@ int vb_profile_build(VbContext *ctx, const VbModel *m, const VbPlan *plan, const
 		     : note(p, "warning: this host has no /dev/kvm (virtualization off in the firmware, "
 			       "or kvm_intel/kvm_amd not loaded): the guest runs on QEMU's emulator "
 			       "(TCG), many times slower than KVM.")) < 0)
-		goto fail;
+		return r;
+	return r;
+}
 
-	/* CPUs */
+static int profile_cpus(VbContext *ctx, VbProfile *p)
+{
+	const VbProfileOptions *opts = &p->opts;
+	int r = 0;
 	VbCpuTopology topo;
 	if ((r = vb_cpu_topology_read(ctx, &topo)) < 0)
-		goto fail;
+		return r;
 	unsigned max = 0;
 	r = vb_pinning_choose(&topo, opts->vcpus, &p->pinning, &max);
 	vb_cpu_topology_done(&topo);
-	if (r == -ERANGE) {
-		r = vb_log_errno(ctx, r,
-				 "--vcpus=%u: the host can give %u CPUs while keeping the core with CPU 0",
-				 opts->vcpus, max);
-		goto fail;
-	}
+	if (r == -ERANGE)
+		return vb_log_errno(ctx, r,
+				    "--vcpus=%u: the host can give %u CPUs while keeping the core with CPU 0",
+				    opts->vcpus, max);
 	if (r < 0 || (r = note(p, "CPUs: %s.", p->pinning.why)) < 0)
-		goto fail;
+		return r;
 	if (opts->proxmox &&
 	    (r = note(p,
 		      "Proxmox VE: the guest sees %u cores (qemu-server gives no threads per core), and "
 		      "the whole VM, its emulator included, runs on those CPUs (affinity).",
 		      p->pinning.n_vcpus)) < 0)
-		goto fail;
-	if (opts->os == VB_OS_WINDOWS11 && p->pinning.n_vcpus < 2) {
-		r = vb_fail(ctx, -EINVAL, "Windows 11 needs at least 2 vCPUs");
-		goto fail;
-	}
+		return r;
+	if (opts->os == VB_OS_WINDOWS11 && p->pinning.n_vcpus < 2)
+		return vb_fail(ctx, -EINVAL, "Windows 11 needs at least 2 vCPUs");
+	return r;
+}
 
-	/* memory */
+static int profile_memory(VbContext *ctx, const VbModel *m, VbProfile *p)
+{
+	const VbProfileOptions *opts = &p->opts;
+	int r = 0;
 	uint64_t host_mib = m->host.mem_total_kib / 1024;
 	p->memory_mib = opts->memory_mib;
 	if (!p->memory_mib) {
@@ -625,35 +626,38 @@ int vb_profile_build(VbContext *ctx, const VbModel *m, const VbPlan *plan, const
 			      "memory: %llu MiB, half the host's %llu MiB (at least 4 GiB, at most 16 GiB; "
 			      "set it with the memory option).",
 			      (unsigned long long)p->memory_mib, (unsigned long long)host_mib)) < 0)
-			goto fail;
+			return r;
 	}
 	if (host_mib && p->memory_mib + 2048 > host_mib &&
 	    (r = note(p, "warning: the guest's %llu MiB leave the host less than 2 GiB of its %llu MiB.",
 		      (unsigned long long)p->memory_mib, (unsigned long long)host_mib)) < 0)
-		goto fail;
-	if (opts->os == VB_OS_WINDOWS11 && p->memory_mib < 4096) {
-		r = vb_fail(ctx, -EINVAL, "Windows 11 needs at least 4096 MiB of memory");
-		goto fail;
-	}
+		return r;
+	if (opts->os == VB_OS_WINDOWS11 && p->memory_mib < 4096)
+		return vb_fail(ctx, -EINVAL, "Windows 11 needs at least 4096 MiB of memory");
 	if (opts->hugepages && opts->proxmox) {
 		p->hugepages = true; /* qemu-server reserves them when the VM starts */
 		if ((r = note(p, "memory: backed by 2 MiB huge pages, which qemu-server reserves when the "
 				 "VM starts (NUMA on, as it requires).")) < 0)
-			goto fail;
+			return r;
 	} else if (opts->hugepages) {
 		char why[256] = "";
 		if ((r = hugepages_possible(ctx, p->memory_mib, why, sizeof(why))) < 0)
-			goto fail;
+			return r;
 		p->hugepages = r == 1;
 		r = p->hugepages
 			? note(p,
 			       "memory: backed by huge pages (hugetlbfs is mounted with enough free pages).")
 			: note(p, "warning: huge pages left out: %s.", why);
 		if (r < 0)
-			goto fail;
+			return r;
 	}
+	return r;
+}
 
-	/* firmware */
+static int profile_firmware(VbContext *ctx, VbProfile *p)
+{
+	const VbProfileOptions *opts = &p->opts;
+	int r = 0;
 	p->secure_boot = opts->os == VB_OS_WINDOWS11;
 	p->explicit_firmware =
 	    !opts->proxmox && (opts->firmware_files || opts->libvirt < VB_LIBVIRT_FIRMWARE_FEATURES);
@@ -662,21 +666,19 @@ int vb_profile_build(VbContext *ctx, const VbModel *m, const VbPlan *plan, const
 						  "Microsoft's keys enrolled (Windows 11 requires it).")
 					: note(p, "firmware: OVMF with an EFI disk, no keys enrolled (Secure "
 						  "Boot off).")) < 0)
-			goto fail;
+			return r;
 	} else if (p->explicit_firmware) {
 		r = vb_firmware_choose(ctx, p->secure_boot, &p->firmware);
-		if (r == -ENOENT) {
-			r = vb_log_errno(ctx, r,
-					 p->secure_boot
-					     ? _("no UEFI firmware for q35 with Secure Boot in "
-						 "%s/usr/share/qemu/firmware or /etc/qemu/firmware (Debian: "
-						 "install ovmf)")
-					     : _("no UEFI firmware for q35 without Secure Boot in "
-						 "%s/usr/share/qemu/firmware or /etc/qemu/firmware (Debian: "
-						 "install ovmf)"),
-					 strcmp(vb_context_root(ctx), "/") ? vb_context_root(ctx) : "");
-			goto fail;
-		}
+		if (r == -ENOENT)
+			return vb_log_errno(
+			    ctx, r,
+			    p->secure_boot ? _("no UEFI firmware for q35 with Secure Boot in "
+					       "%s/usr/share/qemu/firmware or /etc/qemu/firmware (Debian: "
+					       "install ovmf)")
+					   : _("no UEFI firmware for q35 without Secure Boot in "
+					       "%s/usr/share/qemu/firmware or /etc/qemu/firmware (Debian: "
+					       "install ovmf)"),
+			    strcmp(vb_context_root(ctx), "/") ? vb_context_root(ctx) : "");
 		if (r < 0 ||
 		    (r = p->secure_boot
 			     ? note(p,
@@ -689,49 +691,50 @@ int vb_profile_build(VbContext *ctx, const VbModel *m, const VbPlan *plan, const
 				    "firmware: UEFI with Secure Boot off: %s and a copy of %s, as %s says%s.",
 				    p->firmware.code, p->firmware.vars_template, p->firmware.descriptor,
 				    p->firmware.requires_smm ? _("; SMM on, as it requires") : "")) < 0)
-			goto fail;
+			return r;
 	} else if ((r = p->secure_boot
 			    ? note(p, "firmware: UEFI with Secure Boot on and Microsoft's keys enrolled "
 				      "(Windows 11 requires it); SMM on, the files chosen by libvirt from "
 				      "QEMU's firmware descriptors.")
 			    : note(p, "firmware: UEFI with Secure Boot off, the files chosen by libvirt "
 				      "from QEMU's firmware descriptors.")) < 0)
-		goto fail;
+		return r;
+	return r;
+}
 
-	/* keyboard and mouse: evdev, grabbed by the guest, given back with both Ctrl keys */
+/* keyboard and mouse: evdev, grabbed by the guest, given back with both Ctrl keys; Looking
+ * Glass's shared memory */
+static int profile_input(VbContext *ctx, VbProfile *p)
+{
+	const VbProfileOptions *opts = &p->opts;
+	int r = 0;
 	bool evdev_auto_asked = opts->evdev && opts->evdev[0] && strcmp(opts->evdev[0], "auto") == 0;
 	for (const char *const *e = opts->evdev; e && *e && r >= 0; e++) {
 		if (strcmp(*e, "auto") == 0 || strcmp(*e, "none") == 0) {
-			if (e != opts->evdev || e[1]) {
-				r = vb_fail(ctx, -EINVAL, "--evdev=%s: auto and none stand alone", *e);
-				goto fail;
-			}
+			if (e != opts->evdev || e[1])
+				return vb_fail(ctx, -EINVAL, "--evdev=%s: auto and none stand alone", *e);
 			if (strcmp(*e, "auto") == 0)
 				r = evdev_auto(ctx, p);
-		} else if ((*e)[0] != '/') {
-			r = vb_fail(ctx, -EINVAL,
-				    "--evdev=%s: an absolute path (/dev/input/by-id/...-event-kbd)", *e);
-			goto fail;
-		} else
+		} else if ((*e)[0] != '/')
+			return vb_fail(ctx, -EINVAL,
+				       "--evdev=%s: an absolute path (/dev/input/by-id/...-event-kbd)", *e);
+		else
 			r = add_evdev(p, *e);
 	}
 	if (r < 0)
-		goto fail;
+		return r;
 	for (size_t i = p->n_evdev; i-- > 0;) {
 		size_t len = strlen(p->evdev[i]);
 		if (len > 4 && strcmp(p->evdev[i] + len - 4, "-kbd") == 0)
 			p->evdev_grabber = i;
 	}
-	if ((p->n_evdev > 0 || opts->looking_glass_width) && opts->proxmox) {
-		r = vb_fail(ctx, -ENOTSUP,
-			    "evdev input and Looking Glass are not written for Proxmox VE yet (qemu-server "
-			    "takes them only as raw QEMU arguments in its args option)");
-		goto fail;
-	}
-	if (p->n_evdev > 0 && opts->libvirt < VB_LIBVIRT(7, 4)) {
-		r = vb_fail(ctx, -ENOTSUP, "--evdev: evdev input needs libvirt 7.4 or later");
-		goto fail;
-	}
+	if ((p->n_evdev > 0 || opts->looking_glass_width) && opts->proxmox)
+		return vb_fail(
+		    ctx, -ENOTSUP,
+		    "evdev input and Looking Glass are not written for Proxmox VE yet (qemu-server "
+		    "takes them only as raw QEMU arguments in its args option)");
+	if (p->n_evdev > 0 && opts->libvirt < VB_LIBVIRT(7, 4))
+		return vb_fail(ctx, -ENOTSUP, "--evdev: evdev input needs libvirt 7.4 or later");
 	if (evdev_auto_asked &&
 	    (r = p->n_evdev
 		     ? note(p,
@@ -743,7 +746,7 @@ int vb_profile_build(VbContext *ctx, const VbModel *m, const VbPlan *plan, const
 			    p->n_evdev)
 		     : note(p, "warning: no keyboard or mouse in /dev/input/by-id: none passed by evdev.")) <
 		0)
-		goto fail;
+		return r;
 	if (opts->looking_glass_width) {
 		p->looking_glass_mib =
 		    looking_glass_mib(opts->looking_glass_width, opts->looking_glass_height);
@@ -753,27 +756,51 @@ int vb_profile_build(VbContext *ctx, const VbModel *m, const VbPlan *plan, const
 			 "frames + 10 MiB, to a power of two); the host needs "
 			 "'f /dev/shm/looking-glass 0660 USER kvm -' in a tmpfiles.d file.",
 			 p->looking_glass_mib, opts->looking_glass_width, opts->looking_glass_height)) < 0)
-			goto fail;
+			return r;
 	}
+	return r;
+}
 
-	/* the GPU's ROM */
+/* the GPU's ROM, the disk and the installation media */
+static int profile_media(VbContext *ctx, const VbModel *m, VbProfile *p)
+{
+	const VbProfileOptions *opts = &p->opts;
+	int r = 0;
 	if (opts->rom_file) {
 		struct stat st;
-		if (opts->rom_file[0] != '/' || stat(opts->rom_file, &st) < 0 || !S_ISREG(st.st_mode)) {
-			r = vb_fail(ctx, -EINVAL, "--rom=%s: not an absolute path to a file", opts->rom_file);
-			goto fail;
-		}
+		if (opts->rom_file[0] != '/' || stat(opts->rom_file, &st) < 0 || !S_ISREG(st.st_mode))
+			return vb_fail(ctx, -EINVAL, "--rom=%s: not an absolute path to a file",
+				       opts->rom_file);
 	}
 	if (opts->disk && (r = choose_disk(ctx, m, p)) < 0)
-		goto fail;
-	if ((r = choose_media(ctx, p)) < 0)
-		goto fail;
+		return r;
+	return choose_media(ctx, p);
+}
+
+int vb_profile_build(VbContext *ctx, const VbModel *m, const VbPlan *plan, const VbProfileOptions *opts,
+		     VbProfile **ret)
+{
+	VbProfile *p = calloc(1, sizeof(*p));
+	if (!p)
+		return -ENOMEM;
+	p->opts = *opts;
+	p->cpu_vendor = m->host.cpu_vendor;
+	int r;
+	if (opts->libvirt < VB_LIBVIRT_MIN)
+		r = vb_fail(ctx, -ENOTSUP, "libvirt %u.%u: vfio-boot writes domains for libvirt 4.5 or later",
+			    opts->libvirt / 1000, opts->libvirt % 1000);
+	else if ((r = profile_devices(ctx, m, plan, p)) >= 0 && (r = profile_name(ctx, p)) >= 0 &&
+		 (r = profile_accel(m, p)) >= 0 && (r = profile_cpus(ctx, p)) >= 0 &&
+		 (r = profile_memory(ctx, m, p)) >= 0 && (r = profile_firmware(ctx, p)) >= 0 &&
+		 (r = profile_input(ctx, p)) >= 0)
+		r = profile_media(ctx, m, p);
+	if (r < 0) {
+		vb_profile_free(p);
+		return r;
+	}
 	warn_missing_software(ctx, p);
 	*ret = p;
 	return 0;
-fail:
-	vb_profile_free(p);
-	return r;
 }
 
 VbProfile *vb_profile_free(VbProfile *p)

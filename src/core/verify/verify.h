@@ -36,4 +36,5 @@ typedef struct VbVerifyReport {
 
 int vb_verify(VbContext *ctx, const VbPlan *p, VbVerifyReport **ret);
 VbVerifyReport *vb_verify_report_free(VbVerifyReport *r);
+DEFINE_POINTER_CLEANUP(VbVerifyReport, vb_verify_report_free)
 const char *vb_verdict_name(VbVerdict v);
