@@ -81,6 +81,32 @@ static void journal_name(const Args *args, const VbDevice *const *devs, size_t n
 		snprintf(buf, size, "devices-%s", n > 0 ? devs[0]->address : "all");
 }
 
+/* The addresses of the devices named on the command line, each one selected for handoff. */
+static int named_addresses(const VbModel *m, const VbPlan *p, int argc, char **argv, VbPciAddress **ret,
+			   size_t *ret_n)
+{
+	_cleanup_free_ const VbDevice **named = NULL;
+	size_t n_named = 0;
+	int status = cli_resolve_devices(m, argc, argv, &named, &n_named);
+	if (status != 0)
+		return status;
+	VbPciAddress *addrs = calloc(n_named, sizeof(*addrs));
+	if (!addrs)
+		return cli_error(-ENOMEM, "failed to check the selection");
+	*ret = addrs;
+	for (size_t i = 0; i < n_named; i++) {
+		addrs[(*ret_n)++] = named[i]->addr;
+		bool found = false;
+		for (size_t j = 0; j < p->n_handoff && !found; j++)
+			found = p->handoff[j].dev == named[i];
+		if (!found)
+			return cli_error(
+			    0, "%s is not selected for handoff: 'vfio-boot add --handoff %s' selects it",
+			    named[i]->address, named[i]->address);
+	}
+	return 0;
+}
+
 int verb_handoff(VbContext *ctx, const Args *args, int argc, char **argv)
 {
 	bool prepare = strcmp(argv[0], "prepare") == 0;
@@ -95,10 +121,10 @@ int verb_handoff(VbContext *ctx, const Args *args, int argc, char **argv)
 		return status;
 	VbSelection *sel = NULL;
 	VbPlan *p = NULL;
-	const VbDevice **devs = NULL, **named = NULL;
+	const VbDevice **devs = NULL;
 	VbPciAddress *addrs = NULL;
 	VbDomainInfo domain = {0};
-	size_t n_addrs = 0, n_named = 0;
+	size_t n_addrs = 0;
 	_cleanup_free_ char *xml = NULL;
 	int r;
 	if (vb_selection_load(ctx, &sel) < 0) {
@@ -130,28 +156,8 @@ int verb_handoff(VbContext *ctx, const Args *args, int argc, char **argv)
 		}
 		addrs = TAKE_PTR(domain.hostdevs);
 		n_addrs = domain.n_hostdevs;
-	} else if (argc > 1) {
-		if ((status = cli_resolve_devices(m, argc - 1, argv + 1, &named, &n_named)) != 0)
-			goto out;
-		if (!(addrs = calloc(n_named, sizeof(*addrs)))) {
-			status = cli_error(-ENOMEM, "failed to check the selection");
-			goto out;
-		}
-		for (size_t i = 0; i < n_named; i++) {
-			addrs[n_addrs++] = named[i]->addr;
-			bool found = false;
-			for (size_t j = 0; j < p->n_handoff && !found; j++)
-				found = p->handoff[j].dev == named[i];
-			if (!found) {
-				status =
-				    cli_error(0,
-					      "%s is not selected for handoff: 'vfio-boot add --handoff %s' "
-					      "selects it",
-					      named[i]->address, named[i]->address);
-				goto out;
-			}
-		}
-	}
+	} else if (argc > 1 && (status = named_addresses(m, p, argc - 1, argv + 1, &addrs, &n_addrs)) != 0)
+		goto out;
 	bool all = !args->domain && argc == 1;
 	size_t n = devices_for(p, all ? NULL : addrs, n_addrs, devs);
 	char name[300];
@@ -183,7 +189,6 @@ int verb_handoff(VbContext *ctx, const Args *args, int argc, char **argv)
 out:
 	vb_domain_info_done(&domain);
 	free(addrs);
-	free(named);
 	free(devs);
 	vb_plan_free(p);
 	vb_selection_free(sel);

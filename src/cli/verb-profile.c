@@ -106,11 +106,12 @@ static int node_devices(VbContext *ctx, const Args *args, const char *format)
 	return status;
 }
 
-int verb_profile(VbContext *ctx, const Args *args, int argc, char **argv)
+/* The profile's options from the command line; a bad value is a usage error (its exit
+ * status). assumed: no libvirt could be asked for its version. */
+static int profile_options(VbContext *ctx, const ProfileArgs *pa, bool qemu, bool proxmox,
+			   VbProfileOptions *o, bool *assumed)
 {
-	(void)argc, (void)argv;
-	const ProfileArgs *pa = &args->profile;
-	VbProfileOptions o = {
+	*o = (VbProfileOptions){
 	    .name = pa->name,
 	    .disk = pa->disk,
 	    .disk_size = pa->disk_size,
@@ -122,7 +123,87 @@ int verb_profile(VbContext *ctx, const Args *args, int argc, char **argv)
 	    .evdev = pa->evdev,
 	    .hugepages = pa->hugepages,
 	    .hide_kvm = pa->hide_kvm,
+	    .firmware_files = qemu,
+	    .proxmox = proxmox,
 	};
+	if (pa->accel && strcmp(pa->accel, "kvm") == 0)
+		o->accel = VB_ACCEL_KVM;
+	else if (pa->accel && strcmp(pa->accel, "tcg") == 0)
+		o->accel = VB_ACCEL_TCG;
+	else if (pa->accel)
+		return cli_usage_error("--accel=%s: expected kvm or tcg", pa->accel);
+	if (pa->os && vb_guest_os_from_name(pa->os, &o->os) < 0)
+		return cli_usage_error("--os=%s: expected windows11, windows10 or linux", pa->os);
+	if (pa->memory && parse_memory(pa->memory, &o->memory_mib) < 0)
+		return cli_usage_error("--memory=%s: a size in MiB, or with G or M (16G, 8192M)", pa->memory);
+	if (pa->vcpus) {
+		char *end;
+		unsigned long v = strtoul(pa->vcpus, &end, 10);
+		if (*end || end == pa->vcpus || v == 0 || v > VB_MAX_CPUS)
+			return cli_usage_error("--vcpus=%s: a number of vCPUs", pa->vcpus);
+		o->vcpus = (unsigned)v;
+	}
+	if (pa->looking_glass) {
+		char x;
+		if (sscanf(pa->looking_glass, "%u%c%u", &o->looking_glass_width, &x,
+			   &o->looking_glass_height) != 3 ||
+		    (x != 'x' && x != 'X') || o->looking_glass_width < 320 || o->looking_glass_height < 200 ||
+		    o->looking_glass_width > 16384 || o->looking_glass_height > 16384 ||
+		    strspn(pa->looking_glass, "0123456789xX") != strlen(pa->looking_glass))
+			return cli_usage_error("--looking-glass=%s: a resolution, WIDTHxHEIGHT (1920x1080)",
+					       pa->looking_glass);
+	}
+	*assumed = false;
+	if (pa->libvirt_version) {
+		if (vb_libvirt_version_parse(pa->libvirt_version, &o->libvirt) < 0)
+			return cli_usage_error("--libvirt-version=%s: expected X.Y (9.0)",
+					       pa->libvirt_version);
+	} else if (!(o->libvirt = installed_libvirt(ctx))) {
+		o->libvirt = VB_LIBVIRT_DEFAULT;
+		*assumed = !proxmox; /* qemu-server has no libvirt */
+	}
+	return 0;
+}
+
+/* The written domain or script: defined in libvirt (--define), and to --output or stdout. */
+static int deliver_profile(const Args *args, const VbProfile *prof, const char *text, bool script)
+{
+	const ProfileArgs *pa = &args->profile;
+	int r;
+	if (pa->connect && !pa->define)
+		return cli_usage_error("--connect is for --define");
+	if (pa->define) {
+		const char *uri = pa->connect ? pa->connect : "qemu:///system";
+		_cleanup_free_ char *why = NULL;
+		if ((r = vb_profile_define(uri, text, &why)) < 0)
+			return cli_error(0, "failed to define %s: %s", prof->name, why ? why : strerror(-r));
+		if (args->verbosity >= 0)
+			fprintf(stderr, _("vfio-boot: profile: domain %s defined on %s\n"), prof->name, uri);
+		if (!pa->output)
+			return 0;
+	}
+	if ((r = write_output(pa->output, text)) < 0)
+		return cli_error(r, "failed to write %s", pa->output ? pa->output : _("standard output"));
+	if (!pa->output)
+		return 0;
+	if (script && chmod(pa->output, 0755) < 0)
+		return cli_error(-errno, "failed to make %s executable", pa->output);
+	if (args->verbosity >= 0)
+		fprintf(stderr,
+			prof->opts.firmware_files
+			    ? _("vfio-boot: profile: %s written; run it as root to start the VM\n")
+			: prof->opts.proxmox
+			    ? _("vfio-boot: profile: %s written; run it as root on the Proxmox VE "
+				"node to create the VM\n")
+			    : _("vfio-boot: profile: %s written; 'virsh define %s' adds the VM\n"),
+			pa->output, pa->output);
+	return 0;
+}
+
+int verb_profile(VbContext *ctx, const Args *args, int argc, char **argv)
+{
+	(void)argc, (void)argv;
+	const ProfileArgs *pa = &args->profile;
 	if (args->json)
 		return cli_usage_error("profile writes a domain XML or a script, not JSON");
 	const char *format = pa->format ? pa->format : "libvirt";
@@ -135,61 +216,27 @@ int verb_profile(VbContext *ctx, const Args *args, int argc, char **argv)
 		return cli_usage_error("--define is for --format=libvirt");
 	if (node)
 		return node_devices(ctx, args, format);
-	o.firmware_files = qemu;
-	o.proxmox = proxmox;
-	if (pa->accel && strcmp(pa->accel, "kvm") == 0)
-		o.accel = VB_ACCEL_KVM;
-	else if (pa->accel && strcmp(pa->accel, "tcg") == 0)
-		o.accel = VB_ACCEL_TCG;
-	else if (pa->accel)
-		return cli_usage_error("--accel=%s: expected kvm or tcg", pa->accel);
-	if (pa->os && vb_guest_os_from_name(pa->os, &o.os) < 0)
-		return cli_usage_error("--os=%s: expected windows11, windows10 or linux", pa->os);
-	if (pa->memory && parse_memory(pa->memory, &o.memory_mib) < 0)
-		return cli_usage_error("--memory=%s: a size in MiB, or with G or M (16G, 8192M)", pa->memory);
-	if (pa->vcpus) {
-		char *end;
-		unsigned long v = strtoul(pa->vcpus, &end, 10);
-		if (*end || end == pa->vcpus || v == 0 || v > VB_MAX_CPUS)
-			return cli_usage_error("--vcpus=%s: a number of vCPUs", pa->vcpus);
-		o.vcpus = (unsigned)v;
-	}
-	if (pa->looking_glass) {
-		char x;
-		if (sscanf(pa->looking_glass, "%u%c%u", &o.looking_glass_width, &x,
-			   &o.looking_glass_height) != 3 ||
-		    (x != 'x' && x != 'X') || o.looking_glass_width < 320 || o.looking_glass_height < 200 ||
-		    o.looking_glass_width > 16384 || o.looking_glass_height > 16384 ||
-		    strspn(pa->looking_glass, "0123456789xX") != strlen(pa->looking_glass))
-			return cli_usage_error("--looking-glass=%s: a resolution, WIDTHxHEIGHT (1920x1080)",
-					       pa->looking_glass);
-	}
-	bool assumed = false;
-	if (pa->libvirt_version) {
-		if (vb_libvirt_version_parse(pa->libvirt_version, &o.libvirt) < 0)
-			return cli_usage_error("--libvirt-version=%s: expected X.Y (9.0)",
-					       pa->libvirt_version);
-	} else if (!(o.libvirt = installed_libvirt(ctx))) {
-		o.libvirt = VB_LIBVIRT_DEFAULT;
-		assumed = !proxmox; /* qemu-server has no libvirt */
-	}
+	VbProfileOptions o;
+	bool assumed;
+	int status = profile_options(ctx, pa, qemu, proxmox, &o, &assumed);
+	if (status != 0)
+		return status;
 
 	VbModel *m;
 	VbSelection *sel;
 	VbPlan *p;
-	int status = cli_build_plan(ctx, args, &m, &sel, &p);
-	if (status != 0)
+	if ((status = cli_build_plan(ctx, args, &m, &sel, &p)) != 0)
 		return status;
 	VbProfile *prof = NULL;
-	_cleanup_free_ char *xml = NULL, *error = NULL;
+	_cleanup_free_ char *text = NULL, *error = NULL;
 	int r = vb_profile_build(ctx, m, p, &o, &prof);
 	if (r < 0) {
 		status = 1; /* the reason is logged */
 		goto out;
 	}
-	r = qemu      ? vb_profile_qemu_script(prof, &xml)
-	    : proxmox ? vb_profile_proxmox_script(prof, &xml, &error)
-		      : vb_profile_libvirt_xml(prof, &xml, &error);
+	r = qemu      ? vb_profile_qemu_script(prof, &text)
+	    : proxmox ? vb_profile_proxmox_script(prof, &text, &error)
+		      : vb_profile_libvirt_xml(prof, &text, &error);
 	if (r < 0) {
 		status = qemu || proxmox ? cli_error(r == -E2BIG ? 0 : r, "failed to write the script%s%s",
 						     error ? ": " : "", error ? error : "")
@@ -206,41 +253,7 @@ int verb_profile(VbContext *ctx, const Args *args, int argc, char **argv)
 		for (size_t i = 0; i < prof->n_notes; i++)
 			fprintf(stderr, _("vfio-boot: profile: %s\n"), prof->notes[i]);
 	}
-	if (pa->connect && !pa->define) {
-		status = cli_usage_error("--connect is for --define");
-		goto out;
-	}
-	if (pa->define) {
-		const char *uri = pa->connect ? pa->connect : "qemu:///system";
-		_cleanup_free_ char *why = NULL;
-		if ((r = vb_profile_define(uri, xml, &why)) < 0) {
-			status =
-			    cli_error(0, "failed to define %s: %s", prof->name, why ? why : strerror(-r));
-			goto out;
-		}
-		if (args->verbosity >= 0)
-			fprintf(stderr, _("vfio-boot: profile: domain %s defined on %s\n"), prof->name, uri);
-		if (!pa->output)
-			goto out;
-	}
-	if ((r = write_output(pa->output, xml)) < 0) {
-		status = cli_error(r, "failed to write %s", pa->output ? pa->output : _("standard output"));
-		goto out;
-	}
-	if (pa->output) {
-		if ((qemu || proxmox) && chmod(pa->output, 0755) < 0) {
-			status = cli_error(-errno, "failed to make %s executable", pa->output);
-			goto out;
-		}
-		if (args->verbosity >= 0)
-			fprintf(stderr,
-				qemu ? _("vfio-boot: profile: %s written; run it as root to start the VM\n")
-				: proxmox
-				    ? _("vfio-boot: profile: %s written; run it as root on the Proxmox VE "
-					"node to create the VM\n")
-				    : _("vfio-boot: profile: %s written; 'virsh define %s' adds the VM\n"),
-				pa->output, pa->output);
-	}
+	status = deliver_profile(args, prof, text, qemu || proxmox);
 out:
 	vb_profile_free(prof);
 	cli_free_plan(m, sel, p);

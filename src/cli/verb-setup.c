@@ -184,6 +184,45 @@ static int write_vm(VbContext *ctx, const Args *args)
 	return verb_profile(ctx, &vm, 0, NULL);
 }
 
+/* Step 3: the plan for the devices (with iommu=pt if the user wants it), and the changes
+ * to each file if asked. 0 to go on, else the exit status. */
+static int show_plan(VbContext *ctx, const Args *args, const VbModel *m, int n_devs, char **dev_argv,
+		     bool *iommu_pt)
+{
+	printf(_("\n3. What apply would write and run:\n\n"));
+	_cleanup_(vb_selection_freep) VbSelection *sel = NULL;
+	_cleanup_(vb_plan_freep) VbPlan *p = NULL;
+	int r = vb_selection_load(ctx, &sel);
+	if (r < 0)
+		return r == -EINVAL ? 1 : cli_failed(r, "failed to read the selection");
+	*iommu_pt = sel->iommu_pt;
+	if (!*iommu_pt) {
+		int yes =
+		    ask_yes(_("Add iommu=pt (optional: host devices skip the IOMMU's translation)?"), false);
+		if (yes < 0)
+			return cancelled();
+		*iommu_pt = yes == 1;
+		if (vb_selection_set_iommu_pt(sel, *iommu_pt) < 0)
+			return cli_error(-ENOMEM, "failed to read the selection");
+		printf("\n");
+	}
+	Args quiet = *args;
+	quiet.verbosity = -1;
+	int status = cli_select_devices(ctx, &quiet, m, sel, n_devs, dev_argv, &p);
+	if (status == 0) {
+		cli_print_plan(p, false);
+		printf("\n");
+		int yes = ask_yes(_("Show the changes to each file?"), false);
+		if (yes == 1)
+			cli_print_plan(p, true);
+		else if (yes < 0)
+			status = 1;
+	} else
+		printf(_("\nvfio-boot will not select it (the refusal above says why and what --force "
+			 "accepts, with 'vfio-boot add').\n"));
+	return status != 0 ? cancelled() : 0;
+}
+
 int verb_setup(VbContext *ctx, const Args *args, int argc, char **argv)
 {
 	(void)argc, (void)argv;
@@ -227,53 +266,15 @@ int verb_setup(VbContext *ctx, const Args *args, int argc, char **argv)
 		}
 	}
 
-	printf(_("\n3. What apply would write and run:\n\n"));
-	VbSelection *sel = NULL;
-	VbPlan *p = NULL;
-	int r = vb_selection_load(ctx, &sel);
-	if (r < 0) {
-		vb_model_free(m);
-		return r == -EINVAL ? 1 : cli_failed(r, "failed to read the selection");
-	}
-	bool iommu_pt = sel->iommu_pt;
-	if (!iommu_pt) {
-		int yes =
-		    ask_yes(_("Add iommu=pt (optional: host devices skip the IOMMU's translation)?"), false);
-		if (yes < 0) {
-			vb_selection_free(sel);
-			vb_model_free(m);
-			return cancelled();
-		}
-		iommu_pt = yes == 1;
-		if (vb_selection_set_iommu_pt(sel, iommu_pt) < 0) {
-			vb_selection_free(sel);
-			vb_model_free(m);
-			return cli_error(-ENOMEM, "failed to read the selection");
-		}
-		printf("\n");
-	}
-	Args quiet = *args;
-	quiet.verbosity = -1;
-	status = cli_select_devices(ctx, &quiet, m, sel, n_devs, dev_argv, &p);
-	if (status == 0) {
-		cli_print_plan(p, false);
-		printf("\n");
-		int yes = ask_yes(_("Show the changes to each file?"), false);
-		if (yes == 1)
-			cli_print_plan(p, true);
-		else if (yes < 0)
-			status = 1;
-	} else
-		printf(_("\nvfio-boot will not select it (the refusal above says why and what --force "
-			 "accepts, with 'vfio-boot add').\n"));
-	vb_plan_free(p);
-	vb_selection_free(sel);
+	bool iommu_pt = false;
+	status = show_plan(ctx, args, m, n_devs, dev_argv, &iommu_pt);
 	vb_model_free(m);
 	if (status != 0)
-		return cancelled();
+		return status;
 
 	printf("\n4. ");
-	int yes = ask_yes(_("Apply: write these files and rebuild the boot images?"), false);
+	VbSelection *sel;
+	int r, yes = ask_yes(_("Apply: write these files and rebuild the boot images?"), false);
 	if (yes != 1)
 		return cancelled();
 	if (iommu_pt) { /* the one setting apply takes from the file only */

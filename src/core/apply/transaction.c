@@ -463,6 +463,214 @@ static size_t owed_commands(const VbPlan *p, const VbState *old, const VbState *
 	return n;
 }
 
+/* One apply's writing of the files: the plan, the state before and after, and a step for
+ * each file that changes. */
+typedef struct Writing {
+	VbContext *ctx;
+	const VbPlan *p;
+	const VbApplyOptions *opts;
+	const VbState *old;
+	VbState *st;
+	Step *steps;
+	size_t n;
+	bool journaled;
+} Writing;
+
+/* (1) look before changing anything: the directories that are missing (revert removes them)
+ * and the admin's files at our paths (backed up) */
+static int look_before(Writing *w)
+{
+	VbContext *ctx = w->ctx;
+	int r = vb_state_note_missing_dirs(ctx, VB_STATE_DIR "/backups", &w->st->created_dirs);
+	for (size_t i = 0; i < w->p->n_files && r >= 0; i++) {
+		const VbFileChange *f = &w->p->files[i];
+		if (f->action == VB_FILE_UNCHANGED)
+			continue;
+		Step *s = &w->steps[w->n++];
+		char dir[256];
+		s->f = f;
+		s->dirfd = -1;
+		split_path(f->path, dir, sizeof(dir), &s->base);
+		if (f->action != VB_FILE_DELETE &&
+		    (r = vb_state_note_missing_dirs(ctx, dir, &w->st->created_dirs)) < 0)
+			return r;
+		r = open_dir_beneath(ctx->root, dir, false, &s->dirfd);
+		if (r == -ENOENT && f->action != VB_FILE_DELETE)
+			r = 0; /* made in (3) */
+		if (r < 0)
+			return vb_log_errno(ctx, r, "failed to open %s/%s%s",
+					    strcmp(ctx->root, "/") ? ctx->root : "", dir, beneath_hint(r));
+		struct stat stt;
+		bool exists = s->dirfd >= 0 && fstatat(s->dirfd, s->base, &stt, AT_SYMLINK_NOFOLLOW) == 0;
+		/* a link replaced by our file could not be put back by revert, nor written through
+		 * without leaving the root: the admin decides what it should be */
+		if (exists && S_ISLNK(stt.st_mode))
+			return vb_log_errno(ctx, -ELOOP,
+					    "%s is a symlink, not a file vfio-boot can back up and replace",
+					    f->path);
+		if (exists && !S_ISREG(stt.st_mode))
+			return vb_log_errno(ctx, -EEXIST,
+					    "%s is not a regular file, not a file vfio-boot can back up and "
+					    "replace",
+					    f->path);
+		s->old_mode = exists ? stt.st_mode & 07777 : f->mode;
+		/* (a released file keeps no record: the manifest forgets it) */
+		if (f->action != VB_FILE_DELETE && !f->release)
+			r = decide_original(ctx, f, s, (VbStateFile *)vb_state_find(w->st, f->path),
+					    vb_state_find(w->old, f->path));
+	}
+	return r;
+}
+
+/* (2) the journal: from here on, a kill leaves a state the next run finishes or undoes */
+static int begin_journal(Writing *w)
+{
+	if (asprintf(&w->st->transaction, "%lld-%ld", (long long)time(NULL), (long)getpid()) < 0) {
+		w->st->transaction = NULL;
+		return -ENOMEM;
+	}
+	if (w->n == 0)
+		return 0;
+	int r = write_journal(w->ctx, w->p, w->old, w->st);
+	w->journaled = r >= 0;
+	return r;
+}
+
+/* (3) directories, backups, and every new file staged beside its final name */
+static int stage_files(Writing *w)
+{
+	VbContext *ctx = w->ctx;
+	int r = 0;
+	for (size_t i = 0; i < w->n && r >= 0; i++) {
+		Step *s = &w->steps[i];
+		if (s->dirfd < 0) {
+			char dir[256];
+			const char *base;
+			split_path(s->f->path, dir, sizeof(dir), &base);
+			if ((r = open_dir_beneath(ctx->root, dir, true, &s->dirfd)) < 0)
+				return vb_log_errno(ctx, r, "failed to create %s/%s%s",
+						    strcmp(ctx->root, "/") ? ctx->root : "", dir,
+						    beneath_hint(r));
+		}
+		if (s->needs_backup && (r = write_backup(ctx, s)) < 0)
+			return r;
+		if (s->f->action == VB_FILE_DELETE)
+			continue;
+		r = stage_file_at(s->dirfd, s->base, s->f->content, strlen(s->f->content), s->f->mode,
+				  s->tmp);
+		if (r < 0)
+			vb_log_errno(ctx, r, "failed to write %s", s->f->path);
+		s->staged = r >= 0;
+	}
+	return r;
+}
+
+/* (4) rename into place */
+static int rename_files(Writing *w)
+{
+	int r = 0;
+	for (size_t i = 0; i < w->n && r >= 0; i++) {
+		Step *s = &w->steps[i];
+		if (s->f->action == VB_FILE_DELETE) {
+			snprintf(s->trash, sizeof(s->trash), ".%s.vfio-boot-tmp-trash-%ld", s->base,
+				 (long)getpid());
+			r = rename_at(s->dirfd, s->base, s->trash);
+		} else
+			r = rename_at(s->dirfd, s->tmp, s->base);
+		if (r < 0)
+			vb_log_errno(w->ctx, r, "failed to put %s in place", s->f->path);
+		s->renamed = r >= 0;
+		s->staged = s->staged && r < 0;
+	}
+	return r;
+}
+
+/* (5) commit: the manifest, with the commands owed until they run to the end (a kill or
+ * --no-rebuild leaves them for the next apply) */
+static int commit(Writing *w, const VbCommand *cmds, size_t n_cmds)
+{
+	w->st->applied_at = (long long)time(NULL);
+	w->st->rebuild = strdup(w->opts->no_rebuild ? "skipped" : "pending");
+	int r = vb_command_texts(cmds, n_cmds, &w->st->rebuild_pending);
+	if (r >= 0)
+		r = w->st->rebuild ? vb_state_save(w->ctx, w->st) : -ENOMEM;
+	return r;
+}
+
+/* A failure before the commit: every file back as it was, the journal and the directories
+ * this run made gone. */
+static void undo_files(Writing *w)
+{
+	VbContext *ctx = w->ctx;
+	const VbState *old = w->old;
+	rollback(ctx, w->steps, w->n);
+	/* the journal goes too, unless it carries on a killed run's (then it lists more than
+	 * what is there, which a later run reads safely) */
+	int sfd;
+	if (w->journaled && (!old || !old->interrupted) &&
+	    open_dir_beneath(ctx->root, VB_STATE_DIR, false, &sfd) >= 0) {
+		(void)unlinkat(sfd, VB_STATE_JOURNAL, 0);
+		close(sfd);
+	}
+	/* and the directories this run made, deepest first */
+	for (size_t i = w->st->created_dirs.n; i-- > 0;) {
+		bool before = old && vb_strv_contains(&old->created_dirs, w->st->created_dirs.v[i]);
+		_cleanup_free_ char *dpath = NULL;
+		if (!before && vb_root_path(ctx, w->st->created_dirs.v[i], &dpath) >= 0)
+			(void)rmdir(dpath);
+	}
+}
+
+/* After the commit: deleted files and backups that have no use any more. */
+static void finish_files(Writing *w)
+{
+	for (size_t i = 0; i < w->n; i++) {
+		if (w->steps[i].f->action == VB_FILE_DELETE)
+			(void)unlink_at(w->steps[i].dirfd, w->steps[i].trash);
+		/* the admin's file holds nothing of ours any more: its backup has no use */
+		if (w->steps[i].f->release)
+			drop_backup(w->ctx, w->steps[i].f->path);
+	}
+	for (size_t i = 0; w->old && i < w->old->n_files; i++)
+		if (w->old->files[i].had_original && !vb_state_find(w->st, w->old->files[i].path))
+			drop_backup_if_restored(w->ctx, w->old->files[i].path);
+}
+
+/* The files of the plan written, all or none, and the manifest committed. */
+static int write_files(Writing *w, size_t n_changes, const VbCommand *cmds, size_t n_cmds, VbApplyResult *res)
+{
+	w->steps = calloc(n_changes + 1, sizeof(*w->steps));
+	if (!w->steps)
+		return -ENOMEM;
+	int r;
+	if ((r = look_before(w)) >= 0 && (r = begin_journal(w)) >= 0 && (r = stage_files(w)) >= 0 &&
+	    (r = rename_files(w)) >= 0)
+		r = commit(w, cmds, n_cmds);
+	res->committed = r >= 0;
+	if (r < 0)
+		undo_files(w);
+	else
+		finish_files(w);
+	for (size_t i = 0; i < w->n; i++)
+		if (w->steps[i].dirfd >= 0)
+			close(w->steps[i].dirfd);
+	free(w->steps);
+	return r;
+}
+
+/* Says what changes: each file, and with --dry-run the commands it would run. */
+static void show_changes(const VbPlan *p, const VbApplyOptions *opts, const VbCommand *cmds, size_t n_cmds)
+{
+	for (size_t i = 0; i < p->n_files; i++)
+		if (p->files[i].action != VB_FILE_UNCHANGED)
+			progress(opts,
+				 p->files[i].action == VB_FILE_DELETE ? VB_PROGRESS_DELETE
+								      : VB_PROGRESS_WRITE,
+				 p->files[i].path);
+	for (size_t i = 0; opts->dry_run && i < n_cmds; i++)
+		progress(opts, VB_PROGRESS_LIST_COMMAND, cmds[i].argv[0]);
+}
+
 int vb_apply(VbContext *ctx, const VbPlan *p, const VbApplyOptions *opts, VbApplyResult *res)
 {
 	*res = (VbApplyResult){0};
@@ -472,7 +680,8 @@ int vb_apply(VbContext *ctx, const VbPlan *p, const VbApplyOptions *opts, VbAppl
 	int r = hold(ctx, opts, &held);
 	if (r < 0)
 		return r;
-	VbState *old = NULL, *st = NULL;
+	_cleanup_(vb_state_freep) VbState *old = NULL;
+	_cleanup_(vb_state_freep) VbState *st = NULL;
 	r = vb_state_load(ctx, &old);
 	if (r < 0 && r != -ENOENT)
 		goto out;
@@ -499,176 +708,18 @@ int vb_apply(VbContext *ctx, const VbPlan *p, const VbApplyOptions *opts, VbAppl
 	size_t n_cmds = owed_commands(p, old, st, rebuild_owed, opts->rebuild_always, cmds);
 	if (!opts->dry_run && !opts->no_rebuild && (r = vb_commands_check(ctx, cmds, n_cmds)) < 0)
 		goto out;
-
-	for (size_t i = 0; i < p->n_files; i++)
-		if (p->files[i].action != VB_FILE_UNCHANGED)
-			progress(opts,
-				 p->files[i].action == VB_FILE_DELETE ? VB_PROGRESS_DELETE
-								      : VB_PROGRESS_WRITE,
-				 p->files[i].path);
-	if (opts->dry_run) {
-		for (size_t i = 0; i < n_cmds; i++)
-			progress(opts, VB_PROGRESS_LIST_COMMAND, cmds[i].argv[0]);
+	show_changes(p, opts, cmds, n_cmds);
+	if (opts->dry_run)
 		goto out;
-	}
-
-	Step *steps = calloc(n_changes + 1, sizeof(*steps));
-	size_t n = 0;
-	if (!steps) {
-		r = -ENOMEM;
+	Writing w = {.ctx = ctx, .p = p, .opts = opts, .old = old, .st = st};
+	if ((r = write_files(&w, n_changes, cmds, n_cmds, res)) < 0 || opts->no_rebuild)
 		goto out;
-	}
-	/* (1) look before changing anything: the directories that are missing (revert removes
-	 * them) and the admin's files at our paths (backed up) */
-	r = vb_state_note_missing_dirs(ctx, VB_STATE_DIR "/backups", &st->created_dirs);
-	for (size_t i = 0; i < p->n_files && r >= 0; i++) {
-		const VbFileChange *f = &p->files[i];
-		if (f->action == VB_FILE_UNCHANGED)
-			continue;
-		Step *s = &steps[n++];
-		char dir[256];
-		s->f = f;
-		s->dirfd = -1;
-		split_path(f->path, dir, sizeof(dir), &s->base);
-		if (f->action != VB_FILE_DELETE &&
-		    (r = vb_state_note_missing_dirs(ctx, dir, &st->created_dirs)) < 0)
-			break;
-		r = open_dir_beneath(ctx->root, dir, false, &s->dirfd);
-		if (r == -ENOENT && f->action != VB_FILE_DELETE)
-			r = 0; /* made in (3) */
-		if (r < 0) {
-			vb_log_errno(ctx, r, "failed to open %s/%s%s",
-				     strcmp(ctx->root, "/") ? ctx->root : "", dir, beneath_hint(r));
-			break;
-		}
-		struct stat stt;
-		bool exists = s->dirfd >= 0 && fstatat(s->dirfd, s->base, &stt, AT_SYMLINK_NOFOLLOW) == 0;
-		if (exists && !S_ISREG(stt.st_mode)) {
-			/* a link replaced by our file could not be put back by revert, nor written
-			 * through without leaving the root: the admin decides what it should be */
-			r = S_ISLNK(stt.st_mode) ? -ELOOP : -EEXIST;
-			if (S_ISLNK(stt.st_mode))
-				vb_log_errno(ctx, r,
-					     "%s is a symlink, not a file vfio-boot can back up and replace",
-					     f->path);
-			else
-				vb_log_errno(ctx, r,
-					     "%s is not a regular file, not a file vfio-boot can back up and "
-					     "replace",
-					     f->path);
-			break;
-		}
-		s->old_mode = exists ? stt.st_mode & 07777 : f->mode;
-		/* (a released file keeps no record: the manifest forgets it) */
-		if (f->action != VB_FILE_DELETE && !f->release)
-			r = decide_original(ctx, f, s, (VbStateFile *)vb_state_find(st, f->path),
-					    vb_state_find(old, f->path));
-	}
-	/* (2) the journal: from here on, a kill leaves a state the next run finishes or undoes */
-	bool journaled = false;
-	if (r >= 0 && asprintf(&st->transaction, "%lld-%ld", (long long)time(NULL), (long)getpid()) < 0) {
-		st->transaction = NULL;
-		r = -ENOMEM;
-	}
-	if (r >= 0 && n > 0) {
-		r = write_journal(ctx, p, old, st);
-		journaled = r >= 0;
-	}
-	/* (3) directories, backups, and every new file staged beside its final name */
-	for (size_t i = 0; i < n && r >= 0; i++) {
-		Step *s = &steps[i];
-		if (s->dirfd < 0) {
-			char dir[256];
-			const char *base;
-			split_path(s->f->path, dir, sizeof(dir), &base);
-			if ((r = open_dir_beneath(ctx->root, dir, true, &s->dirfd)) < 0) {
-				vb_log_errno(ctx, r, "failed to create %s/%s%s",
-					     strcmp(ctx->root, "/") ? ctx->root : "", dir, beneath_hint(r));
-				break;
-			}
-		}
-		if (s->needs_backup && (r = write_backup(ctx, s)) < 0)
-			break;
-		if (s->f->action == VB_FILE_DELETE)
-			continue;
-		r = stage_file_at(s->dirfd, s->base, s->f->content, strlen(s->f->content), s->f->mode,
-				  s->tmp);
-		if (r < 0)
-			vb_log_errno(ctx, r, "failed to write %s", s->f->path);
-		s->staged = r >= 0;
-	}
-	/* (4) rename into place */
-	for (size_t i = 0; i < n && r >= 0; i++) {
-		Step *s = &steps[i];
-		if (s->f->action == VB_FILE_DELETE) {
-			snprintf(s->trash, sizeof(s->trash), ".%s.vfio-boot-tmp-trash-%ld", s->base,
-				 (long)getpid());
-			r = rename_at(s->dirfd, s->base, s->trash);
-		} else
-			r = rename_at(s->dirfd, s->tmp, s->base);
-		if (r < 0)
-			vb_log_errno(ctx, r, "failed to put %s in place", s->f->path);
-		s->renamed = r >= 0;
-		s->staged = s->staged && r < 0;
-	}
-	/* (5) commit */
-	if (r >= 0) {
-		st->applied_at = (long long)time(NULL);
-		st->rebuild = strdup(opts->no_rebuild ? "skipped" : "pending");
-		/* owed until they run to the end: a kill or --no-rebuild leaves them for the next
-		 * apply */
-		r = vb_command_texts(cmds, n_cmds, &st->rebuild_pending);
-		if (r >= 0)
-			r = st->rebuild ? vb_state_save(ctx, st) : -ENOMEM;
-	}
-	if (r >= 0)
-		res->committed = true;
-	if (r < 0) {
-		rollback(ctx, steps, n);
-		/* nothing changed: the journal of it goes too, unless it carries on a killed run's
-		 * (then it lists more than what is there, which a later run reads safely) */
-		int sfd;
-		if (journaled && (!old || !old->interrupted) &&
-		    open_dir_beneath(ctx->root, VB_STATE_DIR, false, &sfd) >= 0) {
-			(void)unlinkat(sfd, VB_STATE_JOURNAL, 0);
-			close(sfd);
-		}
-		/* and the directories this run made, deepest first */
-		for (size_t i = st->created_dirs.n; i-- > 0;) {
-			bool before = false;
-			for (size_t j = 0; old && j < old->created_dirs.n; j++)
-				before = before || strcmp(old->created_dirs.v[j], st->created_dirs.v[i]) == 0;
-			_cleanup_free_ char *dpath = NULL;
-			if (!before && vb_root_path(ctx, st->created_dirs.v[i], &dpath) >= 0)
-				(void)rmdir(dpath);
-		}
-	} else
-		for (size_t i = 0; i < n; i++) {
-			if (steps[i].f->action == VB_FILE_DELETE)
-				(void)unlink_at(steps[i].dirfd, steps[i].trash);
-			/* the admin's file holds nothing of ours any more: its backup has no use */
-			if (steps[i].f->release)
-				drop_backup(ctx, steps[i].f->path);
-		}
-	if (r >= 0)
-		for (size_t i = 0; old && i < old->n_files; i++)
-			if (old->files[i].had_original && !vb_state_find(st, old->files[i].path))
-				drop_backup_if_restored(ctx, old->files[i].path);
-	for (size_t i = 0; i < n; i++)
-		if (steps[i].dirfd >= 0)
-			close(steps[i].dirfd);
-	free(steps);
-	if (r < 0 || opts->no_rebuild)
-		goto out;
-
 	r = vb_run_commands(ctx, cmds, n_cmds, opts, st, res);
 	/* nothing of ours is left once the images no longer carry it: no manifest either, and
 	 * the directories apply made go, as after revert */
 	if (r >= 0 && st->n_files == 0 && st->entry_args.n == 0 && !res->rebuild_failed)
 		r = vb_state_remove(ctx, st);
 out:
-	vb_state_free(old);
-	vb_state_free(st);
 	release(ctx, &held);
 	return r;
 }

@@ -735,37 +735,17 @@ static int check_group(Handoff *h, const char *address)
 }
 
 /* The steps of a prepare, each recorded before it is taken. */
-static int prepare_steps(Handoff *h, const VbDevice *const *devs, size_t n)
+/* 3. the console and the firmware framebuffer, when they sit on a device */
+static int release_consoles(Handoff *h, const VbHolderList *l)
 {
 	VbContext *ctx = h->ctx;
-	VbHolderList l = {0};
 	char text[512];
-	int r = vb_handoff_holders(ctx, devs, n, &l);
-	if (r < 0)
-		return r;
-	/* 1. the display manager, when it (or a session it started) holds a device */
-	const VbHolder *dm = NULL;
-	for (size_t i = 0; i < l.n && !dm; i++)
-		if (l.v[i].kind == VB_HOLDER_PROCESS && l.v[i].display)
-			dm = &l.v[i];
-	if (dm) {
-		char unit[128];
-		snprintf(unit, sizeof(unit), "display-manager.service");
-		_cleanup_free_ char *who = vb_holder_describe(dm);
-		snprintf(text, sizeof(text), _("stop %s (%s)"), unit, who ? who : "");
-		if ((r = record(h, text, "unit-stop %s", unit)) < 0 ||
-		    (!h->o->dry_run && (r = systemctl(h, "stop", unit, NULL, NULL, 0)) < 0))
-			goto out;
-	}
-	/* 2. the other processes: they have the timeout to close the devices */
-	if (has_process(&l, false) && (r = wait_for_processes(h, devs, n)) < 0)
-		goto out;
-	/* 3. the console and the firmware framebuffer, when they sit on a device */
-	for (size_t i = 0; i < l.n; i++) {
-		const VbHolder *c = &l.v[i];
+	int r = 0;
+	for (size_t i = 0; i < l->n; i++) {
+		const VbHolder *c = &l->v[i];
 		bool seen = false;
 		for (size_t j = 0; j < i; j++)
-			seen = seen || (l.v[j].kind == c->kind && strcmp(l.v[j].name, c->name) == 0);
+			seen = seen || (l->v[j].kind == c->kind && strcmp(l->v[j].name, c->name) == 0);
 		if (seen || c->kind == VB_HOLDER_PROCESS)
 			continue;
 		_cleanup_free_ char *rel = NULL;
@@ -774,8 +754,7 @@ static int prepare_steps(Handoff *h, const VbDevice *const *devs, size_t n)
 			if (asprintf(&rel, VB_SYS_CLASS_VTCONSOLE "/%s/bind", c->name) < 0 ||
 			    (r = record(h, text, "vtcon-unbind %s", c->name)) < 0 ||
 			    (!h->o->dry_run && (r = timed_write(h, rel, "0")) < 0)) {
-				r = r < 0 ? vb_log_errno(ctx, r, "failed to unbind %s", c->name) : -ENOMEM;
-				goto out;
+				return r < 0 ? vb_log_errno(ctx, r, "failed to unbind %s", c->name) : -ENOMEM;
 			}
 		} else {
 			snprintf(text, sizeof(text), _("unbind the firmware framebuffer %s from %s"), c->name,
@@ -783,12 +762,20 @@ static int prepare_steps(Handoff *h, const VbDevice *const *devs, size_t n)
 			if (asprintf(&rel, VB_SYS_PLATFORM_DRIVERS "/%s/unbind", c->driver) < 0 ||
 			    (r = record(h, text, "platform-unbind %s %s", c->name, c->driver)) < 0 ||
 			    (!h->o->dry_run && (r = timed_write(h, rel, c->name)) < 0)) {
-				r = r < 0 ? vb_log_errno(ctx, r, "failed to unbind %s", c->name) : -ENOMEM;
-				goto out;
+				return r < 0 ? vb_log_errno(ctx, r, "failed to unbind %s", c->name) : -ENOMEM;
 			}
 		}
 	}
-	/* 4. each function: driver_override, then away from its driver */
+	return 0;
+}
+
+/* 4. each function: driver_override, then away from its driver; 5. the modules that must go
+ * for such a driver to let go, holders first */
+static int take_functions(Handoff *h, const VbDevice *const *devs, size_t n)
+{
+	VbContext *ctx = h->ctx;
+	char text[512];
+	int r = 0;
 	VbStrv unload = {0};
 	for (size_t i = 0; i < n && r >= 0; i++) {
 		_cleanup_free_ char *drv = NULL, *rel = NULL, *unbind = NULL;
@@ -819,7 +806,6 @@ static int prepare_steps(Handoff *h, const VbDevice *const *devs, size_t n)
 		if (r >= 0 && drv && !h->o->dry_run)
 			r = settle_driver(h, devs[i]->address, NULL, &after);
 	}
-	/* 5. the modules that must go for such a driver to let go, holders first */
 	VbModules *mods = NULL;
 	for (size_t i = 0; i < unload.n && r >= 0; i++) {
 		snprintf(text, sizeof(text), _("unload %s"), unload.v[i]);
@@ -833,9 +819,15 @@ static int prepare_steps(Handoff *h, const VbDevice *const *devs, size_t n)
 	}
 	vb_modules_free(mods);
 	vb_strv_done(&unload);
-	if (r < 0)
-		goto out;
-	/* 6. vfio-pci takes them; the group must be whole */
+	return r;
+}
+
+/* 6. vfio-pci takes them; the group must be whole */
+static int give_to_vfio(Handoff *h, const VbDevice *const *devs, size_t n)
+{
+	VbContext *ctx = h->ctx;
+	char text[512];
+	int r = 0;
 	if (!h->o->dry_run && !vb_live_driver_registered(ctx, VFIO_PCI)) {
 		r = vb_live_load_module(ctx, "vfio-pci", false);
 		if (r == -EOPNOTSUPP)
@@ -844,7 +836,7 @@ static int prepare_steps(Handoff *h, const VbDevice *const *devs, size_t n)
 			    "vfio-pci is not loaded in %s (modules are loaded only on the running system)",
 			    ctx->sysroot);
 		if (r < 0)
-			goto out;
+			return r;
 	}
 	for (size_t i = 0; i < n; i++) {
 		_cleanup_free_ char *drv = NULL;
@@ -854,27 +846,53 @@ static int prepare_steps(Handoff *h, const VbDevice *const *devs, size_t n)
 		if (h->o->dry_run)
 			continue;
 		if ((r = vb_live_driver(ctx, devs[i]->address, &drv)) < 0)
-			goto out;
+			return r;
 		if (!drv &&
-		    (r = timed_write(h, VB_SYS_PCI_DRIVERS "/" VFIO_PCI "/bind", devs[i]->address)) < 0) {
-			r = vb_log_errno(ctx, r, "vfio-pci did not take %s", devs[i]->address);
-			goto out;
-		}
+		    (r = timed_write(h, VB_SYS_PCI_DRIVERS "/" VFIO_PCI "/bind", devs[i]->address)) < 0)
+			return vb_log_errno(ctx, r, "vfio-pci did not take %s", devs[i]->address);
 		free(drv);
 		drv = NULL;
 		if ((r = settle_driver(h, devs[i]->address, VFIO_PCI, &drv)) < 0)
-			goto out;
-		if (!drv || strcmp(drv, VFIO_PCI) != 0) {
-			r = vb_fail(ctx, -EBUSY, "%s is on %s, not vfio-pci, after the bind",
-				    devs[i]->address, drv ? drv : _("no driver"));
-			goto out;
-		}
+			return r;
+		if (!drv || strcmp(drv, VFIO_PCI) != 0)
+			return vb_fail(ctx, -EBUSY, "%s is on %s, not vfio-pci, after the bind",
+				       devs[i]->address, drv ? drv : _("no driver"));
 	}
 	for (size_t i = 0; i < n && !h->o->dry_run && r >= 0; i++)
 		r = check_group(h, devs[i]->address);
+	return r;
+}
+
+static int prepare_steps(Handoff *h, const VbDevice *const *devs, size_t n)
+{
+	VbContext *ctx = h->ctx;
+	VbHolderList l = {0};
+	char text[512];
+	int r = vb_handoff_holders(ctx, devs, n, &l);
+	if (r < 0)
+		return r;
+	/* 1. the display manager, when it (or a session it started) holds a device */
+	const VbHolder *dm = NULL;
+	for (size_t i = 0; i < l.n && !dm; i++)
+		if (l.v[i].kind == VB_HOLDER_PROCESS && l.v[i].display)
+			dm = &l.v[i];
+	if (dm) {
+		char unit[128];
+		snprintf(unit, sizeof(unit), "display-manager.service");
+		_cleanup_free_ char *who = vb_holder_describe(dm);
+		snprintf(text, sizeof(text), _("stop %s (%s)"), unit, who ? who : "");
+		if ((r = record(h, text, "unit-stop %s", unit)) < 0 ||
+		    (!h->o->dry_run && (r = systemctl(h, "stop", unit, NULL, NULL, 0)) < 0))
+			goto out;
+	}
+	/* 2. the other processes: they have the timeout to close the devices */
+	if (has_process(&l, false) && (r = wait_for_processes(h, devs, n)) < 0)
+		goto out;
+	if ((r = release_consoles(h, &l)) < 0 || (r = take_functions(h, devs, n)) < 0 ||
+	    (r = give_to_vfio(h, devs, n)) < 0)
+		goto out;
 	/* 7. the host, for the VM's lifetime: its memory, its CPUs */
-	if (r >= 0)
-		r = tune_host(h, h->domain);
+	r = tune_host(h, h->domain);
 	if (r >= 0)
 		r = record(h, NULL, "done");
 out:
