@@ -6,6 +6,7 @@
 #include <unistd.h>
 
 #include "internal.h"
+#include "util/atomic-file.h"
 #include "util/fileio.h"
 
 static char *normalize_dir(const char *dir)
@@ -153,4 +154,9 @@ int vb_root_read(const VbContext *ctx, const char *path, char **ret)
 		return 0;
 	}
 	return r < 0 ? vb_log_errno(ctx, r, "failed to read %s%s", full, not_regular_hint(r)) : 0;
+}
+
+unsigned vb_test_fault_points(void)
+{
+	return fault_points_passed();
 }

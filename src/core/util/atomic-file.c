@@ -10,7 +10,6 @@
 #include <unistd.h>
 
 #include "atomic-file.h"
-#include "vb.h"
 
 #define TEMP_TAG ".vfio-boot-tmp-"
 
@@ -34,11 +33,6 @@ int fault_point(void)
 }
 
 unsigned fault_points_passed(void)
-{
-	return fault_counter;
-}
-
-unsigned vb_test_fault_points(void)
 {
 	return fault_counter;
 }
