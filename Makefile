@@ -72,7 +72,7 @@ $(BUILD)/locale/%/LC_MESSAGES/vfio-boot.mo: po/%.po
 
 # po/vfio-boot.pot from the sources (the keywords: _ and N_, and the check functions that
 # translate their format and fix arguments), merged into every po/LANG.po.
-XGETTEXT_FLAGS := --from-code=UTF-8 --language=C --keyword=_ --keyword=N_ --keyword=set:4 --keyword=vb_issue_add:3 \
+XGETTEXT_FLAGS := --from-code=UTF-8 --language=C --keyword=_ --keyword=N_ --keyword=dgettext:2 --keyword=set:4 --keyword=vb_issue_add:3 \
 	--flag=vb_issue_add:3:c-format --keyword=verdict:4 --flag=verdict:4:c-format --keyword=refuse:3 \
 	--flag=refuse:3:c-format \
 	--keyword=text_add:2 --flag=set:4:c-format --flag=text_add:2:c-format --add-comments=TRANSLATORS: \

@@ -11,7 +11,7 @@ constants and strings are skipped while the parentheses are matched.
 import re
 import sys
 
-CALL = re.compile(r"\b(printf|fprintf|puts|fputs)\s*\(")
+CALL = re.compile(r"\b(printf|fprintf|puts|fputs|asprintf)\s*\(")
 LITERAL = re.compile(r'"(?:[^"\\\n]|\\.)*"')
 CONVERSION = re.compile(r"%[-+ #0']*(\*|\d+)?(\.(\*|\d+))?(hh|h|ll|l|z|j|t|L)?[diouxXeEfgGcsp%]")
 ESCAPE = re.compile(r"\\(033\[[0-9;]*[A-Za-z]|[0-7]{1,3}|x[0-9a-fA-F]+|.)")
@@ -57,7 +57,7 @@ def marked(args, pos):
             stack.append(re.search(r"(\w*)\s*$", args[:i]).group(1))
         elif stack:
             stack.pop()
-    return any(name in ("_", "N_", "P_") for name in stack)
+    return any(name in ("_", "N_", "P_", "dgettext") for name in stack)
 
 
 def main(paths):
@@ -74,7 +74,9 @@ def main(paths):
                 continue
             for lit in LITERAL.finditer(args):
                 body = ESCAPE.sub(" ", CONVERSION.sub(" ", lit.group()[1:-1]))
-                if WORD.search(body) and not marked(args, lit.start()):
+                # asprintf also builds paths and keys: a message is words with spaces
+                prose = m.group(1) != "asprintf" or " " in lit.group()
+                if prose and WORD.search(body) and not marked(args, lit.start()):
                     line = text.count("\n", 0, m.end() + lit.start()) + 1
                     print(f"{path}:{line}: {lit.group()}")
                     found += 1

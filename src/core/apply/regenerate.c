@@ -222,7 +222,8 @@ int vb_run_commands(VbContext *ctx, const VbCommand *cmds, size_t n, const VbApp
 			opts->progress(opts->userdata, VB_PROGRESS_COMMAND_DONE, text, elapsed, status);
 		if (status != 0) {
 			res->rebuild_failed = true;
-			if (asprintf(&res->failed_command, "%s (%s %d)", text,
+			if (asprintf(&res->failed_command,
+				     "%s (%s %d)" /* not translated: JSON and the state keep it */, text,
 				     status < 0 ? "error" : "exit status", status < 0 ? -status : status) < 0)
 				res->failed_command = NULL;
 			outcome = "failed";

@@ -6,7 +6,6 @@
  * reader. libxml2 is loaded on first use, as for writing profiles (profile/domain.c): the
  * hook runs for every domain libvirt starts, most of which have no hostdev at all.
  */
-#include <dlfcn.h>
 #include <errno.h>
 #include <libxml/xmlreader.h>
 #include <stdio.h>
@@ -14,6 +13,7 @@
 #include <string.h>
 
 #include "../internal.h"
+#include "../util/dl.h"
 #include "handoff.h"
 
 #define LIBXML2_SONAME "libxml2.so.2"
@@ -35,23 +35,24 @@ static int load(VbContext *ctx)
 {
 	if (x.loaded)
 		return 0;
-	void *h = dlopen(LIBXML2_SONAME, RTLD_NOW | RTLD_LOCAL);
-	if (!h)
-		return vb_fail(ctx, -EOPNOTSUPP, "reading a domain's XML needs %s (Debian: libxml2): %s",
-			       LIBXML2_SONAME, dlerror());
-#define SYM(field, name) (*(void **)&x.field = dlsym(h, name)) != NULL
-	bool ok = SYM(ReaderForMemory, "xmlReaderForMemory") && SYM(Read, "xmlTextReaderRead") &&
-		  SYM(NodeType, "xmlTextReaderNodeType") && SYM(Depth, "xmlTextReaderDepth") &&
-		  SYM(IsEmptyElement, "xmlTextReaderIsEmptyElement") &&
-		  SYM(ConstLocalName, "xmlTextReaderConstLocalName") &&
-		  SYM(MoveToAttribute, "xmlTextReaderMoveToAttribute") &&
-		  SYM(MoveToElement, "xmlTextReaderMoveToElement") &&
-		  SYM(ConstValue, "xmlTextReaderConstValue") && SYM(FreeTextReader, "xmlFreeTextReader");
-#undef SYM
-	if (!ok) {
-		dlclose(h);
-		return vb_fail(ctx, -EOPNOTSUPP, "%s lacks a function vfio-boot needs", LIBXML2_SONAME);
-	}
+	/* the symbols and their types are those of the library's header, compiled with here */
+	const VbDlSymbol syms[] = {
+	    {"xmlReaderForMemory", (void **)&x.ReaderForMemory},
+	    {"xmlTextReaderRead", (void **)&x.Read},
+	    {"xmlTextReaderNodeType", (void **)&x.NodeType},
+	    {"xmlTextReaderDepth", (void **)&x.Depth},
+	    {"xmlTextReaderIsEmptyElement", (void **)&x.IsEmptyElement},
+	    {"xmlTextReaderConstLocalName", (void **)&x.ConstLocalName},
+	    {"xmlTextReaderMoveToAttribute", (void **)&x.MoveToAttribute},
+	    {"xmlTextReaderMoveToElement", (void **)&x.MoveToElement},
+	    {"xmlTextReaderConstValue", (void **)&x.ConstValue},
+	    {"xmlFreeTextReader", (void **)&x.FreeTextReader},
+	};
+	_cleanup_free_ char *error = NULL;
+	int r = vb_dl_load(LIBXML2_SONAME, _("reading a domain's XML"), "libxml2", syms, ELEMENTSOF(syms),
+			   &error);
+	if (r < 0)
+		return error ? vb_fail(ctx, r, "%s", error) : -ENOMEM;
 	x.loaded = true;
 	return 0;
 }

@@ -255,8 +255,8 @@ static int reconsider_boot_vga(VbContext *ctx, VbPlan *p)
 	vb_strv_done(&users);
 	if (in_use) {
 		if (asprintf(&msg,
-			     "%s is the boot VGA device and in use: %s; binding it now takes the host's "
-			     "display away; --force does it anyway",
+			     _("%s is the boot VGA device and in use: %s; binding it now takes the host's "
+			       "display away; --force does it anyway"),
 			     gpu->address, list) < 0)
 			msg = NULL;
 	} else {

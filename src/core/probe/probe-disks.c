@@ -58,7 +58,8 @@ static int add_disk(DiskList *l, const char *pci, const char *block, const DiskU
 	d->block = strdup(block);
 	/* in English for scan's JSON, and in the user's language for the messages */
 	if (!d->block ||
-	    asprintf(&d->use, use->mounted ? "mounted on %s" : "in fstab for %s", use->path) < 0 ||
+	    asprintf(&d->use, use->mounted ? "mounted on %s" : "in fstab for %s" /* not translated: JSON */,
+		     use->path) < 0 ||
 	    asprintf(&d->use_text, use->mounted ? _("mounted on %s") : _("in fstab for %s"), use->path) < 0)
 		return -ENOMEM;
 	l->n++;

@@ -4,7 +4,6 @@
  * virsh define would. libvirt is loaded when asked for, like libxml2 and libarchive: most
  * hosts that run vfio-boot at boot have no use for it.
  */
-#include <dlfcn.h>
 #include <errno.h>
 #include <libvirt/libvirt.h>
 #include <libvirt/virterror.h>
@@ -12,6 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "../util/dl.h"
 #include "profile.h"
 
 #define LIBVIRT_SONAME "libvirt.so.0"
@@ -37,27 +37,19 @@ static int load_libvirt(char **ret_error)
 {
 	if (v.loaded)
 		return 0;
-	void *h = dlopen(LIBVIRT_SONAME, RTLD_NOW | RTLD_LOCAL);
-	if (!h) {
-		if (asprintf(ret_error, "--define needs %s (Debian: libvirt0): %s", LIBVIRT_SONAME,
-			     dlerror()) < 0)
-			*ret_error = NULL;
-		return -EOPNOTSUPP;
-	}
-	/* the symbols and their types are those of libvirt.h, which this file is compiled with */
-#define SYM(field, name) (*(void **)&v.field = dlsym(h, name)) != NULL
-	bool ok = SYM(ConnectOpen, "virConnectOpen") && SYM(ConnectClose, "virConnectClose") &&
-		  SYM(DomainDefineXML, "virDomainDefineXML") && SYM(DomainFree, "virDomainFree") &&
-		  SYM(GetLastErrorMessage, "virGetLastErrorMessage") && SYM(InitializeFn, "virInitialize") &&
-		  SYM(SetErrorFunc, "virSetErrorFunc");
-#undef SYM
-	if (!ok) {
-		if (asprintf(ret_error, "%s lacks a function vfio-boot needs: %s", LIBVIRT_SONAME,
-			     dlerror()) < 0)
-			*ret_error = NULL;
-		dlclose(h);
-		return -EOPNOTSUPP;
-	}
+	/* the symbols and their types are those of the library's header, compiled with here */
+	const VbDlSymbol syms[] = {
+	    {"virConnectOpen", (void **)&v.ConnectOpen},
+	    {"virConnectClose", (void **)&v.ConnectClose},
+	    {"virDomainDefineXML", (void **)&v.DomainDefineXML},
+	    {"virDomainFree", (void **)&v.DomainFree},
+	    {"virGetLastErrorMessage", (void **)&v.GetLastErrorMessage},
+	    {"virInitialize", (void **)&v.InitializeFn},
+	    {"virSetErrorFunc", (void **)&v.SetErrorFunc},
+	};
+	int r = vb_dl_load(LIBVIRT_SONAME, _("--define"), "libvirt0", syms, ELEMENTSOF(syms), ret_error);
+	if (r < 0)
+		return r;
 	v.loaded = true; /* kept loaded for the life of the process */
 	if (v.InitializeFn() < 0)
 		return -EIO;
@@ -72,13 +64,13 @@ int vb_profile_define(const char *uri, const char *xml, char **ret_error)
 		return r;
 	virConnectPtr conn = v.ConnectOpen(uri);
 	if (!conn) {
-		if (asprintf(ret_error, "cannot connect to %s: %s", uri, v.GetLastErrorMessage()) < 0)
+		if (asprintf(ret_error, _("cannot connect to %s: %s"), uri, v.GetLastErrorMessage()) < 0)
 			*ret_error = NULL;
 		return -ECONNREFUSED;
 	}
 	virDomainPtr dom = v.DomainDefineXML(conn, xml);
 	if (!dom) {
-		if (asprintf(ret_error, "%s refused the domain: %s", uri, v.GetLastErrorMessage()) < 0)
+		if (asprintf(ret_error, _("%s refused the domain: %s"), uri, v.GetLastErrorMessage()) < 0)
 			*ret_error = NULL;
 		r = -EINVAL;
 	} else

@@ -5,7 +5,6 @@
  * "since" column of reference/vm-profile.md section 2); the choices profile.c made from the
  * host are written as comments next to what they decided.
  */
-#include <dlfcn.h>
 #include <errno.h>
 #include <libxml/xmlwriter.h>
 #include <stdarg.h>
@@ -13,6 +12,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "../util/dl.h"
 #include "profile.h"
 
 /*
@@ -41,32 +41,26 @@ static int load_libxml2(char **ret_error)
 {
 	if (x.loaded)
 		return 0;
-	void *h = dlopen(LIBXML2_SONAME, RTLD_NOW | RTLD_LOCAL);
-	if (!h) {
-		if (asprintf(ret_error, "writing a profile needs %s (Debian: libxml2): %s", LIBXML2_SONAME,
-			     dlerror()) < 0)
-			*ret_error = NULL;
-		return -EOPNOTSUPP;
-	}
-	/* the symbols and their types are those of libxml/xmlwriter.h, compiled with here */
-#define SYM(field, name) (*(void **)&x.field = dlsym(h, name)) != NULL
-	bool ok =
-	    SYM(BufferCreate, "xmlBufferCreate") && SYM(BufferFree, "xmlBufferFree") &&
-	    SYM(BufferContent, "xmlBufferContent") && SYM(NewTextWriterMemory, "xmlNewTextWriterMemory") &&
-	    SYM(FreeTextWriter, "xmlFreeTextWriter") && SYM(SetIndent, "xmlTextWriterSetIndent") &&
-	    SYM(SetIndentString, "xmlTextWriterSetIndentString") &&
-	    SYM(StartElement, "xmlTextWriterStartElement") && SYM(EndElement, "xmlTextWriterEndElement") &&
-	    SYM(WriteAttribute, "xmlTextWriterWriteAttribute") &&
-	    SYM(WriteString, "xmlTextWriterWriteString") && SYM(WriteComment, "xmlTextWriterWriteComment") &&
-	    SYM(EndDocument, "xmlTextWriterEndDocument");
-#undef SYM
-	if (!ok) {
-		if (asprintf(ret_error, "%s lacks a function vfio-boot needs: %s", LIBXML2_SONAME,
-			     dlerror()) < 0)
-			*ret_error = NULL;
-		dlclose(h);
-		return -EOPNOTSUPP;
-	}
+	/* the symbols and their types are those of the library's header, compiled with here */
+	const VbDlSymbol syms[] = {
+	    {"xmlBufferCreate", (void **)&x.BufferCreate},
+	    {"xmlBufferFree", (void **)&x.BufferFree},
+	    {"xmlBufferContent", (void **)&x.BufferContent},
+	    {"xmlNewTextWriterMemory", (void **)&x.NewTextWriterMemory},
+	    {"xmlFreeTextWriter", (void **)&x.FreeTextWriter},
+	    {"xmlTextWriterSetIndent", (void **)&x.SetIndent},
+	    {"xmlTextWriterSetIndentString", (void **)&x.SetIndentString},
+	    {"xmlTextWriterStartElement", (void **)&x.StartElement},
+	    {"xmlTextWriterEndElement", (void **)&x.EndElement},
+	    {"xmlTextWriterWriteAttribute", (void **)&x.WriteAttribute},
+	    {"xmlTextWriterWriteString", (void **)&x.WriteString},
+	    {"xmlTextWriterWriteComment", (void **)&x.WriteComment},
+	    {"xmlTextWriterEndDocument", (void **)&x.EndDocument},
+	};
+	int r =
+	    vb_dl_load(LIBXML2_SONAME, _("writing a profile"), "libxml2", syms, ELEMENTSOF(syms), ret_error);
+	if (r < 0)
+		return r;
 	x.loaded = true; /* kept loaded for the life of the process */
 	return 0;
 }

@@ -7,7 +7,6 @@
  * (early microcode) and the compressed main archive last.
  */
 #include <archive.h> /* types only: the library is loaded at run time */
-#include <dlfcn.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <stdarg.h>
@@ -19,6 +18,7 @@
 #include <unistd.h>
 
 #include "../internal.h"
+#include "../util/dl.h"
 #include "../util/macro.h"
 #include "image.h"
 
@@ -50,35 +50,27 @@ static int load_libarchive(char **ret_error)
 {
 	if (la.loaded)
 		return 0;
-	void *h = dlopen(LIBARCHIVE_SONAME, RTLD_NOW | RTLD_LOCAL);
-	if (!h) {
-		if (asprintf(ret_error, "reading images needs %s (Debian: libarchive13): %s",
-			     LIBARCHIVE_SONAME, dlerror()) < 0)
-			*ret_error = NULL;
-		return -EOPNOTSUPP;
-	}
-	/* the symbols and their types are those of archive.h, which this file is compiled with */
-#define SYM(field, name) (*(void **)&la.field = dlsym(h, name)) != NULL
-	bool ok = SYM(read_new, "archive_read_new") &&
-		  SYM(read_support_filter_gzip, "archive_read_support_filter_gzip") &&
-		  SYM(read_support_filter_bzip2, "archive_read_support_filter_bzip2") &&
-		  SYM(read_support_filter_lzma, "archive_read_support_filter_lzma") &&
-		  SYM(read_support_filter_xz, "archive_read_support_filter_xz") &&
-		  SYM(read_support_filter_lz4, "archive_read_support_filter_lz4") &&
-		  SYM(read_support_filter_zstd, "archive_read_support_filter_zstd") &&
-		  SYM(read_support_format_raw, "archive_read_support_format_raw") &&
-		  SYM(read_open_memory, "archive_read_open_memory") &&
-		  SYM(read_next_header, "archive_read_next_header") && SYM(read_data, "archive_read_data") &&
-		  SYM(read_free, "archive_read_free") && SYM(error_string, "archive_error_string") &&
-		  SYM(filter_name, "archive_filter_name");
-#undef SYM
-	if (!ok) {
-		if (asprintf(ret_error, "%s lacks a function vfio-boot needs: %s", LIBARCHIVE_SONAME,
-			     dlerror()) < 0)
-			*ret_error = NULL;
-		dlclose(h);
-		return -EOPNOTSUPP;
-	}
+	/* the symbols and their types are those of the library's header, compiled with here */
+	const VbDlSymbol syms[] = {
+	    {"archive_read_new", (void **)&la.read_new},
+	    {"archive_read_support_filter_gzip", (void **)&la.read_support_filter_gzip},
+	    {"archive_read_support_filter_bzip2", (void **)&la.read_support_filter_bzip2},
+	    {"archive_read_support_filter_lzma", (void **)&la.read_support_filter_lzma},
+	    {"archive_read_support_filter_xz", (void **)&la.read_support_filter_xz},
+	    {"archive_read_support_filter_lz4", (void **)&la.read_support_filter_lz4},
+	    {"archive_read_support_filter_zstd", (void **)&la.read_support_filter_zstd},
+	    {"archive_read_support_format_raw", (void **)&la.read_support_format_raw},
+	    {"archive_read_open_memory", (void **)&la.read_open_memory},
+	    {"archive_read_next_header", (void **)&la.read_next_header},
+	    {"archive_read_data", (void **)&la.read_data},
+	    {"archive_read_free", (void **)&la.read_free},
+	    {"archive_error_string", (void **)&la.error_string},
+	    {"archive_filter_name", (void **)&la.filter_name},
+	};
+	int r = vb_dl_load(LIBARCHIVE_SONAME, _("reading images"), "libarchive13", syms, ELEMENTSOF(syms),
+			   ret_error);
+	if (r < 0)
+		return r;
 	la.loaded = true; /* kept loaded for the life of the process */
 	return 0;
 }
