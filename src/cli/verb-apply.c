@@ -129,15 +129,16 @@ static int report_rebuild_failure(const VbApplyResult *res, bool revert)
  * parameter is typed at the boot menu. */
 static void print_way_back(VbBootloader b)
 {
+	VbRecovery recovery = vb_bootloader_backend(b)->recovery;
 	if (b == VB_BOOTLOADER_NONE)
 		fputs(_("No boot loader was found: the kernel parameters that plan lists are yours to "
 			"add.\n"),
 		      stdout);
-	fputs(b == VB_BOOTLOADER_GRUB_DROPIN
+	fputs(recovery == VB_RECOVERY_GRUB_ENTRIES
 		  ? _("If the host does not come back, pick a \"recovery mode\" entry at the boot menu\n"
 		      "(or add vfio-boot=off to the kernel command line there), then run 'vfio-boot "
 		      "revert'.\n")
-	      : b == VB_BOOTLOADER_REFIND
+	      : recovery == VB_RECOVERY_REFIND_LINE
 		  ? _("If the host does not come back, pick the rEFInd entry with vfio-boot=off, then "
 		      "run\n'vfio-boot revert'.\n")
 		  : _("If the host does not come back, add vfio-boot=off to the kernel command line at "

@@ -160,3 +160,9 @@ unsigned vb_test_fault_points(void)
 {
 	return fault_points_passed();
 }
+
+bool vb_root_has(const VbContext *ctx, const char *rel)
+{
+	_cleanup_free_ char *p = NULL;
+	return vb_root_path(ctx, rel, &p) >= 0 && access(p, F_OK) == 0;
+}

@@ -47,3 +47,5 @@ char *vb_path_join(const char *a, const char *b);
 /* The file at path under the root (up to 16 MiB); a missing one gives 0 and *ret NULL. Any
  * other failure is logged with the path and returned. */
 int vb_root_read(const VbContext *ctx, const char *path, char **ret);
+/* Whether something is at rel under the root. */
+bool vb_root_has(const VbContext *ctx, const char *rel);

@@ -26,11 +26,8 @@ static void add_command(VbCommand *cmds, size_t *n, const char *const *argv)
 		snprintf(c->argv[c->argc], sizeof(c->argv[c->argc]), "%s", argv[c->argc]);
 }
 
-/* The image generators' own files and ours that go into every image. */
-static const char *const image_inputs[] = {
-    VB_OUT_MODPROBE,	VB_OUT_DEVICES,		VB_UDEV_RULE,	     VB_OUT_INITRAMFS_TOOLS_HOOK,
-    VB_OUT_DRACUT_CONF, VB_OUT_MKINITCPIO_CONF, VB_OUT_BOOSTER_YAML,
-};
+/* Ours that go into every image; with each image generator's own file of ours. */
+static const char *const image_inputs[] = {VB_OUT_MODPROBE, VB_OUT_DEVICES, VB_UDEV_RULE};
 
 /* After grubby took entry_remove out of every entry: the words of it that an entry had
  * before vfio-boot, back into that entry, one command per kernel. */
@@ -69,18 +66,19 @@ size_t vb_regeneration_commands(const VbTargets *t, bool (*changed)(const char *
 	bool images = false;
 	for (size_t i = 0; i < ELEMENTSOF(image_inputs); i++)
 		images = images || changed(image_inputs[i], ud);
+	for (VbInitramfs i = VB_INITRAMFS_NONE + 1; i < VB_INITRAMFS_COUNT; i++)
+		images = images || changed(vb_initramfs_backend(i)->config, ud);
 	/* a unified kernel image carries the command line: its generator builds it again */
 	images = images || (t->uki && changed("/etc/kernel/cmdline", ud));
-	if (images && t->initramfs == VB_INITRAMFS_TOOLS)
-		add_command(out, &n, (const char *const[]){"update-initramfs", "-u", "-k", "all", NULL});
-	if (images && t->initramfs == VB_INITRAMFS_DRACUT)
-		add_command(out, &n,
-			    (const char *const[]){"dracut", "--regenerate-all", "--force",
-						  t->dracut_parallel ? "--parallel" : NULL, NULL});
-	if (images && t->initramfs == VB_INITRAMFS_MKINITCPIO)
-		add_command(out, &n, (const char *const[]){"mkinitcpio", "-P", NULL});
-	if (images && t->initramfs == VB_INITRAMFS_BOOSTER)
-		add_command(out, &n, (const char *const[]){"/usr/lib/booster/regenerate_images", NULL});
+	const VbInitramfsBackend *ib = vb_initramfs_backend(t->initramfs);
+	if (images && ib) {
+		const char *argv[VB_COMMAND_MAX_ARGS + 1] = {NULL};
+		size_t k = 0;
+		for (; ib->rebuild[k] && k < VB_COMMAND_MAX_ARGS - 1; k++)
+			argv[k] = ib->rebuild[k];
+		argv[k] = t->rebuild_parallel ? ib->parallel : NULL;
+		add_command(out, &n, argv);
+	}
 	if (changed("/etc/default/grub.d/vfio-boot.cfg", ud))
 		add_command(out, &n, (const char *const[]){"update-grub", NULL});
 	if (changed("/etc/default/grub", ud))

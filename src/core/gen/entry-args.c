@@ -148,7 +148,7 @@ int vb_plan_entry_args(const VbContext *ctx, const VbState *st, VbPlan *p)
 	const VbTargets *t = &p->targets;
 	const VbStrv *old = st ? &st->entry_args : NULL;
 	int r = 0;
-	if (t->bootloader == VB_BOOTLOADER_GRUB_BLS || t->bootloader == VB_BOOTLOADER_KERNELSTUB) {
+	if (vb_bootloader_backend(t->bootloader)->entries_tool) {
 		_cleanup_(vb_strv_done) VbStrv before = {0};
 		if ((r = entry_words(ctx, t, &before)) < 0)
 			return r;

@@ -100,7 +100,7 @@ static char *gen_cmdline(const VbPlan *p)
 
 static bool want_grub(const VbPlan *p)
 {
-	return any_devices(p) && p->targets.bootloader == VB_BOOTLOADER_GRUB_DROPIN;
+	return any_devices(p) && vb_bootloader_reads(p->targets.bootloader, VB_OUT_GRUB_DROPIN);
 }
 
 /* /etc/default/grub.d/vfio-boot.cfg: sourced by grub-mkconfig after /etc/default/grub. It
@@ -264,8 +264,7 @@ static char *gen_mkinitcpio(const VbPlan *p)
 static bool want_grub_block(const VbPlan *p)
 {
 	return any_devices(p) && p->cmdline.n > 0 &&
-	       (p->targets.bootloader == VB_BOOTLOADER_GRUB ||
-		p->targets.bootloader == VB_BOOTLOADER_GRUB_BLS);
+	       vb_bootloader_reads(p->targets.bootloader, VB_OUT_GRUB_DEFAULT);
 }
 
 /* /etc/default/grub where GRUB has no drop-in directory (Fedora, RHEL, openSUSE, Arch): a
@@ -395,9 +394,7 @@ static void drop_words(StrBuf *b, const char *s, size_t len, const VbStrv *added
 static bool want_kernel_cmdline(const VbPlan *p)
 {
 	return any_devices(p) && p->cmdline.n > 0 && p->targets.kernel_cmdline_file &&
-	       (p->targets.bootloader == VB_BOOTLOADER_SYSTEMD_BOOT ||
-		p->targets.bootloader == VB_BOOTLOADER_GRUB_BLS ||
-		p->targets.bootloader == VB_BOOTLOADER_PROXMOX);
+	       vb_bootloader_reads(p->targets.bootloader, VB_OUT_KERNEL_CMDLINE);
 }
 
 /* /etc/kernel/cmdline: one line, no comments (kernel-install, dracut and mkinitcpio read it
@@ -425,7 +422,7 @@ static char *unedit_kernel_cmdline(const char *current, const VbStrv *added)
 
 static bool want_refind(const VbPlan *p)
 {
-	return any_devices(p) && p->targets.bootloader == VB_BOOTLOADER_REFIND;
+	return any_devices(p) && vb_bootloader_reads(p->targets.bootloader, VB_OUT_REFIND);
 }
 
 /* The options string of a refind_linux.conf line, "Label" "options": where its text starts

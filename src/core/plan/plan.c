@@ -288,9 +288,10 @@ static int detect_targets(const VbContext *ctx, const VbPlanOptions *opts, VbPla
 		if (r < 0)
 			return r;
 	}
-	if (t->bootloader == VB_BOOTLOADER_GRUB_DROPIN)
+	VbRecovery recovery = vb_bootloader_backend(t->bootloader)->recovery;
+	if (recovery == VB_RECOVERY_GRUB_ENTRIES)
 		r = check_recovery_entries(ctx, p);
-	else if (t->bootloader != VB_BOOTLOADER_REFIND)
+	else if (recovery == VB_RECOVERY_NONE)
 		r = vb_issue_add(
 		    &p->warnings, "no-recovery-entry",
 		    "vfio-boot adds no recovery entry to this boot loader (%s; only GRUB with "

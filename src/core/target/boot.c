@@ -15,83 +15,6 @@
 #include "../util/fileio.h"
 #include "boot.h"
 
-static const char *const bootloader_names[] = {
-    [VB_BOOTLOADER_NONE] = "none",
-    [VB_BOOTLOADER_GRUB_DROPIN] = "grub-dropin",
-    [VB_BOOTLOADER_GRUB] = "grub",
-    [VB_BOOTLOADER_GRUB_BLS] = "grub-bls",
-    [VB_BOOTLOADER_SYSTEMD_BOOT] = "systemd-boot",
-    [VB_BOOTLOADER_KERNELSTUB] = "kernelstub",
-    [VB_BOOTLOADER_REFIND] = "refind",
-    [VB_BOOTLOADER_PROXMOX] = "proxmox-boot-tool",
-};
-
-static const char *const initramfs_names[] = {
-    [VB_INITRAMFS_NONE] = "none",	[VB_INITRAMFS_TOOLS] = "initramfs-tools",
-    [VB_INITRAMFS_DRACUT] = "dracut",	[VB_INITRAMFS_MKINITCPIO] = "mkinitcpio",
-    [VB_INITRAMFS_BOOSTER] = "booster",
-};
-
-const char *vb_bootloader_name(VbBootloader b)
-{
-	return bootloader_names[b];
-}
-
-const char *vb_initramfs_name(VbInitramfs i)
-{
-	return initramfs_names[i];
-}
-
-/* untranslated: callers that show it to people pass it through _() */
-const char *vb_bootloader_description(VbBootloader b)
-{
-	static const char *const d[] = {
-	    [VB_BOOTLOADER_NONE] = N_("none found"),
-	    [VB_BOOTLOADER_GRUB_DROPIN] = N_("GRUB (/etc/default/grub.d, update-grub)"),
-	    [VB_BOOTLOADER_GRUB] = N_("GRUB (/etc/default/grub, grub-mkconfig)"),
-	    [VB_BOOTLOADER_GRUB_BLS] = N_("GRUB with BLS entries (/etc/default/grub, grubby)"),
-	    [VB_BOOTLOADER_SYSTEMD_BOOT] = N_("systemd-boot or kernel-install (/etc/kernel/cmdline)"),
-	    [VB_BOOTLOADER_KERNELSTUB] = "kernelstub",
-	    [VB_BOOTLOADER_REFIND] = N_("rEFInd (/boot/refind_linux.conf)"),
-	    [VB_BOOTLOADER_PROXMOX] = N_("proxmox-boot-tool (/etc/kernel/cmdline)"),
-	};
-	return d[b];
-}
-
-static int from_name(const char *const *names, int n, const char *name)
-{
-	for (int i = 0; i < n; i++)
-		if (strcmp(names[i], name) == 0)
-			return i;
-	return -1;
-}
-
-int vb_bootloader_from_name(const char *name)
-{
-	return from_name(bootloader_names, VB_BOOTLOADER_COUNT, name);
-}
-
-int vb_initramfs_from_name(const char *name)
-{
-	return from_name(initramfs_names, VB_INITRAMFS_COUNT, name);
-}
-
-const char *vb_bootloader_names(void)
-{
-	return "grub-dropin, grub, grub-bls, systemd-boot, kernelstub, refind, proxmox-boot-tool, none";
-}
-
-const char *vb_initramfs_names(void)
-{
-	return "initramfs-tools, dracut, mkinitcpio, booster, none";
-}
-
-static bool has(const VbContext *ctx, const char *rel)
-{
-	_cleanup_free_ char *p = NULL;
-	return vb_root_path(ctx, rel, &p) >= 0 && access(p, F_OK) == 0;
-}
-
 static char *read_root_file(const VbContext *ctx, const char *rel)
 {
 	_cleanup_free_ char *p = NULL;
@@ -148,7 +71,7 @@ static bool esp_has(const VbContext *ctx, const char *rel)
 	for (size_t i = 0; i < ELEMENTSOF(esp_dirs); i++) {
 		char p[128];
 		snprintf(p, sizeof(p), "%s/%s", esp_dirs[i], rel);
-		if (has(ctx, p))
+		if (vb_root_has(ctx, p))
 			return true;
 	}
 	return false;
@@ -180,8 +103,8 @@ static bool esp_has_uki(const VbContext *ctx)
  * (reference/mission-anchors.md section 4). */
 static bool detect_proxmox(const VbContext *ctx)
 {
-	return has(ctx, "usr/share/pve-manager") || has(ctx, "etc/pve") ||
-	       has(ctx, "usr/sbin/proxmox-boot-tool");
+	return vb_root_has(ctx, "usr/share/pve-manager") || vb_root_has(ctx, "etc/pve") ||
+	       vb_root_has(ctx, "usr/sbin/proxmox-boot-tool");
 }
 
 /* proxmox-boot-tool keeps the kernels on the ESPs listed in /etc/kernel/proxmox-boot-uuids
@@ -196,17 +119,17 @@ static bool proxmox_boot_esps(const VbContext *ctx)
 
 static VbBootloader detect_bootloader(const VbContext *ctx, bool debian_like)
 {
-	if (detect_proxmox(ctx) && proxmox_boot_esps(ctx) && has(ctx, "etc/kernel/cmdline"))
+	if (detect_proxmox(ctx) && proxmox_boot_esps(ctx) && vb_root_has(ctx, "etc/kernel/cmdline"))
 		return VB_BOOTLOADER_PROXMOX;
-	if (has(ctx, "etc/kernelstub/configuration"))
+	if (vb_root_has(ctx, "etc/kernelstub/configuration"))
 		return VB_BOOTLOADER_KERNELSTUB;
-	if (has(ctx, "boot/refind_linux.conf"))
+	if (vb_root_has(ctx, "boot/refind_linux.conf"))
 		return VB_BOOTLOADER_REFIND;
-	bool sd_boot = esp_has(ctx, "loader/loader.conf") || has(ctx, "etc/kernel/install.conf") ||
-		       has(ctx, "etc/kernel/cmdline");
-	bool grub_cfg = has(ctx, "boot/grub/grub.cfg") || has(ctx, "boot/grub2/grub.cfg");
-	if (has(ctx, "etc/default/grub") && (grub_cfg || !esp_has(ctx, "loader/loader.conf"))) {
-		if (has(ctx, "etc/default/grub.d") && debian_like)
+	bool sd_boot = esp_has(ctx, "loader/loader.conf") || vb_root_has(ctx, "etc/kernel/install.conf") ||
+		       vb_root_has(ctx, "etc/kernel/cmdline");
+	bool grub_cfg = vb_root_has(ctx, "boot/grub/grub.cfg") || vb_root_has(ctx, "boot/grub2/grub.cfg");
+	if (vb_root_has(ctx, "etc/default/grub") && (grub_cfg || !esp_has(ctx, "loader/loader.conf"))) {
+		if (vb_root_has(ctx, "etc/default/grub.d") && debian_like)
 			return VB_BOOTLOADER_GRUB_DROPIN;
 		_cleanup_free_ char *text = read_root_file(ctx, "etc/default/grub");
 		char bls[16] = "";
@@ -216,32 +139,6 @@ static VbBootloader detect_bootloader(const VbContext *ctx, bool debian_like)
 		return VB_BOOTLOADER_GRUB;
 	}
 	return sd_boot ? VB_BOOTLOADER_SYSTEMD_BOOT : VB_BOOTLOADER_NONE;
-}
-
-/* install_conf: /etc/kernel/install.conf's text, or NULL */
-static VbInitramfs detect_initramfs(const VbContext *ctx, const char *conf)
-{
-	/* kernel-install's own setting first (systemd >= 252) */
-	char gen[32];
-	if (conf && file_value(conf, "initrd_generator", gen, sizeof(gen))) {
-		int i = vb_initramfs_from_name(gen);
-		if (i > VB_INITRAMFS_NONE)
-			return i;
-	}
-	/* the generator the kernel packages call */
-	if (has(ctx, "etc/kernel/postinst.d/dracut") ||
-	    has(ctx, "usr/lib/kernel/install.d/50-dracut.install"))
-		return VB_INITRAMFS_DRACUT;
-	if (has(ctx, "etc/mkinitcpio.conf"))
-		return VB_INITRAMFS_MKINITCPIO;
-	if (has(ctx, "etc/booster.yaml"))
-		return VB_INITRAMFS_BOOSTER;
-	if (has(ctx, "etc/initramfs-tools"))
-		return VB_INITRAMFS_TOOLS;
-	/* openSUSE: its kernel scriptlets call dracut, from no file of dracut's own */
-	if (has(ctx, "etc/dracut.conf"))
-		return VB_INITRAMFS_DRACUT;
-	return VB_INITRAMFS_NONE;
 }
 
 void vb_targets_detect(const VbContext *ctx, const char *bootloader_name, const char *initramfs_name,
@@ -257,11 +154,14 @@ void vb_targets_detect(const VbContext *ctx, const char *bootloader_name, const 
 	t->bootloader_forced = bootloader >= 0;
 	t->initramfs_forced = initramfs >= 0;
 	t->bootloader = bootloader >= 0 ? (VbBootloader)bootloader : detect_bootloader(ctx, debian_like);
-	t->initramfs = initramfs >= 0 ? (VbInitramfs)initramfs : detect_initramfs(ctx, conf);
+	char generator[32];
+	bool configured = conf && file_value(conf, "initrd_generator", generator, sizeof(generator));
+	t->initramfs =
+	    initramfs >= 0 ? (VbInitramfs)initramfs : vb_initramfs_detect(ctx, configured ? generator : NULL);
 
 	/* Fedora, RHEL and openSUSE name it grub2 */
-	bool grub2 = has(ctx, "boot/grub2") || has(ctx, "usr/sbin/grub2-mkconfig") ||
-		     has(ctx, "usr/bin/grub2-mkconfig");
+	bool grub2 = vb_root_has(ctx, "boot/grub2") || vb_root_has(ctx, "usr/sbin/grub2-mkconfig") ||
+		     vb_root_has(ctx, "usr/bin/grub2-mkconfig");
 	t->grub_mkconfig = grub2 ? "grub2-mkconfig" : "grub-mkconfig";
 	t->grub_cfg = grub2 ? "/boot/grub2/grub.cfg" : "/boot/grub/grub.cfg";
 	/* RHEL >= 9.3 and recent Fedora: plain grub2-mkconfig leaves the BLS entries' options */
@@ -270,13 +170,15 @@ void vb_targets_detect(const VbContext *ctx, const char *bootloader_name, const 
 		    read_root_file(ctx, i ? "usr/bin/grub2-mkconfig" : "usr/sbin/grub2-mkconfig");
 		t->grub_update_bls_cmdline = script && strstr(script, "--update-bls-cmdline");
 	}
-	/* dracut >= 059 builds the images of several kernels at once; an older one says
-	 * "unknown option" and builds none */
-	for (size_t i = 0; t->initramfs == VB_INITRAMFS_DRACUT && i < 2 && !t->dracut_parallel; i++) {
-		_cleanup_free_ char *script = read_root_file(ctx, i ? "usr/sbin/dracut" : "usr/bin/dracut");
-		t->dracut_parallel = script && strstr(script, "--parallel");
+	/* whether the generator's script has the option that builds several images at once */
+	const VbInitramfsBackend *ib = vb_initramfs_backend(t->initramfs);
+	for (size_t i = 0; ib && ib->parallel && i < 2 && !t->rebuild_parallel; i++) {
+		char rel[128];
+		snprintf(rel, sizeof(rel), "usr/%s/%s", i ? "sbin" : "bin", ib->rebuild[0]);
+		_cleanup_free_ char *script = read_root_file(ctx, rel);
+		t->rebuild_parallel = script && strstr(script, ib->parallel);
 	}
-	t->kernel_cmdline_file = has(ctx, "etc/kernel/cmdline");
+	t->kernel_cmdline_file = vb_root_has(ctx, "etc/kernel/cmdline");
 	t->proxmox = detect_proxmox(ctx);
 	if (t->proxmox) {				/* its os-release is Debian's */
 		char base[sizeof(t->distro_name) - 16]; /* room for what is added */

@@ -140,13 +140,13 @@ static const VbFileChange *plan_file(const VbPlan *p, const char *rel)
 
 static void rebuild_hint(const VbPlan *p, const char *version, char *buf, size_t size)
 {
+	/* without a generator, Debian's: the images verify finds there are its names */
+	const VbInitramfsBackend *ib = vb_initramfs_backend(p->targets.initramfs);
+	if (!ib)
+		ib = &vb_initramfs_tools;
 	char command[128];
-	if (p->targets.initramfs == VB_INITRAMFS_DRACUT)
-		snprintf(command, sizeof(command), "dracut --force --kver %s", version);
-	else if (p->targets.initramfs == VB_INITRAMFS_MKINITCPIO)
-		snprintf(command, sizeof(command), "mkinitcpio -P");
-	else
-		snprintf(command, sizeof(command), "update-initramfs -u -k %s", version);
+	snprintf(command, sizeof(command), "%s%s%s", ib->rebuild_one, ib->rebuild_one_with_version ? " " : "",
+		 ib->rebuild_one_with_version ? version : "");
 	snprintf(buf, size, _("'%s' rebuilds it"), command);
 }
 

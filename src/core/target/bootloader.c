@@ -1,0 +1,68 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+#include <stdio.h>
+#include <string.h>
+
+#include "../internal.h"
+#include "bootloader.h"
+
+static const VbBootloaderBackend none = {
+    .id = VB_BOOTLOADER_NONE,
+    .name = "none",
+    .description = N_("none found"),
+    .configs = (const char *const[]){NULL},
+};
+
+/* by VbBootloader */
+static const VbBootloaderBackend *const backends[VB_BOOTLOADER_COUNT] = {
+    [VB_BOOTLOADER_NONE] = &none,
+    [VB_BOOTLOADER_GRUB_DROPIN] = &vb_bootloader_grub_dropin,
+    [VB_BOOTLOADER_GRUB] = &vb_bootloader_grub,
+    [VB_BOOTLOADER_GRUB_BLS] = &vb_bootloader_grub_bls,
+    [VB_BOOTLOADER_SYSTEMD_BOOT] = &vb_bootloader_systemd_boot,
+    [VB_BOOTLOADER_KERNELSTUB] = &vb_bootloader_kernelstub,
+    [VB_BOOTLOADER_REFIND] = &vb_bootloader_refind,
+    [VB_BOOTLOADER_PROXMOX] = &vb_bootloader_proxmox,
+};
+
+const VbBootloaderBackend *vb_bootloader_backend(VbBootloader b)
+{
+	return backends[b];
+}
+
+bool vb_bootloader_reads(VbBootloader b, const char *path)
+{
+	for (const char *const *c = backends[b]->configs; *c; c++)
+		if (strcmp(*c, path) == 0)
+			return true;
+	return false;
+}
+
+const char *vb_bootloader_name(VbBootloader b)
+{
+	return backends[b]->name;
+}
+
+const char *vb_bootloader_description(VbBootloader b)
+{
+	return backends[b]->description;
+}
+
+int vb_bootloader_from_name(const char *name)
+{
+	for (int i = 0; i < VB_BOOTLOADER_COUNT; i++)
+		if (strcmp(backends[i]->name, name) == 0)
+			return i;
+	return -1;
+}
+
+const char *vb_bootloader_names(void)
+{
+	/* the loaders in the order of the enum, and none last */
+	static char list[160];
+	if (!list[0]) {
+		for (int i = VB_BOOTLOADER_NONE + 1; i < VB_BOOTLOADER_COUNT; i++)
+			snprintf(list + strlen(list), sizeof(list) - strlen(list), "%s, ", backends[i]->name);
+		snprintf(list + strlen(list), sizeof(list) - strlen(list), "none");
+	}
+	return list;
+}
