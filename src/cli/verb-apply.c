@@ -381,7 +381,7 @@ static void print_status_json(const VbPlan *p, const VbStatus *s, const VbVerify
 	json_object_object_add(o, "reboot_pending", json_object_new_boolean(s->reboot_pending));
 	json_object_object_add(o, "kill_switch", json_object_new_boolean(s->kill_switch));
 	json_object_object_add(o, "interrupted", json_object_new_boolean(s->interrupted));
-	json_object_object_add(o, "rebuild", json_string_or_null(s->rebuild));
+	json_object_object_add(o, "rebuild", json_string_or_null(vb_rebuild_name(s->rebuild)));
 	json_object *pending = json_object_new_array();
 	for (size_t i = 0; i < s->rebuild_pending.n; i++)
 		json_object_array_add(pending, json_object_new_string(s->rebuild_pending.v[i]));
@@ -460,7 +460,7 @@ static void print_status(const VbPlan *p, const VbStatus *s, const VbVerifyRepor
 		       "/" VB_STATE_DIR "/" VB_STATE_JOURNAL);
 	if (s->reboot_pending)
 		printf(_("A reboot is pending: the configuration was applied after this boot.\n"));
-	if (s->rebuild && strcmp(s->rebuild, "done") && strcmp(s->rebuild, "listed")) {
+	if (vb_rebuild_owed(s->rebuild)) {
 		_cleanup_free_ char *left = vb_strv_join(&s->rebuild_pending, ", ");
 		if (left && s->rebuild_pending.n > 0)
 			printf(_("Not yet run since the files changed (rebuild %s): %s. 'vfio-boot "
@@ -495,8 +495,8 @@ int verb_status(VbContext *ctx, const Args *args, int argc, char **argv)
 	}
 	/* the images, once apply rebuilt them (listed commands leave them to whoever runs them) */
 	VbVerifyReport *rep = NULL;
-	if (s->applied && p->n_devices > 0 && s->rebuild && strcmp(s->rebuild, "listed") != 0 &&
-	    vb_verify(ctx, p, &rep) < 0) {
+	if (s->applied && p->n_devices > 0 && s->rebuild != VB_REBUILD_NONE &&
+	    s->rebuild != VB_REBUILD_LISTED && vb_verify(ctx, p, &rep) < 0) {
 		vb_status_free(s);
 		cli_free_plan(m, sel, p);
 		return 1;

@@ -96,7 +96,7 @@ typedef struct VbStatus {
 	bool reboot_pending;	/* applied after this boot */
 	bool kill_switch;	/* vfio-boot=off on the booted command line */
 	bool interrupted;	/* an apply was killed before its commit (its journal is there) */
-	char *rebuild;		/* from the manifest, NULL when not applied */
+	VbRebuild rebuild;	/* from the manifest, VB_REBUILD_NONE when not applied */
 	VbStrv rebuild_pending; /* the commands still to run (as in VbState) */
 	VbStrv cmdline_missing; /* applied parameters the booted command line lacks */
 	VbStatusDevice *devices;
@@ -120,4 +120,4 @@ int vb_note_reboot_required(VbContext *ctx, const VbTargets *targets);
 VbStatus *vb_status_free(VbStatus *s);
 const char *vb_file_state_name(VbFileState s);
 /* A rebuild state of the manifest ("done", "skipped"...) in the user's language. */
-const char *vb_rebuild_text(const char *state);
+const char *vb_rebuild_text(VbRebuild r);

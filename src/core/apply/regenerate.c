@@ -187,7 +187,7 @@ int vb_run_commands(VbContext *ctx, const VbCommand *cmds, size_t n, const VbApp
 		    VbState *state, VbApplyResult *res)
 {
 	char text[512];
-	const char *outcome = "done";
+	VbRebuild outcome = VB_REBUILD_DONE;
 	size_t n_done = n; /* the commands that ran to the end */
 	int r = 0;
 	res->n_commands = n < VB_MAX_COMMANDS ? n : VB_MAX_COMMANDS;
@@ -198,7 +198,7 @@ int vb_run_commands(VbContext *ctx, const VbCommand *cmds, size_t n, const VbApp
 			if (opts->progress)
 				opts->progress(opts->userdata, VB_PROGRESS_LIST_COMMAND, text, 0, 0);
 		}
-		outcome = "listed";
+		outcome = VB_REBUILD_LISTED;
 		goto record;
 	}
 	int dirfd, logfd = -1;
@@ -226,7 +226,7 @@ int vb_run_commands(VbContext *ctx, const VbCommand *cmds, size_t n, const VbApp
 				     "%s (%s %d)" /* not translated: JSON and the state keep it */, text,
 				     status < 0 ? "error" : "exit status", status < 0 ? -status : status) < 0)
 				res->failed_command = NULL;
-			outcome = "failed";
+			outcome = VB_REBUILD_FAILED;
 			n_done = i;
 			if (logfd >= 0)
 				(void)fsync(logfd);
@@ -249,9 +249,8 @@ record:;
 		vb_strv_done(&left);
 		return r;
 	}
-	free(state->rebuild);
 	free(state->rebuild_detail);
-	state->rebuild = strdup(outcome);
+	state->rebuild = outcome;
 	state->rebuild_detail = res->failed_command ? strdup(res->failed_command) : NULL;
 	vb_strv_done(&state->rebuild_pending);
 	state->rebuild_pending = left;

@@ -20,16 +20,17 @@ const char *vb_file_state_name(VbFileState s)
 	return names[s];
 }
 
-const char *vb_rebuild_text(const char *state)
+const char *vb_rebuild_text(VbRebuild r)
 {
 	/* TRANSLATORS: what became of the rebuild of the boot images (feminine in Spanish:
 	 * la reconstrucción) */
-	static const char *const known[] = {N_("done"), N_("listed"), N_("failed"), N_("skipped"),
-					    N_("pending")};
-	for (size_t i = 0; i < ELEMENTSOF(known); i++)
-		if (strcmp(state, known[i]) == 0)
-			return _(state);
-	return state;
+	static const char *const text[] = {
+	    [VB_REBUILD_NONE] = N_("done"),	  [VB_REBUILD_PENDING] = N_("pending"),
+	    [VB_REBUILD_DONE] = N_("done"),	  [VB_REBUILD_LISTED] = N_("listed"),
+	    [VB_REBUILD_FAILED] = N_("failed"),	  [VB_REBUILD_SKIPPED] = N_("skipped"),
+	    [VB_REBUILD_UNKNOWN] = N_("unknown"),
+	};
+	return _(text[r]);
 }
 
 VbStatus *vb_status_free(VbStatus *s)
@@ -41,7 +42,6 @@ VbStatus *vb_status_free(VbStatus *s)
 	free(s->devices);
 	free(s->files);
 	vb_strv_done(&s->cmdline_missing);
-	free(s->rebuild);
 	vb_strv_done(&s->rebuild_pending);
 	free(s);
 	return NULL;
@@ -72,7 +72,7 @@ static char *diagnose(const VbStatus *s, const VbPlan *p, const VbState *st, con
 				     "(or 'vfio-boot revert') and reboot"));
 	else if (s->reboot_pending)
 		n = asprintf(&out, _("applied after this boot: reboot to bind it"));
-	else if (st->rebuild && strcmp(st->rebuild, "done") != 0 && strcmp(st->rebuild, "listed") != 0) {
+	else if (vb_rebuild_owed(st->rebuild)) {
 		_cleanup_free_ char *left = vb_strv_join(&st->rebuild_pending, ", ");
 		n = left && st->rebuild_pending.n > 0
 			? asprintf(&out,
@@ -187,7 +187,7 @@ int vb_status(VbContext *ctx, const VbPlan *p, VbStatus **ret)
 	const char *cmdline = p->model->host.cmdline ? p->model->host.cmdline : "";
 	s->kill_switch = vb_cmdline_has(cmdline, "vfio-boot", "off");
 	if (st) {
-		s->rebuild = st->rebuild ? strdup(st->rebuild) : NULL;
+		s->rebuild = st->rebuild;
 		for (size_t i = 0; i < st->rebuild_pending.n && r >= 0; i++)
 			r = vb_strv_append(&s->rebuild_pending, st->rebuild_pending.v[i]);
 		long long bt = boot_time(ctx);
@@ -239,9 +239,8 @@ int vb_status(VbContext *ctx, const VbPlan *p, VbStatus **ret)
 			s->files[s->n_files++] = (VbStatusFile){p->files[j].path, VB_FS_PENDING};
 	}
 
-	bool sync =
-	    r >= 0 && !s->reboot_pending && !s->kill_switch && !s->interrupted && s->cmdline_missing.n == 0 &&
-	    (!st || !st->rebuild || strcmp(st->rebuild, "done") == 0 || strcmp(st->rebuild, "listed") == 0);
+	bool sync = r >= 0 && !s->reboot_pending && !s->kill_switch && !s->interrupted &&
+		    s->cmdline_missing.n == 0 && (!st || !vb_rebuild_owed(st->rebuild));
 	for (size_t i = 0; i < s->n_files; i++)
 		sync = sync && s->files[i].state == VB_FS_OK;
 	for (size_t i = 0; i < p->n_devices && r >= 0; i++) {

@@ -590,10 +590,10 @@ static int rename_files(Writing *w)
 static int commit(Writing *w, const VbCommand *cmds, size_t n_cmds)
 {
 	w->st->applied_at = (long long)time(NULL);
-	w->st->rebuild = strdup(w->opts->no_rebuild ? "skipped" : "pending");
+	w->st->rebuild = w->opts->no_rebuild ? VB_REBUILD_SKIPPED : VB_REBUILD_PENDING;
 	int r = vb_command_texts(cmds, n_cmds, &w->st->rebuild_pending);
 	if (r >= 0)
-		r = w->st->rebuild ? vb_state_save(w->ctx, w->st) : -ENOMEM;
+		r = vb_state_save(w->ctx, w->st);
 	return r;
 }
 
@@ -693,8 +693,7 @@ int vb_apply(VbContext *ctx, const VbPlan *p, const VbApplyOptions *opts, VbAppl
 		n_changes += p->files[i].action != VB_FILE_UNCHANGED;
 	/* after a killed apply, the manifest is written again whatever the files say */
 	bool state_changed = (old && old->interrupted) || !same_state(old, st);
-	bool rebuild_owed =
-	    old && old->rebuild && strcmp(old->rebuild, "done") != 0 && strcmp(old->rebuild, "listed") != 0;
+	bool rebuild_owed = old && vb_rebuild_owed(old->rebuild);
 	res->changed = n_changes > 0 || state_changed;
 	/* what a killed run may have left, before its journal or in a revert */
 	if (!opts->dry_run)

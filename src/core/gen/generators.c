@@ -350,22 +350,11 @@ static char *unedit_block(const char *current, const VbStrv *added)
 	return strbuf_steal(&b);
 }
 
-/* Whether word is one of the space-separated words of s[0..len). */
-static bool has_word(const char *s, size_t len, const char *word)
-{
-	size_t wl = strlen(word);
-	for (size_t i = 0; i + wl <= len; i++)
-		if ((i == 0 || s[i - 1] == ' ' || s[i - 1] == '\t') && memcmp(s + i, word, wl) == 0 &&
-		    (i + wl == len || s[i + wl] == ' ' || s[i + wl] == '\t'))
-			return true;
-	return false;
-}
-
 /* Appends to b the words of the plan's command line that s[0..len) lacks, recording them. */
 static void add_words(StrBuf *b, const VbPlan *p, const char *s, size_t len, VbStrv *added)
 {
 	for (size_t i = 0; i < p->cmdline.n; i++)
-		if (!has_word(s, len, p->cmdline.v[i])) {
+		if (!vb_has_word(s, len, p->cmdline.v[i])) {
 			strbuf_printf(b, " %s", p->cmdline.v[i]);
 			vb_strv_add(added, p->cmdline.v[i]);
 		}

@@ -10,6 +10,7 @@
 
 #include "../paths.h"
 #include "../util/fileio.h"
+#include "../util/strv.h"
 #include "probe.h"
 
 /* Value of "key\t: value" if line starts with key. */
@@ -27,16 +28,6 @@ static const char *cpuinfo_value(const char *line, const char *key)
 	while (*line == ' ')
 		line++;
 	return line;
-}
-
-static bool has_word(const char *list, size_t len, const char *word)
-{
-	size_t wl = strlen(word);
-	for (const char *p = list; p + wl <= list + len; p++)
-		if ((p == list || p[-1] == ' ') && strncmp(p, word, wl) == 0 &&
-		    (p + wl == list + len || p[wl] == ' '))
-			return true;
-	return false;
 }
 
 /* Only the first processor block is read: the flags that matter are the same on all. */
@@ -63,7 +54,7 @@ int vb_parse_cpuinfo(const char *text, VbHost *h)
 				return -ENOMEM;
 		} else if ((v = cpuinfo_value(l, "flags"))) {
 			size_t vl = strlen(v);
-			h->cpu_virt = has_word(v, vl, "vmx") || has_word(v, vl, "svm");
+			h->cpu_virt = vb_has_word(v, vl, "vmx") || vb_has_word(v, vl, "svm");
 		}
 		line = end ? end + 1 : NULL;
 	}

@@ -42,7 +42,6 @@ VbState *vb_state_free(VbState *s)
 	free(s->files);
 	free(s->bootloader);
 	free(s->initramfs);
-	free(s->rebuild);
 	free(s->rebuild_detail);
 	free(s->transaction);
 	free(s);
@@ -116,6 +115,29 @@ static bool ownable_dir(const char *dir)
 	return false;
 }
 
+static const char *const rebuild_names[] = {
+    [VB_REBUILD_PENDING] = "pending", [VB_REBUILD_DONE] = "done",	[VB_REBUILD_LISTED] = "listed",
+    [VB_REBUILD_FAILED] = "failed",   [VB_REBUILD_SKIPPED] = "skipped", [VB_REBUILD_UNKNOWN] = "unknown",
+};
+
+const char *vb_rebuild_name(VbRebuild r)
+{
+	return rebuild_names[r];
+}
+
+VbRebuild vb_rebuild_from_name(const char *name)
+{
+	for (VbRebuild r = VB_REBUILD_PENDING; r < VB_REBUILD_UNKNOWN; r++)
+		if (strcmp(rebuild_names[r], name) == 0)
+			return r;
+	return VB_REBUILD_UNKNOWN;
+}
+
+bool vb_rebuild_owed(VbRebuild r)
+{
+	return r != VB_REBUILD_NONE && r != VB_REBUILD_DONE && r != VB_REBUILD_LISTED;
+}
+
 static int parse_manifest(VbContext *ctx, const char *path, const char *text, VbState *s)
 {
 	json_object *root = json_tokener_parse(text), *v;
@@ -126,8 +148,8 @@ static int parse_manifest(VbContext *ctx, const char *path, const char *text, Vb
 	int r = 0;
 	const char *sel = jstr(root, "selection"), *rebuild = jstr(root, "rebuild"),
 		   *detail = jstr(root, "rebuild_detail");
-	if ((sel && !(s->selection = strdup(sel))) || (rebuild && !(s->rebuild = strdup(rebuild))) ||
-	    (detail && !(s->rebuild_detail = strdup(detail))))
+	s->rebuild = rebuild ? vb_rebuild_from_name(rebuild) : VB_REBUILD_NONE;
+	if ((sel && !(s->selection = strdup(sel))) || (detail && !(s->rebuild_detail = strdup(detail))))
 		r = -ENOMEM;
 	if (json_object_object_get_ex(root, "applied_at", &v))
 		s->applied_at = json_object_get_int64(v);
@@ -338,7 +360,8 @@ static int state_write(VbContext *ctx, const VbState *s, const char *name)
 	for (size_t i = 0; i < s->created_dirs.n; i++)
 		json_object_array_add(dirs, json_object_new_string(s->created_dirs.v[i]));
 	json_object_object_add(root, "created_dirs", dirs);
-	json_object_object_add(root, "rebuild", json_object_new_string(s->rebuild ? s->rebuild : "pending"));
+	const char *rebuild = vb_rebuild_name(s->rebuild);
+	json_object_object_add(root, "rebuild", json_object_new_string(rebuild ? rebuild : "pending"));
 	if (s->rebuild_detail)
 		json_object_object_add(root, "rebuild_detail", json_object_new_string(s->rebuild_detail));
 	if (s->rebuild_pending.n > 0) {

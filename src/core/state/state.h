@@ -34,6 +34,24 @@ typedef struct VbStateFile {
 	VbStrv added; /* the words of ours in it (a one-line file has no room for markers) */
 } VbStateFile;
 
+/* What became of the rebuild of the boot images since the files last changed. */
+typedef enum VbRebuild {
+	VB_REBUILD_NONE,    /* not recorded (no manifest, or an older one) */
+	VB_REBUILD_PENDING, /* the files are written, the commands not yet run to the end */
+	VB_REBUILD_DONE,
+	VB_REBUILD_LISTED, /* under a root other than /: listed for whoever runs them */
+	VB_REBUILD_FAILED,
+	VB_REBUILD_SKIPPED, /* --no-rebuild */
+	VB_REBUILD_UNKNOWN, /* a value this version does not know */
+} VbRebuild;
+
+/* As the manifest and the JSON output say it ("done"); NULL for VB_REBUILD_NONE. */
+const char *vb_rebuild_name(VbRebuild r);
+VbRebuild vb_rebuild_from_name(const char *name);
+/* Whether the images may not carry what the files say: recorded, and neither done nor
+ * listed. */
+bool vb_rebuild_owed(VbRebuild r);
+
 typedef struct VbState {
 	char *selection;   /* the selection file's text when applied */
 	VbStrv cmdline;	   /* the kernel parameters applied */
@@ -43,7 +61,7 @@ typedef struct VbState {
 	char *bootloader, *initramfs;
 	VbStateFile *files;
 	size_t n_files;
-	char *rebuild;	      /* "done", "failed", "skipped" (--no-rebuild), "listed" (not /) */
+	VbRebuild rebuild;
 	char *rebuild_detail; /* the failed command and its status, or NULL */
 	/* the commands (as vb_command_text() writes them) owed since the files last changed:
 	 * the one that failed and those after it, or all of them when none ran; the next apply

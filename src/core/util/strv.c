@@ -78,3 +78,13 @@ void vb_strv_done(VbStrv *v)
 	free(v->v);
 	*v = (VbStrv){0};
 }
+
+bool vb_has_word(const char *s, size_t len, const char *word)
+{
+	size_t wl = strlen(word);
+	for (size_t i = 0; i + wl <= len; i++)
+		if ((i == 0 || s[i - 1] == ' ' || s[i - 1] == '\t') && memcmp(s + i, word, wl) == 0 &&
+		    (i + wl == len || s[i + wl] == ' ' || s[i + wl] == '\t'))
+			return true;
+	return false;
+}

@@ -19,3 +19,6 @@ bool vb_strv_equal(const VbStrv *a, const VbStrv *b);
 /* The strings separated by sep; NULL when out of memory. */
 char *vb_strv_join(const VbStrv *v, const char *sep);
 void vb_strv_done(VbStrv *v);
+
+/* Whether word is one of the words (separated by spaces or tabs) of s[0..len). */
+bool vb_has_word(const char *s, size_t len, const char *word);
