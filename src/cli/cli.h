@@ -8,6 +8,7 @@
 #include <stdio.h>
 
 #include "util/macro.h"
+#include "util/strv.h"
 #include "vb.h"
 
 /* Translated through the "vfio-boot" catalogue (po/), which main() binds; the same
@@ -90,6 +91,11 @@ int cli_resolve_devices(const VbModel *m, int argc, char **argv, const VbDevice 
 void json_print(json_object *o);
 json_object *json_hex4(unsigned v);
 json_object *json_string_or_null(const char *s);
+/* An object of the pairs given, in order: key, value (json_object *, NULL for null), ...,
+ * NULL. */
+json_object *json_fields(const char *key, ...) __attribute__((sentinel));
+/* An array of the strings. */
+json_object *json_strv(const VbStrv *v);
 
 /* A JSON writer streaming to out (json-writer.c), in json_print()'s layout, for outputs
  * that grow with the host. key is the member's name inside an object, NULL inside an array

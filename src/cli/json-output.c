@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* JSON output (a contract: see DESIGN.md section 4). Keys are only ever added. */
+#include <stdarg.h>
 #include <stdio.h>
 
 #include "cli.h"
@@ -22,6 +23,25 @@ json_object *json_hex4(unsigned v)
 json_object *json_string_or_null(const char *s)
 {
 	return s ? json_object_new_string(s) : NULL;
+}
+
+json_object *json_strv(const VbStrv *v)
+{
+	json_object *a = json_object_new_array();
+	for (size_t i = 0; i < v->n; i++)
+		json_object_array_add(a, json_object_new_string(v->v[i]));
+	return a;
+}
+
+json_object *json_fields(const char *key, ...)
+{
+	json_object *o = json_object_new_object();
+	va_list ap;
+	va_start(ap, key);
+	for (; key; key = va_arg(ap, const char *))
+		json_object_object_add(o, key, va_arg(ap, json_object *));
+	va_end(ap);
+	return o;
 }
 
 void jw_device(JsonWriter *w, const VbDevice *d)

@@ -374,51 +374,33 @@ int verb_revert(VbContext *ctx, const Args *args, int argc, char **argv)
 
 static void print_status_json(const VbPlan *p, const VbStatus *s, const VbVerifyReport *rep, bool in_sync)
 {
-	json_object *o = json_object_new_object(), *devs = json_object_new_array(),
+	json_object *devs = json_object_new_array(), *handoff = json_object_new_array(),
 		    *files = json_object_new_array();
-	json_object_object_add(o, "in_sync", json_object_new_boolean(in_sync));
-	json_object_object_add(o, "applied", json_object_new_boolean(s->applied));
-	json_object_object_add(o, "reboot_pending", json_object_new_boolean(s->reboot_pending));
-	json_object_object_add(o, "kill_switch", json_object_new_boolean(s->kill_switch));
-	json_object_object_add(o, "interrupted", json_object_new_boolean(s->interrupted));
-	json_object_object_add(o, "rebuild", json_string_or_null(vb_rebuild_name(s->rebuild)));
-	json_object *pending = json_object_new_array();
-	for (size_t i = 0; i < s->rebuild_pending.n; i++)
-		json_object_array_add(pending, json_object_new_string(s->rebuild_pending.v[i]));
-	json_object_object_add(o, "rebuild_pending", pending);
-	json_object *missing = json_object_new_array();
-	for (size_t i = 0; i < s->cmdline_missing.n; i++)
-		json_object_array_add(missing, json_object_new_string(s->cmdline_missing.v[i]));
-	json_object_object_add(o, "cmdline_missing", missing);
-	for (size_t i = 0; i < s->n_devices; i++) {
-		json_object *d = json_object_new_object();
-		json_object_object_add(d, "address", json_object_new_string(s->devices[i].dev->address));
-		json_object_object_add(d, "driver", json_string_or_null(s->devices[i].dev->driver));
-		json_object_object_add(d, "bound", json_object_new_boolean(s->devices[i].bound));
-		json_object_object_add(d, "diagnosis", json_string_or_null(s->devices[i].diagnosis));
-		json_object_array_add(devs, d);
-	}
-	json_object_object_add(o, "devices", devs);
-	json_object *handoff = json_object_new_array();
+	for (size_t i = 0; i < s->n_devices; i++)
+		json_object_array_add(
+		    devs, json_fields("address", json_object_new_string(s->devices[i].dev->address), "driver",
+				      json_string_or_null(s->devices[i].dev->driver), "bound",
+				      json_object_new_boolean(s->devices[i].bound), "diagnosis",
+				      json_string_or_null(s->devices[i].diagnosis), NULL));
 	for (size_t i = 0; i < p->n_handoff; i++) {
 		const VbDevice *d = p->handoff[i].dev;
-		json_object *h = json_object_new_object();
-		json_object_object_add(h, "address", json_object_new_string(d->address));
-		json_object_object_add(h, "driver", json_string_or_null(d->driver));
-		json_object_object_add(h, "with_vm",
-				       json_object_new_boolean(d->driver && !strcmp(d->driver, "vfio-pci")));
-		json_object_array_add(handoff, h);
+		json_object_array_add(
+		    handoff,
+		    json_fields("address", json_object_new_string(d->address), "driver",
+				json_string_or_null(d->driver), "with_vm",
+				json_object_new_boolean(d->driver && !strcmp(d->driver, "vfio-pci")), NULL));
 	}
-	json_object_object_add(o, "handoff", handoff);
-	for (size_t i = 0; i < s->n_files; i++) {
-		json_object *f = json_object_new_object();
-		json_object_object_add(f, "path", json_object_new_string(s->files[i].path));
-		json_object_object_add(f, "state",
-				       json_object_new_string(vb_file_state_name(s->files[i].state)));
-		json_object_array_add(files, f);
-	}
-	json_object_object_add(o, "files", files);
-	json_object_object_add(o, "images", rep ? json_verify(rep) : NULL);
+	for (size_t i = 0; i < s->n_files; i++)
+		json_object_array_add(
+		    files, json_fields("path", json_object_new_string(s->files[i].path), "state",
+				       json_object_new_string(vb_file_state_name(s->files[i].state)), NULL));
+	json_object *o = json_fields(
+	    "in_sync", json_object_new_boolean(in_sync), "applied", json_object_new_boolean(s->applied),
+	    "reboot_pending", json_object_new_boolean(s->reboot_pending), "kill_switch",
+	    json_object_new_boolean(s->kill_switch), "interrupted", json_object_new_boolean(s->interrupted),
+	    "rebuild", json_string_or_null(vb_rebuild_name(s->rebuild)), "rebuild_pending",
+	    json_strv(&s->rebuild_pending), "cmdline_missing", json_strv(&s->cmdline_missing), "devices",
+	    devs, "handoff", handoff, "files", files, "images", rep ? json_verify(rep) : NULL, NULL);
 	json_print(o);
 	json_object_put(o);
 }

@@ -57,14 +57,6 @@ static json_object *json_issues(const VbIssueList *l)
 	return a;
 }
 
-static json_object *json_strv(const VbStrv *v)
-{
-	json_object *a = json_object_new_array();
-	for (size_t i = 0; i < v->n; i++)
-		json_object_array_add(a, json_object_new_string(v->v[i]));
-	return a;
-}
-
 static const char *module_state_name(VbModuleState s)
 {
 	return s == VB_MODULE_BUILTIN ? "builtin" : s == VB_MODULE_LOADABLE ? "module" : "absent";
@@ -83,36 +75,32 @@ json_object *json_commands(const VbCommand *cmds, size_t n)
 	return a;
 }
 
+/* The plan's devices; method: how they are bound at boot (NULL for those handed off). */
+static json_object *json_plan_devices(const VbPlanDevice *v, size_t n, const char *method)
+{
+	json_object *a = json_object_new_array();
+	for (size_t i = 0; i < n; i++) {
+		const VbDevice *d = v[i].dev;
+		json_object *o = json_object_new_object();
+		json_object_object_add(o, "address", json_object_new_string(d->address));
+		json_object_object_add(o, "vendor", json_hex4(d->vendor));
+		json_object_object_add(o, "device", json_hex4(d->device));
+		json_object_object_add(o, "class", json_hex4(d->class_code >> 8));
+		if (method)
+			json_object_object_add(o, "method", json_object_new_string(method));
+		json_object_object_add(o, "reason", json_object_new_string(vb_reason_name(v[i].reason)));
+		json_object_array_add(a, o);
+	}
+	return a;
+}
+
 json_object *json_plan(const VbPlan *p)
 {
-	json_object *root = json_object_new_object(), *devs = json_object_new_array();
-	for (size_t i = 0; i < p->n_devices; i++) {
-		const VbDevice *d = p->devices[i].dev;
-		json_object *o = json_object_new_object();
-		json_object_object_add(o, "address", json_object_new_string(d->address));
-		json_object_object_add(o, "vendor", json_hex4(d->vendor));
-		json_object_object_add(o, "device", json_hex4(d->device));
-		json_object_object_add(o, "class", json_hex4(d->class_code >> 8));
-		json_object_object_add(o, "method", json_object_new_string(vb_method_name(p->method)));
-		json_object_object_add(o, "reason",
-				       json_object_new_string(vb_reason_name(p->devices[i].reason)));
-		json_object_array_add(devs, o);
-	}
-	json_object_object_add(root, "devices", devs);
+	json_object *root = json_object_new_object();
+	json_object_object_add(root, "devices",
+			       json_plan_devices(p->devices, p->n_devices, vb_method_name(p->method)));
 	/* handed to vfio-pci when a VM starts, not at boot */
-	json_object *handoff = json_object_new_array();
-	for (size_t i = 0; i < p->n_handoff; i++) {
-		const VbDevice *d = p->handoff[i].dev;
-		json_object *o = json_object_new_object();
-		json_object_object_add(o, "address", json_object_new_string(d->address));
-		json_object_object_add(o, "vendor", json_hex4(d->vendor));
-		json_object_object_add(o, "device", json_hex4(d->device));
-		json_object_object_add(o, "class", json_hex4(d->class_code >> 8));
-		json_object_object_add(o, "reason",
-				       json_object_new_string(vb_reason_name(p->handoff[i].reason)));
-		json_object_array_add(handoff, o);
-	}
-	json_object_object_add(root, "handoff", handoff);
+	json_object_object_add(root, "handoff", json_plan_devices(p->handoff, p->n_handoff, NULL));
 	json_object_object_add(root, "kernel_cmdline", json_strv(&p->cmdline));
 
 	/* beyond the contract: the boot setup the plan writes for */
@@ -129,14 +117,11 @@ json_object *json_plan(const VbPlan *p)
 	json_object_object_add(root, "entry_args", json_strv(&p->entry_args));
 
 	json_object *files = json_object_new_array();
-	for (size_t i = 0; i < p->n_files; i++) {
-		json_object *o = json_object_new_object();
-		json_object_object_add(o, "path", json_object_new_string(p->files[i].path));
-		json_object_object_add(o, "action",
-				       json_object_new_string(vb_file_action_name(p->files[i].action)));
-		json_object_object_add(o, "content", json_string_or_null(p->files[i].content));
-		json_object_array_add(files, o);
-	}
+	for (size_t i = 0; i < p->n_files; i++)
+		json_object_array_add(
+		    files, json_fields("path", json_object_new_string(p->files[i].path), "action",
+				       json_object_new_string(vb_file_action_name(p->files[i].action)),
+				       "content", json_string_or_null(p->files[i].content), NULL));
 	json_object_object_add(root, "files", files);
 
 	json_object_object_add(root, "commands", json_commands(p->commands, p->n_commands));

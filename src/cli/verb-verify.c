@@ -19,14 +19,11 @@ json_object *json_verify(const VbVerifyReport *rep)
 		json_object_object_add(ko, "image", json_string_or_null(k->image));
 		json_object_object_add(ko, "compression", json_string_or_null(k->compression));
 		json_object_object_add(ko, "binds", json_object_new_boolean(k->binds));
-		for (size_t j = 0; j < k->n_items; j++) {
-			json_object *it = json_object_new_object();
-			json_object_object_add(it, "id", json_object_new_string(k->items[j].id));
-			json_object_object_add(it, "verdict",
-					       json_object_new_string(vb_verdict_name(k->items[j].verdict)));
-			json_object_object_add(it, "message", json_object_new_string(k->items[j].message));
-			json_object_array_add(items, it);
-		}
+		for (size_t j = 0; j < k->n_items; j++)
+			json_object_array_add(
+			    items, json_fields("id", json_object_new_string(k->items[j].id), "verdict",
+					       json_object_new_string(vb_verdict_name(k->items[j].verdict)),
+					       "message", json_object_new_string(k->items[j].message), NULL));
 		json_object_object_add(ko, "items", items);
 		json_object_array_add(kernels, ko);
 	}
