@@ -128,9 +128,15 @@ const char *device_display_name(const VbDevice *d);
 typedef struct VbSelection VbSelection;
 typedef struct VbPlan VbPlan;
 typedef struct VbCommand VbCommand;
-int cli_build_plan(VbContext *ctx, const Args *args, VbModel **ret_model, VbSelection **ret_sel,
-		   VbPlan **ret_plan);
-void cli_free_plan(VbModel *m, VbSelection *sel, VbPlan *p);
+/* What the verbs that read the plan hold. */
+typedef struct CliPlan {
+	VbModel *model;
+	VbSelection *selection;
+	VbPlan *plan;
+} CliPlan;
+/* Probes, reads the selection and builds the plan: 0, or the exit status (the reason said). */
+int cli_build_plan(VbContext *ctx, const Args *args, CliPlan *ret);
+void cli_plan_done(CliPlan *c);
 /* Refusals on stderr, once each; returns 1 when there are any. */
 int cli_report_errors(const VbPlan *p);
 json_object *json_plan(const VbPlan *p);

@@ -463,24 +463,20 @@ static void print_status(const VbPlan *p, const VbStatus *s, const VbVerifyRepor
 int verb_status(VbContext *ctx, const Args *args, int argc, char **argv)
 {
 	(void)argc, (void)argv;
-	VbModel *m;
-	VbSelection *sel;
-	VbPlan *p;
-	int status = cli_build_plan(ctx, args, &m, &sel, &p);
+	_cleanup_(cli_plan_done) CliPlan c = {0};
+	int status = cli_build_plan(ctx, args, &c);
 	if (status != 0)
 		return status;
+	VbPlan *p = c.plan;
 	VbStatus *s;
 	int r = vb_status(ctx, p, &s);
-	if (r < 0) {
-		cli_free_plan(m, sel, p);
+	if (r < 0)
 		return cli_failed(r, "failed to read the state");
-	}
 	/* the images, once apply rebuilt them (listed commands leave them to whoever runs them) */
 	VbVerifyReport *rep = NULL;
 	if (s->applied && p->n_devices > 0 && s->rebuild != VB_REBUILD_NONE &&
 	    s->rebuild != VB_REBUILD_LISTED && vb_verify(ctx, p, &rep) < 0) {
 		vb_status_free(s);
-		cli_free_plan(m, sel, p);
 		return 1;
 	}
 	bool in_sync = s->in_sync && (!rep || rep->binds);
@@ -497,6 +493,5 @@ int verb_status(VbContext *ctx, const Args *args, int argc, char **argv)
 	status = in_sync || (!s->applied && !s->interrupted) ? 0 : 1;
 	vb_verify_report_free(rep);
 	vb_status_free(s);
-	cli_free_plan(m, sel, p);
 	return status;
 }

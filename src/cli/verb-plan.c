@@ -9,40 +9,28 @@
 #include "apply/apply.h"
 #include "gen/gen.h"
 
-int cli_build_plan(VbContext *ctx, const Args *args, VbModel **ret_model, VbSelection **ret_sel,
-		   VbPlan **ret_plan)
+int cli_build_plan(VbContext *ctx, const Args *args, CliPlan *ret)
 {
-	VbModel *m;
-	int status = cli_probe(ctx, &m);
+	int status = cli_probe(ctx, &ret->model);
 	if (status != 0)
 		return status;
-	VbSelection *sel;
-	int r = vb_selection_load(ctx, &sel);
-	if (r < 0) {
-		vb_model_free(m);
+	int r = vb_selection_load(ctx, &ret->selection);
+	if (r < 0)
 		return r == -EINVAL ? 1 : cli_failed(r, "failed to read the selection");
-	}
 	VbPlanOptions opts = {.force = args->force,
 			      .kernels = args->kernels,
 			      .bootloader = args->bootloader,
 			      .initramfs = args->initramfs};
-	VbPlan *p;
-	if ((r = vb_plan_build(ctx, m, sel, &opts, &p)) < 0) {
-		vb_selection_free(sel);
-		vb_model_free(m);
+	if ((r = vb_plan_build(ctx, ret->model, ret->selection, &opts, &ret->plan)) < 0)
 		return cli_failed(r, "failed to build the plan");
-	}
-	*ret_model = m;
-	*ret_sel = sel;
-	*ret_plan = p;
 	return 0;
 }
 
-void cli_free_plan(VbModel *m, VbSelection *sel, VbPlan *p)
+void cli_plan_done(CliPlan *c)
 {
-	vb_plan_free(p);
-	vb_selection_free(sel);
-	vb_model_free(m);
+	c->plan = vb_plan_free(c->plan);
+	c->selection = vb_selection_free(c->selection);
+	c->model = vb_model_free(c->model);
 }
 
 static json_object *json_issues(const VbIssueList *l)
@@ -227,21 +215,18 @@ _unused_ static const char *const action_names[] = {N_("create"), N_("update"), 
 int verb_plan(VbContext *ctx, const Args *args, int argc, char **argv)
 {
 	(void)argc, (void)argv;
-	VbModel *m;
-	VbSelection *sel;
-	VbPlan *p;
-	int status = cli_build_plan(ctx, args, &m, &sel, &p);
+	_cleanup_(cli_plan_done) CliPlan c = {0};
+	int status = cli_build_plan(ctx, args, &c);
 	if (status != 0)
 		return status;
+	VbPlan *p = c.plan;
 	if (args->json) {
 		json_object *o = json_plan(p);
 		json_print(o);
 		json_object_put(o);
 	} else
 		cli_print_plan(p, true);
-	status = cli_report_errors(p);
-	cli_free_plan(m, sel, p);
-	return status;
+	return cli_report_errors(p);
 }
 
 static const char *const profile_targets[] = {"libvirt", "qemu"};
@@ -289,18 +274,16 @@ int verb_generate(VbContext *ctx, const Args *args, int argc, char **argv)
 					 i ? ", " : "", vb_generators[i]->name);
 		return cli_usage_error("unknown target '%s' (%s)", argv[0], known);
 	}
-	VbModel *m;
-	VbSelection *sel;
-	VbPlan *p;
-	int status = cli_build_plan(ctx, args, &m, &sel, &p);
+	_cleanup_(cli_plan_done) CliPlan c = {0};
+	int status = cli_build_plan(ctx, args, &c);
 	if (status != 0)
 		return status;
+	VbPlan *p = c.plan;
 	if ((status = cli_report_errors(p)) == 0) {
 		if (p->n_devices == 0 && p->n_handoff == 0)
 			status = cli_error(0, "nothing is selected in %s", VB_SELECTION_PATH);
 		else
 			status = print_artifact(p, vb_generator_find(argv[0], p));
 	}
-	cli_free_plan(m, sel, p);
 	return status;
 }

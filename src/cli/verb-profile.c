@@ -79,12 +79,11 @@ static int write_output(const char *path, const char *text)
  * the devices bound at boot; no VM is built. */
 static int node_devices(VbContext *ctx, const Args *args, const char *format)
 {
-	VbModel *m;
-	VbSelection *sel;
-	VbPlan *p;
-	int status = cli_build_plan(ctx, args, &m, &sel, &p);
+	_cleanup_(cli_plan_done) CliPlan c = {0};
+	int status = cli_build_plan(ctx, args, &c);
 	if (status != 0)
 		return status;
+	VbPlan *p = c.plan;
 	_cleanup_free_ char *text = NULL;
 	int r = strcmp(format, "nova") == 0 ? vb_platform_nova(p, &text) : vb_platform_kubevirt(p, &text);
 	if (r == -ENOENT)
@@ -102,7 +101,6 @@ static int node_devices(VbContext *ctx, const Args *args, const char *format)
 				   args->profile.output ? args->profile.output : _("standard output"));
 	if (status == 0 && args->profile.output && args->verbosity >= 0)
 		fprintf(stderr, _("vfio-boot: profile: %s written\n"), args->profile.output);
-	cli_free_plan(m, sel, p);
 	return status;
 }
 
@@ -222,14 +220,12 @@ int verb_profile(VbContext *ctx, const Args *args, int argc, char **argv)
 	if (status != 0)
 		return status;
 
-	VbModel *m;
-	VbSelection *sel;
-	VbPlan *p;
-	if ((status = cli_build_plan(ctx, args, &m, &sel, &p)) != 0)
+	_cleanup_(cli_plan_done) CliPlan c = {0};
+	if ((status = cli_build_plan(ctx, args, &c)) != 0)
 		return status;
 	VbProfile *prof = NULL;
 	_cleanup_free_ char *text = NULL, *error = NULL;
-	int r = vb_profile_build(ctx, m, p, &o, &prof);
+	int r = vb_profile_build(ctx, c.model, c.plan, &o, &prof);
 	if (r < 0) {
 		status = 1; /* the reason is logged */
 		goto out;
@@ -256,6 +252,5 @@ int verb_profile(VbContext *ctx, const Args *args, int argc, char **argv)
 	status = deliver_profile(args, prof, text, qemu || proxmox);
 out:
 	vb_profile_free(prof);
-	cli_free_plan(m, sel, p);
 	return status;
 }

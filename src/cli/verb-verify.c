@@ -59,19 +59,16 @@ void print_verify(const VbVerifyReport *rep, bool problems_only)
 int verb_verify(VbContext *ctx, const Args *args, int argc, char **argv)
 {
 	(void)argc, (void)argv;
-	VbModel *m;
-	VbSelection *sel;
-	VbPlan *p;
-	int status = cli_build_plan(ctx, args, &m, &sel, &p);
+	_cleanup_(cli_plan_done) CliPlan c = {0};
+	int status = cli_build_plan(ctx, args, &c);
 	if (status != 0)
 		return status;
+	VbPlan *p = c.plan;
 	if ((status = cli_report_errors(p)) != 0)
-		goto out;
-	VbVerifyReport *rep;
-	if (vb_verify(ctx, p, &rep) < 0) {
-		status = 1;
-		goto out;
-	}
+		return status;
+	_cleanup_(vb_verify_report_freep) VbVerifyReport *rep = NULL;
+	if (vb_verify(ctx, p, &rep) < 0)
+		return 1;
 	/* before apply (or after revert) the images lack our files because none are written:
 	 * that comes first, not a rebuild command per kernel */
 	VbState *st = NULL;
@@ -90,9 +87,5 @@ int verb_verify(VbContext *ctx, const Args *args, int argc, char **argv)
 				 "apply' writes them\nand rebuilds the images. What the images hold now:\n"));
 		print_verify(rep, false);
 	}
-	status = rep->binds ? 0 : 1;
-	vb_verify_report_free(rep);
-out:
-	cli_free_plan(m, sel, p);
-	return status;
+	return rep->binds ? 0 : 1;
 }
