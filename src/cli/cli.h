@@ -3,22 +3,13 @@
 #pragma once
 
 #include <json-c/json.h>
-#include <libintl.h>
 #include <stdbool.h>
 #include <stdio.h>
 
+#include "i18n.h"
 #include "util/macro.h"
 #include "util/strv.h"
 #include "vb.h"
-
-/* Translated through the "vfio-boot" catalogue (po/), which main() binds; the same
- * definitions as the core's (internal.h), which some verbs include too. */
-#ifndef _
-#define _(s) dgettext("vfio-boot", s)
-#define N_(s) (s)
-/* singular or plural by n, in the language's own forms */
-#define P_(s, p, n) dngettext("vfio-boot", s, p, n)
-#endif
 
 #define EXIT_USAGE 2
 

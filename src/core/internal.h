@@ -2,19 +2,9 @@
 /* Private to the core: logging and the root/sysroot path helpers. */
 #pragma once
 
-#include <libintl.h>
-
+#include "i18n.h"
 #include "util/macro.h"
 #include "vb.h"
-
-/* Messages for people, translated through the catalogue the program binds (po/). The core
- * names its domain itself: it may be used by a program with another. */
-#ifndef _
-#define _(s) dgettext("vfio-boot", s)
-#define N_(s) (s)
-/* singular or plural by n, in the language's own forms */
-#define P_(s, p, n) dngettext("vfio-boot", s, p, n)
-#endif
 
 struct VbContext {
 	char *root;    /* "/" or an absolute directory without trailing slash */

@@ -198,11 +198,7 @@ int vb_profile_proxmox_script(const VbProfile *p, char **ret, char **ret_error)
 			      p->usb_devices[i].product);
 	strbuf_printf(&b, "\n");
 	strbuf_printf(&b, "echo \"vfio-boot: VM $VMID created; 'qm start $VMID' starts it\"\n");
-	char *s = strbuf_steal(&b);
-	if (!s)
-		return -ENOMEM;
-	*ret = s;
-	return 0;
+	return strbuf_return(&b, ret);
 }
 
 /* ---- KubeVirt and Nova ----------------------------------------------------- */
@@ -293,11 +289,7 @@ int vb_platform_kubevirt(const VbPlan *plan, char **ret)
 			      ids[i]->device);
 		strbuf_printf(&b, "          resourceName: \"%s\"\n", resource);
 	}
-	char *s = strbuf_steal(&b);
-	if (!s)
-		return -ENOMEM;
-	*ret = s;
-	return 0;
+	return strbuf_return(&b, ret);
 }
 
 int vb_platform_nova(const VbPlan *plan, char **ret)
@@ -334,9 +326,5 @@ int vb_platform_nova(const VbPlan *plan, char **ret)
 			      "\"type-PCI\", \"name\": \"%s\"}\n",
 			      ids[i]->vendor, ids[i]->device, name);
 	}
-	char *s = strbuf_steal(&b);
-	if (!s)
-		return -ENOMEM;
-	*ret = s;
-	return 0;
+	return strbuf_return(&b, ret);
 }

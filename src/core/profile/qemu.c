@@ -210,9 +210,5 @@ int vb_profile_qemu_script(const VbProfile *p, char **ret)
 			 "-device tpm-crb,tpmdev=tpm0");
 	input_args(&b, p);
 	strbuf_printf(&b, "\t\"$@\"\n");
-	char *s = strbuf_steal(&b);
-	if (!s)
-		return -ENOMEM;
-	*ret = s;
-	return 0;
+	return strbuf_return(&b, ret);
 }

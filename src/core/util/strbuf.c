@@ -1,4 +1,5 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
+#include <errno.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -43,4 +44,13 @@ char *strbuf_steal(StrBuf *b)
 	char *s = b->s ? b->s : calloc(1, 1);
 	*b = (StrBuf){0};
 	return s;
+}
+
+int strbuf_return(StrBuf *b, char **ret)
+{
+	char *s = strbuf_steal(b);
+	if (!s)
+		return -ENOMEM;
+	*ret = s;
+	return 0;
 }

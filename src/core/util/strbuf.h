@@ -14,3 +14,5 @@ typedef struct StrBuf {
 
 void strbuf_printf(StrBuf *b, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 char *strbuf_steal(StrBuf *b);
+/* Hands the text to *ret: 0, or -ENOMEM (and *ret untouched) after a failed append. */
+int strbuf_return(StrBuf *b, char **ret);
