@@ -234,7 +234,7 @@ static const char *const profile_targets[] = {"libvirt", "qemu"};
 /* A file of our own as the generator makes it; the admin's file as apply would leave it. */
 static int print_artifact(const VbPlan *p, const VbGenerator *g)
 {
-	if (!g->wanted(p))
+	if (!vb_generator_wanted(g, p))
 		return cli_error(0,
 				 "%s is not part of this system's plan (boot loader %s, initramfs %s); "
 				 "--bootloader= and --initramfs= choose others",

@@ -32,7 +32,9 @@ typedef struct VbGenerator {
 	const char *name; /* the TARGET of 'vfio-boot generate' */
 	const char *path; /* where apply writes it; NULL: printed only */
 	unsigned mode;
-	bool (*wanted)(const VbPlan *p); /* part of this system's plan? */
+	/* part of this system's plan? NULL: the file of an image generator, wanted where that
+	 * generator builds the images (vb_generator_wanted) */
+	bool (*wanted)(const VbPlan *p);
 	char *(*generate)(const VbPlan *p);
 	/* Or, for a file that is the admin's: edit adds our part to base (the file without
 	 * it) and lists the words it added (a failed add leaves added->failed set, which the
@@ -47,5 +49,7 @@ typedef struct VbGenerator {
 const VbGenerator *vb_generator_find(const char *name, const VbPlan *p);
 /* The generator that writes path ("/etc/default/grub"), NULL when none does. */
 const VbGenerator *vb_generator_for_path(const char *path);
+/* Whether g's file is part of the plan p. */
+bool vb_generator_wanted(const VbGenerator *g, const VbPlan *p);
 /* Every generator, NULL-terminated, in plan order. */
 extern const VbGenerator *const vb_generators[];

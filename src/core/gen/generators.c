@@ -164,11 +164,6 @@ static char *gen_udev_rule(const VbPlan *p)
 	return strbuf_steal(&b);
 }
 
-static bool want_initramfs_tools(const VbPlan *p)
-{
-	return always(p) && p->targets.initramfs == VB_INITRAMFS_TOOLS;
-}
-
 /* /etc/initramfs-tools/hooks/vfio-boot: puts the vfio modules into every image. mkinitramfs
  * copies /etc/modprobe.d itself, and manual_add_modules pulls in dependencies (vfio,
  * vfio_pci_core, vfio_virqfd where it exists), so the lists name only what each kernel has. */
@@ -214,11 +209,6 @@ static char *gen_initramfs_tools(const VbPlan *p)
 	return strbuf_steal(&b);
 }
 
-static bool want_dracut(const VbPlan *p)
-{
-	return always(p) && p->targets.initramfs == VB_INITRAMFS_DRACUT;
-}
-
 /* /etc/dracut.conf.d/vfio-boot.conf: read by dracut for every image it builds, generic
  * (no-hostonly) or hostonly. The helper and the rule come from the dracut module
  * 90vfio-boot that 'make install' puts in dracut's modules.d. */
@@ -233,11 +223,6 @@ static char *gen_dracut(const VbPlan *p)
 		      "install_items+=\" /etc/modprobe.d/vfio-boot.conf /etc/vfio-boot/devices.conf \"\n"
 		      "# The boot-time helper and its udev rule.\n"
 		      "add_dracutmodules+=\" vfio-boot \"\n");
-}
-
-static bool want_mkinitcpio(const VbPlan *p)
-{
-	return always(p) && p->targets.initramfs == VB_INITRAMFS_MKINITCPIO;
 }
 
 /* /etc/mkinitcpio.conf.d/vfio-boot.conf (mkinitcpio >= 36 reads the drop-ins after
@@ -305,11 +290,6 @@ static char *edit_grub_block(const VbPlan *p, const char *base, VbStrv *added)
 	char *text = body ? append_block(base, body, added) : NULL;
 	free(body);
 	return text;
-}
-
-static bool want_booster(const VbPlan *p)
-{
-	return always(p) && p->targets.initramfs == VB_INITRAMFS_BOOSTER;
 }
 
 /* /etc/booster.yaml (one file, no drop-ins): vfio-pci loaded in every image. booster bakes
@@ -572,11 +552,10 @@ static const VbGenerator generators[] = {
     {"devices", VB_OUT_DEVICES, 0644, always, gen_devices, NULL, NULL},
     {"udev-rule", VB_UDEV_RULE, 0644, always, gen_udev_rule, NULL, NULL},
     {"modules-load", VB_OUT_MODULES_LOAD, 0644, want_modules_load, gen_modules_load, NULL, NULL},
-    {"initramfs-tools", VB_OUT_INITRAMFS_TOOLS_HOOK, 0755, want_initramfs_tools, gen_initramfs_tools, NULL,
-     NULL},
-    {"dracut", VB_OUT_DRACUT_CONF, 0644, want_dracut, gen_dracut, NULL, NULL},
-    {"mkinitcpio", VB_OUT_MKINITCPIO_CONF, 0644, want_mkinitcpio, gen_mkinitcpio, NULL, NULL},
-    {"booster", VB_OUT_BOOSTER_YAML, 0644, want_booster, NULL, edit_booster, unedit_block},
+    {"initramfs-tools", VB_OUT_INITRAMFS_TOOLS_HOOK, 0755, NULL, gen_initramfs_tools, NULL, NULL},
+    {"dracut", VB_OUT_DRACUT_CONF, 0644, NULL, gen_dracut, NULL, NULL},
+    {"mkinitcpio", VB_OUT_MKINITCPIO_CONF, 0644, NULL, gen_mkinitcpio, NULL, NULL},
+    {"booster", VB_OUT_BOOSTER_YAML, 0644, NULL, NULL, edit_booster, unedit_block},
     {"libvirt-hook", VB_OUT_LIBVIRT_HOOK, 0755, want_libvirt_hook, gen_libvirt_hook, NULL, NULL},
     {"cmdline", NULL, 0, any_devices, gen_cmdline, NULL, NULL},
 };
@@ -587,12 +566,21 @@ const VbGenerator *const vb_generators[] = {
     &generators[5],  &generators[6],  &generators[7],  &generators[8],	&generators[9],
     &generators[10], &generators[11], &generators[12], &generators[13], NULL};
 
+bool vb_generator_wanted(const VbGenerator *g, const VbPlan *p)
+{
+	if (g->wanted)
+		return g->wanted(p);
+	/* the file of the image generator that builds the images (target/initramfs-*.c) */
+	const VbInitramfsBackend *ib = vb_initramfs_backend(p->targets.initramfs);
+	return always(p) && ib && strcmp(ib->config, g->path) == 0;
+}
+
 const VbGenerator *vb_generator_find(const char *name, const VbPlan *p)
 {
 	const VbGenerator *found = NULL;
 	for (size_t i = 0; vb_generators[i]; i++)
 		if (strcmp(vb_generators[i]->name, name) == 0 &&
-		    (!found || (p && vb_generators[i]->wanted(p))))
+		    (!found || (p && vb_generator_wanted(vb_generators[i], p))))
 			found = vb_generators[i];
 	return found;
 }

@@ -51,7 +51,7 @@ static int plan_edit(const VbContext *ctx, const VbGenerator *g, const VbState *
 				    "remove the block by hand, then apply again",
 				    g->path);
 	}
-	bool wanted = g->wanted(p);
+	bool wanted = vb_generator_wanted(g, p);
 	VbStrv added = {0};
 	char *content = base;
 	if (wanted) {
@@ -98,7 +98,7 @@ int vb_plan_files(const VbContext *ctx, const VbState *st, VbPlan *p)
 		int r = vb_root_read(ctx, g->path, &current);
 		if (r < 0)
 			return r;
-		if (g->wanted(p)) {
+		if (vb_generator_wanted(g, p)) {
 			char *content = g->generate(p);
 			if (!content) {
 				free(current);
