@@ -265,12 +265,10 @@ static int resolve_fstab_spec(const VbContext *ctx, const char *spec, unsigned *
 
 static int scan_fstab(const VbContext *ctx, DiskList *l)
 {
-	_cleanup_free_ char *p = NULL, *text = NULL;
-	if (vb_root_path(ctx, VB_ETC_FSTAB, &p) < 0)
-		return -ENOMEM;
-	int r = read_file_at(AT_FDCWD, p, 16 * 1024 * 1024, &text, NULL);
-	if (r < 0)
-		return r == -ENOENT ? 0 : vb_log_errno(ctx, r, "failed to read %s", p);
+	_cleanup_free_ char *text = NULL;
+	int r = vb_root_read(ctx, VB_ETC_FSTAB, &text);
+	if (r < 0 || !text)
+		return r;
 	for (char *save = NULL, *line = strtok_r(text, "\n", &save); line;
 	     line = strtok_r(NULL, "\n", &save)) {
 		char spec[1024], mnt[1024];
