@@ -21,6 +21,7 @@
 #include <unistd.h>
 
 #include "../internal.h"
+#include "../live/live.h"
 #include "../paths.h"
 #include "../util/fileio.h"
 #include "handoff.h"
@@ -194,26 +195,12 @@ static int process_holders(VbContext *ctx, const VbStrv *nodes, const char *cons
 	for (struct dirent *pe; procs && r >= 0 && (pe = readdir(procs));) {
 		if (pe->d_name[0] < '1' || pe->d_name[0] > '9')
 			continue;
-		_cleanup_free_ char *pdir = NULL, *fds = NULL;
-		if (asprintf(&pdir, "%s/%s", proc, pe->d_name) < 0 || asprintf(&fds, "%s/fd", pdir) < 0) {
+		_cleanup_free_ char *pdir = NULL;
+		if (asprintf(&pdir, "%s/%s", proc, pe->d_name) < 0) {
 			r = -ENOMEM;
 			break;
 		}
-		DIR *fd_dir = opendir(fds); /* other users' processes need root: handoff does anyway */
-		size_t found = nodes->n;
-		for (struct dirent *fe; fd_dir && found == nodes->n && (fe = readdir(fd_dir));) {
-			char link[4200], target[256];
-			snprintf(link, sizeof(link), "%s/%s", fds, fe->d_name);
-			ssize_t n = readlink(link, target, sizeof(target) - 1);
-			if (n <= 0)
-				continue;
-			target[n] = 0;
-			for (size_t i = 0; i < nodes->n && found == nodes->n; i++)
-				if (strcmp(target, nodes->v[i]) == 0)
-					found = i;
-		}
-		if (fd_dir)
-			closedir(fd_dir);
+		size_t found = vb_live_open_node(pdir, nodes); /* handoff runs as root */
 		if (found == nodes->n)
 			continue;
 		VbHolder h = {.kind = VB_HOLDER_PROCESS, .pid = (pid_t)strtol(pe->d_name, NULL, 10)};

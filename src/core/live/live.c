@@ -137,6 +137,28 @@ static int console_users(VbContext *ctx, const VbDevice *d, VbStrv *ret)
 	return r < 0 ? r : 0;
 }
 
+size_t vb_live_open_node(const char *pdir, const VbStrv *nodes)
+{
+	char fds[4096];
+	snprintf(fds, sizeof(fds), "%s/fd", pdir);
+	DIR *fd_dir = opendir(fds);
+	size_t found = nodes->n;
+	for (struct dirent *fe; fd_dir && found == nodes->n && (fe = readdir(fd_dir));) {
+		char link[4400], target[256];
+		snprintf(link, sizeof(link), "%s/%s", fds, fe->d_name);
+		ssize_t n = readlink(link, target, sizeof(target) - 1);
+		if (n <= 0)
+			continue;
+		target[n] = 0;
+		for (size_t i = 0; i < nodes->n && found == nodes->n; i++)
+			if (strcmp(target, nodes->v[i]) == 0)
+				found = i;
+	}
+	if (fd_dir)
+		closedir(fd_dir);
+	return found;
+}
+
 /* Processes holding one of the device's DRM card nodes open (a display server, a compositor). */
 static int drm_users(VbContext *ctx, const VbDevice *d, VbStrv *ret)
 {
@@ -161,28 +183,15 @@ static int drm_users(VbContext *ctx, const VbDevice *d, VbStrv *ret)
 	for (struct dirent *pe; procs && r >= 0 && (pe = readdir(procs));) {
 		if (pe->d_name[0] < '1' || pe->d_name[0] > '9')
 			continue;
-		_cleanup_free_ char *fds = NULL;
-		if (asprintf(&fds, "%s/%s/fd", proc, pe->d_name) < 0) {
+		_cleanup_free_ char *pdir = NULL;
+		if (asprintf(&pdir, "%s/%s", proc, pe->d_name) < 0) {
 			r = -ENOMEM;
 			break;
 		}
-		DIR *fd_dir = opendir(fds); /* other users' processes need root: bind does anyway */
-		const char *found = NULL;
-		for (struct dirent *fe; fd_dir && !found && (fe = readdir(fd_dir));) {
-			char link[600], target[256];
-			snprintf(link, sizeof(link), "%s/%s", fds, fe->d_name);
-			ssize_t n = readlink(link, target, sizeof(target) - 1);
-			if (n <= 0)
-				continue;
-			target[n] = 0;
-			for (size_t i = 0; i < nodes.n && !found; i++)
-				if (strcmp(target, nodes.v[i]) == 0)
-					found = nodes.v[i];
-		}
-		if (fd_dir)
-			closedir(fd_dir);
-		if (!found)
+		size_t k = vb_live_open_node(pdir, &nodes); /* bind runs as root */
+		if (k == nodes.n)
 			continue;
+		const char *found = nodes.v[k];
 		_cleanup_free_ char *comm_path = NULL, *comm = NULL, *use = NULL;
 		if (asprintf(&comm_path, "%s/%s/comm", proc, pe->d_name) < 0) {
 			r = -ENOMEM;

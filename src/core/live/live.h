@@ -22,6 +22,9 @@ int vb_live_display_users(VbContext *ctx, const VbDevice *d, VbStrv *ret);
 /* Gives d to vfio-pci: loads it if needed, sets driver_override, unbinds the current
  * driver, binds. *ret_driver: the driver bound afterwards (NULL: none). */
 int vb_live_bind(VbContext *ctx, const VbDevice *d, char **ret_driver);
+/* Which of nodes (device paths: "/dev/dri/card0") the process whose /proc directory is pdir
+ * has open: its index, or nodes->n for none (another user's process needs root to tell). */
+size_t vb_live_open_node(const char *pdir, const VbStrv *nodes);
 
 /* Gives d back: clears driver_override, unbinds vfio-pci, loads the modules its modalias
  * resolves to in the running kernel and binds the first of their drivers that takes it. */

@@ -573,17 +573,15 @@ static int profile_name(VbContext *ctx, VbProfile *p)
 static int profile_accel(const VbModel *m, VbProfile *p)
 {
 	const VbProfileOptions *opts = &p->opts;
-	int r = 0;
 	p->kvm = opts->accel == VB_ACCEL_KVM || (opts->accel == VB_ACCEL_AUTO && m->host.kvm);
-	if (!p->kvm &&
-	    (r = opts->accel == VB_ACCEL_TCG
-		     ? note(p, "accelerator: QEMU's emulator (TCG), as the accel option asks; many "
-			       "times slower than KVM.")
-		     : note(p, "warning: this host has no /dev/kvm (virtualization off in the firmware, "
-			       "or kvm_intel/kvm_amd not loaded): the guest runs on QEMU's emulator "
-			       "(TCG), many times slower than KVM.")) < 0)
-		return r;
-	return r;
+	if (p->kvm)
+		return 0;
+	return opts->accel == VB_ACCEL_TCG
+		   ? note(p, "accelerator: QEMU's emulator (TCG), as the accel option asks; many "
+			     "times slower than KVM.")
+		   : note(p, "warning: this host has no /dev/kvm (virtualization off in the firmware, "
+			     "or kvm_intel/kvm_amd not loaded): the guest runs on QEMU's emulator "
+			     "(TCG), many times slower than KVM.");
 }
 
 static int profile_cpus(VbContext *ctx, VbProfile *p)
