@@ -26,14 +26,8 @@ mkdir -p "$logs"
 generators=("$@")
 [ ${#generators[@]} -gt 0 ] || generators=(initramfs-tools dracut)
 
-passed=0 failed=0
-ok() { echo "ok - $1"; passed=$((passed + 1)); }
-not_ok() {
-	echo "not ok - $1"
-	[ -n "${2:-}" ] && printf '%s\n' "$2" | sed 's/^/#   /'
-	failed=$((failed + 1))
-}
-die() { echo "boot: $*" >&2; echo "# boot: $passed passed, $((failed + 1)) failed"; exit 1; }
+. "$top/tests/tap.sh"
+die() { echo "boot: $*" >&2; echo "# boot: $pass passed, $((fail + 1)) failed"; exit 1; }
 step() { printf '# %s  %s\n' "$(date +%T)" "$*"; }
 
 if [ "$(id -u)" != 0 ]; then # debootstrap, chroot and the package tools need root
@@ -622,5 +616,4 @@ for g in "${generators[@]}"; do
 	*) die "unknown generator $g" ;;
 	esac
 done
-echo "# boot: $passed passed, $failed failed"
-[ "$failed" -eq 0 ]
+tap_summary boot

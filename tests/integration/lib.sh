@@ -28,9 +28,7 @@ if [ -n "${VALGRIND:-}" ]; then
 	bin="$work/valgrind/vfio-boot" helper="$work/valgrind/vfio-boot-bind"
 fi
 
-pass=0 fail=0
-ok() { pass=$((pass + 1)); echo "ok - $1"; }
-not_ok() { fail=$((fail + 1)); echo "not ok - $1"; [ $# -gt 1 ] && sed 's/^/    /' <<<"$2"; }
+. "$top/tests/tap.sh"
 vb() { local root=$1; shift; "$bin" --root="$root" --sysroot="$root" "$@"; }
 
 # snapshot DIR [SKIP...]: every path under DIR with its type, mode, link target and content
@@ -53,6 +51,5 @@ summary() {
 		[ -s "$log" ] || continue
 		not_ok "valgrind: ${log##*/} reported an error or a leak" "$(head -40 "$log")"
 	done
-	echo "# $1: $pass passed, $fail failed"
-	[ "$fail" = 0 ]
+	tap_summary "$1"
 }

@@ -7,9 +7,7 @@ set -u
 top=$(cd "$(dirname "$0")/../.." && pwd)
 work=$(mktemp -d "${TMPDIR:-/tmp}/vfio-boot-pkg.XXXXXX")
 trap 'rm -rf "$work"' EXIT
-pass=0 fail=0
-ok() { pass=$((pass + 1)); echo "ok - $1"; }
-not_ok() { fail=$((fail + 1)); echo "not ok - $1"; [ $# -gt 1 ] && sed 's/^/    /' <<<"$2"; }
+. "$(dirname "$0")/../tap.sh"
 as_root() { if [ "$(id -u)" = 0 ]; then "$@"; else sudo "$@"; fi; }
 
 mkdir -p "$work/src"
@@ -18,7 +16,7 @@ if (cd "$work/src" && dpkg-buildpackage -b -us -uc) >"$work/build.log" 2>&1; the
 	ok "dpkg-buildpackage -b -us -uc"
 else
 	not_ok "dpkg-buildpackage -b -us -uc" "$(tail -30 "$work/build.log")"
-	echo "# package: $pass passed, $fail failed"
+	tap_summary package
 	exit 1
 fi
 deb=$(ls "$work"/vfio-boot_*.deb)
@@ -44,7 +42,7 @@ grep -q 'libarchive13' "$work/depends" && grep -q 'libxml2' "$work/depends" && g
 # installed with apt: the post-install step runs (nothing is selected on this machine)
 if [ -e /etc/vfio-boot.conf ]; then
 	not_ok "this machine has an /etc/vfio-boot.conf: the package test would change its boot; not installing"
-	echo "# package: $pass passed, $fail failed"
+	tap_summary package
 	exit 1
 fi
 if as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -q "$deb" >"$work/install.log" 2>&1; then
@@ -144,5 +142,4 @@ else
 	not_ok "apt-get purge removes it" "$(tail -20 "$work/purge.log")"
 fi
 
-echo "# package: $pass passed, $fail failed"
-[ "$fail" = 0 ]
+tap_summary package
