@@ -248,7 +248,7 @@ static int plan_selection(VbContext *ctx, const Args *args, const VbModel *m, in
 	if ((status = cli_report_errors(*ret_plan)) != 0)
 		return status;
 	for (size_t i = 0; i < (*ret_plan)->warnings.n && !args->json; i++)
-		fprintf(stderr, _("vfio-boot: warning (%s): %s\n"), (*ret_plan)->warnings.v[i].code,
+		fprintf(stderr, _("vfio-boot: warning (%s): %s\n"), (*ret_plan)->warnings.v[i].id,
 			(*ret_plan)->warnings.v[i].message);
 	if (sel->n_devices != before->n_devices)
 		return cli_save_selection(ctx, args, before, sel);

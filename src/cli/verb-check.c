@@ -13,15 +13,15 @@ static void print_human(const VbCheckReport *rep, bool quiet)
 	static const char *const colors[] = {"\033[32m", "\033[33m", "\033[31;1m", "\033[2m"};
 	/* TRANSLATORS: a check's result, in a column four letters wide */
 	static const char *const status[] = {N_("pass"), N_("warn"), N_("fail"), N_("skip")};
-	for (size_t i = 0; i < rep->n; i++) {
-		const VbCheck *c = &rep->checks[i];
-		if (quiet && (c->status == VB_CHECK_PASS || c->status == VB_CHECK_SKIP))
+	for (size_t i = 0; i < rep->checks.n; i++) {
+		const VbCheck *c = &rep->checks.v[i];
+		if (quiet && (c->level == VB_CHECK_PASS || c->level == VB_CHECK_SKIP))
 			continue;
 		char msg[2048]; /* it quotes sysfs (drivers, names) */
 		utf8_escape_into(msg, sizeof(msg), c->message);
-		printf("%s%-4s%s  %-19s %s\n", color ? colors[c->status] : "", _(status[c->status]),
+		printf("%s%-4s%s  %-19s %s\n", color ? colors[c->level] : "", _(status[c->level]),
 		       color ? "\033[0m" : "", c->id, msg);
-		if (c->fix && c->status != VB_CHECK_PASS)
+		if (c->fix && c->level != VB_CHECK_PASS)
 			printf("      %-19s %s %s\n", "", _("fix:"), c->fix);
 	}
 }
@@ -29,11 +29,11 @@ static void print_human(const VbCheckReport *rep, bool quiet)
 static void print_json(const VbCheckReport *rep)
 {
 	json_object *root = json_object_new_object(), *arr = json_object_new_array();
-	for (size_t i = 0; i < rep->n; i++) {
-		const VbCheck *c = &rep->checks[i];
+	for (size_t i = 0; i < rep->checks.n; i++) {
+		const VbCheck *c = &rep->checks.v[i];
 		json_object *o = json_object_new_object();
 		json_object_object_add(o, "id", json_object_new_string(c->id));
-		json_object_object_add(o, "status", json_object_new_string(vb_check_status_name(c->status)));
+		json_object_object_add(o, "status", json_object_new_string(vb_check_status_name(c->level)));
 		json_object_object_add(o, "message", json_object_new_string(c->message));
 		json_object_object_add(o, "fix", json_string_or_null(c->fix));
 		json_object_array_add(arr, o);
@@ -71,8 +71,8 @@ int verb_check(VbContext *ctx, const Args *args, int argc, char **argv)
 			print_json(rep);
 		else
 			print_human(rep, args->verbosity < 0);
-		for (size_t i = 0; i < rep->n; i++)
-			if (rep->checks[i].status == VB_CHECK_FAIL)
+		for (size_t i = 0; i < rep->checks.n; i++)
+			if (rep->checks.v[i].level == VB_CHECK_FAIL)
 				status = 1;
 		vb_check_report_free(rep);
 	}

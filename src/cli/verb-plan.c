@@ -33,12 +33,12 @@ void cli_plan_done(CliPlan *c)
 	c->model = vb_model_free(c->model);
 }
 
-static json_object *json_issues(const VbIssueList *l)
+static json_object *json_issues(const VbMessages *l)
 {
 	json_object *a = json_object_new_array();
 	for (size_t i = 0; i < l->n; i++) {
 		json_object *o = json_object_new_object();
-		json_object_object_add(o, "code", json_object_new_string(l->v[i].code));
+		json_object_object_add(o, "code", json_object_new_string(l->v[i].id));
 		json_object_object_add(o, "message", json_object_new_string(l->v[i].message));
 		json_object_array_add(a, o);
 	}
@@ -139,7 +139,7 @@ json_object *json_plan(const VbPlan *p)
 int cli_report_errors(const VbPlan *p)
 {
 	for (size_t i = 0; i < p->errors.n; i++)
-		fprintf(stderr, _("vfio-boot: refused (%s): %s\n"), p->errors.v[i].code,
+		fprintf(stderr, _("vfio-boot: refused (%s): %s\n"), p->errors.v[i].id,
 			p->errors.v[i].message);
 	return p->errors.n > 0 ? 1 : 0;
 }
@@ -204,7 +204,7 @@ void cli_print_plan(const VbPlan *p, bool diffs)
 		printf("\n");
 	}
 	for (size_t i = 0; i < p->warnings.n; i++)
-		fprintf(stderr, _("vfio-boot: warning (%s): %s\n"), p->warnings.v[i].code,
+		fprintf(stderr, _("vfio-boot: warning (%s): %s\n"), p->warnings.v[i].id,
 			p->warnings.v[i].message);
 }
 

@@ -246,8 +246,8 @@ int verb_profile(VbContext *ctx, const Args *args, int argc, char **argv)
 				_("vfio-boot: profile: written for libvirt %u.%u (the installed version "
 				  "could not be asked; --libvirt-version sets it)\n"),
 				o.libvirt / 1000, o.libvirt % 1000);
-		for (size_t i = 0; i < prof->n_notes; i++)
-			fprintf(stderr, _("vfio-boot: profile: %s\n"), prof->notes[i]);
+		for (size_t i = 0; i < prof->notes.n; i++)
+			fprintf(stderr, _("vfio-boot: profile: %s\n"), prof->notes.v[i].message);
 	}
 	status = deliver_profile(args, prof, text, qemu || proxmox);
 out:

@@ -232,10 +232,10 @@ static void print_no_iommu(VbContext *ctx, const VbModel *m)
 	VbCheckOptions opts = {.only = "iommu-active"};
 	VbCheckReport *rep = NULL;
 	printf(_("No IOMMU groups: no device can be passed through.\n"));
-	if (vb_check_run(ctx, m, &opts, &rep) >= 0 && rep->n == 1) {
-		printf(_("Why: %s.\n"), rep->checks[0].message);
-		if (rep->checks[0].fix)
-			printf(_("Fix: %s.\n"), rep->checks[0].fix);
+	if (vb_check_run(ctx, m, &opts, &rep) >= 0 && rep->checks.n == 1) {
+		printf(_("Why: %s.\n"), rep->checks.v[0].message);
+		if (rep->checks.v[0].fix)
+			printf(_("Fix: %s.\n"), rep->checks.v[0].fix);
 	}
 	vb_check_report_free(rep);
 	printf("\n");

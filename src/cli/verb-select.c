@@ -40,7 +40,7 @@ static int check_policy(VbContext *ctx, const Args *args, const VbModel *m, VbSe
 	bool fatal = false;
 	for (size_t i = 0; i < p->errors.n; i++) {
 		VbRefusal code;
-		const char *c = p->errors.v[i].code;
+		const char *c = p->errors.v[i].id;
 		if (vb_refusal_from_name(c, strlen(c), &code) < 0 || code == VB_REFUSE_NOT_FOUND)
 			fatal = true;
 		else

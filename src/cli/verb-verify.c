@@ -19,11 +19,12 @@ json_object *json_verify(const VbVerifyReport *rep)
 		json_object_object_add(ko, "image", json_string_or_null(k->image));
 		json_object_object_add(ko, "compression", json_string_or_null(k->compression));
 		json_object_object_add(ko, "binds", json_object_new_boolean(k->binds));
-		for (size_t j = 0; j < k->n_items; j++)
+		for (size_t j = 0; j < k->items.n; j++)
 			json_object_array_add(
-			    items, json_fields("id", json_object_new_string(k->items[j].id), "verdict",
-					       json_object_new_string(vb_verdict_name(k->items[j].verdict)),
-					       "message", json_object_new_string(k->items[j].message), NULL));
+			    items,
+			    json_fields("id", json_object_new_string(k->items.v[j].id), "verdict",
+					json_object_new_string(vb_verdict_name(k->items.v[j].level)),
+					"message", json_object_new_string(k->items.v[j].message), NULL));
 		json_object_object_add(ko, "items", items);
 		json_object_array_add(kernels, ko);
 	}
@@ -43,14 +44,14 @@ void print_verify(const VbVerifyReport *rep, bool problems_only)
 		printf(k->binds ? _("Kernel %s: the next boot binds the selection\n")
 				: _("Kernel %s: will NOT bind\n"),
 		       k->version);
-		for (size_t j = 0; j < k->n_items; j++) {
-			const VbVerifyItem *it = &k->items[j];
-			if (problems_only && it->verdict != VB_VERIFY_MISSING)
+		for (size_t j = 0; j < k->items.n; j++) {
+			const VbMessage *it = &k->items.v[j];
+			if (problems_only && it->level != VB_VERIFY_MISSING)
 				continue;
 			char msg[2048]; /* it quotes what the image holds */
 			utf8_escape_into(msg, sizeof(msg), it->message);
 			printf("  ");
-			cli_print_cell(_(vb_verdict_name(it->verdict)), verdict_width + 1);
+			cli_print_cell(_(vb_verdict_name(it->level)), verdict_width + 1);
 			printf("%-15s %s\n", it->id, msg);
 		}
 	}

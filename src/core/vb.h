@@ -241,20 +241,40 @@ int vb_modules_for_alias(VbModules *m, const char *alias, int (*fn)(const char *
 /* Tests only: how many fault points (see util/atomic-file.h) this process passed. */
 unsigned vb_test_fault_points(void);
 
+/* ---- messages ----------------------------------------------------------- */
+
+/* A message for people with a stable id (DESIGN.md section 4): a check's result, a plan's
+ * warning or refusal, what verify found in an image. One type, one list, one way to add. */
+typedef struct VbMessage {
+	const char *id;
+	int level;     /* on the list's own scale: VbCheckStatus, VbVerdict; 0 for a plan's */
+	char *message; /* translated */
+	char *fix;     /* what to do, translated; NULL when nothing (or the message says it) */
+} VbMessage;
+
+typedef struct VbMessages {
+	size_t n;
+	VbMessage *v;
+} VbMessages;
+
+/* Fills m (its id set by the caller): fmt and fix are translated here (the callers' own
+ * wrappers are the xgettext keywords), then fmt is formatted. -ENOMEM when out of memory. */
+int vb_message_setv(VbMessage *m, int level, const char *fix, const char *fmt, va_list ap)
+    __attribute__((format(printf, 4, 0)));
+/* The same, appended to l (unchanged on failure). */
+int vb_messages_addv(VbMessages *l, const char *id, int level, const char *fix, const char *fmt, va_list ap)
+    __attribute__((format(printf, 5, 0)));
+void vb_messages_done(VbMessages *l);
+
 /* ---- readiness checks -------------------------------------------------- */
 
 typedef enum VbCheckStatus { VB_CHECK_PASS, VB_CHECK_WARN, VB_CHECK_FAIL, VB_CHECK_SKIP } VbCheckStatus;
 
-typedef struct VbCheck {
-	const char *id;
-	VbCheckStatus status;
-	char *message;
-	char *fix; /* NULL when there is nothing to do */
-} VbCheck;
+/* A check's result: its level is a VbCheckStatus */
+typedef VbMessage VbCheck;
 
 typedef struct VbCheckReport {
-	size_t n;
-	VbCheck *checks;
+	VbMessages checks;
 } VbCheckReport;
 
 typedef struct VbCheckOptions {

@@ -118,10 +118,10 @@ static VbPlan *run(Fixture *f, bool force)
 	return f->plan;
 }
 
-static bool has_issue(const VbIssueList *l, const char *code)
+static bool has_issue(const VbMessages *l, const char *code)
 {
 	for (size_t i = 0; i < l->n; i++)
-		if (strcmp(l->v[i].code, code) == 0)
+		if (strcmp(l->v[i].id, code) == 0)
 			return true;
 	return false;
 }
@@ -205,8 +205,8 @@ static void not_found_and_changed(void **state)
 	assert_int_equal(vb_selection_add(f->sel, &changed, 0, false), 0);
 	VbPlan *p = run(f, true); /* --force never overrides not-found */
 	assert_int_equal(p->errors.n, 2);
-	assert_string_equal(p->errors.v[0].code, "not-found");
-	assert_string_equal(p->errors.v[1].code, "not-found");
+	assert_string_equal(p->errors.v[0].id, "not-found");
+	assert_string_equal(p->errors.v[1].id, "not-found");
 	assert_non_null(strstr(p->errors.v[1].message, "now holds 1002:67df"));
 }
 

@@ -62,14 +62,9 @@ static int set(VbCheck *c, VbCheckStatus st, const char *fix, const char *fmt, .
 {
 	va_list ap;
 	va_start(ap, fmt);
-	int n = vasprintf(&c->message, _(fmt), ap);
+	int r = vb_message_setv(c, st, fix, fmt, ap);
 	va_end(ap);
-	c->status = st;
-	if (n < 0 || (fix && !(c->fix = strdup(_(fix))))) {
-		c->message = n < 0 ? NULL : c->message;
-		return -ENOMEM;
-	}
-	return 0;
+	return r;
 }
 
 static const char *cpu_name(VbCpuVendor v)
@@ -639,11 +634,7 @@ VbCheckReport *vb_check_report_free(VbCheckReport *r)
 {
 	if (!r)
 		return NULL;
-	for (size_t i = 0; i < r->n; i++) {
-		free(r->checks[i].message);
-		free(r->checks[i].fix);
-	}
-	free(r->checks);
+	vb_messages_done(&r->checks);
 	free(r);
 	return NULL;
 }
@@ -679,8 +670,8 @@ int vb_check_run(VbContext *ctx, const VbModel *m, const VbCheckOptions *opts, V
 
 	VbCheckReport *rep = calloc(1, sizeof(*rep));
 	if (rep)
-		rep->checks = calloc(ELEMENTSOF(check_table), sizeof(*rep->checks));
-	if (!rep || !rep->checks) {
+		rep->checks.v = calloc(ELEMENTSOF(check_table), sizeof(*rep->checks.v));
+	if (!rep || !rep->checks.v) {
 		free(owned);
 		vb_check_report_free(rep);
 		return -ENOMEM;
@@ -688,7 +679,7 @@ int vb_check_run(VbContext *ctx, const VbModel *m, const VbCheckOptions *opts, V
 	for (size_t i = 0; i < ELEMENTSOF(check_table); i++) {
 		if (opts->only && strcmp(opts->only, check_table[i].id) != 0)
 			continue;
-		VbCheck *c = &rep->checks[rep->n++];
+		VbCheck *c = &rep->checks.v[rep->checks.n++];
 		c->id = check_table[i].id;
 		if ((r = check_table[i].fn(&e, c)) < 0)
 			break;

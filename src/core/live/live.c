@@ -224,11 +224,11 @@ int vb_live_display_users(VbContext *ctx, const VbDevice *d, VbStrv *ret)
 /* ---- the plan of a live bind -------------------------------------------- */
 
 /* Removes the issues with this code from l. */
-static void drop_issues(VbIssueList *l, const char *code)
+static void drop_issues(VbMessages *l, const char *code)
 {
 	size_t k = 0;
 	for (size_t i = 0; i < l->n; i++) {
-		if (strcmp(l->v[i].code, code) == 0)
+		if (strcmp(l->v[i].id, code) == 0)
 			free(l->v[i].message);
 		else
 			l->v[k++] = l->v[i];
@@ -245,7 +245,7 @@ static int reconsider_boot_vga(VbContext *ctx, VbPlan *p)
 		if (p->devices[i].dev->boot_vga)
 			gpu = p->devices[i].dev;
 	size_t k = 0;
-	while (k < p->errors.n && strcmp(p->errors.v[k].code, "boot-vga") != 0)
+	while (k < p->errors.n && strcmp(p->errors.v[k].id, "boot-vga") != 0)
 		k++;
 	if (!gpu || k == p->errors.n)
 		return 0;
@@ -258,7 +258,7 @@ static int reconsider_boot_vga(VbContext *ctx, VbPlan *p)
 		vb_strv_done(&users);
 		return r;
 	}
-	VbIssue *e = &p->errors.v[k];
+	VbMessage *e = &p->errors.v[k];
 	char *msg = NULL;
 	bool in_use = users.n > 0;
 	vb_strv_done(&users);

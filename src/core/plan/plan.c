@@ -14,14 +14,6 @@
 #include "../util/fileio.h"
 #include "plan.h"
 
-static void issues_done(VbIssueList *l)
-{
-	for (size_t i = 0; i < l->n; i++)
-		free(l->v[i].message);
-	free(l->v);
-	*l = (VbIssueList){0};
-}
-
 static void files_done(VbPlan *p)
 {
 	for (size_t i = 0; i < p->n_files; i++) {
@@ -54,8 +46,8 @@ VbPlan *vb_plan_free(VbPlan *p)
 	vb_strv_done(&p->entry_kept);
 	files_done(p);
 	free(p->commands);
-	issues_done(&p->warnings);
-	issues_done(&p->errors);
+	vb_messages_done(&p->warnings);
+	vb_messages_done(&p->errors);
 	free(p);
 	return NULL;
 }

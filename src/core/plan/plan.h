@@ -22,16 +22,6 @@ typedef struct VbPlanDevice {
 	const VbSelectedDevice *origin; /* the selection entry that brought it in */
 } VbPlanDevice;
 
-typedef struct VbIssue {
-	const char *code; /* stable: see DESIGN.md section 4 */
-	char *message;
-} VbIssue;
-
-typedef struct VbIssueList {
-	size_t n;
-	VbIssue *v;
-} VbIssueList;
-
 typedef struct VbKernelFacts {
 	char *version;
 	VbModuleState vfio_pci;
@@ -89,7 +79,7 @@ typedef struct VbPlan {
 	size_t n_files;
 	VbCommand *commands;
 	size_t n_commands;
-	VbIssueList warnings, errors;
+	VbMessages warnings, errors; /* id: a code of DESIGN.md section 4 */
 } VbPlan;
 
 typedef struct VbPlanOptions {
@@ -113,5 +103,4 @@ const char *vb_file_action_name(VbFileAction a);
 
 int vb_policy_expand(const VbModel *m, const VbSelection *sel, bool force, VbPlan *p);
 int vb_plan_kernel_params(VbPlan *p);
-int vb_issue_add(VbIssueList *l, const char *code, const char *fmt, ...)
-    __attribute__((format(printf, 3, 4)));
+int vb_issue_add(VbMessages *l, const char *code, const char *fmt, ...) __attribute__((format(printf, 3, 4)));

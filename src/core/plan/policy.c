@@ -16,20 +16,13 @@
 #include "../internal.h"
 #include "plan.h"
 
-int vb_issue_add(VbIssueList *l, const char *code, const char *fmt, ...)
+int vb_issue_add(VbMessages *l, const char *code, const char *fmt, ...)
 {
-	VbIssue *v = realloc(l->v, (l->n + 1) * sizeof(*v));
-	if (!v)
-		return -ENOMEM;
-	l->v = v;
 	va_list ap;
 	va_start(ap, fmt);
-	int n = vasprintf(&l->v[l->n].message, _(fmt), ap);
+	int r = vb_messages_addv(l, code, 0, NULL, fmt, ap);
 	va_end(ap);
-	if (n < 0)
-		return -ENOMEM;
-	l->v[l->n++].code = code;
-	return 0;
+	return r;
 }
 
 static VbPlanDevice *planned(VbPlan *p, const VbDevice *d)
@@ -300,18 +293,18 @@ static int choose_method(const VbModel *m, const VbSelection *sel, VbPlan *p)
 	return 0;
 }
 
-static int issues_move(VbIssueList *to, VbIssueList *from)
+static int issues_move(VbMessages *to, VbMessages *from)
 {
 	if (from->n == 0)
 		return 0;
-	VbIssue *v = realloc(to->v, (to->n + from->n + 1) * sizeof(*v));
+	VbMessage *v = realloc(to->v, (to->n + from->n + 1) * sizeof(*v));
 	if (!v)
 		return -ENOMEM;
 	memcpy(v + to->n, from->v, from->n * sizeof(*v));
 	to->v = v;
 	to->n += from->n;
 	free(from->v);
-	*from = (VbIssueList){0};
+	*from = (VbMessages){0};
 	return 0;
 }
 

@@ -62,18 +62,11 @@ int vb_libvirt_version_parse(const char *text, unsigned *ret)
  * xgettext keyword). */
 _printf_(2, 3) static int note(VbProfile *p, const char *fmt, ...)
 {
-	char **v = realloc(p->notes, (p->n_notes + 1) * sizeof(*v));
-	if (!v)
-		return -ENOMEM;
-	p->notes = v;
 	va_list ap;
 	va_start(ap, fmt);
-	int r = vasprintf(&p->notes[p->n_notes], _(fmt), ap);
+	int r = vb_messages_addv(&p->notes, NULL, 0, NULL, fmt, ap);
 	va_end(ap);
-	if (r < 0)
-		return -ENOMEM;
-	p->n_notes++;
-	return 0;
+	return r;
 }
 
 /* A domain name from a device name: letters, digits, '-' and '_' only. */
@@ -805,9 +798,7 @@ VbProfile *vb_profile_free(VbProfile *p)
 {
 	if (!p)
 		return NULL;
-	for (size_t i = 0; i < p->n_notes; i++)
-		free(p->notes[i]);
-	free(p->notes);
+	vb_messages_done(&p->notes);
 	free(p->hostdevs);
 	for (size_t i = 0; i < p->n_evdev; i++)
 		free(p->evdev[i]);

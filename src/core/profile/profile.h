@@ -102,8 +102,7 @@ typedef struct VbProfile {
 	VbProfileHostdev *hostdevs;
 	size_t n_hostdevs;
 	unsigned n_buses;
-	char **notes; /* each choice made from the host, in words, in order: XML comments, stderr */
-	size_t n_notes;
+	VbMessages notes; /* each choice made from the host, in words, in order: XML comments, stderr */
 } VbProfile;
 
 int vb_profile_build(VbContext *ctx, const VbModel *m, const VbPlan *plan, const VbProfileOptions *opts,

@@ -41,18 +41,12 @@ static int add_item(VbKernelVerify *k, const char *id, VbVerdict v, const char *
     __attribute__((format(printf, 4, 5)));
 static int add_item(VbKernelVerify *k, const char *id, VbVerdict v, const char *fmt, ...)
 {
-	VbVerifyItem *items = realloc(k->items, (k->n_items + 1) * sizeof(*items));
-	if (!items)
-		return -ENOMEM;
-	k->items = items;
-	char *msg;
 	va_list ap;
 	va_start(ap, fmt);
-	int n = vasprintf(&msg, _(fmt), ap);
+	int r = vb_messages_addv(&k->items, id, v, NULL, fmt, ap);
 	va_end(ap);
-	if (n < 0)
-		return -ENOMEM;
-	items[k->n_items++] = (VbVerifyItem){.id = id, .verdict = v, .message = msg};
+	if (r < 0)
+		return r;
 	if (v == VB_VERIFY_MISSING)
 		k->binds = false;
 	return 0;
@@ -438,9 +432,7 @@ VbVerifyReport *vb_verify_report_free(VbVerifyReport *rep)
 		return NULL;
 	for (size_t i = 0; i < rep->n_kernels; i++) {
 		VbKernelVerify *k = &rep->kernels[i];
-		for (size_t j = 0; j < k->n_items; j++)
-			free(k->items[j].message);
-		free(k->items);
+		vb_messages_done(&k->items);
 		free(k->version);
 		free(k->image);
 		free(k->compression);

@@ -12,20 +12,14 @@
 
 typedef enum VbVerdict { VB_VERIFY_OK, VB_VERIFY_MISSING, VB_VERIFY_UNKNOWN, VB_VERIFY_INFO } VbVerdict;
 
-typedef struct VbVerifyItem {
-	const char *id; /* "image", "vfio-pci", "modprobe", "helper", "rule", "devices", "native-drivers",
-			   "cmdline" */
-	VbVerdict verdict;
-	char *message; /* what was found, or why not and what fixes it */
-} VbVerifyItem;
-
 typedef struct VbKernelVerify {
 	char *version;
 	char *image;	   /* path inside the root, NULL when no image was found */
 	char *compression; /* of the image's main archive */
 	bool binds;	   /* every item that binding needs is there */
-	size_t n_items;
-	VbVerifyItem *items;
+	/* what was found, or why not and what fixes it; id: "image", "vfio-pci", "modprobe",
+	 * "helper", "rule", "devices", "native-drivers", "cmdline"; level: a VbVerdict */
+	VbMessages items;
 } VbKernelVerify;
 
 typedef struct VbVerifyReport {
