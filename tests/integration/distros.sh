@@ -101,7 +101,7 @@ for d in debian debian-refind ubuntu-dracut fedora rhel opensuse arch-grub arch-
 		not_ok "$d: fixture build" "$(cat "$work/build.log")"
 		continue
 	fi
-	vb "$r" add -q 03:00.0
+	vb_ok "$r" add -q 03:00.0
 	snapshot_root "$r" >"$work/before.snap"
 	golden_plan "$d" "$r"
 	planned_calls "$work/plan.json" >"$work/want-calls"
@@ -210,13 +210,13 @@ run "$r" revert -q >/dev/null 2>&1
 r="$work/arch-grub"
 cp "$r/etc/default/grub" "$work/grub.orig"
 run "$r" apply -q >/dev/null 2>&1
-vb "$r" remove -q 03:00.0
+vb_ok "$r" remove -q 03:00.0
 run "$r" apply -q >"$work/out" 2>&1
 if cmp -s "$work/grub.orig" "$r/etc/default/grub" && ! grep -q '"/etc/default/grub"' "$r/var/lib/vfio-boot/manifest.json" 2>/dev/null &&
 	[ -z "$(ls "$r/var/lib/vfio-boot/backups" 2>/dev/null)" ]; then
 	ok "an emptied selection: apply restores /etc/default/grub and keeps no record or backup of it"
 else not_ok "an emptied selection: apply restores /etc/default/grub and keeps no record or backup of it" "$(cat "$work/out"; diff "$work/grub.orig" "$r/etc/default/grub"; ls "$r/var/lib/vfio-boot/backups")"; fi
-vb "$r" add -q 03:00.0
+vb_ok "$r" add -q 03:00.0
 
 # An admin's file without a last newline gets one with our part, and revert takes it out
 # again: the file comes back byte for byte.
@@ -224,7 +224,7 @@ for d in arch-grub:/etc/default/grub debian-refind:/boot/refind_linux.conf; do
 	r="$work/nl-${d%%:*}" f="${d#*:}"
 	python3 "$top/tests/fixtures/build-sysroot.py" --distro="${d%%:*}" "$listing" "$r" >/dev/null
 	printf '%s' "$(cat "$r$f")" >"$work/nl.orig" && cp "$work/nl.orig" "$r$f"
-	vb "$r" add -q 03:00.0
+	vb_ok "$r" add -q 03:00.0
 	vb "$r" apply -q --no-rebuild >"$work/out" 2>&1
 	added=$(tail -c 1 "$r$f" | od -An -c | tr -d ' ')
 	vb "$r" revert -q --no-rebuild >>"$work/out" 2>&1
@@ -237,7 +237,7 @@ done
 # left to them (not added, so never taken out); one that only some have is added to all.
 r="$work/bls-entries"
 python3 "$top/tests/fixtures/build-sysroot.py" --distro=fedora "$listing" "$r" >/dev/null
-vb "$r" add -q 03:00.0
+vb_ok "$r" add -q 03:00.0
 rm "$r/etc/kernel/cmdline"
 first=$(ls "$r"/boot/loader/entries/*.conf | head -1)
 sed -i 's/^options .*/& intel_iommu=on/' "$first"
@@ -275,7 +275,7 @@ chmod +x "$work/bin-edit/grubby"
 entry_words() { for e in "$1"/boot/loader/entries/*.conf; do echo "${e##*/}: $(sed -n 's/^options //p' "$e" | tr ' ' '\n' | sort | tr '\n' ' ')"; done; }
 r="$work/bls-kept"
 python3 "$top/tests/fixtures/build-sysroot.py" --distro=fedora "$listing" "$r" >/dev/null
-vb "$r" add -q 03:00.0
+vb_ok "$r" add -q 03:00.0
 rm "$r/etc/kernel/cmdline"
 sed -i 's/^options .*/& intel_iommu=on/' "$(ls "$r"/boot/loader/entries/*.conf | head -1)"
 entry_words "$r" >"$work/entries.before"
@@ -303,7 +303,7 @@ grep -q '"message": "Fedora Linux 41 (Workstation Edition): boot loader GRUB (/e
 # booster: best effort, said so; a block in /etc/booster.yaml that a YAML reader takes
 r="$work/arch-booster"
 python3 "$top/tests/fixtures/build-sysroot.py" --distro=arch-booster "$listing" "$r" >/dev/null
-vb "$r" add -q 03:00.0
+vb_ok "$r" add -q 03:00.0
 snapshot_root "$r" | grep -v ' ./var/lib/vfio-boot' >"$work/before.snap"
 golden_plan arch-booster "$r"
 grep -q '"code": "best-effort"' "$work/plan.json" && grep -q '"/usr/lib/booster/regenerate_images"' "$work/plan.json" &&

@@ -55,7 +55,7 @@ if localedef -i es_ES -f UTF-8 "$work/locale/es_ES.UTF-8" >"$work/err" 2>&1; the
 		grep -q '15.6 GiB de RAM' "$work/es.json" && ok "in Spanish, --json keeps its ids and statuses, and numbers their point" ||
 		not_ok "in Spanish, --json keeps its ids and statuses, and numbers their point" "$(head -20 "$work/es.json")"
 	# plan, and a refusal, in Spanish; the refusal codes stay
-	vb "$work/m" add -q 03:00.0
+	vb_ok "$work/m" add -q 03:00.0
 	es plan >"$work/plan.txt" 2>&1
 	if grep -q '^Dispositivos para vfio-pci (método ids):' "$work/plan.txt" && grep -q '^crear /etc/modprobe.d/vfio-boot.conf' "$work/plan.txt" &&
 		grep -q '^Después apply ejecuta:' "$work/plan.txt" && grep -q 'vfio-boot: aviso (no-recovery-entry): vfio-boot no añade ninguna entrada' "$work/plan.txt"; then
@@ -98,7 +98,7 @@ if localedef -i es_ES -f UTF-8 "$work/locale/es_ES.UTF-8" >"$work/err" 2>&1; the
 	both usage frobnicate
 	both scan scan --all
 	both add add 03:00.0
-	vb "$work/r" add -q 03:00.0 07:00.0
+	vb_ok "$work/r" add -q 03:00.0 07:00.0
 	both apply apply --no-rebuild
 	vb "$work/r" apply -q --no-rebuild
 	both status status

@@ -30,6 +30,15 @@ fi
 
 . "$top/tests/tap.sh"
 vb() { local root=$1; shift; "$bin" --root="$root" --sysroot="$root" "$@"; }
+# vb_ok ROOT ARGS...: a run a test's setup needs to succeed (selecting the devices, say):
+# when it fails, that is a row of its own with what it printed, not a later row's mystery
+vb_ok() {
+	local out rc
+	out=$(vb "$@" 2>&1) && return 0
+	rc=$?
+	not_ok "setup: vfio-boot ${*:2} exited $rc" "$out"
+	return "$rc"
+}
 
 # snapshot DIR [SKIP...]: every path under DIR with its type, mode, link target and content
 # hash, leaving out the top-level directories named in SKIP. The manifest's bytes carry a

@@ -18,7 +18,7 @@ setup() {
 	shift
 	rm -rf "$work/$machine"
 	python3 "$top/tests/fixtures/build-sysroot.py" "$top/tests/fixtures/machines/$machine.listing" "$work/$machine" >/dev/null &&
-		vb "$work/$machine" add -q "$@"
+		vb_ok "$work/$machine" add -q "$@"
 }
 
 # case MACHINE NAME ARGS...: profile with ARGS, against the golden, then through libvirt

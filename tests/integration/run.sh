@@ -228,7 +228,7 @@ expect_error "remove of an unselected device" 1 "03:00.0 is not selected" --root
 
 # The generated files, read by their real consumers.
 s=$(stage tutorial-x99)
-vb "$s" add -q 03:00.0 07:00.0
+vb_ok "$s" add -q 03:00.0 07:00.0
 mkdir -p "$work/modprobe.d"
 vb "$s" generate modprobe >"$work/modprobe.d/vfio-boot.conf"
 if command -v modprobe >/dev/null || [ -x /sbin/modprobe ]; then
@@ -266,7 +266,7 @@ case $got in
 *) not_ok "GRUB's recovery entries get vfio-boot=off, the normal ones do not" "$got" ;;
 esac
 r=$(stage tutorial-x99)
-vb "$r" add -q 03:00.0
+vb_ok "$r" add -q 03:00.0
 echo 'GRUB_DISABLE_RECOVERY="true"' >"$r/etc/default/grub.d/50-local.cfg"
 vb "$r" plan >"$work/out" 2>&1
 grep -q "GRUB's recovery entries are turned off (GRUB_DISABLE_RECOVERY=true in /etc/default/grub.d/50-local.cfg).*add vfio-boot=off to the linux line" "$work/out" &&
@@ -275,7 +275,7 @@ grep -q "GRUB's recovery entries are turned off (GRUB_DISABLE_RECOVERY=true in /
 # man page's way of keeping one gives a BLS entry with the kill switch
 r=$(stage tutorial-x99)
 rm -r "$r/etc/default/grub.d" "$r/etc/default/grub"
-vb "$r" add -q 03:00.0
+vb_ok "$r" add -q 03:00.0
 vb "$r" plan >"$work/out" 2>&1
 grep -q "vfio-boot adds no recovery entry to this boot loader.*RECOVERY in vfio-boot(8)" "$work/out" &&
 	ok "plan says when the boot loader gets no recovery entry" || not_ok "plan says when the boot loader gets no recovery entry" "$(cat "$work/out")"
@@ -608,7 +608,7 @@ left=$(find "$work/inst" -type f)
 # plan's line about each kernel names, as loaded after vfio-pci, exactly the drivers the
 # modprobe file gives a "softdep DRIVER pre: vfio-pci"
 s=$(stage tutorial-x99)
-vb "$s" add -q 03:00.0 >/dev/null 2>&1
+vb_ok "$s" add -q 03:00.0
 said=$(vb "$s" plan 2>/dev/null | sed -n 's/^Kernel 4.15.0-33-generic: .*; loaded after vfio-pci (softdep)://p' | tr ' ' '\n' | grep . | sort)
 soft=$(vb "$s" generate modprobe | sed -n 's/^softdep \([^ ]*\) pre: vfio-pci$/\1/p' | sort)
 [ -n "$soft" ] && [ "$said" = "$soft" ] && ok "plan says the softdep drivers load after vfio-pci, as the modprobe file makes them" ||
