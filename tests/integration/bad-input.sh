@@ -186,7 +186,7 @@ row "profile: its options on another verb" 2 "option --vcpus does not apply to '
 # messages that are not system errors carry no errno text ("...: Invalid argument")
 for args in "--disk=win.qcow2" "--evdev=auto --evdev=/dev/input/event3"; do
 	# shellcheck disable=SC2086 # two options in one word
-	"$bin" --root="$work/tutorial-x99" --sysroot="$work/tutorial-x99" profile $args >/dev/null 2>"$work/err"
+	vb_exit 1 "$work/tutorial-x99" profile $args >/dev/null 2>"$work/err"
 	if [ "$(wc -l <"$work/err")" = 1 ] && ! grep -q "Invalid argument\|No such file" "$work/err"; then ok "profile $args: one line, no errno text"
 	else not_ok "profile $args: one line, no errno text" "$(cat "$work/err")"; fi
 done

@@ -20,7 +20,7 @@ for c in update-initramfs update-grub dracut mkinitcpio grub-mkconfig grub2-mkco
 	printf '#!/bin/sh\n{ printf %%s %s; for a; do printf " [%%s]" "$a"; done; echo; } >>"%s/calls"\n' "$c" "$work" >"$work/bin/$c"
 	chmod +x "$work/bin/$c"
 done
-run() { PATH="$work/bin:$PATH" VFIO_BOOT_TEST_RUN_COMMANDS=1 vb "$@"; }
+run() { local want=$1; shift; PATH="$work/bin:$PATH" VFIO_BOOT_TEST_RUN_COMMANDS=1 vb_exit "$want" "$@"; } # WANT_EXIT ROOT ARGS...
 # the plan's commands in the fakes' format
 planned_calls() { python3 -c 'import json,sys
 for c in json.load(open(sys.argv[1]))["commands"]: print(c[0] + "".join(" [%s]" % a for a in c[1:]))' "$1"; }
@@ -108,19 +108,19 @@ for d in debian debian-refind ubuntu-dracut fedora rhel opensuse arch-grub arch-
 
 	# (apply then reads the images the fakes did not build, and says they would not bind)
 	rm -f "$work/calls"
-	run "$r" apply -q >"$work/out" 2>&1
+	run 1 "$r" apply -q >"$work/out" 2>&1
 	if diff -u "$work/want-calls" "$work/calls" >"$work/diff"; then
 		ok "$d: apply runs the planned commands ($(cut -d' ' -f1 "$work/want-calls" | tr '\n' ' '))"
 	else not_ok "$d: apply runs the planned commands" "$(cat "$work/out" "$work/diff")"; fi
 	consumers "$d" "$r"
 
 	rm -f "$work/calls"
-	run "$r" apply --json >"$work/out" 2>&1
+	run 1 "$r" apply --json >"$work/out" 2>&1
 	if grep -q '"changed": false' "$work/out" && [ ! -e "$work/calls" ]; then ok "$d: a second apply changes nothing, runs nothing"
 	else not_ok "$d: a second apply changes nothing, runs nothing" "$(cat "$work/out" "$work/calls" 2>/dev/null)"; fi
 
 	rm -f "$work/calls"
-	run "$r" revert -q >"$work/out" 2>&1
+	run 0 "$r" revert -q >"$work/out" 2>&1
 	snapshot_root "$r" | grep -v ' ./var/lib/vfio-boot' >"$work/after.snap"
 	grep -v ' ./var/lib/vfio-boot' "$work/before.snap" >"$work/before2.snap"
 	if diff -u "$work/before2.snap" "$work/after.snap" >"$work/diff"; then ok "$d: revert leaves every byte as before apply"
@@ -153,22 +153,22 @@ r="$work/wayback"
 printf 'cpu  1 0 1 100 0 0 0 0 0 0\nbtime %s\n' "$(( $(date +%s) + 60 ))" >"$r/proc/stat"
 echo "BOOT_IMAGE=/boot/vmlinuz ro quiet" >"$r/proc/cmdline"
 sed -i 's/"rebuild":"skipped"/"rebuild":"done"/' "$r/var/lib/vfio-boot/manifest.json"
-vb "$r" status --bootloader=none >"$work/out" 2>&1
+vb_exit 1 "$r" status --bootloader=none >"$work/out" 2>&1
 grep -q 'no boot loader was found, so the parameters are yours to add' "$work/out" && ! grep -q 'was not regenerated' "$work/out" &&
 	ok "status with no boot loader: the missing parameters are the admin's to add" ||
 	not_ok "status with no boot loader: the missing parameters are the admin's to add" "$(cat "$work/out")"
 
 # The admin's edits since apply stay; only our part goes.
 r="$work/fedora"
-run "$r" apply -q >/dev/null 2>&1
+run 1 "$r" apply -q >/dev/null 2>&1
 echo 'GRUB_TIMEOUT=10' >>"$r/etc/default/grub"
 sed -i 's/ rhgb / rhgb nomodeset /' "$r/etc/kernel/cmdline"
-vb "$r" status --json >"$work/status.json" 2>&1
+vb_exit 1 "$r" status --json >"$work/status.json" 2>&1
 if grep -A1 '"path": "/etc/kernel/cmdline"' "$work/status.json" | grep -q '"state": "ok"' &&
 	grep -A1 '"path": "/etc/default/grub"' "$work/status.json" | grep -q '"state": "pending"'; then
 	ok "status: the admin's edits around our part are not drift; a setting after the GRUB block is (apply moves it last)"
 else not_ok "status: the admin's edits around our part are not drift; a setting after the GRUB block is (apply moves it last)" "$(grep -A1 '"path"' "$work/status.json")"; fi
-run "$r" revert -q >"$work/out" 2>&1
+run 0 "$r" revert -q >"$work/out" 2>&1
 if [ "$(tail -1 "$r/etc/default/grub")" = GRUB_TIMEOUT=10 ] && ! grep -q vfio-boot "$r/etc/default/grub" &&
 	[ "$(cat "$r/etc/kernel/cmdline")" = "root=UUID=0b6d2f4e-8f5c-4c1e-9d3a-2f3c1f0e7a11 ro rhgb nomodeset quiet" ]; then
 	ok "revert keeps the admin's later edits to /etc/default/grub and /etc/kernel/cmdline, takes out only ours"
@@ -178,13 +178,13 @@ else not_ok "revert keeps the admin's later edits to /etc/default/grub and /etc/
 r="$work/rhel"
 sed -i 's/ quiet$/ quiet intel_iommu=on/' "$r/etc/kernel/cmdline"
 rm -f "$work/calls"
-run "$r" apply -q >/dev/null 2>&1
+run 1 "$r" apply -q >/dev/null 2>&1
 if grep -qxF "grubby [--update-kernel=ALL] [--args=vfio-pci.ids=1002:67b1,1002:aac8]" "$work/calls" &&
 	grep -q ' quiet intel_iommu=on vfio-pci.ids=1002:67b1,1002:aac8$' "$r/etc/kernel/cmdline"; then
 	ok "a parameter already on the command line is not added twice, to the entries or to /etc/kernel/cmdline"
 else not_ok "a parameter already on the command line is not added twice, to the entries or to /etc/kernel/cmdline" "$(cat "$work/calls" "$r/etc/kernel/cmdline")"; fi
 rm -f "$work/calls"
-run "$r" revert -q >/dev/null 2>&1
+run 0 "$r" revert -q >/dev/null 2>&1
 if grep -qxF "grubby [--update-kernel=ALL] [--remove-args=vfio-pci.ids=1002:67b1,1002:aac8]" "$work/calls" &&
 	grep -q ' quiet intel_iommu=on$' "$r/etc/kernel/cmdline"; then
 	ok "revert takes out only the parameters vfio-boot added"
@@ -192,26 +192,26 @@ else not_ok "revert takes out only the parameters vfio-boot added" "$(cat "$work
 
 # A changed selection: the entries lose what is no longer wanted.
 r="$work/popos"
-run "$r" apply -q >/dev/null 2>&1
+run 1 "$r" apply -q >/dev/null 2>&1
 sed -i 's/^iommu-pt no/iommu-pt yes/' "$r/etc/vfio-boot.conf"
 rm -f "$work/calls"
-run "$r" apply -q >"$work/out" 2>&1
+run 1 "$r" apply -q >"$work/out" 2>&1
 if grep -qxF "kernelstub [-a] [intel_iommu=on iommu=pt vfio-pci.ids=1002:67b1,1002:aac8]" "$work/calls"; then
 	ok "popos: a new parameter reaches kernelstub"
 else not_ok "popos: a new parameter reaches kernelstub" "$(cat "$work/out" "$work/calls")"; fi
 sed -i 's/^iommu-pt yes/iommu-pt no/' "$r/etc/vfio-boot.conf"
 rm -f "$work/calls"
-run "$r" apply -q >"$work/out" 2>&1
+run 1 "$r" apply -q >"$work/out" 2>&1
 if grep -qxF "kernelstub [-d] [iommu=pt]" "$work/calls"; then ok "popos: a parameter no longer wanted is taken out with kernelstub -d"
 else not_ok "popos: a parameter no longer wanted is taken out with kernelstub -d" "$(cat "$work/out" "$work/calls")"; fi
-run "$r" revert -q >/dev/null 2>&1
+run 0 "$r" revert -q >/dev/null 2>&1
 
 # Nothing selected any more: apply takes our part out of the admin's files and forgets them.
 r="$work/arch-grub"
 cp "$r/etc/default/grub" "$work/grub.orig"
-run "$r" apply -q >/dev/null 2>&1
+run 1 "$r" apply -q >/dev/null 2>&1
 vb_ok "$r" remove -q 03:00.0
-run "$r" apply -q >"$work/out" 2>&1
+run 0 "$r" apply -q >"$work/out" 2>&1
 if cmp -s "$work/grub.orig" "$r/etc/default/grub" && ! grep -q '"/etc/default/grub"' "$r/var/lib/vfio-boot/manifest.json" 2>/dev/null &&
 	[ -z "$(ls "$r/var/lib/vfio-boot/backups" 2>/dev/null)" ]; then
 	ok "an emptied selection: apply restores /etc/default/grub and keeps no record or backup of it"
@@ -279,7 +279,7 @@ vb_ok "$r" add -q 03:00.0
 rm "$r/etc/kernel/cmdline"
 sed -i 's/^options .*/& intel_iommu=on/' "$(ls "$r"/boot/loader/entries/*.conf | head -1)"
 entry_words "$r" >"$work/entries.before"
-FAKE_ROOT=$r PATH="$work/bin-edit:$PATH" VFIO_BOOT_TEST_RUN_COMMANDS=1 vb "$r" apply -q >/dev/null 2>&1
+FAKE_ROOT=$r PATH="$work/bin-edit:$PATH" VFIO_BOOT_TEST_RUN_COMMANDS=1 vb_exit 1 "$r" apply -q >/dev/null 2>&1
 applied_ok=$(entry_words "$r" | grep -c 'intel_iommu=on.*vfio-pci.ids=')
 FAKE_ROOT=$r PATH="$work/bin-edit:$PATH" VFIO_BOOT_TEST_RUN_COMMANDS=1 vb "$r" revert -q >"$work/out" 2>&1
 if [ "$applied_ok" = 2 ] && entry_words "$r" | cmp -s - "$work/entries.before"; then
@@ -316,13 +316,13 @@ vb "$r" revert -q --no-rebuild >/dev/null 2>&1
 snapshot_root "$r" | grep -v ' ./var/lib/vfio-boot' | diff -u "$work/before.snap" - >"$work/diff" &&
 	ok "arch-booster: revert leaves every byte as before apply" || not_ok "arch-booster: revert leaves every byte as before apply" "$(cat "$work/diff")"
 printf 'modules_force_load: nvme\n' >>"$r/etc/booster.yaml"
-vb "$r" plan >"$work/out" 2>&1
+vb_exit 1 "$r" plan >"$work/out" 2>&1
 [ $? = 1 ] && grep -q "refused (booster-config): /etc/booster.yaml sets modules_force_load already" "$work/out" &&
 	ok "booster with its own modules_force_load: refused, with the step to do by hand" || not_ok "booster with its own modules_force_load: refused, with the step to do by hand" "$(cat "$work/out")"
 r="$work/identical-booster"
 python3 "$top/tests/fixtures/build-sysroot.py" --distro=arch-booster "$top/tests/fixtures/machines/identical-gpus.listing" "$r" >/dev/null
 snapshot_root "$r" >"$work/idb.snap"
-vb "$r" add 02:00.0 >"$work/out" 2>&1
+vb_exit 1 "$r" add 02:00.0 >"$work/out" 2>&1
 [ $? = 1 ] && grep -q "refused (unsupported-initramfs): booster runs no udev rules" "$work/out" && snapshot_root "$r" | cmp -s - "$work/idb.snap" &&
 	ok "booster cannot bind by address: identical GPUs are refused with the way out" || not_ok "booster cannot bind by address: identical GPUs are refused with the way out" "$(cat "$work/out")"
 r="$work/arch-systemd-boot"
@@ -333,10 +333,10 @@ grep -q 'systemd-boot without /etc/kernel/cmdline: create it' "$work/out" && ! g
 
 # A cut block is the admin's to mend: plan refuses, apply writes nothing.
 r="$work/opensuse"
-run "$r" apply -q >/dev/null 2>&1
+run 1 "$r" apply -q >/dev/null 2>&1
 sed -i '/^# END vfio-boot/d' "$r/etc/default/grub"
 snapshot_root "$r" >"$work/cut.snap"
-run "$r" apply >"$work/out" 2>&1
+run 1 "$r" apply >"$work/out" 2>&1
 st=$?
 if [ $st = 1 ] && grep -q "refused (damaged-block): /etc/default/grub: a '# BEGIN vfio-boot' line without its '# END vfio-boot'" "$work/out" &&
 	snapshot_root "$r" | cmp -s - "$work/cut.snap"; then ok "a block without its end line is refused and nothing changes"

@@ -36,18 +36,18 @@ if [ -x "$hook" ] && sh -n "$hook" && grep -q 'handoff prepare --domain="$1"' "$
 else not_ok "apply: writes the executable libvirt hook, and no device list for the boot"; fi
 got=$(vb "$r" apply 2>&1)
 [[ $got == *"Nothing to change"* ]] && ok "apply: a second run changes nothing" || not_ok "apply: a second run changes nothing" "$got"
-got=$(vb "$r" status 2>&1)
+got=$(vb_exit 1 "$r" status 2>&1)
 [[ $got == *"0000:03:00.0  radeon         handoff: with the host until a VM that assigns it starts"* ]] &&
 	ok "status: the devices selected for handoff, with the host" || not_ok "status: the devices selected for handoff, with the host" "$got"
 # boot and handoff in one slot is refused
 s=$work/mixed && cp -a "$r" "$s"
 echo "device 0000:03:00.1 1002:aac8" >>"$s/etc/vfio-boot.conf"
-got=$(vb "$s" plan 2>&1)
+got=$(vb_exit 1 "$s" plan 2>&1)
 [[ $got == *"handoff-conflict"*"0000:03:00.1 would be bound at boot and handed off"* ]] &&
 	ok "plan: a slot both bound at boot and handed off is refused" || not_ok "plan: a slot both bound at boot and handed off is refused" "$got"
 # the console GPU: only with allow=boot-vga on its own line
 s=$work/single && cp -a "$r" "$s"
-got=$(vb "$s" add --handoff 04:00.0 2>&1; echo "/$?")
+got=$(vb_exit 1 "$s" add --handoff 04:00.0 2>&1; echo "/$?")
 [[ $got == *"refused (boot-vga)"*"allow=boot-vga on its line"*/1 ]] && ok "add --handoff: the boot GPU is refused" || not_ok "add --handoff: the boot GPU is refused" "$got"
 got=$(vb "$s" add --handoff --force 04:00.0 2>&1; echo "/$?")
 if [[ $got == */0 ]] && grep -q '^device 0000:04:00.0 .*allow=boot-vga.* handoff' "$s/etc/vfio-boot.conf"; then
@@ -108,14 +108,21 @@ esac
 EOF
 chmod +x "$work/bin/systemctl"
 # the fake kernel answers a write a moment after it returns: wait for it before looking
-run() { PATH="$work/bin:$PATH" VFIO_BOOT_TEST_RUN_COMMANDS=1 vb "$r" "$@"; local st=$?; sleep 0.2; return $st; }
+run() { # WANT_EXIT ARGS...
+	local want=$1 st
+	shift
+	PATH="$work/bin:$PATH" VFIO_BOOT_TEST_RUN_COMMANDS=1 vb_exit "$want" "$r" "$@"
+	st=$?
+	sleep 0.2
+	return $st
+}
 
-got=$(run handoff prepare --dry-run --timeout=1 2>&1; echo "/$?")
+got=$(run 1 handoff prepare --dry-run --timeout=1 2>&1; echo "/$?")
 [[ $got == *"is held by"*"pipewire (pid 701, pipewire.service) has /dev/snd/pcmC1D3p open"*/1 ]] &&
 	ok "prepare --dry-run: a process outside the display manager that holds a function is named" ||
 	not_ok "prepare --dry-run: a process outside the display manager that holds a function is named" "$got"
 rm "$r/proc/701/fd/9"
-got=$(run handoff prepare --dry-run 2>&1; echo "/$?")
+got=$(run 0 handoff prepare --dry-run 2>&1; echo "/$?")
 want="devices-$gpu: stop display-manager.service (gdm3 (pid 700, gdm3.service) has /dev/dri/card0 open)
 devices-$gpu: unbind the framebuffer console (vtcon1)
 devices-$gpu: take $gpu from radeon
@@ -129,12 +136,12 @@ devices-$gpu: give $audio to vfio-pci
 
 # with another framebuffer (the host's GPU) the console has somewhere to go: left alone
 mkdir -p "$r/sys/class/graphics/fb1" && ln -s "$(readlink -f "$dev/0000:04:00.0")" "$r/sys/class/graphics/fb1/device"
-got=$(run handoff prepare --dry-run 2>&1; echo "/$?")
+got=$(run 0 handoff prepare --dry-run 2>&1; echo "/$?")
 [[ $got == */0 && $got != *"framebuffer console"* ]] && ok "prepare --dry-run: the console stays bound when another GPU's framebuffer can take it" ||
 	not_ok "prepare --dry-run: the console stays bound when another GPU's framebuffer can take it" "$got"
 rm -r "$r/sys/class/graphics/fb1"
 
-got=$(run handoff prepare 2>&1; echo "/$?")
+got=$(run 0 handoff prepare 2>&1; echo "/$?")
 want_log="systemctl stop display-manager.service
 unbind radeon $gpu
 unbind snd_hda_intel $audio
@@ -147,10 +154,10 @@ if [[ $got == */0 ]] && [ "$(cat "$work/kernel.log")" = "$want_log" ] &&
 	ok "prepare: display manager stopped, console unbound, both functions on vfio-pci, journal complete"
 else not_ok "prepare: display manager stopped, console unbound, both functions on vfio-pci, journal complete" "$got
 $(cat "$work/kernel.log")"; fi
-got=$(run handoff prepare 2>&1; echo "/$?")
+got=$(run 0 handoff prepare 2>&1; echo "/$?")
 [[ $got == */0 ]] && [ "$(wc -l <"$work/kernel.log")" = 5 ] && ok "prepare: a second one changes nothing" || not_ok "prepare: a second one changes nothing" "$got"
 : >"$work/kernel.log"
-got=$(run handoff release 2>&1; echo "/$?")
+got=$(run 0 handoff release 2>&1; echo "/$?")
 want_log="unbind vfio-pci $audio
 bind snd_hda_intel $audio
 unbind vfio-pci $gpu
@@ -163,7 +170,7 @@ if [[ $got == */0 ]] && [ "$(cat "$work/kernel.log")" = "$want_log" ] &&
 	ok "release: drivers back, console back, display manager started, journal gone"
 else not_ok "release: drivers back, console back, display manager started, journal gone" "$got
 $(cat "$work/kernel.log")"; fi
-got=$(run handoff release 2>&1; echo "/$?")
+got=$(run 0 handoff release 2>&1; echo "/$?")
 [ "$got" = "/0" ] && ok "release: with nothing handed off, nothing to do" || not_ok "release: with nothing handed off, nothing to do" "$got"
 
 # ---- the libvirt hook: the domain's XML on stdin ------------------------------------------------
@@ -172,14 +179,14 @@ domain="<domain type='kvm'><name>win</name><devices>
 <address type='pci' domain='0x0000' bus='0x05' slot='0x00' function='0x0'/></hostdev>
 </devices></domain>"
 : >"$work/kernel.log"
-got=$(run handoff prepare --domain=win <<<"$domain" 2>&1; echo "/$?")
+got=$(run 0 handoff prepare --domain=win <<<"$domain" 2>&1; echo "/$?")
 [[ $got == */0 ]] && grep -q "bind vfio-pci $audio" "$work/kernel.log" && [ -e "$r/run/vfio-boot/handoff/win" ] &&
 	ok "prepare --domain: the domain's hostdev brings its slot, journal named after the domain" ||
 	not_ok "prepare --domain: the domain's hostdev brings its slot, journal named after the domain" "$got"
 other="<domain type='kvm'><name>plain</name><devices><hostdev mode='subsystem' type='pci'><source><address domain='0x0000' bus='0x07' slot='0x00' function='0x0'/></source></hostdev></devices></domain>"
-got=$(run handoff prepare --domain=plain <<<"$other" 2>&1; echo "/$?")
+got=$(run 0 handoff prepare --domain=plain <<<"$other" 2>&1; echo "/$?")
 [ "$got" = "/0" ] && [ ! -e "$r/run/vfio-boot/handoff/plain" ] && ok "prepare --domain: a domain without handoff devices: nothing, silently" || not_ok "prepare --domain: a domain without handoff devices: nothing, silently" "$got"
-got=$(run handoff prepare --domain=bad <<<"<domain><devices>" 2>&1; echo "/$?")
+got=$(run 1 handoff prepare --domain=bad <<<"<domain><devices>" 2>&1; echo "/$?")
 [[ $got == *"not well-formed"*/1 ]] && ok "prepare --domain: broken XML is an error" || not_ok "prepare --domain: broken XML is an error" "$got"
 # as libvirt runs it
 got=$(PATH="$work/bin:$PATH" VFIO_BOOT_TEST_RUN_COMMANDS=1 sh -c "sed 's|exec [^ ]*/vfio-boot|exec \"$bin\" --root=$r --sysroot=$r|' '$hook' | sh -s win release end -" </dev/null 2>&1; echo "/$?")
@@ -199,14 +206,14 @@ tuned="<domain type='kvm'><name>win</name><memory unit='KiB'>1048576</memory>
 <hostdev mode='subsystem' type='pci' managed='no'><source><address domain='0x0000' bus='0x03' slot='0x00' function='0x1'/></source></hostdev>
 </devices></domain>"
 : >"$work/kernel.log"
-got=$(run handoff prepare --domain=win <<<"$tuned" 2>&1; echo "/$?")
+got=$(run 0 handoff prepare --domain=win <<<"$tuned" 2>&1; echo "/$?")
 if [[ $got == *"reserve 502 huge pages of 2048 KiB on node0 for the VM's memory"*"keep system.slice on CPUs 0-3,5-9,11 while the VM runs on 4,10"*"CPU 10: governor performance (was schedutil)"*/0 ]] &&
 	[ "$(cat "$hp/nr_hugepages")" = 512 ] && [ "$(cat "$work/allowed.system.slice")" = "0-3,5-9,11" ] &&
 	[ "$(cat "$work/allowed.init.scope")" = "0-3,5-9,11" ] && [ "$(cat "$r/sys/devices/system/cpu/cpu4/cpufreq/scaling_governor")" = performance ] &&
 	[ "$(cat "$r/sys/devices/system/cpu/cpu0/cpufreq/scaling_governor")" = schedutil ] && [ "$(cat "$r/proc/sys/vm/compact_memory")" = 1 ]; then
 	ok "prepare --domain: huge pages reserved on the pinned CPUs' node (after compaction), the host's units on the other CPUs, the VM's CPUs on cpu-governor"
 else not_ok "prepare --domain: huge pages, CPU isolation, governor" "$got"; fi
-got=$(run handoff release --domain=win </dev/null 2>&1; echo "/$?")
+got=$(run 0 handoff release --domain=win </dev/null 2>&1; echo "/$?")
 if [[ $got == */0 ]] && [ "$(cat "$hp/nr_hugepages")" = 10 ] && [ "$(cat "$work/allowed.system.slice")" = "" ] &&
 	[ "$(cat "$work/allowed.user.slice")" = "0-5" ] && [ "$(cat "$r/sys/devices/system/cpu/cpu4/cpufreq/scaling_governor")" = schedutil ] &&
 	[ "$(basename "$(readlink "$dev/$gpu/driver")")" = radeon ]; then
@@ -224,35 +231,45 @@ snap() {
 	ls "$r/proc/700/fd"
 }
 before=$(snap)
+# restored WANT: the host as WANT says, once the fake kernel has done the writes it was given
+# (it answers each a moment later, longer on a loaded machine); false after 5 s
+restored() {
+	local i
+	for i in $(seq 50); do
+		[ "$(snap)" = "$1" ] && return 0
+		sleep 0.1
+	done
+	return 1
+}
 ln -s /dev/dri/renderD128 "$r/proc/701/fd/9"
 start=$(date +%s)
-got=$(run handoff prepare --timeout=2 2>&1; echo "/$?")
+got=$(run 1 handoff prepare --timeout=2 2>&1; echo "/$?")
 took=$(($(date +%s) - start))
 if [[ $got == *"did not let go within 2 s: pipewire (pid 701, pipewire.service) has /dev/dri/renderD128 open"*"everything prepare did was undone"*/1 ]] &&
-	[ "$(snap)" = "$before" ] && [ ! -e "$r/run/vfio-boot/handoff/devices-$gpu" ] && [ $took -lt 10 ]; then
+	restored "$before" && [ ! -e "$r/run/vfio-boot/handoff/devices-$gpu" ] && [ $took -lt 10 ]; then
 	ok "prepare: a holder that does not let go: rollback within the timeout, the holder named, the host as it was"
 else not_ok "prepare: a holder that does not let go: rollback within the timeout, the holder named, the host as it was" "$got ($took s)"; fi
 rm "$r/proc/701/fd/9"
 # radeon's unbind hangs (nobody reads the FIFO): the step times out
 stop_kernel
 for d in snd_hda_intel vfio-pci; do fifo_driver $d; done
-got=$(run handoff prepare --timeout=1 2>&1; echo "/$?")
-[[ $got == *"radeon did not let go of $gpu"*"Connection timed out"*/1 || $got == *"radeon did not let go of $gpu"*"timed out"*/1 ]] && [ "$(snap)" = "$before" ] &&
+got=$(run 1 handoff prepare --timeout=1 2>&1; echo "/$?")
+[[ $got == *"radeon did not let go of $gpu"*"Connection timed out"*/1 || $got == *"radeon did not let go of $gpu"*"timed out"*/1 ]] && restored "$before" &&
 	ok "prepare: an unbind that hangs times out and everything is undone" || not_ok "prepare: an unbind that hangs times out and everything is undone" "$got"
 stop_kernel
 for d in radeon snd_hda_intel vfio-pci; do fifo_driver $d; done
 # kill -9 at each record of the journal, then the next prepare (or release) puts it right
 for k in 1 2 3 4 5; do
-	VFIO_BOOT_TEST_KILL_AT=$k run handoff prepare >/dev/null 2>&1
-	got=$(run handoff release 2>&1; echo "/$?")
-	[[ $got == */0 ]] && [ "$(snap)" = "$before" ] && [ ! -e "$r/run/vfio-boot/handoff/devices-$gpu" ] &&
+	VFIO_BOOT_TEST_KILL_AT=$k run 137 handoff prepare >/dev/null 2>&1
+	got=$(run 0 handoff release 2>&1; echo "/$?")
+	[[ $got == */0 ]] && restored "$before" && [ ! -e "$r/run/vfio-boot/handoff/devices-$gpu" ] &&
 		ok "kill -9 at journal record $k of prepare: release restores the host" || not_ok "kill -9 at journal record $k of prepare: release restores the host" "$got
 $(snap)"
-	VFIO_BOOT_TEST_KILL_AT=$k run handoff prepare >/dev/null 2>&1
-	got=$(run handoff prepare 2>&1; echo "/$?")
+	VFIO_BOOT_TEST_KILL_AT=$k run 137 handoff prepare >/dev/null 2>&1
+	got=$(run 0 handoff prepare 2>&1; echo "/$?")
 	[[ $got == *"did not finish: undoing it first"*/0 ]] && [ "$(basename "$(readlink "$dev/$gpu/driver")")" = vfio-pci ] &&
 		ok "kill -9 at journal record $k of prepare: the next prepare undoes it, then hands off" || not_ok "kill -9 at journal record $k of prepare: the next prepare undoes it, then hands off" "$got"
-	run handoff release >/dev/null 2>&1
+	run 0 handoff release >/dev/null 2>&1
 done
 stop_kernel
 
@@ -265,24 +282,24 @@ ln -s ../../nvidia_modeset "$n/sys/module/nvidia/holders/nvidia_modeset"
 ln -s ../../nvidia_uvm "$n/sys/module/nvidia/holders/nvidia_uvm"
 ln -s ../../nvidia_drm "$n/sys/module/nvidia_modeset/holders/nvidia_drm"
 rm -f "$n/proc/700/fd/5"
-got=$("$bin" --root="$n" --sysroot="$n" handoff prepare --dry-run 2>&1; echo "/$?")
+got=$(vb "$n" handoff prepare --dry-run 2>&1; echo "/$?")
 order=$(grep -o 'unload [a-z_]*' <<<"$got" | tr '\n' ' ')
 [ "$order" = "unload nvidia_drm unload nvidia_modeset unload nvidia_uvm unload nvidia " ] && [[ $got == */0 ]] &&
 	ok "prepare --dry-run, nvidia: its modules unloaded holders first (nvidia_drm, nvidia_modeset, nvidia_uvm, nvidia)" ||
 	not_ok "prepare --dry-run, nvidia: its modules unloaded holders first" "$got"
 rm "$n/sys/module/nvidia_uvm/initstate"
-got=$("$bin" --root="$n" --sysroot="$n" handoff prepare --dry-run 2>&1; echo "/$?")
+got=$(vb_exit 1 "$n" handoff prepare --dry-run 2>&1; echo "/$?")
 [[ $got == *"nvidia_uvm is built into the kernel: it cannot be unloaded"*/1 ]] && ok "prepare: a built-in module in the way is refused, named" || not_ok "prepare: a built-in module in the way is refused, named" "$got"
 
 # ---- a device not selected for handoff ---------------------------------------------------------
-got=$(vb "$r" handoff prepare 07:00.0 2>&1; echo "/$?")
+got=$(vb_exit 1 "$r" handoff prepare 07:00.0 2>&1; echo "/$?")
 [[ $got == *"0000:07:00.0 is not selected for handoff: 'vfio-boot add --handoff 0000:07:00.0'"*/1 ]] && ok "prepare DEVICE: one not selected for handoff is refused" || not_ok "prepare DEVICE: one not selected for handoff is refused" "$got"
-got=$(vb "$r" handoff start 2>&1; echo "/$?")
+got=$(vb_exit 2 "$r" handoff start 2>&1; echo "/$?")
 [[ $got == *"'start' is not prepare or release"*/2 ]] && ok "handoff: an unknown action is a usage error" || not_ok "handoff: an unknown action is a usage error" "$got"
 
 # ---- check on a host with one GPU: handoff is the way --------------------------------------------
 python3 "$top/tests/fixtures/build-sysroot.py" "$top/tests/fixtures/machines/no-iommu.listing" "$work/one" >/dev/null
-vb "$work/one" check --json >"$work/check.json"
+vb_exit 1 "$work/one" check --json >"$work/check.json"
 python3 - "$work/check.json" <<'PY' && ok "check, one GPU: host-display says dynamic handoff is the way, and the fix says how" || not_ok "check, one GPU: host-display says dynamic handoff is the way"
 import json, sys
 c = {x["id"]: x for x in json.load(open(sys.argv[1]))["checks"]}["host-display"]

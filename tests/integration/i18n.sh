@@ -40,8 +40,8 @@ printf 'static void f(void)\n{\n\tprintf(_("marked %%s\\n"), "x");\n\tfprintf(st
 mkdir -p "$work/locale"
 if localedef -i es_ES -f UTF-8 "$work/locale/es_ES.UTF-8" >"$work/err" 2>&1; then
 	python3 "$top/tests/fixtures/build-sysroot.py" --distro=fedora "$top/tests/fixtures/machines/tutorial-x99.listing" "$work/m" >/dev/null
-	es() { LOCPATH="$work/locale" LANG=es_ES.UTF-8 LC_ALL= VFIO_BOOT_TEST_LOCALEDIR="$top/$build/locale" vb "$work/m" "$@"; }
-	es check >"$work/es.txt" 2>&1
+	es() { local want=$1; shift; LOCPATH="$work/locale" LANG=es_ES.UTF-8 LC_ALL= VFIO_BOOT_TEST_LOCALEDIR="$top/$build/locale" vb_exit "$want" "$work/m" "$@"; } # WANT_EXIT ARGS...
+	es 0 check >"$work/es.txt" 2>&1
 	LANG=C vb "$work/m" check >"$work/en.txt" 2>&1
 	# each line's message differs from the English one, and nothing of the English remains
 	same=$(paste -d'\n' "$work/en.txt" "$work/es.txt" | paste - - | awk -F'\t' '$1 == $2 && $1 ~ /[a-z][a-z][a-z]/')
@@ -50,23 +50,23 @@ if localedef -i es_ES -f UTF-8 "$work/locale/es_ES.UTF-8" >"$work/err" 2>&1; the
 		ok "LANG=es_ES.UTF-8 vfio-boot check speaks Spanish, every line"
 	else not_ok "LANG=es_ES.UTF-8 vfio-boot check speaks Spanish, every line" "$(cat "$work/es.txt"; echo "untranslated:"; echo "$same")"; fi
 	# the contract stays: ids and statuses; numbers keep their point
-	es check --json >"$work/es.json"
+	es 0 check --json >"$work/es.json"
 	grep -q '"status": "pass"' "$work/es.json" && grep -q '"id": "iommu-firmware"' "$work/es.json" &&
 		grep -q '15.6 GiB de RAM' "$work/es.json" && ok "in Spanish, --json keeps its ids and statuses, and numbers their point" ||
 		not_ok "in Spanish, --json keeps its ids and statuses, and numbers their point" "$(head -20 "$work/es.json")"
 	# plan, and a refusal, in Spanish; the refusal codes stay
 	vb_ok "$work/m" add -q 03:00.0
-	es plan >"$work/plan.txt" 2>&1
+	es 0 plan >"$work/plan.txt" 2>&1
 	if grep -q '^Dispositivos para vfio-pci (método ids):' "$work/plan.txt" && grep -q '^crear /etc/modprobe.d/vfio-boot.conf' "$work/plan.txt" &&
 		grep -q '^Después apply ejecuta:' "$work/plan.txt" && grep -q 'vfio-boot: aviso (no-recovery-entry): vfio-boot no añade ninguna entrada' "$work/plan.txt"; then
 		ok "LANG=es_ES.UTF-8 vfio-boot plan speaks Spanish"
 	else not_ok "LANG=es_ES.UTF-8 vfio-boot plan speaks Spanish" "$(grep -v '^  [+-]' "$work/plan.txt")"; fi
-	es add 04:00.0 >"$work/refused.txt" 2>&1
+	es 1 add 04:00.0 >"$work/refused.txt" 2>&1
 	grep -q "vfio-boot: rechazado (boot-vga): 0000:04:00.0 (G94GL \[Quadro FX 1800\]) es el dispositivo VGA de arranque, la consola del anfitrión" "$work/refused.txt" &&
 		ok "a refusal in Spanish keeps its code" || not_ok "a refusal in Spanish keeps its code" "$(cat "$work/refused.txt")"
 	# the host's disk in a refusal is in Spanish too; scan's JSON keeps the English
-	es add --dry-run 00:1f.2 >"$work/disk.txt" 2>&1
-	es scan --json >"$work/scan.json"
+	es 1 add --dry-run 00:1f.2 >"$work/disk.txt" 2>&1
+	es 0 scan --json >"$work/scan.json"
 	grep -q "rechazado (host-disk): 0000:00:1f.2 (SATA controller) lleva sda1, montado en / en este anfitrión" "$work/disk.txt" &&
 		grep -q '"use": "mounted on /"' "$work/scan.json" && ok "in Spanish: the host's disk in a refusal, English in scan's JSON" ||
 		not_ok "in Spanish: the host's disk in a refusal, English in scan's JSON" "$(cat "$work/disk.txt")"
@@ -77,14 +77,14 @@ if localedef -i es_ES -f UTF-8 "$work/locale/es_ES.UTF-8" >"$work/err" 2>&1; the
 		paste -d'\n' "$work/$1.en" "$work/$1.es" | paste - - |
 			awk -F'\t' 'tolower($1) == tolower($2) && $1 ~ /(^|[^a-z])(the|is|are|of|to|in|on|as|at|be|has|this|that|and|not|with|for|by|from|was|it|no|nothing|would|failed|run|sync)([^a-z]|$)/'
 	}
-	both() { # NAME ARGS...: runs vfio-boot in English and in Spanish on the same copy of the root
-		local name=$1
-		shift
+	both() { # NAME WANT_EXIT ARGS...: runs vfio-boot in English and in Spanish on the same copy of the root
+		local name=$1 want=$2
+		shift 2
 		rm -rf "$work/r.en" "$work/r.es"
 		cp -a "$work/r" "$work/r.en" && cp -a "$work/r" "$work/r.es"
-		LANG=C vb "$work/r.en" "$@" >"$work/$name.en" 2>&1
+		LANG=C vb_exit "$want" "$work/r.en" "$@" >"$work/$name.en" 2>&1
 		echo "exit $?" >>"$work/$name.en"
-		es_at "$work/r.es" "$@" >"$work/$name.es" 2>&1
+		es_at "$want" "$work/r.es" "$@" >"$work/$name.es" 2>&1
 		echo "exit $?" >>"$work/$name.es"
 		local same
 		same=$(untranslated "$name")
@@ -92,23 +92,23 @@ if localedef -i es_ES -f UTF-8 "$work/locale/es_ES.UTF-8" >"$work/err" 2>&1; the
 			ok "in Spanish: vfio-boot $* (every line)"
 		else not_ok "in Spanish: vfio-boot $* (every line)" "$(cat "$work/$name.es"; echo "untranslated:"; echo "$same")"; fi
 	}
-	es_at() { local root=$1; shift; LOCPATH="$work/locale" LANG=es_ES.UTF-8 LC_ALL= VFIO_BOOT_TEST_LOCALEDIR="$top/$build/locale" vb "$root" "$@"; }
+	es_at() { local want=$1 root=$2; shift 2; LOCPATH="$work/locale" LANG=es_ES.UTF-8 LC_ALL= VFIO_BOOT_TEST_LOCALEDIR="$top/$build/locale" vb_exit "$want" "$root" "$@"; } # WANT_EXIT ROOT ARGS...
 	python3 "$top/tests/fixtures/build-sysroot.py" --distro=debian "$top/tests/fixtures/machines/tutorial-x99.listing" "$work/r" >/dev/null
-	both help --help
-	both usage frobnicate
-	both scan scan --all
-	both add add 03:00.0
+	both help 0 --help
+	both usage 2 frobnicate
+	both scan 0 scan --all
+	both add 0 add 03:00.0
 	vb_ok "$work/r" add -q 03:00.0 07:00.0
-	both apply apply --no-rebuild
+	both apply 0 apply --no-rebuild
 	vb "$work/r" apply -q --no-rebuild
-	both status status
-	both verify verify
-	both dry-revert revert --dry-run
-	both revert revert --no-rebuild
-	both bind bind --dry-run 07:00.0
-	both profile profile --os=windows10 --memory=8G --libvirt-version=9.0 --output="$work/vm.xml"
+	both status 1 status
+	both verify 1 verify
+	both dry-revert 0 revert --dry-run
+	both revert 0 revert --no-rebuild
+	both bind 0 bind --dry-run 07:00.0
+	both profile 0 profile --os=windows10 --memory=8G --libvirt-version=9.0 --output="$work/vm.xml"
 	printf 'device 0000:03:00.0 1002:67b1\nmethod sometimes\n' >"$work/r/etc/vfio-boot.conf"
-	both parse-error plan
+	both parse-error 1 plan
 	# --help fits a terminal of 80 columns in both languages (characters, not bytes)
 	wide=$(cat "$work/help.en" "$work/help.es" | python3 -c 'import sys; [print(len(l), l) for l in sys.stdin.read().splitlines() if len(l) > 79]')
 	[ -z "$wide" ] && ok "--help fits in 79 columns in English and in Spanish" || not_ok "--help fits in 79 columns in English and in Spanish" "$wide"
@@ -135,7 +135,7 @@ if localedef -i es_ES -f UTF-8 "$work/locale/es_ES.UTF-8" >"$work/err" 2>&1; the
 		"$(grep '^  0000:' "$work/plan.txt"; cat "$work/status.es" "$work/verify.es")"; fi
 	# a word from the file in an error is shown as the user wrote it, accents and all
 	printf 'method m\303\251todo\n' >"$work/r/etc/vfio-boot.conf"
-	es_at "$work/r" plan >"$work/accent.es" 2>&1
+	es_at 1 "$work/r" plan >"$work/accent.es" 2>&1
 	grep -q "method 'método': se espera auto, ids o address" "$work/accent.es" &&
 		ok "in Spanish: a parse error keeps the file's UTF-8 and is translated" ||
 		not_ok "in Spanish: a parse error keeps the file's UTF-8 and is translated" "$(cat "$work/accent.es")"

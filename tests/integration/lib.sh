@@ -29,12 +29,33 @@ if [ -n "${VALGRIND:-}" ]; then
 fi
 
 . "$top/tests/tap.sh"
-vb() { local root=$1; shift; "$bin" --root="$root" --sysroot="$root" "$@"; }
+# Every run of vfio-boot through these has its exit status checked, whatever the test then
+# does with it: vb expects 0, vb_exit STATUS expects STATUS ("3", or "0,3" where either is
+# right, as for runs racing each other; vb_ok reports its own). Any other is written down with the line it came
+# from, and summary makes a failed row of each.
+vb() { vb_run 0 "$@"; }
+vb_exit() { vb_run "$@"; }
+vb_run() {
+	local want=$1 root=$2 rc i
+	shift 2
+	"$bin" --root="$root" --sysroot="$root" "$@"
+	rc=$?
+	case ",$want," in *",$rc,"* | ,any,) return "$rc" ;; esac
+	# the test's own line: the first caller that is not one of these functions
+	for ((i = 1; i < ${#FUNCNAME[@]}; i++)); do
+		case ${FUNCNAME[$i]} in vb | vb_exit | vb_run | vb_ok) ;; *) break ;; esac
+	done
+	local where="${BASH_SOURCE[$i]##*/}:${BASH_LINENO[$((i - 1))]}" top=$((${#FUNCNAME[@]} - 1))
+	# in a function of the test's: where the script called it, too
+	[ "$top" -gt "$i" ] && where+=" (from line ${BASH_LINENO[$((top - 1))]})"
+	printf '%s: vfio-boot %s exited %s, expected %s\n' "$where" "$*" "$rc" "$want" >>"$work/unexpected-exit"
+	return "$rc"
+}
 # vb_ok ROOT ARGS...: a run a test's setup needs to succeed (selecting the devices, say):
 # when it fails, that is a row of its own with what it printed, not a later row's mystery
 vb_ok() {
 	local out rc
-	out=$(vb "$@" 2>&1) && return 0
+	out=$(vb_run any "$@" 2>&1) && return 0
 	rc=$?
 	not_ok "setup: vfio-boot ${*:2} exited $rc" "$out"
 	return "$rc"
@@ -60,5 +81,8 @@ summary() {
 		[ -s "$log" ] || continue
 		not_ok "valgrind: ${log##*/} reported an error or a leak" "$(head -40 "$log")"
 	done
+	if [ -s "$work/unexpected-exit" ]; then
+		not_ok "every vfio-boot run exited as its test expects" "$(cat "$work/unexpected-exit")"
+	fi
 	tap_summary "$1"
 }

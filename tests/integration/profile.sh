@@ -162,28 +162,28 @@ case_ tutorial-x99 linux-new-disk --os=linux --disk="$work/new-disk" --disk-size
 if qemu-img info "$work/new-disk" 2>/dev/null | grep -q "file format: qcow2" && grep -q "disk: $work/new-disk, created now (qcow2, 2G" "$work/err"; then
 	ok "--disk-size creates the missing image with qemu-img, qcow2"
 else not_ok "--disk-size creates the missing image with qemu-img, qcow2" "$(cat "$work/err")"; fi
-prof() { vb "$work/tutorial-x99" profile --libvirt-version=9.0 "$@" >"$work/out.xml" 2>"$work/err"; }
-prof --disk="$work/nothing-yet.qcow2"
+prof() { local want=$1; shift; vb_exit "$want" "$work/tutorial-x99" profile --libvirt-version=9.0 "$@" >"$work/out.xml" 2>"$work/err"; }
+prof 1 --disk="$work/nothing-yet.qcow2"
 [ $? = 1 ] && grep -q "does not exist: add --disk-size=64G to create it, or create it with 'qemu-img create -f qcow2 $work/nothing-yet.qcow2 64G'" "$work/err" && [ ! -e "$work/nothing-yet.qcow2" ] &&
 	ok "a missing disk without --disk-size: refused with both ways to make it" ||
 	not_ok "a missing disk without --disk-size: refused with both ways to make it" "$(cat "$work/err")"
-prof --disk="$work/w.img" --disk-size=8G
+prof 1 --disk="$work/w.img" --disk-size=8G
 [ $? = 1 ] && grep -q "exists already" "$work/err" && qemu-img info "$work/w.img" | grep -q "virtual size: 1 GiB" &&
 	ok "--disk-size never touches an image that exists" || not_ok "--disk-size never touches an image that exists" "$(cat "$work/err")"
-prof --os=linux --drivers-iso="$work/virtio-win.iso"
+prof 1 --os=linux --drivers-iso="$work/virtio-win.iso"
 [ $? = 1 ] && grep -q "drivers-iso is for a Windows guest" "$work/err" && ok "--drivers-iso on a Linux guest is refused" ||
 	not_ok "--drivers-iso on a Linux guest is refused" "$(cat "$work/err")"
-prof
+prof 0
 if grep -q "no disk: this VM has nothing to install to" "$work/err" && ! grep -q '<boot dev="hd"/>' "$work/out.xml"; then
 	ok "no disk: said plainly, and no boot from a disk that is not there"
 else not_ok "no disk: said plainly, and no boot from a disk that is not there" "$(cat "$work/err")"; fi
 # what the host lacks to run it, by package; nothing said once it is there
-prof
+prof 0
 grep -q "this host lacks what the VM needs to run: apt install libvirt-daemon-system qemu-system-x86 ovmf swtpm" "$work/err" &&
 	ok "profile names the packages the host lacks to run the VM" || not_ok "profile names the packages the host lacks to run the VM" "$(cat "$work/err")"
 for f in usr/sbin/libvirtd usr/bin/qemu-system-x86_64 usr/bin/swtpm; do mkdir -p "$work/tutorial-x99/${f%/*}" && : >"$work/tutorial-x99/$f"; done
 mkdir -p "$work/tutorial-x99/usr/share/OVMF"
-prof
+prof 0
 ! grep -q "lacks" "$work/err" && ok "profile says nothing of packages the host has" || not_ok "profile says nothing of packages the host has" "$(cat "$work/err")"
 
 # a whole disk for the guest, named by /dev/disk/by-id; what libblkid finds on it is said
@@ -337,14 +337,14 @@ platform_case nvidia-turing-4fn kubevirt kubevirt
 platform_case nvidia-turing-4fn nova nova
 # qemu-server's limits, said before anything is written
 cp "$work/r9-390-uefi.rom" "$work/r9,390.rom"
-vb "$work/nvidia-turing-4fn" profile --format=proxmox --rom="$work/r9,390.rom" >"$work/out" 2>"$work/err"
+vb_exit 1 "$work/nvidia-turing-4fn" profile --format=proxmox --rom="$work/r9,390.rom" >"$work/out" 2>"$work/err"
 [ $? = 1 ] && grep -q "qemu-server takes a ROM file name without ',' or ';'" "$work/err" && [ ! -s "$work/out" ] &&
 	ok "proxmox: a ROM file name qemu-server cannot take is refused, named" ||
 	not_ok "proxmox: a ROM file name qemu-server cannot take is refused, named" "$(cat "$work/err")"
-vb "$work/nvidia-turing-4fn" profile --format=proxmox --looking-glass=1920x1080 >"$work/out" 2>"$work/err"
+vb_exit 1 "$work/nvidia-turing-4fn" profile --format=proxmox --looking-glass=1920x1080 >"$work/out" 2>"$work/err"
 [ $? = 1 ] && grep -q "not written for Proxmox VE yet" "$work/err" &&
 	ok "proxmox: Looking Glass is refused as not supported yet" || not_ok "proxmox: Looking Glass is refused as not supported yet" "$(cat "$work/err")"
-vb "$work/nvidia-turing-4fn" profile --format=nova --define >"$work/out" 2>"$work/err"
+vb_exit 2 "$work/nvidia-turing-4fn" profile --format=nova --define >"$work/out" 2>"$work/err"
 [ $? = 2 ] && grep -q -- "--define is for --format=libvirt" "$work/err" &&
 	ok "--define with another format is a usage error" || not_ok "--define with another format is a usage error" "$(cat "$work/err")"
 
@@ -353,7 +353,7 @@ vb "$work/tutorial-x99" profile --libvirt-version=9.0 --name=defined-vm --define
 if [ $? = 0 ] && grep -q 'domain defined-vm defined on test:///default' "$work/err" && [ ! -s "$work/out" ]; then
 	ok "--define defines the domain through libvirt's API"
 else not_ok "--define defines the domain through libvirt's API" "$(cat "$work/err")"; fi
-vb "$work/tutorial-x99" profile --libvirt-version=9.0 --define --connect=test:///nowhere.xml >"$work/out" 2>"$work/err"
+vb_exit 1 "$work/tutorial-x99" profile --libvirt-version=9.0 --define --connect=test:///nowhere.xml >"$work/out" 2>"$work/err"
 if [ $? = 1 ] && grep -q 'failed to define .*cannot connect to test:///nowhere.xml' "$work/err" && [ "$(grep -c "nowhere.xml" "$work/err")" -le 2 ] &&
 	! grep -q '^libvirt:' "$work/err"; then
 	ok "--define: a connection that fails is said once, in libvirt's words"

@@ -79,35 +79,35 @@ t="$work/tutorial-x99"
 # and the ASCII tree of a locale that is not UTF-8.
 for listing in "$top"/tests/fixtures/machines/*.listing; do
 	machine=$(basename "$listing" .listing)
-	LC_ALL=C.UTF-8 "$bin" --root="$work/$machine" --sysroot="$work/$machine" scan --all >"$work/human" 2>&1
+	LC_ALL=C.UTF-8 vb "$work/$machine" scan --all >"$work/human" 2>&1
 	[ -n "${UPDATE_GOLDEN:-}" ] && cp "$work/human" "$top/tests/golden/$machine/scan-all.txt"
 	if diff -u "$top/tests/golden/$machine/scan-all.txt" "$work/human" >"$work/diff"; then ok "$machine: scan --all as tests/golden/$machine/scan-all.txt"
 	else not_ok "$machine: scan --all as tests/golden/$machine/scan-all.txt" "$(head -20 "$work/diff")"; fi
 done
-LC_ALL=C "$bin" --root="$t" --sysroot="$t" scan >"$work/human" 2>&1
+LC_ALL=C vb "$t" scan >"$work/human" 2>&1
 [ -n "${UPDATE_GOLDEN:-}" ] && cp "$work/human" "$top/tests/golden/tutorial-x99/scan-c-locale.txt"
 if diff -u "$top/tests/golden/tutorial-x99/scan-c-locale.txt" "$work/human" >"$work/diff"; then ok "scan in the C locale: the tree in ASCII"
 else not_ok "scan in the C locale: the tree in ASCII" "$(head -20 "$work/diff")"; fi
 
 # plan --selection=FILE: the plan of a selection not written yet, as if it were
 printf 'device 0000:03:00.0 1002:67b1\n' >"$work/what-if.conf"
-"$bin" --root="$t" --sysroot="$t" plan --json --selection="$work/what-if.conf" >"$work/what-if.json" 2>&1
+vb "$t" plan --json --selection="$work/what-if.conf" >"$work/what-if.json" 2>&1
 st=$?
 if [ $st = 0 ] && [ ! -e "$t/etc/vfio-boot.conf" ] && grep -q '"vfio-pci.ids=1002:67b1,1002:aac8"' "$work/what-if.json"; then
 	ok "plan --selection: the plan of a selection file outside the root, which stays unwritten"
 else not_ok "plan --selection: the plan of a selection file outside the root, which stays unwritten" "exit $st: $(head -20 "$work/what-if.json")"; fi
 
 # Human output: GPU groups first, boot VGA marked, hidden groups counted.
-"$bin" --sysroot="$t" --root="$t" scan >"$work/human" 2>&1
+vb "$t" scan >"$work/human" 2>&1
 first=$(grep -m1 '^group' "$work/human" | sed 's/ *$//')
 if [ "$first" = "group 29" ] && grep -q '\[boot VGA\].*Quadro' "$work/human" && grep -q 'not shown; --all shows them' "$work/human"; then
 	ok "scan human output orders GPU groups first"
 else
 	not_ok "scan human output orders GPU groups first" "$(cat "$work/human")"
 fi
-if "$bin" --sysroot="$t" --root="$t" scan --all | grep -q 'ff:0f.6'; then ok "scan --all shows chipset groups"; else not_ok "scan --all shows chipset groups"; fi
+if vb "$t" scan --all | grep -q 'ff:0f.6'; then ok "scan --all shows chipset groups"; else not_ok "scan --all shows chipset groups"; fi
 n=$(sed -n 's/^IOMMU Group \([0-9]*\) .*/\1/p' "$top/tests/fixtures/machines/no-iommu.listing" | wc -l)
-"$bin" --sysroot="$work/no-iommu" --root="$work/no-iommu" scan >"$work/human" 2>&1
+vb "$work/no-iommu" scan >"$work/human" 2>&1
 if grep -q 'No IOMMU groups' "$work/human" && grep -q 'Fix: enable VT-d' "$work/human" && grep -q 'GM107' "$work/human" && [ "$n" = 0 ]; then
 	ok "scan without IOMMU says so and lists devices"
 else
@@ -124,7 +124,7 @@ assert lines and max(len(l) for l in lines) <= 80, max(lines, key=len)
 text = "\n".join(lines)
 for want in ("Hawaii PRO [Radeon R9 290/390]", "ASM1142 USB 3.1 Host Controller", "[boot VGA] G94GL [Quadro FX 1800]"):
     assert want in text, want
-' "$work/scan80" && "$bin" --root="$work/tutorial-x99" --sysroot="$work/tutorial-x99" scan | grep -q "Hawaii PRO \[Radeon R9 290/390\] (AMD/ATI VGA compatible controller)$"; then
+' "$work/scan80" && vb "$work/tutorial-x99" scan | grep -q "Hawaii PRO \[Radeon R9 290/390\] (AMD/ATI VGA compatible controller)$"; then
 	ok "scan at 80 columns: every line fits, the models are whole; a pipe gets the full names"
 else not_ok "scan at 80 columns: every line fits, the models are whole; a pipe gets the full names" "$(cat "$work/scan80")"; fi
 
@@ -133,9 +133,9 @@ else not_ok "scan at 80 columns: every line fits, the models are whole; a pipe g
 # that apply adds the parameter all the same, and plan adds it.
 cp -a "$work/identical-gpus" "$work/vtd-default"
 sed -i 's/ intel_iommu=on//' "$work/vtd-default/proc/cmdline"
-"$bin" --root="$work/vtd-default" --sysroot="$work/vtd-default" check --json >"$work/out" 2>&1
-"$bin" --root="$work/vtd-default" --sysroot="$work/vtd-default" add -q 02:00.0 >/dev/null 2>&1
-"$bin" --root="$work/vtd-default" --sysroot="$work/vtd-default" plan --json >"$work/plan" 2>&1
+vb "$work/vtd-default" check --json >"$work/out" 2>&1
+vb "$work/vtd-default" add -q 02:00.0 >/dev/null 2>&1
+vb "$work/vtd-default" plan --json >"$work/plan" 2>&1
 if python3 -c '
 import json, sys
 check = {c["id"]: c for c in json.load(open(sys.argv[1]))["checks"]}
@@ -333,7 +333,7 @@ l=$(stage tutorial-x99)
 dev=$l/sys/bus/pci/devices
 expect_error "bind: vfio-pci not loaded under --sysroot" 1 "vfio-pci is not loaded in $l" --root="$l" --sysroot="$l" bind 03:00.0
 mkdir -p "$l/sys/bus/pci/drivers/vfio-pci" && : >"$l/sys/bus/pci/drivers/vfio-pci/bind" && : >"$l/sys/bus/pci/drivers/vfio-pci/unbind"
-vb "$l" bind 03:00.0 >"$work/out" 2>"$work/err"
+vb_exit 1 "$l" bind 03:00.0 >"$work/out" 2>"$work/err"
 st=$?
 if [ $st = 1 ] && [ "$(cat "$dev/0000:03:00.0/driver_override")" = vfio-pci ] &&
 	[ "$(cat "$dev/0000:03:00.1/driver_override")" = vfio-pci ] &&
@@ -364,7 +364,7 @@ mkdir -p "$l/proc/sys/kernel" && echo 4.15.0-33-generic >"$l/proc/sys/kernel/osr
 mkdir -p "$l/sys/module/amdgpu/drivers" "$l/sys/module/radeon/drivers"
 ln -s ../../../bus/pci/drivers/radeon "$l/sys/module/radeon/drivers/pci:radeon"
 : >"$l/sys/bus/pci/drivers/radeon/bind"
-vb "$l" unbind --json 03:00.0 >"$work/out" 2>"$work/err"
+vb_exit 1 "$l" unbind --json 03:00.0 >"$work/out" 2>"$work/err"
 st=$?
 if [ $st = 1 ] && [ "$(cat "$dev/0000:03:00.0/driver_override")" = "" ] && [ "$(cat "$dev/0000:03:00.1/driver_override")" = "" ] &&
 	[ "$(cat "$l/sys/bus/pci/drivers/radeon/bind")" = 0000:03:00.0 ] &&
@@ -414,30 +414,30 @@ for c in "gzip -n" "zstd -q" "xz --check=crc32" "lz4 -l -q" "lzma"; do
 	else not_ok "verify reads an image compressed with ${c%% *} behind an uncompressed microcode archive" "$(cat "$work/verify.json")"; fi
 done
 mkimage "gzip -n" stale
-vb "$v" verify >"$work/out" 2>&1
+vb_exit 1 "$v" verify >"$work/out" 2>&1
 [ $? = 1 ] && grep -q 'missing  devices .*/etc/vfio-boot/devices.conf in the image is stale.*update-initramfs -u -k' "$work/out" && ok "verify names the stale file and the rebuild" || not_ok "verify names the stale file and the rebuild" "$(cat "$work/out")"
 mkimage "gzip -n" no-rule
-vb "$v" verify >"$work/out" 2>&1
+vb_exit 1 "$v" verify >"$work/out" 2>&1
 [ $? = 1 ] && grep -q 'missing  rule .*the udev rule /etc/udev/rules.d/60-vfio-boot.rules is not in the image' "$work/out" && ok "verify: an image without the udev rule does not bind" || not_ok "verify: an image without the udev rule does not bind" "$(cat "$work/out")"
 mkimage "gzip -n" stale-rule
-vb "$v" verify >"$work/out" 2>&1
+vb_exit 1 "$v" verify >"$work/out" 2>&1
 [ $? = 1 ] && grep -q 'missing  rule .*/lib/udev/rules.d/60-vfio-boot.rules in the image is stale' "$work/out" &&
 	ok "verify: an image whose rule runs the helper for other addresses does not bind" ||
 	not_ok "verify: an image whose rule runs the helper for other addresses does not bind" "$(cat "$work/out")"
 mkimage "gzip -n" other-prefix
-vb "$v" verify >"$work/out" 2>&1
+vb_exit 1 "$v" verify >"$work/out" 2>&1
 [ $? = 1 ] && grep -q 'missing  helper .*/usr/local/libexec/vfio-boot/vfio-boot-bind is not in the image, /usr/libexec/vfio-boot/vfio-boot-bind is: two installs of vfio-boot with different prefixes' "$work/out" &&
 	ok "verify: a helper from another install's prefix is named as such" || not_ok "verify: a helper from another install's prefix is named as such" "$(cat "$work/out")"
 mkimage "zstd -q"
 k1=$(echo "$kvers" | head -1)
 head -c 20000 "$v/boot/initrd.img-$k1" >"$work/cut" && mv "$work/cut" "$v/boot/initrd.img-$k1"
-vb "$v" verify >"$work/out" 2>&1
+vb_exit 1 "$v" verify >"$work/out" 2>&1
 [ $? = 1 ] && grep -q "initrd.img-$k1 cannot be read as an initramfs image: unreadable: Truncated zstd input" "$work/out" && ok "verify: a truncated image is reported, not a crash" || not_ok "verify: a truncated image is reported, not a crash" "$(cat "$work/out")"
 head -c 5000 /dev/urandom >"$v/boot/initrd.img-$k1"
-vb "$v" verify >"$work/out" 2>&1
+vb_exit 1 "$v" verify >"$work/out" 2>&1
 [ $? = 1 ] && grep -q "initrd.img-$k1 cannot be read as an initramfs image" "$work/out" && ok "verify: a corrupted image is reported, not a crash" || not_ok "verify: a corrupted image is reported, not a crash" "$(cat "$work/out")"
 rm "$v/boot/initrd.img-$k1"
-vb "$v" verify >"$work/out" 2>&1
+vb_exit 1 "$v" verify >"$work/out" 2>&1
 [ $? = 1 ] && grep -q "no initramfs image for $k1" "$work/out" && ok "verify: a missing image is reported with the command that builds it" || not_ok "verify: a missing image is reported with the command that builds it" "$(cat "$work/out")"
 
 # a kernel (4.15) whose vfio-pci needs vfio_virqfd: an image without it does not bind
@@ -448,7 +448,7 @@ mkdir -p "$v/boot"
 mkimage "gzip -n"
 vb "$v" verify >"$work/out" 2>&1 && ok "verify: every vfio module each kernel needs is in its image" || not_ok "verify: every vfio module each kernel needs is in its image" "$(cat "$work/out")"
 mkimage "gzip -n" no-virqfd
-vb "$v" verify >"$work/out" 2>&1
+vb_exit 1 "$v" verify >"$work/out" 2>&1
 [ $? = 1 ] && grep -q 'Kernel 4.15.0-33-generic: will NOT bind' "$work/out" && grep -q 'missing  vfio-pci .*vfio_virqfd, which vfio-pci needs, is not in the image' "$work/out" &&
 	ok "verify: an image without a module vfio-pci needs does not bind" || not_ok "verify: an image without a module vfio-pci needs does not bind" "$(cat "$work/out")"
 v=$(stage identical-gpus)
@@ -459,7 +459,7 @@ mkdir -p "$v/boot"
 # the command line the boot loader passes: grub.cfg, else BLS entries, else /etc/kernel/cmdline
 mkimage "gzip -n"
 verify_cmdline() { # DESCRIPTION WANT_EXIT PATTERN
-	vb "$v" verify >"$work/out" 2>&1
+	vb_exit "$2" "$v" verify >"$work/out" 2>&1
 	local st=$?
 	if [ $st = "$2" ] && grep -q "$3" "$work/out"; then ok "verify: $1"; else not_ok "verify: $1" "exit $st $(cat "$work/out")"; fi
 }

@@ -36,7 +36,7 @@ if [ $st = 0 ] && grep -q 'The GPU for the VM: 0000:03:00.0 Hawaii PRO' "$work/y
 	[ "$(grep -c "odd name" "$work/yes.txt")" = 1 ]; then
 	ok "setup: the GPU (not the console), a USB controller, iommu=pt, the diff on request, apply, a VM that installs; a warning once"
 else not_ok "setup: the GPU (not the console), a USB controller, iommu=pt, the diff on request, apply, a VM that installs; a warning once" "exit $st; $(tail -40 "$work/yes.txt")"; fi
-[ "$("$bin" --root="$work/yes" --sysroot="$work/yes" plan --json | grep -c '"action": "unchanged"')" -ge 3 ] &&
+[ "$(vb "$work/yes" plan --json | grep -c '"action": "unchanged"')" -ge 3 ] &&
 	ok "setup: the system it leaves is what plan wants" || not_ok "setup: the system it leaves is what plan wants"
 
 # applied, then the VM cannot be written (its ISO is missing): said in words, not a raw error
@@ -87,7 +87,7 @@ if localedef -i es_ES -f UTF-8 "$work/locale/es_ES.UTF-8" >"$work/err" 2>&1; the
 else not_ok "localedef es_ES.UTF-8" "$(cat "$work/err")"; fi
 
 # not on a terminal: no question, a clear refusal
-"$bin" --root="$work/no" --sysroot="$work/no" setup </dev/null >"$work/out" 2>&1
+vb_exit 1 "$work/no" setup </dev/null >"$work/out" 2>&1
 st=$?
 if [ $st = 1 ] && grep -q 'setup asks questions, and standard input is not a terminal' "$work/out" && ! grep -q '\[Y/n\]' "$work/out"; then
 	ok "setup refuses to prompt when standard input is not a terminal"
