@@ -241,7 +241,7 @@ static int print_artifact(const VbPlan *p, const VbGenerator *g)
 				 g->path ? g->path : g->name, vb_bootloader_name(p->targets.bootloader),
 				 vb_initramfs_name(p->targets.initramfs));
 	if (g->generate) {
-		char *text = g->generate(p);
+		char *text = g->generate(g, p);
 		if (!text)
 			return cli_error(-ENOMEM, "failed to generate %s", g->name);
 		fputs(text, stdout);
@@ -268,10 +268,11 @@ int verb_generate(VbContext *ctx, const Args *args, int argc, char **argv)
 					 : cli_error(0, "'vfio-boot profile' writes the %s definition",
 						     argv[0]);
 		char known[256] = "";
-		for (size_t i = 0; vb_generators[i]; i++)
-			if (!strstr(known, vb_generators[i]->name))
+		const VbGenerator *const *all = vb_generator_list();
+		for (size_t i = 0; all[i]; i++)
+			if (!strstr(known, all[i]->name))
 				snprintf(known + strlen(known), sizeof(known) - strlen(known), "%s%s",
-					 i ? ", " : "", vb_generators[i]->name);
+					 i ? ", " : "", all[i]->name);
 		return cli_usage_error("unknown target '%s' (%s)", argv[0], known);
 	}
 	_cleanup_(cli_plan_done) CliPlan c = {0};

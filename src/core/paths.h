@@ -51,8 +51,9 @@
 #define VB_PCI_IDS_FILES "usr/share/misc/pci.ids", "usr/share/hwdata/pci.ids", "usr/share/pci.ids"
 
 /* Every file vfio-boot writes into the root (absolute, as the manifest records them): the
- * generators' (gen/generators.c) and nothing else. The manifest may name only these, and
- * the directories on the way to them, for revert to delete or restore (state/state.c). */
+ * generators' (gen/generators.c) and nothing else; with the image generators' own
+ * (VbInitramfsBackend.config in target/initramfs-*.c). The manifest may name only these,
+ * and the directories on the way to them, for revert to delete or restore (state/state.c). */
 #define VB_OUT_MODPROBE "/etc/modprobe.d/vfio-boot.conf"
 #define VB_OUT_GRUB_DROPIN "/etc/default/grub.d/vfio-boot.cfg"
 #define VB_OUT_GRUB_DEFAULT "/etc/default/grub"
@@ -61,12 +62,7 @@
 #define VB_OUT_DEVICES "/etc/vfio-boot/devices.conf"
 #define VB_UDEV_RULE "/etc/udev/rules.d/60-vfio-boot.rules"
 #define VB_OUT_MODULES_LOAD "/etc/modules-load.d/vfio-boot.conf"
-#define VB_OUT_INITRAMFS_TOOLS_HOOK "/etc/initramfs-tools/hooks/vfio-boot"
-#define VB_OUT_DRACUT_CONF "/etc/dracut.conf.d/vfio-boot.conf"
-#define VB_OUT_MKINITCPIO_CONF "/etc/mkinitcpio.conf.d/vfio-boot.conf"
-#define VB_OUT_BOOSTER_YAML "/etc/booster.yaml"
 #define VB_OUT_LIBVIRT_HOOK "/etc/libvirt/hooks/qemu.d/vfio-boot"
 #define VB_OUT_PATHS                                                                                         \
 	VB_OUT_MODPROBE, VB_OUT_GRUB_DROPIN, VB_OUT_GRUB_DEFAULT, VB_OUT_KERNEL_CMDLINE, VB_OUT_REFIND,      \
-	    VB_OUT_DEVICES, VB_UDEV_RULE, VB_OUT_MODULES_LOAD, VB_OUT_INITRAMFS_TOOLS_HOOK,                  \
-	    VB_OUT_DRACUT_CONF, VB_OUT_MKINITCPIO_CONF, VB_OUT_BOOSTER_YAML, VB_OUT_LIBVIRT_HOOK
+	    VB_OUT_DEVICES, VB_UDEV_RULE, VB_OUT_MODULES_LOAD, VB_OUT_LIBVIRT_HOOK

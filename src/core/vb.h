@@ -13,6 +13,7 @@
 #include <stdint.h>
 
 #include "util/macro.h"
+#include "util/strv.h"
 
 /* ---- context ----------------------------------------------------------- */
 
@@ -205,6 +206,15 @@ typedef enum VbModuleState {
 	VB_MODULE_LOADABLE,
 	VB_MODULE_BUILTIN,
 } VbModuleState;
+
+/* What plan found in one kernel for the planned functions, and what its image needs. */
+typedef struct VbKernelFacts {
+	char *version;
+	VbModuleState vfio_pci;
+	VbStrv drivers;		/* loadable modules that claim a planned function, sorted */
+	VbStrv builtin_drivers; /* the same, built into this kernel (they bind before vfio-pci) */
+	VbStrv vfio_modules;	/* vfio modules this kernel has as loadable modules */
+} VbKernelFacts;
 
 typedef struct VbKernel {
 	char *version;

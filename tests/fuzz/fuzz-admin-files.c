@@ -22,8 +22,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	VbPlan p = {0};
 	static char *words[] = {"intel_iommu=on", "iommu=pt", "vfio-pci.ids=1002:67b1,1002:aac8"};
 	p.cmdline = (VbStrv){3, words};
-	for (size_t i = 0; vb_generators[i]; i++) {
-		const VbGenerator *g = vb_generators[i];
+	const VbGenerator *const *all = vb_generator_list();
+	for (size_t i = 0; all[i]; i++) {
+		const VbGenerator *g = all[i];
 		if (!g->edit)
 			continue;
 		char *base = g->unedit(s, NULL);
@@ -33,9 +34,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			continue;
 		}
 		VbStrv added = {0}, again = {0};
-		char *with = g->edit(&p, base, &added);
+		char *with = g->edit(g, &p, base, &added);
 		char *back = with ? g->unedit(with, &added) : NULL;
-		char *with2 = back ? g->edit(&p, back, &again) : NULL;
+		char *with2 = back ? g->edit(g, &p, back, &again) : NULL;
 		if (!with || !back || !with2)
 			abort();
 		if (strcmp(back, base) != 0 || strcmp(with2, with) != 0)

@@ -266,23 +266,29 @@ static void kernel_params(void **state)
 }
 
 /* The manifest may name only what the generators write (state.c checks it against
- * VB_OUT_PATHS): the two lists are the same. */
+ * VB_OUT_PATHS and the image generators' files): the two lists are the same. */
 static void written_paths_are_the_generators(void **state)
 {
 	(void)state;
-	static const char *const listed[] = {VB_OUT_PATHS};
+	const char *listed[32] = {VB_OUT_PATHS};
+	size_t n_listed = 0;
+	while (listed[n_listed])
+		n_listed++;
+	for (VbInitramfs i = VB_INITRAMFS_NONE + 1; i < VB_INITRAMFS_COUNT; i++)
+		listed[n_listed++] = vb_initramfs_backend(i)->config;
 	size_t n_generated = 0;
-	for (size_t i = 0; vb_generators[i]; i++) {
-		if (!vb_generators[i]->path)
+	const VbGenerator *const *all = vb_generator_list();
+	for (size_t i = 0; all[i]; i++) {
+		if (!all[i]->path)
 			continue;
 		n_generated++;
 		bool found = false;
-		for (size_t j = 0; j < sizeof(listed) / sizeof(*listed); j++)
-			found = found || strcmp(listed[j], vb_generators[i]->path) == 0;
+		for (size_t j = 0; j < n_listed; j++)
+			found = found || strcmp(listed[j], all[i]->path) == 0;
 		if (!found)
-			fail_msg("%s is written by a generator but not in VB_OUT_PATHS", vb_generators[i]->path);
+			fail_msg("%s is written by a generator but not in VB_OUT_PATHS", all[i]->path);
 	}
-	assert_int_equal(n_generated, sizeof(listed) / sizeof(*listed));
+	assert_int_equal(n_generated, n_listed);
 }
 
 static void strv_sorted_unique(void **state)

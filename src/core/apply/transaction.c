@@ -372,13 +372,14 @@ static int write_journal(VbContext *ctx, const VbPlan *p, const VbState *old, co
 /* What a killed run may have left: temporaries in every directory we write to. */
 static void sweep_temporaries(VbContext *ctx)
 {
-	for (size_t i = 0; vb_generators[i]; i++) {
+	const VbGenerator *const *all = vb_generator_list();
+	for (size_t i = 0; all[i]; i++) {
 		char dir[256];
 		const char *base;
 		int fd;
-		if (!vb_generators[i]->path)
+		if (!all[i]->path)
 			continue;
-		split_path(vb_generators[i]->path, dir, sizeof(dir), &base);
+		split_path(all[i]->path, dir, sizeof(dir), &base);
 		if (open_dir_beneath(ctx->root, dir, false, &fd) >= 0)
 			remove_stale_temporaries(fd), close(fd);
 	}

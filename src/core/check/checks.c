@@ -594,14 +594,9 @@ static int check_boot_setup(CheckEnv *e, VbCheck *c)
 	if (t.initramfs == VB_INITRAMFS_NONE)
 		return set(c, VB_CHECK_WARN, N_("name the generator with --initramfs="),
 			   "%s: no initramfs generator found", what);
-	if (t.initramfs == VB_INITRAMFS_BOOSTER)
-		return set(
-		    c, VB_CHECK_WARN,
-		    N_("mkinitcpio or dracut load vfio-pci before the GPU's driver; booster cannot bind "
-		       "by address (identical GPUs)"),
-		    "%s: booster is best effort: it loads vfio-pci at the same time as the drivers of "
-		    "the devices it finds",
-		    what);
+	const VbInitramfsBackend *ib = vb_initramfs_backend(t.initramfs);
+	if (ib->limits.check) /* what its images cannot do (target/initramfs-*.c) */
+		return set(c, VB_CHECK_WARN, ib->limits.check_fix, "%s: %s", what, _(ib->limits.check));
 	return set(c, VB_CHECK_PASS, NULL, "%s", what);
 }
 

@@ -8,35 +8,45 @@
 #include "../internal.h"
 #include "build.h"
 
-/* booster has no hooks and runs no udev rules: no binding by address; and it loads the
- * forced modules concurrently with the drivers of the devices it finds. */
-static int booster_limits(const VbContext *ctx, VbPlan *p)
+/* Whether text has a line that sets the key of ours, a "key: value" line. */
+static bool sets_key(const char *text, const char *ours)
 {
-	if (p->method == VB_METHOD_ADDRESS)
-		return vb_issue_add(&p->errors, "unsupported-initramfs",
-				    "booster runs no udev rules and no hooks, so it cannot bind by address, "
-				    "which a device with the same IDs as one the host keeps needs; use "
-				    "mkinitcpio or dracut (--initramfs= if both are installed)");
+	size_t key = strcspn(ours, ":\n") + 1;
+	for (const char *line = text; line && *line;
+	     line = strchr(line, '\n') ? strchr(line, '\n') + 1 : NULL)
+		if (strncmp(line, ours, key) == 0)
+			return true;
+	return false;
+}
+
+/* What the image generator cannot do (target/initramfs-*.c): binding by address, or a key of
+ * our block that the admin's part of its file sets already; then its warning. */
+static int image_limits(const VbContext *ctx, VbPlan *p)
+{
+	const VbInitramfsBackend *ib = vb_initramfs_backend(p->targets.initramfs);
+	if (!ib)
+		return 0;
+	if (p->method == VB_METHOD_ADDRESS && ib->limits.no_address)
+		return vb_issue_add(&p->errors, "unsupported-initramfs", "%s", _(ib->limits.no_address));
 	_cleanup_free_ char *text = NULL, *admins = NULL;
-	int r = vb_root_read(ctx, "/etc/booster.yaml", &text);
+	int r = ib->config_block ? vb_root_read(ctx, ib->config, &text) : 0;
 	if (r < 0)
 		return r;
 	/* the admin's part: the file without our block (a cut block is plan_edit's to report) */
-	const VbGenerator *g = vb_generator_find("booster", NULL);
-	if (text && !(admins = g->unedit(text, NULL)) && errno != EBADMSG)
+	if (text && !(admins = vb_generator_for_path(ib->config)->unedit(text, NULL)) && errno != EBADMSG)
 		return -ENOMEM;
-	for (char *line = admins ? strtok(admins, "\n") : NULL; line; line = strtok(NULL, "\n")) {
-		if (strncmp(line, "modules_force_load:", 19) == 0)
+	for (const char *ours = ib->config_block; admins && *ours;) {
+		size_t len = strcspn(ours, "\n"), key = strcspn(ours, ":\n");
+		if (sets_key(admins, ours))
 			return vb_issue_add(
-			    &p->errors, "booster-config",
-			    "/etc/booster.yaml sets modules_force_load already, and a key may "
-			    "appear once: add vfio_pci,vfio_iommu_type1 to its list by hand, then "
-			    "'vfio-boot apply --initramfs=none'");
+			    &p->errors, ib->block_key_taken,
+			    "%s sets %.*s already, and a key may appear once: add %.*s to its "
+			    "list by hand, then 'vfio-boot apply --initramfs=none'",
+			    ib->config, (int)key, ours, (int)(len - key - 2), ours + key + 2);
+		ours += len + (ours[len] == '\n');
 	}
-	return vb_issue_add(&p->warnings, "best-effort",
-			    "booster loads vfio-pci at the same time as the drivers of the devices it "
-			    "finds, so the GPU's own driver may claim it first; the boot that follows "
-			    "tells ('vfio-boot status'); mkinitcpio or dracut put vfio-pci first");
+	return ib->limits.warning ? vb_issue_add(&p->warnings, "best-effort", "%s", _(ib->limits.warning))
+				  : 0;
 }
 
 int vb_plan_build(VbContext *ctx, const VbModel *m, const VbSelection *sel, const VbPlanOptions *opts,
@@ -46,8 +56,7 @@ int vb_plan_build(VbContext *ctx, const VbModel *m, const VbSelection *sel, cons
 	int r = vb_plan_decide(ctx, m, sel, opts, &p);
 	if (r < 0)
 		return r;
-	if (p->n_devices > 0 && p->targets.initramfs == VB_INITRAMFS_BOOSTER &&
-	    (r = booster_limits(ctx, p)) < 0)
+	if (p->n_devices > 0 && (r = image_limits(ctx, p)) < 0)
 		return r;
 	/* what an earlier apply did: our words in the admin's files, the boot entries' parameters */
 	_cleanup_(vb_state_freep) VbState *st = NULL;

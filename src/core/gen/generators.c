@@ -56,8 +56,9 @@ static bool any_devices(const VbPlan *p)
 }
 
 /* /etc/modprobe.d/vfio-boot.conf: read by kmod on the host and copied into initramfs images. */
-static char *gen_modprobe(const VbPlan *p)
+static char *gen_modprobe(const VbGenerator *g, const VbPlan *p)
 {
+	(void)g;
 	StrBuf b = {0};
 	strbuf_printf(&b, HEADER "#\n# Devices for vfio-pci (method %s):\n", vb_method_name(p->method));
 	device_summary(&b, p, "#   ");
@@ -89,8 +90,9 @@ static char *gen_modprobe(const VbPlan *p)
 	return strbuf_steal(&b);
 }
 
-static char *gen_cmdline(const VbPlan *p)
+static char *gen_cmdline(const VbGenerator *g, const VbPlan *p)
 {
+	(void)g;
 	StrBuf b = {0};
 	for (size_t i = 0; i < p->cmdline.n; i++)
 		strbuf_printf(&b, "%s%s", i ? " " : "", p->cmdline.v[i]);
@@ -105,8 +107,9 @@ static bool want_grub(const VbPlan *p)
 
 /* /etc/default/grub.d/vfio-boot.cfg: sourced by grub-mkconfig after /etc/default/grub. It
  * appends, so the admin's own parameters stay; recovery entries do not get them. */
-static char *gen_grub(const VbPlan *p)
+static char *gen_grub(const VbGenerator *g, const VbPlan *p)
 {
+	(void)g;
 	StrBuf b = {0};
 	strbuf_printf(&b, HEADER);
 	if (p->cmdline.n > 0) {
@@ -123,8 +126,9 @@ static char *gen_grub(const VbPlan *p)
 
 /* /etc/vfio-boot/devices.conf: every planned function with its identity, in the
  * selection's syntax, read at boot by the helper (vfio-boot-bind) inside the image. */
-static char *gen_devices(const VbPlan *p)
+static char *gen_devices(const VbGenerator *g, const VbPlan *p)
 {
+	(void)g;
 	StrBuf b = {0};
 	strbuf_printf(&b,
 		      HEADER "# Read at boot by %s/vfio-boot-bind: each address is given to vfio-pci\n"
@@ -144,8 +148,9 @@ static char *gen_devices(const VbPlan *p)
  * is not selected, and nothing at all when nothing is: no file then. The helper, not the
  * rule, checks each function's identity, so that a device now at a selected address is
  * reported in the kernel log. */
-static char *gen_udev_rule(const VbPlan *p)
+static char *gen_udev_rule(const VbGenerator *g, const VbPlan *p)
 {
+	(void)g;
 	StrBuf b = {0};
 	strbuf_printf(&b, HEADER
 		      "# The boot-time helper for the functions vfio-boot gives to vfio-pci, and only\n"
@@ -162,83 +167,6 @@ static char *gen_udev_rule(const VbPlan *p)
 	strbuf_printf(&b, "ENV{VFIO_BOOT_BIND}==\"1\", RUN{builtin}+=\"kmod load vfio-pci\"\n"
 			  "LABEL=\"vfio_boot_end\"\n");
 	return strbuf_steal(&b);
-}
-
-/* /etc/initramfs-tools/hooks/vfio-boot: puts the vfio modules into every image. mkinitramfs
- * copies /etc/modprobe.d itself, and manual_add_modules pulls in dependencies (vfio,
- * vfio_pci_core, vfio_virqfd where it exists), so the lists name only what each kernel has. */
-static char *gen_initramfs_tools(const VbPlan *p)
-{
-	StrBuf b = {0};
-	strbuf_printf(&b,
-		      "#!/bin/sh\n" HEADER "PREREQ=\"\"\n"
-		      "prereqs() { echo \"$PREREQ\"; }\n"
-		      "case \"$1\" in prereqs) prereqs; exit 0 ;; esac\n"
-		      ". /usr/share/initramfs-tools/hook-functions\n\n"
-		      "# shellcheck disable=SC2154 # mkinitramfs sets version to the kernel it builds for\n"
-		      "case \"${version}\" in\n");
-	for (size_t i = 0; i < p->n_kernels; i++) {
-		const VbKernelFacts *k = &p->kernels[i];
-		/* quoted: a case pattern is expanded; kernels.c takes no name that needs more */
-		strbuf_printf(&b, "'%s')", k->version);
-		for (size_t j = 0; j < k->vfio_modules.n; j++)
-			strbuf_printf(&b, "%s%s", j ? " " : " manual_add_modules ", k->vfio_modules.v[j]);
-		strbuf_printf(&b, " ;;%s\n", k->vfio_modules.n ? "" : " # vfio is built into this kernel");
-	}
-	strbuf_printf(
-	    &b,
-	    "*) manual_add_modules vfio_pci vfio_iommu_type1 ;; # a kernel installed since\n"
-	    "esac\n\n"
-	    "# Binding by address at boot: the helper, the device list and the udev rule that\n"
-	    "# runs the helper before the native drivers load. Without one of them the image would\n"
-	    "# boot without binding anything: fail its build instead (mkinitramfs stops on a failed hook).\n"
-	    "for f in %s/vfio-boot-bind /etc/vfio-boot/devices.conf " VB_UDEV_RULE "; do\n"
-	    "\tif [ ! -f \"$f\" ]; then\n"
-	    "\t\techo \"E: vfio-boot: $f is missing: the image would not bind the devices vfio-boot "
-	    "selected.\" \\\n"
-	    "\t\t\t\"Reinstall vfio-boot and run 'vfio-boot apply', or run 'vfio-boot revert' to boot "
-	    "without passthrough.\" >&2\n"
-	    "\t\texit 1\n"
-	    "\tfi\n"
-	    "done\n"
-	    "copy_exec %s/vfio-boot-bind\n"
-	    "copy_file config /etc/vfio-boot/devices.conf\n"
-	    "# (Debian's udev hook copies the rules of /etc/udev/rules.d too: 1 is \"already there\")\n"
-	    "copy_file rules " VB_UDEV_RULE " /lib/udev/rules.d/60-vfio-boot.rules || [ $? = 1 ]\n",
-	    VB_LIBEXECDIR, VB_LIBEXECDIR);
-	return strbuf_steal(&b);
-}
-
-/* /etc/dracut.conf.d/vfio-boot.conf: read by dracut for every image it builds, generic
- * (no-hostonly) or hostonly. The helper and the rule come from the dracut module
- * 90vfio-boot that 'make install' puts in dracut's modules.d. */
-static char *gen_dracut(const VbPlan *p)
-{
-	(void)p;
-	return strdup(HEADER
-		      "# vfio-pci and its IOMMU backend in every image, loaded before udev starts.\n"
-		      "force_drivers+=\" vfio_pci vfio_iommu_type1 \"\n"
-		      "# Generic images do not copy /etc/modprobe.d: our options and softdeps, and the\n"
-		      "# device list the boot-time helper reads.\n"
-		      "install_items+=\" /etc/modprobe.d/vfio-boot.conf /etc/vfio-boot/devices.conf \"\n"
-		      "# The boot-time helper and its udev rule.\n"
-		      "add_dracutmodules+=\" vfio-boot \"\n");
-}
-
-/* /etc/mkinitcpio.conf.d/vfio-boot.conf (mkinitcpio >= 36 reads the drop-ins after
- * mkinitcpio.conf, as bash). With the busybox init, MODULES load before the udev hook's
- * coldplug; with the systemd hook they do not, and the softdeps and the udev rule that the
- * vfio-boot hook installs order vfio-pci first. */
-static char *gen_mkinitcpio(const VbPlan *p)
-{
-	(void)p;
-	return strdup(HEADER
-		      "# vfio-pci and its IOMMU backend in every image, loaded early.\n"
-		      "MODULES+=(vfio_pci vfio_iommu_type1)\n"
-		      "# Our options and softdeps, even without the modconf hook.\n"
-		      "FILES+=(/etc/modprobe.d/vfio-boot.conf)\n"
-		      "# The boot-time helper, the device list and the udev rule that binds by address.\n"
-		      "HOOKS+=(vfio-boot)\n");
 }
 
 /* ---- a part of ours in the admin's file ----------------------------------- */
@@ -279,8 +207,9 @@ static char *append_block(const char *base, const char *body, VbStrv *added)
 	return strbuf_steal(&b);
 }
 
-static char *edit_grub_block(const VbPlan *p, const char *base, VbStrv *added)
+static char *edit_grub_block(const VbGenerator *g, const VbPlan *p, const char *base, VbStrv *added)
 {
+	(void)g;
 	StrBuf b = {0};
 	strbuf_printf(&b, "GRUB_CMDLINE_LINUX_DEFAULT=\"$GRUB_CMDLINE_LINUX_DEFAULT");
 	for (size_t i = 0; i < p->cmdline.n; i++)
@@ -290,15 +219,6 @@ static char *edit_grub_block(const VbPlan *p, const char *base, VbStrv *added)
 	char *text = body ? append_block(base, body, added) : NULL;
 	free(body);
 	return text;
-}
-
-/* /etc/booster.yaml (one file, no drop-ins): vfio-pci loaded in every image. booster bakes
- * the options lines of modprobe.d in (our ids=), not the softdeps, and loads these modules
- * concurrently with the drivers it finds by modalias: best effort (plan says so). */
-static char *edit_booster(const VbPlan *p, const char *base, VbStrv *added)
-{
-	(void)p;
-	return append_block(base, "modules_force_load: vfio_pci,vfio_iommu_type1\n", added);
 }
 
 /* Takes out the lines from BLOCK_BEGIN to BLOCK_END, every such block (a copy of the file
@@ -368,8 +288,9 @@ static bool want_kernel_cmdline(const VbPlan *p)
 
 /* /etc/kernel/cmdline: one line, no comments (kernel-install, dracut and mkinitcpio read it
  * whole), so our words go at the end of it and the manifest remembers which. */
-static char *edit_kernel_cmdline(const VbPlan *p, const char *base, VbStrv *added)
+static char *edit_kernel_cmdline(const VbGenerator *g, const VbPlan *p, const char *base, VbStrv *added)
 {
+	(void)g;
 	size_t len = strcspn(base, "\n");
 	StrBuf b = {0};
 	strbuf_printf(&b, "%.*s", (int)len, base);
@@ -413,8 +334,9 @@ static bool refind_options(const char *line, size_t len, size_t *start, size_t *
  * that boots with vfio-boot=off (the way back, under F2 or Insert in rEFInd's menu). A line
  * may have had some of the words already: the words added are recorded per line, as
  * "N:word" for the Nth line with options. */
-static char *edit_refind(const VbPlan *p, const char *base, VbStrv *added)
+static char *edit_refind(const VbGenerator *g, const VbPlan *p, const char *base, VbStrv *added)
 {
+	(void)g;
 	StrBuf b = {0};
 	char *first = NULL;
 	unsigned k = 0;
@@ -503,8 +425,9 @@ static bool want_libvirt_hook(const VbPlan *p)
  * selected for handoff to vfio-pci before QEMU starts and back after it ended. It never
  * calls back into libvirt, which waits for it (libvirt's rule for hooks); a failed prepare
  * (undone, with the reason on stderr) stops the start. */
-static char *gen_libvirt_hook(const VbPlan *p)
+static char *gen_libvirt_hook(const VbGenerator *g, const VbPlan *p)
 {
+	(void)g;
 	StrBuf b = {0};
 	strbuf_printf(&b, "#!/bin/sh\n" HEADER
 			  "#\n# Devices handed off when a domain that assigns them starts:\n");
@@ -534,61 +457,93 @@ static bool want_modules_load(const VbPlan *p)
  * modules this way (qm-pci-passthrough): the host keeps them loaded for every VM, also for
  * devices that qemu-server moves to vfio-pci itself. Not vfio_virqfd: it is part of vfio
  * from Linux 6.2, and Proxmox VE 8 runs 6.2 or later. */
-static char *gen_modules_load(const VbPlan *p)
+static char *gen_modules_load(const VbGenerator *g, const VbPlan *p)
 {
+	(void)g;
 	(void)p;
 	StrBuf b = {0};
 	strbuf_printf(&b, HEADER "vfio\nvfio_iommu_type1\nvfio_pci\n");
 	return strbuf_steal(&b);
 }
 
-static const VbGenerator generators[] = {
-    {"modprobe", VB_OUT_MODPROBE, 0644, always, gen_modprobe, NULL, NULL},
-    {"grub", VB_OUT_GRUB_DROPIN, 0644, want_grub, gen_grub, NULL, NULL},
-    {"grub", VB_OUT_GRUB_DEFAULT, 0644, want_grub_block, NULL, edit_grub_block, unedit_block},
+/* The image generators' files (target/initramfs-*.c), whole or a block of ours. */
+static char *gen_image(const VbGenerator *g, const VbPlan *p)
+{
+	return g->image->config_text(HEADER, p->kernels, p->n_kernels);
+}
+
+static char *edit_image(const VbGenerator *g, const VbPlan *p, const char *base, VbStrv *added)
+{
+	(void)p;
+	return append_block(base, g->image->config_block, added);
+}
+
+/* in plan order, with the image generators' files between these */
+static const VbGenerator before_images[] = {
+    {"modprobe", VB_OUT_MODPROBE, 0644, always, gen_modprobe, NULL, NULL, NULL},
+    {"grub", VB_OUT_GRUB_DROPIN, 0644, want_grub, gen_grub, NULL, NULL, NULL},
+    {"grub", VB_OUT_GRUB_DEFAULT, 0644, want_grub_block, NULL, edit_grub_block, unedit_block, NULL},
     {"kernel-cmdline", VB_OUT_KERNEL_CMDLINE, 0644, want_kernel_cmdline, NULL, edit_kernel_cmdline,
-     unedit_kernel_cmdline},
-    {"refind", VB_OUT_REFIND, 0644, want_refind, NULL, edit_refind, unedit_refind},
-    {"devices", VB_OUT_DEVICES, 0644, always, gen_devices, NULL, NULL},
-    {"udev-rule", VB_UDEV_RULE, 0644, always, gen_udev_rule, NULL, NULL},
-    {"modules-load", VB_OUT_MODULES_LOAD, 0644, want_modules_load, gen_modules_load, NULL, NULL},
-    {"initramfs-tools", VB_OUT_INITRAMFS_TOOLS_HOOK, 0755, NULL, gen_initramfs_tools, NULL, NULL},
-    {"dracut", VB_OUT_DRACUT_CONF, 0644, NULL, gen_dracut, NULL, NULL},
-    {"mkinitcpio", VB_OUT_MKINITCPIO_CONF, 0644, NULL, gen_mkinitcpio, NULL, NULL},
-    {"booster", VB_OUT_BOOSTER_YAML, 0644, NULL, NULL, edit_booster, unedit_block},
-    {"libvirt-hook", VB_OUT_LIBVIRT_HOOK, 0755, want_libvirt_hook, gen_libvirt_hook, NULL, NULL},
-    {"cmdline", NULL, 0, any_devices, gen_cmdline, NULL, NULL},
+     unedit_kernel_cmdline, NULL},
+    {"refind", VB_OUT_REFIND, 0644, want_refind, NULL, edit_refind, unedit_refind, NULL},
+    {"devices", VB_OUT_DEVICES, 0644, always, gen_devices, NULL, NULL, NULL},
+    {"udev-rule", VB_UDEV_RULE, 0644, always, gen_udev_rule, NULL, NULL, NULL},
+    {"modules-load", VB_OUT_MODULES_LOAD, 0644, want_modules_load, gen_modules_load, NULL, NULL, NULL},
+};
+static const VbGenerator after_images[] = {
+    {"libvirt-hook", VB_OUT_LIBVIRT_HOOK, 0755, want_libvirt_hook, gen_libvirt_hook, NULL, NULL, NULL},
+    {"cmdline", NULL, 0, any_devices, gen_cmdline, NULL, NULL, NULL},
 };
 
-/* NULL-terminated so that callers need no count; in plan order */
-const VbGenerator *const vb_generators[] = {
-    &generators[0],  &generators[1],  &generators[2],  &generators[3],	&generators[4],
-    &generators[5],  &generators[6],  &generators[7],  &generators[8],	&generators[9],
-    &generators[10], &generators[11], &generators[12], &generators[13], NULL};
+const VbGenerator *const *vb_generator_list(void)
+{
+	static VbGenerator images[VB_INITRAMFS_COUNT];
+	static const VbGenerator
+	    *list[ELEMENTSOF(before_images) + VB_INITRAMFS_COUNT + ELEMENTSOF(after_images)];
+	if (list[0])
+		return list;
+	size_t n = 0;
+	for (size_t i = 0; i < ELEMENTSOF(before_images); i++)
+		list[n++] = &before_images[i];
+	for (VbInitramfs i = VB_INITRAMFS_NONE + 1; i < VB_INITRAMFS_COUNT; i++) {
+		const VbInitramfsBackend *b = vb_initramfs_backend(i);
+		images[i] = (VbGenerator){b->name,
+					  b->config,
+					  b->config_mode,
+					  NULL,
+					  b->config_text ? gen_image : NULL,
+					  b->config_block ? edit_image : NULL,
+					  b->config_block ? unedit_block : NULL,
+					  b};
+		list[n++] = &images[i];
+	}
+	for (size_t i = 0; i < ELEMENTSOF(after_images); i++)
+		list[n++] = &after_images[i];
+	return list; /* the last stays NULL */
+}
 
 bool vb_generator_wanted(const VbGenerator *g, const VbPlan *p)
 {
 	if (g->wanted)
 		return g->wanted(p);
-	/* the file of the image generator that builds the images (target/initramfs-*.c) */
-	const VbInitramfsBackend *ib = vb_initramfs_backend(p->targets.initramfs);
-	return always(p) && ib && strcmp(ib->config, g->path) == 0;
+	/* the file of the image generator that builds the images */
+	return always(p) && g->image && g->image->id == p->targets.initramfs;
 }
 
 const VbGenerator *vb_generator_find(const char *name, const VbPlan *p)
 {
-	const VbGenerator *found = NULL;
-	for (size_t i = 0; vb_generators[i]; i++)
-		if (strcmp(vb_generators[i]->name, name) == 0 &&
-		    (!found || (p && vb_generator_wanted(vb_generators[i], p))))
-			found = vb_generators[i];
+	const VbGenerator *const *all = vb_generator_list(), *found = NULL;
+	for (size_t i = 0; all[i]; i++)
+		if (strcmp(all[i]->name, name) == 0 && (!found || (p && vb_generator_wanted(all[i], p))))
+			found = all[i];
 	return found;
 }
 
 const VbGenerator *vb_generator_for_path(const char *path)
 {
-	for (size_t i = 0; vb_generators[i]; i++)
-		if (vb_generators[i]->path && strcmp(vb_generators[i]->path, path) == 0)
-			return vb_generators[i];
+	const VbGenerator *const *all = vb_generator_list();
+	for (size_t i = 0; all[i]; i++)
+		if (all[i]->path && strcmp(all[i]->path, path) == 0)
+			return all[i];
 	return NULL;
 }

@@ -55,7 +55,7 @@ static int plan_edit(const VbContext *ctx, const VbGenerator *g, const VbState *
 	VbStrv added = {0};
 	char *content = base;
 	if (wanted) {
-		content = g->edit(p, base, &added);
+		content = g->edit(g, p, base, &added);
 		free(base);
 		if (content && added.failed) { /* a word of ours unrecorded: revert could not take it out */
 			free(content);
@@ -84,8 +84,9 @@ static int plan_edit(const VbContext *ctx, const VbGenerator *g, const VbState *
 
 int vb_plan_files(const VbContext *ctx, const VbState *st, VbPlan *p)
 {
-	for (size_t i = 0; vb_generators[i]; i++) {
-		const VbGenerator *g = vb_generators[i];
+	const VbGenerator *const *all = vb_generator_list();
+	for (size_t i = 0; all[i]; i++) {
+		const VbGenerator *g = all[i];
 		if (!g->path)
 			continue;
 		if (g->edit) {
@@ -99,7 +100,7 @@ int vb_plan_files(const VbContext *ctx, const VbState *st, VbPlan *p)
 		if (r < 0)
 			return r;
 		if (vb_generator_wanted(g, p)) {
-			char *content = g->generate(p);
+			char *content = g->generate(g, p);
 			if (!content) {
 				free(current);
 				return -ENOMEM;

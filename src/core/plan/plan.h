@@ -22,14 +22,6 @@ typedef struct VbPlanDevice {
 	const VbSelectedDevice *origin; /* the selection entry that brought it in */
 } VbPlanDevice;
 
-typedef struct VbKernelFacts {
-	char *version;
-	VbModuleState vfio_pci;
-	VbStrv drivers;		/* loadable modules that claim a planned function, sorted */
-	VbStrv builtin_drivers; /* the same, built into this kernel (they bind before vfio-pci) */
-	VbStrv vfio_modules;	/* vfio modules this kernel has as loadable modules */
-} VbKernelFacts;
-
 typedef enum VbFileAction { VB_FILE_CREATE, VB_FILE_UPDATE, VB_FILE_DELETE, VB_FILE_UNCHANGED } VbFileAction;
 
 typedef struct VbFileChange {

@@ -10,6 +10,7 @@
 
 #include "../internal.h"
 #include "../paths.h"
+#include "../target/initramfs.h"
 #include "../util/atomic-file.h"
 #include "../util/fileio.h"
 #include "state.h"
@@ -88,10 +89,20 @@ static int parse_strv(VbContext *ctx, const char *path, json_object *root, const
  * writes (a generator's path) and the directories on the way to those or to its state. */
 static const char *const written_paths[] = {VB_OUT_PATHS};
 
+/* The i-th of them, then the image generators' files; NULL past the last. */
+static const char *written_path(size_t i)
+{
+	if (i < ELEMENTSOF(written_paths))
+		return written_paths[i];
+	const VbInitramfsBackend *b =
+	    vb_initramfs_backend(VB_INITRAMFS_NONE + 1 + (i - ELEMENTSOF(written_paths)));
+	return b ? b->config : NULL;
+}
+
 static bool ownable_path(const char *path)
 {
-	for (size_t i = 0; i < ELEMENTSOF(written_paths); i++)
-		if (strcmp(written_paths[i], path) == 0)
+	for (size_t i = 0; written_path(i); i++)
+		if (strcmp(written_path(i), path) == 0)
 			return true;
 	return false;
 }
@@ -109,8 +120,8 @@ static bool ownable_dir(const char *dir)
 		return false;
 	if (on_the_way(VB_STATE_DIR "/backups/", dir, n))
 		return true;
-	for (size_t i = 0; i < ELEMENTSOF(written_paths); i++)
-		if (on_the_way(written_paths[i] + 1, dir, n))
+	for (size_t i = 0; written_path(i); i++)
+		if (on_the_way(written_path(i) + 1, dir, n))
 			return true;
 	return false;
 }

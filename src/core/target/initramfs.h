@@ -2,13 +2,15 @@
 /*
  * What vfio-boot knows of each initramfs generator, one file each (target/initramfs-*.c),
  * as kernel-install's plugins are: how to tell that the kernel packages use it, the file of
- * ours it reads, how it rebuilds the images, and what its images can do. The text of that
- * file is the generator's of the same name in gen/generators.c.
+ * ours it reads and its text, how it rebuilds the images, and what its images cannot do.
+ * gen/generators.c makes a generator of each (its name is the TARGET of 'vfio-boot
+ * generate'). A new one: its file, its value here and its line in initramfs.c.
  */
 #pragma once
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <sys/types.h>
 
 #include "vb.h"
 
@@ -28,6 +30,14 @@ typedef struct VbInitramfsBackend {
 	 * weaker signs, tried only when no generator's first ones are there */
 	const char *const *used_if, *const *used_if_last;
 	const char *config; /* the file of ours (or with a part of ours) it reads */
+	mode_t config_mode;
+	/* That file's text, whole: header (the generated-file marker's lines) first, then what
+	 * puts vfio-pci and the boot-time helper into the images of these kernels. */
+	char *(*config_text)(const char *header, const VbKernelFacts *kernels, size_t n_kernels);
+	/* Or, for a file that is the admin's and has no drop-in directory: the lines of our
+	 * block in it ("key: value"), and the code of plan's error when the admin's part sets
+	 * one of those keys already. */
+	const char *config_block, *block_key_taken;
 	/* every kernel's image again (NULL-terminated); parallel is added where the target's
 	 * generator has it (VbTargets.rebuild_parallel) */
 	const char *const *rebuild;
@@ -35,8 +45,13 @@ typedef struct VbInitramfsBackend {
 	/* one kernel's image, for people: the kernel's version follows when with_version */
 	const char *rebuild_one;
 	bool rebuild_one_with_version;
-	/* its images run udev rules and our hook: the helper binds by PCI address */
-	bool binds_by_address;
+	/* What its images cannot do, as plan and check say it (N_() texts); NULL: no limit.
+	 * no_address: plan's error where binding needs the address (identical devices: only
+	 * images that run udev rules and our hook bind by address); warning: plan's for every
+	 * plan; check and check_fix: check boot-setup's. */
+	struct {
+		const char *no_address, *warning, *check, *check_fix;
+	} limits;
 } VbInitramfsBackend;
 
 extern const VbInitramfsBackend vb_initramfs_tools, vb_initramfs_dracut, vb_initramfs_mkinitcpio,
