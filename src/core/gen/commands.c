@@ -69,7 +69,7 @@ size_t vb_regeneration_commands(const VbTargets *t, bool (*changed)(const char *
 	for (VbInitramfs i = VB_INITRAMFS_NONE + 1; i < VB_INITRAMFS_COUNT; i++)
 		images = images || changed(vb_initramfs_backend(i)->config, ud);
 	/* a unified kernel image carries the command line: its generator builds it again */
-	images = images || (t->uki && changed("/etc/kernel/cmdline", ud));
+	images = images || (t->uki && changed(VB_OUT_KERNEL_CMDLINE, ud));
 	const VbInitramfsBackend *ib = vb_initramfs_backend(t->initramfs);
 	if (images && ib) {
 		const char *argv[VB_COMMAND_MAX_ARGS + 1] = {NULL};
@@ -79,18 +79,17 @@ size_t vb_regeneration_commands(const VbTargets *t, bool (*changed)(const char *
 		argv[k] = t->rebuild_parallel ? ib->parallel : NULL;
 		add_command(out, &n, argv);
 	}
-	if (changed("/etc/default/grub.d/vfio-boot.cfg", ud))
+	if (changed(VB_OUT_GRUB_DROPIN, ud))
 		add_command(out, &n, (const char *const[]){"update-grub", NULL});
-	if (changed("/etc/default/grub", ud))
+	if (changed(VB_OUT_GRUB_DEFAULT, ud))
 		add_command(out, &n,
 			    (const char *const[]){t->grub_mkconfig, "-o", t->grub_cfg,
 						  t->grub_update_bls_cmdline ? "--update-bls-cmdline" : NULL,
 						  NULL});
 	/* Proxmox VE: the kernels, images and command line reach the ESPs it keeps only
 	 * through its refresh (systemd-boot from /etc/kernel/cmdline, or GRUB) */
-	if (t->proxmox_esps &&
-	    (images || changed("/etc/kernel/cmdline", ud) ||
-	     changed("/etc/default/grub.d/vfio-boot.cfg", ud) || changed("/etc/default/grub", ud)))
+	if (t->proxmox_esps && (images || changed(VB_OUT_KERNEL_CMDLINE, ud) ||
+				changed(VB_OUT_GRUB_DROPIN, ud) || changed(VB_OUT_GRUB_DEFAULT, ud)))
 		add_command(out, &n, (const char *const[]){"proxmox-boot-tool", "refresh", NULL});
 	const VbStrv *lists[] = {entry_remove, entry_add};
 	for (size_t i = 0; i < 2; i++) {

@@ -96,7 +96,7 @@ static int entry_words(const VbContext *ctx, const VbTargets *t, VbStrv *words)
 {
 	_cleanup_free_ char *text = NULL;
 	bool bls = t->bootloader == VB_BOOTLOADER_GRUB_BLS;
-	if (vb_root_read(ctx, bls ? "/etc/kernel/cmdline" : "/etc/kernelstub/configuration", &text) < 0)
+	if (vb_root_read(ctx, bls ? VB_OUT_KERNEL_CMDLINE : "/etc/kernelstub/configuration", &text) < 0)
 		return 0;
 	if (!text)
 		return bls ? bls_common_words(ctx, words) : 0;
