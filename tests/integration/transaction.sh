@@ -167,7 +167,7 @@ done
 half=0 runs=60
 for i in $(seq 1 $runs); do
 	rm -rf "$work/t" && cp -a "$work/pristine" "$work/t"
-	vb "$work/t" apply -q >/dev/null 2>&1 &
+	"$bin" --root="$work/t" --sysroot="$work/t" apply -q >/dev/null 2>&1 &
 	pid=$! # the binary itself, not a subshell
 	sleep "0.00$((RANDOM % 9))$((RANDOM % 10))"
 	kill -9 $pid 2>/dev/null
