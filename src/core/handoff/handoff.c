@@ -332,6 +332,13 @@ static int undo_device(Handoff *h, const char *address, const char *driver)
 			    ctx, r, "vfio-pci did not let go of %s (is the VM still running?)", address);
 		free(now);
 		now = NULL;
+		/* off vfio-pci before the driver is asked (as prepare waits after its unbind):
+		 * a bind that came first would find the function taken */
+		if ((r = settle_driver(h, address, NULL, &now)) < 0)
+			return r;
+		if (now && strcmp(now, VFIO_PCI) == 0)
+			return vb_fail(ctx, -EBUSY,
+				       "vfio-pci did not let go of %s (is the VM still running?)", address);
 	}
 	if (now || strcmp(driver, "-") == 0)
 		return 0; /* back on a driver, or it had none */
