@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 /*
- * Every generated artifact: pure functions from the plan to file contents, in one table.
+ * Every generated artifact: pure functions from the plan to file contents, in one list
+ * (vb_generator_list); the image generators' texts are their backends' (target/initramfs-*.c).
  * Golden files in tests/golden show what each produces for each fixture machine.
  */
 #include <errno.h>
