@@ -470,7 +470,11 @@ static char *gen_modules_load(const VbGenerator *g, const VbPlan *p)
 /* The image generators' files (target/initramfs-*.c), whole or a block of ours. */
 static char *gen_image(const VbGenerator *g, const VbPlan *p)
 {
-	return g->image->config_text(HEADER, p->kernels, p->n_kernels);
+	if (g->image->config_text)
+		return g->image->config_text(HEADER, p->kernels, p->n_kernels);
+	StrBuf b = {0};
+	strbuf_printf(&b, HEADER "%s", g->image->config_body);
+	return strbuf_steal(&b);
 }
 
 static char *edit_image(const VbGenerator *g, const VbPlan *p, const char *base, VbStrv *added)
@@ -512,7 +516,7 @@ const VbGenerator *const *vb_generator_list(void)
 					  b->config,
 					  b->config_mode,
 					  NULL,
-					  b->config_text ? gen_image : NULL,
+					  b->config_text || b->config_body ? gen_image : NULL,
 					  b->config_block ? edit_image : NULL,
 					  b->config_block ? unedit_block : NULL,
 					  b};

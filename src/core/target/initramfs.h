@@ -31,8 +31,10 @@ typedef struct VbInitramfsBackend {
 	const char *const *used_if, *const *used_if_last;
 	const char *config; /* the file of ours (or with a part of ours) it reads */
 	mode_t config_mode;
-	/* That file's text, whole: header (the generated-file marker's lines) first, then what
-	 * puts vfio-pci and the boot-time helper into the images of these kernels. */
+	/* That file's text, whole: after header (the generated-file marker's lines), what puts
+	 * vfio-pci and the boot-time helper into the images: the same for every kernel (body),
+	 * or written for these kernels (config_text, which puts header where the file wants it). */
+	const char *config_body;
 	char *(*config_text)(const char *header, const VbKernelFacts *kernels, size_t n_kernels);
 	/* Or, for a file that is the admin's and has no drop-in directory: the lines of our
 	 * block in it ("key: value"), and the code of plan's error when the admin's part sets
