@@ -50,19 +50,17 @@
 #define VB_MODULE_DIRS "lib/modules", "usr/lib/modules"
 #define VB_PCI_IDS_FILES "usr/share/misc/pci.ids", "usr/share/hwdata/pci.ids", "usr/share/pci.ids"
 
+/* The selection: what the admin chose, which every run reads (config/selection.h). */
+#define VB_SELECTION_PATH "/etc/vfio-boot.conf"
+
 /* Every file vfio-boot writes into the root (absolute, as the manifest records them): the
- * generators' (gen/generators.c) and nothing else; with the image generators' own
+ * generators' (gen/generators.c) and nothing else; with the files that carry the kernel
+ * parameters (VbParamsFile.path in target/bootloader-*.c) and the image generators' own
  * (VbInitramfsBackend.config in target/initramfs-*.c). The manifest may name only these,
  * and the directories on the way to them, for revert to delete or restore (state/state.c). */
 #define VB_OUT_MODPROBE "/etc/modprobe.d/vfio-boot.conf"
-#define VB_OUT_GRUB_DROPIN "/etc/default/grub.d/vfio-boot.cfg"
-#define VB_OUT_GRUB_DEFAULT "/etc/default/grub"
-#define VB_OUT_KERNEL_CMDLINE "/etc/kernel/cmdline"
-#define VB_OUT_REFIND "/boot/refind_linux.conf"
 #define VB_OUT_DEVICES "/etc/vfio-boot/devices.conf"
 #define VB_UDEV_RULE "/etc/udev/rules.d/60-vfio-boot.rules"
 #define VB_OUT_MODULES_LOAD "/etc/modules-load.d/vfio-boot.conf"
 #define VB_OUT_LIBVIRT_HOOK "/etc/libvirt/hooks/qemu.d/vfio-boot"
-#define VB_OUT_PATHS                                                                                         \
-	VB_OUT_MODPROBE, VB_OUT_GRUB_DROPIN, VB_OUT_GRUB_DEFAULT, VB_OUT_KERNEL_CMDLINE, VB_OUT_REFIND,      \
-	    VB_OUT_DEVICES, VB_UDEV_RULE, VB_OUT_MODULES_LOAD, VB_OUT_LIBVIRT_HOOK
+#define VB_OUT_PATHS VB_OUT_MODPROBE, VB_OUT_DEVICES, VB_UDEV_RULE, VB_OUT_MODULES_LOAD, VB_OUT_LIBVIRT_HOOK

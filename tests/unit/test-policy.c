@@ -266,7 +266,8 @@ static void kernel_params(void **state)
 }
 
 /* The manifest may name only what the generators write (state.c checks it against
- * VB_OUT_PATHS and the image generators' files): the two lists are the same. */
+ * VB_OUT_PATHS, the files that carry the parameters and the image generators' files): the two
+ * lists are the same. */
 static void written_paths_are_the_generators(void **state)
 {
 	(void)state;
@@ -274,6 +275,8 @@ static void written_paths_are_the_generators(void **state)
 	size_t n_listed = 0;
 	while (listed[n_listed])
 		n_listed++;
+	for (const VbParamsFile *const *f = vb_params_files(); *f; f++)
+		listed[n_listed++] = (*f)->path;
 	for (VbInitramfs i = VB_INITRAMFS_NONE + 1; i < VB_INITRAMFS_COUNT; i++)
 		listed[n_listed++] = vb_initramfs_backend(i)->config;
 	size_t n_generated = 0;

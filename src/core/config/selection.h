@@ -18,6 +18,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "paths.h"
 #include "util/macro.h"
 #include "vb.h"
 
@@ -91,4 +92,3 @@ const char *vb_method_name(VbMethod m);
 int vb_selection_load(VbContext *ctx, VbSelection **ret);
 /* Writes it back atomically. */
 int vb_selection_save(VbContext *ctx, const VbSelection *sel);
-#define VB_SELECTION_PATH "/etc/vfio-boot.conf"

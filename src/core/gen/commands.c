@@ -29,9 +29,28 @@ static void add_command(VbCommand *cmds, size_t *n, const char *const *argv)
 /* Ours that go into every image; with each image generator's own file of ours. */
 static const char *const image_inputs[] = {VB_OUT_MODPROBE, VB_OUT_DEVICES, VB_UDEV_RULE};
 
-/* After grubby took entry_remove out of every entry: the words of it that an entry had
+/* argv with "@WORDS@" and "@KERNEL@" in its arguments replaced (VbEntriesTool). */
+static void add_tool_command(VbCommand *cmds, size_t *n, const char *const *argv, const char *words,
+			     const char *kernel)
+{
+	if (*n >= VB_MAX_COMMANDS)
+		return;
+	VbCommand *c = &cmds[(*n)++];
+	for (c->argc = 0; argv[c->argc] && c->argc < VB_COMMAND_MAX_ARGS; c->argc++) {
+		const char *a = argv[c->argc], *w = strstr(a, "@WORDS@"), *k = strstr(a, "@KERNEL@");
+		const char *at = w ? w : k, *value = w ? words : kernel;
+		if (at)
+			snprintf(c->argv[c->argc], sizeof(c->argv[c->argc]), "%.*s%s%s", (int)(at - a), a,
+				 value, at + (w ? strlen("@WORDS@") : strlen("@KERNEL@")));
+		else
+			snprintf(c->argv[c->argc], sizeof(c->argv[c->argc]), "%s", a);
+	}
+}
+
+/* After the tool took entry_remove out of every entry: the words of it that an entry had
  * before vfio-boot, back into that entry, one command per kernel. */
-static void give_back_kept(const VbStrv *entry_remove, const VbStrv *kept, VbCommand *out, size_t *n)
+static void give_back_kept(const VbEntriesTool *tool, const VbStrv *entry_remove, const VbStrv *kept,
+			   VbCommand *out, size_t *n)
 {
 	for (size_t i = 0; kept && i < kept->n; i++) {
 		const char *sp = strchr(kept->v[i], ' ');
@@ -43,19 +62,36 @@ static void give_back_kept(const VbStrv *entry_remove, const VbStrv *kept, VbCom
 		for (size_t j = 0; j < i && !seen; j++)
 			seen = strncmp(kept->v[j], kept->v[i], klen + 1) == 0 &&
 			       vb_strv_contains(entry_remove, kept->v[j] + klen + 1);
-		if (seen || *n >= VB_MAX_COMMANDS)
+		if (seen)
 			continue;
-		char kernel[VB_COMMAND_ARG_MAX], args[VB_COMMAND_ARG_MAX] = "--args=";
-		snprintf(kernel, sizeof(kernel), "--update-kernel=%.*s", (int)klen, kept->v[i]);
+		char kernel[VB_COMMAND_ARG_MAX], words[VB_COMMAND_ARG_MAX] = "";
+		snprintf(kernel, sizeof(kernel), "%.*s", (int)klen, kept->v[i]);
 		for (size_t j = i; j < kept->n; j++)
 			if (strncmp(kept->v[j], kept->v[i], klen + 1) == 0 &&
 			    vb_strv_contains(entry_remove, kept->v[j] + klen + 1)) {
-				size_t l = strlen(args);
-				snprintf(args + l, sizeof(args) - l, "%s%s", l > 7 ? " " : "",
+				size_t l = strlen(words);
+				snprintf(words + l, sizeof(words) - l, "%s%s", l ? " " : "",
 					 kept->v[j] + klen + 1);
 			}
-		add_command(out, n, (const char *const[]){"grubby", kernel, args, NULL});
+		add_tool_command(out, n, tool->add_one, words, kernel);
 	}
+}
+
+/* Whether a file that feeds the images changed: ours that go into every image, each image
+ * generator's own, and where unified kernel images carry the command line, its file. */
+static bool images_change(const VbTargets *t, bool (*changed)(const char *path, const void *ud),
+			  const void *ud)
+{
+	for (size_t i = 0; i < ELEMENTSOF(image_inputs); i++)
+		if (changed(image_inputs[i], ud))
+			return true;
+	for (VbInitramfs i = VB_INITRAMFS_NONE + 1; i < VB_INITRAMFS_COUNT; i++)
+		if (changed(vb_initramfs_backend(i)->config, ud))
+			return true;
+	for (const VbParamsFile *const *f = vb_params_files(); *f; f++)
+		if (t->uki && (*f)->in_uki && changed((*f)->path, ud))
+			return true;
+	return false;
 }
 
 size_t vb_regeneration_commands(const VbTargets *t, bool (*changed)(const char *path, const void *ud),
@@ -63,13 +99,7 @@ size_t vb_regeneration_commands(const VbTargets *t, bool (*changed)(const char *
 				const VbStrv *entry_kept, VbCommand out[VB_MAX_COMMANDS])
 {
 	size_t n = 0;
-	bool images = false;
-	for (size_t i = 0; i < ELEMENTSOF(image_inputs); i++)
-		images = images || changed(image_inputs[i], ud);
-	for (VbInitramfs i = VB_INITRAMFS_NONE + 1; i < VB_INITRAMFS_COUNT; i++)
-		images = images || changed(vb_initramfs_backend(i)->config, ud);
-	/* a unified kernel image carries the command line: its generator builds it again */
-	images = images || (t->uki && changed(VB_OUT_KERNEL_CMDLINE, ud));
+	bool images = images_change(t, changed, ud), params = false;
 	const VbInitramfsBackend *ib = vb_initramfs_backend(t->initramfs);
 	if (images && ib) {
 		const char *argv[VB_COMMAND_MAX_ARGS + 1] = {NULL};
@@ -79,35 +109,31 @@ size_t vb_regeneration_commands(const VbTargets *t, bool (*changed)(const char *
 		argv[k] = t->rebuild_parallel ? ib->parallel : NULL;
 		add_command(out, &n, argv);
 	}
-	if (changed(VB_OUT_GRUB_DROPIN, ud))
-		add_command(out, &n, (const char *const[]){"update-grub", NULL});
-	if (changed(VB_OUT_GRUB_DEFAULT, ud))
-		add_command(out, &n,
-			    (const char *const[]){t->grub_mkconfig, "-o", t->grub_cfg,
-						  t->grub_update_bls_cmdline ? "--update-bls-cmdline" : NULL,
-						  NULL});
+	for (const VbParamsFile *const *f = vb_params_files(); *f; f++) {
+		if (!changed((*f)->path, ud))
+			continue;
+		params = true;
+		const char *argv[VB_BOOT_COMMAND_ARGS] = {NULL};
+		if ((*f)->update) {
+			(*f)->update(t, argv);
+			add_command(out, &n, argv);
+		}
+	}
 	/* Proxmox VE: the kernels, images and command line reach the ESPs it keeps only
 	 * through its refresh (systemd-boot from /etc/kernel/cmdline, or GRUB) */
-	if (t->proxmox_esps && (images || changed(VB_OUT_KERNEL_CMDLINE, ud) ||
-				changed(VB_OUT_GRUB_DROPIN, ud) || changed(VB_OUT_GRUB_DEFAULT, ud)))
+	if (t->proxmox_esps && (images || params))
 		add_command(out, &n, (const char *const[]){"proxmox-boot-tool", "refresh", NULL});
+	const VbEntriesTool *tool = vb_bootloader_backend(t->bootloader)->entries;
 	const VbStrv *lists[] = {entry_remove, entry_add};
-	for (size_t i = 0; i < 2; i++) {
+	for (size_t i = 0; tool && i < 2; i++) {
 		if (!lists[i] || lists[i]->n == 0)
 			continue;
 		_cleanup_free_ char *words = vb_strv_join(lists[i], " ");
-		char arg[VB_COMMAND_ARG_MAX];
 		if (!words)
 			continue;
-		if (t->bootloader == VB_BOOTLOADER_GRUB_BLS) {
-			snprintf(arg, sizeof(arg), "%s=%s", i ? "--args" : "--remove-args", words);
-			add_command(out, &n,
-				    (const char *const[]){"grubby", "--update-kernel=ALL", arg, NULL});
-			if (i == 0)
-				give_back_kept(lists[i], entry_kept, out, &n);
-		} else if (t->bootloader == VB_BOOTLOADER_KERNELSTUB)
-			add_command(out, &n,
-				    (const char *const[]){"kernelstub", i ? "-a" : "-d", words, NULL});
+		add_tool_command(out, &n, i ? tool->add : tool->remove, words, NULL);
+		if (i == 0 && tool->pairs)
+			give_back_kept(tool, lists[i], entry_kept, out, &n);
 	}
 	return n;
 }

@@ -34,8 +34,8 @@ struct VbGenerator {
 	const char *name; /* the TARGET of 'vfio-boot generate' */
 	const char *path; /* where apply writes it; NULL: printed only */
 	unsigned mode;
-	/* part of this system's plan? NULL: the file of an image generator, wanted where that
-	 * generator builds the images (vb_generator_wanted) */
+	/* part of this system's plan? NULL: a file of a boot loader or of an image generator,
+	 * wanted where that one is in use (vb_generator_wanted) */
 	bool (*wanted)(const VbPlan *p);
 	char *(*generate)(const VbGenerator *g, const VbPlan *p);
 	/* Or, for a file that is the admin's: edit adds our part to base (the file without
@@ -46,6 +46,8 @@ struct VbGenerator {
 	char *(*unedit)(const char *current, const VbStrv *added);
 	/* the image generator whose file this is (its text is the backend's), else NULL */
 	const VbInitramfsBackend *image;
+	/* the file carrying the kernel parameters this is (its text is there), else NULL */
+	const VbParamsFile *params;
 };
 
 /* The generator called name; of two with one name (the GRUB drop-in and the GRUB block),

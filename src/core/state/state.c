@@ -10,6 +10,7 @@
 
 #include "../internal.h"
 #include "../paths.h"
+#include "../target/bootloader.h"
 #include "../target/initramfs.h"
 #include "../util/atomic-file.h"
 #include "../util/fileio.h"
@@ -89,13 +90,18 @@ static int parse_strv(VbContext *ctx, const char *path, json_object *root, const
  * writes (a generator's path) and the directories on the way to those or to its state. */
 static const char *const written_paths[] = {VB_OUT_PATHS};
 
-/* The i-th of them, then the image generators' files; NULL past the last. */
+/* The i-th of them, then the files that carry the parameters, then the image generators'
+ * files; NULL past the last. */
 static const char *written_path(size_t i)
 {
 	if (i < ELEMENTSOF(written_paths))
 		return written_paths[i];
-	const VbInitramfsBackend *b =
-	    vb_initramfs_backend(VB_INITRAMFS_NONE + 1 + (i - ELEMENTSOF(written_paths)));
+	i -= ELEMENTSOF(written_paths);
+	const VbParamsFile *const *params = vb_params_files();
+	for (; *params; params++, i--)
+		if (i == 0)
+			return (*params)->path;
+	const VbInitramfsBackend *b = vb_initramfs_backend(VB_INITRAMFS_NONE + 1 + i);
 	return b ? b->config : NULL;
 }
 

@@ -9,7 +9,7 @@ static const VbBootloaderBackend none = {
     .id = VB_BOOTLOADER_NONE,
     .name = "none",
     .description = N_("none found"),
-    .configs = (const char *const[]){NULL},
+    .files = (const VbParamsFile *const[]){NULL},
 };
 
 /* by VbBootloader */
@@ -31,10 +31,17 @@ const VbBootloaderBackend *vb_bootloader_backend(VbBootloader b)
 
 bool vb_bootloader_reads(VbBootloader b, const char *path)
 {
-	for (const char *const *c = backends[b]->configs; *c; c++)
-		if (strcmp(*c, path) == 0)
+	for (const VbParamsFile *const *f = backends[b]->files; *f; f++)
+		if (strcmp((*f)->path, path) == 0)
 			return true;
 	return false;
+}
+
+const VbParamsFile *const *vb_params_files(void)
+{
+	static const VbParamsFile *const all[] = {&vb_params_grub_dropin, &vb_params_grub_block,
+						  &vb_params_kernel_cmdline, &vb_params_refind, NULL};
+	return all;
 }
 
 const char *vb_bootloader_name(VbBootloader b)

@@ -1,16 +1,64 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 /*
  * What vfio-boot knows of each boot loader, one file each (target/bootloader-*.c): the
- * files of ours that carry the kernel parameters (their text is gen/generators.c's), the
- * tool that gives every boot entry the parameters where one keeps them, and the way back it
- * offers when the host does not come back. Which one a system uses is boot.c's to detect:
- * the signs overlap (a GRUB package beside systemd-boot), so the order is one decision.
+ * files that carry the kernel parameters and their text (a file may serve several loaders:
+ * /etc/kernel/cmdline is kernel-install's, read by systemd-boot, grubby and Proxmox VE), the
+ * command that passes a change on to the boot menu, the tool that gives every boot entry the
+ * parameters where one keeps them, and the way back it offers when the host does not come
+ * back. Which one a system uses is boot.c's to detect: the signs overlap (a GRUB package
+ * beside systemd-boot), so the order is one decision.
  */
 #pragma once
 
 #include <stdbool.h>
+#include <stddef.h>
 
+#include "util/strv.h"
 #include "vb.h"
+
+struct VbTargets;
+
+/* The most arguments of a command a file or a tool below gives, with its NULL. */
+#define VB_BOOT_COMMAND_ARGS 5
+
+/* A file that carries the kernel parameters (words): ours whole (text), or the admin's
+ * with a part of ours (edit adds it to base, the file without it, listing what it added;
+ * unedit takes out exactly that; target/file-part.h). Text and edit return NULL when out
+ * of memory; unedit also with errno EBADMSG when our part is damaged. */
+typedef struct VbParamsFile {
+	const char *name; /* the TARGET of 'vfio-boot generate' */
+	const char *path;
+	/* whether it is written on this setup (NULL: always, where the loader reads it) */
+	bool (*wanted)(const struct VbTargets *t, size_t n_words);
+	char *(*text)(const char *header, const VbStrv *words);
+	char *(*edit)(const char *base, const VbStrv *words, VbStrv *added);
+	char *(*unedit)(const char *current, const VbStrv *added);
+	/* the command that passes a change on to the boot menu, NULL-terminated in argv;
+	 * NULL: the file is read as it is (at boot, or when a kernel is added) */
+	void (*update)(const struct VbTargets *t, const char *argv[VB_BOOT_COMMAND_ARGS]);
+	bool in_uki; /* built into unified kernel images, which are built again when it changes */
+} VbParamsFile;
+
+extern const VbParamsFile vb_params_grub_dropin, vb_params_grub_block, vb_params_kernel_cmdline,
+    vb_params_refind;
+
+/* Every file that carries the parameters, in plan order, NULL-terminated. */
+const VbParamsFile *const *vb_params_files(void);
+
+/* A tool that keeps the parameters of every boot entry (grubby, kernelstub). Its commands
+ * are argv templates: "@WORDS@" stands for the words, space-separated, "@KERNEL@" for an
+ * entry's kernel. */
+typedef struct VbEntriesTool {
+	const char *name;
+	const char *const *add, *const *remove;
+	/* the words every entry has (a word some entry lacks is one the tool adds, so ours to
+	 * take out again); an unreadable configuration gives none */
+	int (*words)(const VbContext *ctx, VbStrv *words);
+	/* where entries differ per kernel (grubby): "KERNEL WORD" for every word of every
+	 * entry, and the command that gives one entry back the words it had before */
+	int (*pairs)(const VbContext *ctx, VbStrv *pairs);
+	const char *const *add_one;
+} VbEntriesTool;
 
 typedef enum VbBootloader {
 	VB_BOOTLOADER_NONE,	    /* none found: the parameters are the admin's to add */
@@ -35,10 +83,10 @@ typedef struct VbBootloaderBackend {
 	VbBootloader id;
 	const char *name;	 /* --bootloader= */
 	const char *description; /* for people, untranslated: callers pass it through _() */
-	/* the files of ours (or with a part of ours) that carry the parameters, NULL-terminated */
-	const char *const *configs;
-	/* gives every boot entry the parameters (grubby, kernelstub), where the entries keep them */
-	const char *entries_tool;
+	/* the files that carry the parameters, NULL-terminated */
+	const VbParamsFile *const *files;
+	/* gives every boot entry the parameters, where the entries keep them; else NULL */
+	const VbEntriesTool *entries;
 	VbRecovery recovery;
 } VbBootloaderBackend;
 
