@@ -125,24 +125,18 @@ static int report_rebuild_failure(const VbApplyResult *res, bool revert)
 }
 
 /* The way back if the host does not come back, with what this boot loader has: GRUB's
- * recovery mode entries and rEFInd's vfio-boot=off line are recovery entries; elsewhere the
- * parameter is typed at the boot menu. */
+ * recovery mode entries and rEFInd's vfio-boot=off line are entries at the boot menu
+ * (target/bootloader-*.c); elsewhere the parameter is typed there. */
 static void print_way_back(VbBootloader b)
 {
-	VbRecovery recovery = vb_bootloader_backend(b)->recovery;
+	const char *way_back = vb_bootloader_backend(b)->way_back;
 	if (b == VB_BOOTLOADER_NONE)
 		fputs(_("No boot loader was found: the kernel parameters that plan lists are yours to "
 			"add.\n"),
 		      stdout);
-	fputs(recovery == VB_RECOVERY_GRUB_ENTRIES
-		  ? _("If the host does not come back, pick a \"recovery mode\" entry at the boot menu\n"
-		      "(or add vfio-boot=off to the kernel command line there), then run 'vfio-boot "
-		      "revert'.\n")
-	      : recovery == VB_RECOVERY_REFIND_LINE
-		  ? _("If the host does not come back, pick the rEFInd entry with vfio-boot=off, then "
-		      "run\n'vfio-boot revert'.\n")
-		  : _("If the host does not come back, add vfio-boot=off to the kernel command line at "
-		      "the\nboot menu, then run 'vfio-boot revert'.\n"),
+	fputs(way_back ? _(way_back)
+		       : _("If the host does not come back, add vfio-boot=off to the kernel command line at "
+			   "the\nboot menu, then run 'vfio-boot revert'.\n"),
 	      stdout);
 }
 

@@ -580,22 +580,16 @@ static int check_boot_setup(CheckEnv *e, VbCheck *c)
 		 t.initramfs == VB_INITRAMFS_NONE ? _("generator none found")
 						  : vb_initramfs_name(t.initramfs),
 		 t.initramfs_forced ? " (--initramfs)" : "");
-	if (t.bootloader == VB_BOOTLOADER_NONE)
-		return set(
-		    c, VB_CHECK_WARN,
-		    N_("add the kernel parameters that 'vfio-boot plan' lists to the boot loader by hand, "
-		       "or name the boot loader with --bootloader="),
-		    "%s: vfio-boot cannot give the kernel parameters to this boot loader", what);
-	if (t.bootloader == VB_BOOTLOADER_SYSTEMD_BOOT && !t.kernel_cmdline_file)
-		return set(c, VB_CHECK_WARN,
-			   N_("create /etc/kernel/cmdline with the parameters of /proc/cmdline (without "
-			      "BOOT_IMAGE= and initrd=)"),
-			   "%s, without /etc/kernel/cmdline for vfio-boot to add to", what);
+	/* what the boot loader and the generator cannot do (target/bootloader-*.c, initramfs-*.c) */
+	const VbBootloaderBackend *bb = vb_bootloader_backend(t.bootloader);
+	if (!vb_bootloader_takes(&t, 1) && bb->limits.no_file_check)
+		return set(c, VB_CHECK_WARN, bb->limits.no_file_fix, "%s%s", what,
+			   _(bb->limits.no_file_check));
 	if (t.initramfs == VB_INITRAMFS_NONE)
 		return set(c, VB_CHECK_WARN, N_("name the generator with --initramfs="),
 			   "%s: no initramfs generator found", what);
 	const VbInitramfsBackend *ib = vb_initramfs_backend(t.initramfs);
-	if (ib->limits.check) /* what its images cannot do (target/initramfs-*.c) */
+	if (ib->limits.check)
 		return set(c, VB_CHECK_WARN, ib->limits.check_fix, "%s: %s", what, _(ib->limits.check));
 	return set(c, VB_CHECK_PASS, NULL, "%s", what);
 }

@@ -2,13 +2,9 @@
 /* Deciding the plan: policy, per-kernel module facts, kernel parameters and the boot
  * targets, with what they cannot do as warnings and refusals. What is written comes after,
  * in gen/ (vb_plan_build). */
-#include <dirent.h>
 #include <errno.h>
-#include <fcntl.h>
 #include <stdio.h>
 #include <string.h>
-#include <sys/stat.h>
-#include <unistd.h>
 
 #include "../internal.h"
 #include "../util/fileio.h"
@@ -189,59 +185,6 @@ int vb_plan_kernel_params(VbPlan *p)
 
 /* ---- targets ------------------------------------------------------------- */
 
-/* The way back is GRUB's recovery entries, which the drop-in gives vfio-boot=off. Where the
- * admin turned them off, there is none: say so, and what to do at the boot menu instead. */
-static int check_recovery_entries(const VbContext *ctx, VbPlan *p)
-{
-	_cleanup_free_ char *dir = NULL;
-	int r = vb_root_path(ctx, "etc/default/grub.d", &dir);
-	if (r < 0)
-		return r;
-	const char *files[64] = {"etc/default/grub"};
-	size_t n = 1;
-	_cleanup_(vb_strv_done) VbStrv cfgs = {0};
-	DIR *d = opendir(dir);
-	for (struct dirent *de; d && (de = readdir(d));) {
-		size_t len = strlen(de->d_name);
-		if (len > 4 && strcmp(de->d_name + len - 4, ".cfg") == 0 &&
-		    strcmp(de->d_name, "vfio-boot.cfg") != 0) {
-			char rel[300];
-			snprintf(rel, sizeof(rel), "etc/default/grub.d/%s", de->d_name);
-			if ((r = vb_strv_add(&cfgs, rel)) < 0)
-				break;
-		}
-	}
-	if (d)
-		closedir(d);
-	if (r < 0)
-		return r;
-	for (size_t i = 0; i < cfgs.n && n < ELEMENTSOF(files); i++)
-		files[n++] = cfgs.v[i]; /* grub-mkconfig sources them in this order, the last one wins */
-	const char *disabled_in = NULL;
-	for (size_t i = 0; i < n; i++) {
-		_cleanup_free_ char *text = NULL;
-		if (vb_root_read(ctx, files[i], &text) < 0 || !text)
-			continue;
-		for (char *line = strtok(text, "\n"); line; line = strtok(NULL, "\n")) {
-			line += strspn(line, " \t");
-			if (strncmp(line, "GRUB_DISABLE_RECOVERY=", 22) != 0)
-				continue;
-			const char *v = line + 22;
-			bool on = strncmp(v, "true", 4) == 0 || strncmp(v, "\"true\"", 6) == 0 ||
-				  strncmp(v, "'true'", 6) == 0;
-			disabled_in = on ? files[i] : NULL;
-		}
-	}
-	if (!disabled_in)
-		return 0;
-	return vb_issue_add(
-	    &p->warnings, "no-recovery-entry",
-	    "GRUB's recovery entries are turned off (GRUB_DISABLE_RECOVERY=true in /%s), so the "
-	    "boot menu has no entry with vfio-boot=off: if the host does not come back, press "
-	    "'e' at the menu and add vfio-boot=off to the linux line",
-	    disabled_in);
-}
-
 /* What to tell the admin to do by hand where vfio-boot cannot give the boot entries the
  * parameters itself. */
 static int manual_cmdline(VbPlan *p, const char *why)
@@ -259,31 +202,29 @@ static int detect_targets(const VbContext *ctx, const VbPlanOptions *opts, VbPla
 	vb_targets_detect(ctx, opts->bootloader, opts->initramfs, t);
 	if (p->n_devices == 0 && p->n_handoff == 0)
 		return 0;
+	/* what the boot loader cannot do (target/bootloader-*.c) */
+	const VbBootloaderBackend *bb = vb_bootloader_backend(t->bootloader);
+	bool taken = vb_bootloader_takes(t, p->cmdline.n);
 	int r = 0;
-	if (p->cmdline.n > 0) {
-		if (t->bootloader == VB_BOOTLOADER_NONE)
-			r = manual_cmdline(
-			    p, _("no supported boot loader configuration found (GRUB, systemd-boot "
-				 "with /etc/kernel/cmdline, kernelstub, rEFInd; --bootloader= names one)"));
-		else if (t->bootloader == VB_BOOTLOADER_SYSTEMD_BOOT && !t->kernel_cmdline_file)
-			r = manual_cmdline(
-			    p, _("systemd-boot without /etc/kernel/cmdline: create it with the "
-				 "parameters of /proc/cmdline (without BOOT_IMAGE= and initrd=) and "
-				 "run 'vfio-boot apply' again, or"));
-		else if (t->bootloader == VB_BOOTLOADER_SYSTEMD_BOOT && !t->uki)
-			r = vb_issue_add(
-			    &p->warnings, "loader-entries",
-			    "systemd-boot: /etc/kernel/cmdline is read when kernel-install adds a "
-			    "kernel; the entries already in loader/entries keep their options line "
-			    "until then ('kernel-install add KVER /usr/lib/modules/KVER/vmlinuz' "
-			    "renews one)");
-		if (r < 0)
-			return r;
-	}
-	VbRecovery recovery = vb_bootloader_backend(t->bootloader)->recovery;
-	if (recovery == VB_RECOVERY_GRUB_ENTRIES)
-		r = check_recovery_entries(ctx, p);
-	else if (recovery == VB_RECOVERY_NONE)
+	if (p->cmdline.n > 0 && !taken && bb->limits.no_file)
+		r = manual_cmdline(p, _(bb->limits.no_file));
+	else if (p->cmdline.n > 0 && taken && !t->uki && bb->limits.entries_later)
+		r = vb_issue_add(&p->warnings, "loader-entries", "%s", _(bb->limits.entries_later));
+	if (r < 0)
+		return r;
+	/* the way back: an entry at the boot menu with vfio-boot=off, unless the admin turned
+	 * it off; else the parameter is typed there */
+	_cleanup_free_ char *off_in = NULL;
+	if (bb->way_back && bb->way_back_off && (r = bb->way_back_off(ctx, &off_in)) < 0)
+		return r;
+	if (off_in)
+		r = vb_issue_add(
+		    &p->warnings, "no-recovery-entry",
+		    "GRUB's recovery entries are turned off (GRUB_DISABLE_RECOVERY=true in /%s), "
+		    "so the boot menu has no entry with vfio-boot=off: if the host does not come "
+		    "back, press 'e' at the menu and add vfio-boot=off to the linux line",
+		    off_in);
+	else if (!bb->way_back)
 		r = vb_issue_add(
 		    &p->warnings, "no-recovery-entry",
 		    "vfio-boot adds no recovery entry to this boot loader (%s; only GRUB with "

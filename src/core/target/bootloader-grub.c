@@ -10,7 +10,6 @@
 #include <string.h>
 
 #include "../internal.h"
-#include "../paths.h"
 #include "../util/fileio.h"
 #include "boot.h"
 #include "file-part.h"
@@ -188,13 +187,64 @@ static const VbEntriesTool grubby = {
     .add_one = (const char *const[]){"grubby", "--update-kernel=@KERNEL@", "--args=@WORDS@", NULL},
 };
 
+/* The way back is GRUB's recovery entries, which the drop-in gives vfio-boot=off, unless the
+ * admin turned them off: then *in is the file (under the root) that does. */
+static int recovery_off(const VbContext *ctx, char **in)
+{
+	_cleanup_free_ char *dir = NULL;
+	int r = vb_root_path(ctx, "etc/default/grub.d", &dir);
+	if (r < 0)
+		return r;
+	const char *files[64] = {"etc/default/grub"};
+	size_t n = 1;
+	_cleanup_(vb_strv_done) VbStrv cfgs = {0};
+	DIR *d = opendir(dir);
+	for (struct dirent *de; d && (de = readdir(d));) {
+		size_t len = strlen(de->d_name);
+		if (len > 4 && strcmp(de->d_name + len - 4, ".cfg") == 0 &&
+		    strcmp(de->d_name, "vfio-boot.cfg") != 0) {
+			char rel[300];
+			snprintf(rel, sizeof(rel), "etc/default/grub.d/%s", de->d_name);
+			if ((r = vb_strv_add(&cfgs, rel)) < 0)
+				break;
+		}
+	}
+	if (d)
+		closedir(d);
+	if (r < 0)
+		return r;
+	for (size_t i = 0; i < cfgs.n && n < ELEMENTSOF(files); i++)
+		files[n++] = cfgs.v[i]; /* grub-mkconfig sources them in this order, the last one wins */
+	const char *disabled_in = NULL;
+	for (size_t i = 0; i < n; i++) {
+		_cleanup_free_ char *text = NULL;
+		if (vb_root_read(ctx, files[i], &text) < 0 || !text)
+			continue;
+		for (char *line = strtok(text, "\n"); line; line = strtok(NULL, "\n")) {
+			line += strspn(line, " \t");
+			if (strncmp(line, "GRUB_DISABLE_RECOVERY=", 22) != 0)
+				continue;
+			const char *v = line + 22;
+			bool on = strncmp(v, "true", 4) == 0 || strncmp(v, "\"true\"", 6) == 0 ||
+				  strncmp(v, "'true'", 6) == 0;
+			disabled_in = on ? files[i] : NULL;
+		}
+	}
+	if (disabled_in && !(*in = strdup(disabled_in)))
+		return -ENOMEM;
+	return 0;
+}
+
 const VbBootloaderBackend vb_bootloader_grub_dropin = {
     .id = VB_BOOTLOADER_GRUB_DROPIN,
     .name = "grub-dropin",
     .description = N_("GRUB (/etc/default/grub.d, update-grub)"),
     .files = (const VbParamsFile *const[]){&vb_params_grub_dropin, NULL},
     /* the drop-in sets GRUB_CMDLINE_LINUX_DEFAULT, which recovery entries do not get */
-    .recovery = VB_RECOVERY_GRUB_ENTRIES,
+    .way_back = N_("If the host does not come back, pick a \"recovery mode\" entry at the boot menu\n"
+		   "(or add vfio-boot=off to the kernel command line there), then run 'vfio-boot "
+		   "revert'.\n"),
+    .way_back_off = recovery_off,
 };
 
 const VbBootloaderBackend vb_bootloader_grub = {

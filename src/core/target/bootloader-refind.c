@@ -125,5 +125,6 @@ const VbBootloaderBackend vb_bootloader_refind = {
     .name = "refind",
     .description = N_("rEFInd (/boot/refind_linux.conf)"),
     .files = (const VbParamsFile *const[]){&vb_params_refind, NULL},
-    .recovery = VB_RECOVERY_REFIND_LINE,
+    .way_back = N_("If the host does not come back, pick the rEFInd entry with vfio-boot=off, then "
+		   "run\n'vfio-boot revert'.\n"),
 };

@@ -49,4 +49,17 @@ const VbBootloaderBackend vb_bootloader_systemd_boot = {
     .name = "systemd-boot",
     .description = N_("systemd-boot or kernel-install (/etc/kernel/cmdline)"),
     .files = (const VbParamsFile *const[]){&vb_params_kernel_cmdline, NULL},
+    .limits =
+	{
+	    .no_file = N_("systemd-boot without /etc/kernel/cmdline: create it with the parameters of "
+			  "/proc/cmdline (without BOOT_IMAGE= and initrd=) and run 'vfio-boot apply' "
+			  "again, or"),
+	    .no_file_check = N_(", without /etc/kernel/cmdline for vfio-boot to add to"),
+	    .no_file_fix = N_("create /etc/kernel/cmdline with the parameters of /proc/cmdline "
+			      "(without BOOT_IMAGE= and initrd=)"),
+	    .entries_later = N_("systemd-boot: /etc/kernel/cmdline is read when kernel-install adds a "
+				"kernel; the entries already in loader/entries keep their options "
+				"line until then ('kernel-install add KVER "
+				"/usr/lib/modules/KVER/vmlinuz' renews one)"),
+	},
 };

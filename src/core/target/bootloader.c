@@ -3,13 +3,21 @@
 #include <string.h>
 
 #include "../internal.h"
-#include "bootloader.h"
+#include "boot.h"
 
 static const VbBootloaderBackend none = {
     .id = VB_BOOTLOADER_NONE,
     .name = "none",
     .description = N_("none found"),
     .files = (const VbParamsFile *const[]){NULL},
+    .limits =
+	{
+	    .no_file = N_("no supported boot loader configuration found (GRUB, systemd-boot with "
+			  "/etc/kernel/cmdline, kernelstub, rEFInd; --bootloader= names one)"),
+	    .no_file_check = N_(": vfio-boot cannot give the kernel parameters to this boot loader"),
+	    .no_file_fix = N_("add the kernel parameters that 'vfio-boot plan' lists to the boot "
+			      "loader by hand, or name the boot loader with --bootloader="),
+	},
 };
 
 /* by VbBootloader */
@@ -33,6 +41,17 @@ bool vb_bootloader_reads(VbBootloader b, const char *path)
 {
 	for (const VbParamsFile *const *f = backends[b]->files; *f; f++)
 		if (strcmp((*f)->path, path) == 0)
+			return true;
+	return false;
+}
+
+bool vb_bootloader_takes(const VbTargets *t, size_t n_words)
+{
+	const VbBootloaderBackend *b = backends[t->bootloader];
+	if (b->entries)
+		return true;
+	for (const VbParamsFile *const *f = b->files; *f; f++)
+		if (!(*f)->wanted || (*f)->wanted(t, n_words))
 			return true;
 	return false;
 }

@@ -72,13 +72,6 @@ typedef enum VbBootloader {
 	VB_BOOTLOADER_COUNT,
 } VbBootloader;
 
-/* The entry at the boot menu that boots with vfio-boot=off, if the loader has one. */
-typedef enum VbRecovery {
-	VB_RECOVERY_NONE,	  /* the parameter is typed at the menu */
-	VB_RECOVERY_GRUB_ENTRIES, /* GRUB's "recovery mode" entries, which our drop-in leaves alone */
-	VB_RECOVERY_REFIND_LINE,  /* a line of ours in refind_linux.conf */
-} VbRecovery;
-
 typedef struct VbBootloaderBackend {
 	VbBootloader id;
 	const char *name;	 /* --bootloader= */
@@ -87,16 +80,34 @@ typedef struct VbBootloaderBackend {
 	const VbParamsFile *const *files;
 	/* gives every boot entry the parameters, where the entries keep them; else NULL */
 	const VbEntriesTool *entries;
-	VbRecovery recovery;
+	/* the way back, where it has an entry at the boot menu that boots with vfio-boot=off:
+	 * apply's words for it (untranslated); NULL: the parameter is typed at the menu */
+	const char *way_back;
+	/* whether the admin turned that entry off: *in is then the file (under the root) that
+	 * did; NULL: it cannot be */
+	int (*way_back_off)(const VbContext *ctx, char **in);
+	/* what it cannot do, as plan and check say it (untranslated: callers pass them through _()) */
+	struct {
+		/* where it takes no parameters (no loader found, or the file it reads missing):
+		 * plan's reason to add them by hand, check's words after the setup ("...: vfio-boot
+		 * cannot ..."), and check's fix */
+		const char *no_file, *no_file_check, *no_file_fix;
+		/* where it takes them, without unified kernel images: that boot entries made
+		 * before keep their options */
+		const char *entries_later;
+	} limits;
 } VbBootloaderBackend;
 
 extern const VbBootloaderBackend vb_bootloader_grub_dropin, vb_bootloader_grub, vb_bootloader_grub_bls,
     vb_bootloader_systemd_boot, vb_bootloader_kernelstub, vb_bootloader_refind, vb_bootloader_proxmox;
 
-/* The backend of b; for VB_BOOTLOADER_NONE one with no files, tool nor recovery. */
+/* The backend of b; for VB_BOOTLOADER_NONE one with no files, tool nor way back. */
 const VbBootloaderBackend *vb_bootloader_backend(VbBootloader b);
-/* Whether the boot loader b takes its parameters from path (VB_OUT_...). */
+/* Whether the boot loader b takes its parameters from path. */
 bool vb_bootloader_reads(VbBootloader b, const char *path);
+/* Whether vfio-boot can give the boot loader of t n_words parameters: a file of it is
+ * written, or its tool gives them to the entries. */
+bool vb_bootloader_takes(const struct VbTargets *t, size_t n_words);
 const char *vb_bootloader_name(VbBootloader b);
 /* For people: "GRUB with BLS entries (/etc/default/grub, grubby)". */
 const char *vb_bootloader_description(VbBootloader b);
