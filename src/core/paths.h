@@ -3,8 +3,9 @@
  * The paths the core reads or writes under the sysroot (live state: /sys, /proc) and the
  * files it writes into the root (target system), relative to the sysroot or the root
  * unless said. Nothing else in the core names a path under /sys or /proc, nor a file
- * vfio-boot writes; the boot stacks' own files under /etc and /boot are named where each
- * stack is detected or generated for (target/, gen/).
+ * vfio-boot writes outside the boot stacks; their files under /etc and /boot, the ones
+ * vfio-boot writes among them, are named in each stack's own file (target/bootloader-*.c,
+ * target/initramfs-*.c), and where boot.c detects it.
  */
 #pragma once
 
