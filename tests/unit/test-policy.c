@@ -294,6 +294,23 @@ static void written_paths_are_the_generators(void **state)
 	assert_int_equal(n_generated, n_listed);
 }
 
+/* Every file a boot loader reads is in the list the generators and the manifest's check
+ * are made from (vb_params_files), once. */
+static void bootloader_files_are_listed(void **state)
+{
+	(void)state;
+	const VbParamsFile *const *all = vb_params_files();
+	for (VbBootloader b = VB_BOOTLOADER_NONE; b < VB_BOOTLOADER_COUNT; b++)
+		for (const VbParamsFile *const *f = vb_bootloader_backend(b)->files; *f; f++) {
+			size_t found = 0;
+			for (size_t i = 0; all[i]; i++)
+				found += all[i] == *f;
+			if (found != 1)
+				fail_msg("%s (%s) is in vb_params_files() %zu times", (*f)->path,
+					 vb_bootloader_name(b), found);
+		}
+}
+
 static void strv_sorted_unique(void **state)
 {
 	(void)state;
@@ -322,6 +339,7 @@ int main(void)
 	    cmocka_unit_test_setup_teardown(kernel_params, setup, teardown),
 	    cmocka_unit_test(strv_sorted_unique),
 	    cmocka_unit_test(written_paths_are_the_generators),
+	    cmocka_unit_test(bootloader_files_are_listed),
 	};
 	return cmocka_run_group_tests_name("policy", tests, NULL, NULL);
 }

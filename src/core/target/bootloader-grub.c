@@ -179,7 +179,6 @@ static int grubby_words(const VbContext *ctx, VbStrv *words)
 }
 
 static const VbEntriesTool grubby = {
-    .name = "grubby",
     .add = (const char *const[]){"grubby", "--update-kernel=ALL", "--args=@WORDS@", NULL},
     .remove = (const char *const[]){"grubby", "--update-kernel=ALL", "--remove-args=@WORDS@", NULL},
     .words = grubby_words,

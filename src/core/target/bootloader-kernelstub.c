@@ -27,7 +27,6 @@ static int kernelstub_words(const VbContext *ctx, VbStrv *words)
 }
 
 static const VbEntriesTool kernelstub = {
-    .name = "kernelstub",
     .add = (const char *const[]){"kernelstub", "-a", "@WORDS@", NULL},
     .remove = (const char *const[]){"kernelstub", "-d", "@WORDS@", NULL},
     .words = kernelstub_words,

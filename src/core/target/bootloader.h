@@ -49,7 +49,6 @@ const VbParamsFile *const *vb_params_files(void);
  * are argv templates: "@WORDS@" stands for the words, space-separated, "@KERNEL@" for an
  * entry's kernel. */
 typedef struct VbEntriesTool {
-	const char *name;
 	const char *const *add, *const *remove;
 	/* the words every entry has (a word some entry lacks is one the tool adds, so ours to
 	 * take out again); an unreadable configuration gives none */
