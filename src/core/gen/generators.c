@@ -291,8 +291,7 @@ bool vb_generator_wanted(const VbGenerator *g, const VbPlan *p)
 		return g->wanted(p);
 	/* a file that carries the parameters, where the boot loader reads it */
 	if (g->params)
-		return any_devices(p) && vb_bootloader_reads(p->targets.bootloader, g->params->path) &&
-		       (!g->params->wanted || g->params->wanted(&p->targets, p->cmdline.n));
+		return any_devices(p) && vb_bootloader_writes(&p->targets, g->params, p->cmdline.n);
 	/* the file of the image generator that builds the images */
 	return always(p) && g->image && g->image->id == p->targets.initramfs;
 }

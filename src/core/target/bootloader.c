@@ -37,21 +37,20 @@ const VbBootloaderBackend *vb_bootloader_backend(VbBootloader b)
 	return backends[b];
 }
 
-bool vb_bootloader_reads(VbBootloader b, const char *path)
+bool vb_bootloader_writes(const VbTargets *t, const VbParamsFile *file, size_t n_words)
 {
-	for (const VbParamsFile *const *f = backends[b]->files; *f; f++)
-		if (strcmp((*f)->path, path) == 0)
-			return true;
+	for (const VbParamsFile *const *f = backends[t->bootloader]->files; *f; f++)
+		if (*f == file)
+			return !file->wanted || file->wanted(t, n_words);
 	return false;
 }
 
 bool vb_bootloader_takes(const VbTargets *t, size_t n_words)
 {
-	const VbBootloaderBackend *b = backends[t->bootloader];
-	if (b->entries)
+	if (backends[t->bootloader]->entries)
 		return true;
-	for (const VbParamsFile *const *f = b->files; *f; f++)
-		if (!(*f)->wanted || (*f)->wanted(t, n_words))
+	for (const VbParamsFile *const *f = backends[t->bootloader]->files; *f; f++)
+		if (vb_bootloader_writes(t, *f, n_words))
 			return true;
 	return false;
 }

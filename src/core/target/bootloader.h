@@ -102,8 +102,9 @@ extern const VbBootloaderBackend vb_bootloader_grub_dropin, vb_bootloader_grub, 
 
 /* The backend of b; for VB_BOOTLOADER_NONE one with no files, tool nor way back. */
 const VbBootloaderBackend *vb_bootloader_backend(VbBootloader b);
-/* Whether the boot loader b takes its parameters from path. */
-bool vb_bootloader_reads(VbBootloader b, const char *path);
+/* Whether file is written for the boot loader of t, given n_words parameters: the loader
+ * reads it, and the file's own condition holds. */
+bool vb_bootloader_writes(const struct VbTargets *t, const VbParamsFile *file, size_t n_words);
 /* Whether vfio-boot can give the boot loader of t n_words parameters: a file of it is
  * written, or its tool gives them to the entries. */
 bool vb_bootloader_takes(const struct VbTargets *t, size_t n_words);
