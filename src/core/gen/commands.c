@@ -17,19 +17,11 @@ static bool file_changes(const VbPlan *p, const char *path)
 	return false;
 }
 
-static void add_command(VbCommand *cmds, size_t *n, const char *const *argv)
-{
-	if (*n >= VB_MAX_COMMANDS)
-		return;
-	VbCommand *c = &cmds[(*n)++];
-	for (c->argc = 0; argv[c->argc] && c->argc < VB_COMMAND_MAX_ARGS; c->argc++)
-		snprintf(c->argv[c->argc], sizeof(c->argv[c->argc]), "%s", argv[c->argc]);
-}
-
 /* Ours that go into every image; with each image generator's own file of ours. */
 static const char *const image_inputs[] = {VB_OUT_MODPROBE, VB_OUT_DEVICES, VB_UDEV_RULE};
 
-/* argv with "@WORDS@" and "@KERNEL@" in its arguments replaced (VbEntriesTool). */
+/* argv as one more command; "@WORDS@" and "@KERNEL@" in its arguments (VbEntriesTool's
+ * templates) replaced by words and kernel where given. */
 static void add_tool_command(VbCommand *cmds, size_t *n, const char *const *argv, const char *words,
 			     const char *kernel)
 {
@@ -37,7 +29,8 @@ static void add_tool_command(VbCommand *cmds, size_t *n, const char *const *argv
 		return;
 	VbCommand *c = &cmds[(*n)++];
 	for (c->argc = 0; argv[c->argc] && c->argc < VB_COMMAND_MAX_ARGS; c->argc++) {
-		const char *a = argv[c->argc], *w = strstr(a, "@WORDS@"), *k = strstr(a, "@KERNEL@");
+		const char *a = argv[c->argc], *w = words ? strstr(a, "@WORDS@") : NULL,
+			   *k = kernel ? strstr(a, "@KERNEL@") : NULL;
 		const char *at = w ? w : k, *value = w ? words : kernel;
 		if (at)
 			snprintf(c->argv[c->argc], sizeof(c->argv[c->argc]), "%.*s%s%s", (int)(at - a), a,
@@ -45,6 +38,11 @@ static void add_tool_command(VbCommand *cmds, size_t *n, const char *const *argv
 		else
 			snprintf(c->argv[c->argc], sizeof(c->argv[c->argc]), "%s", a);
 	}
+}
+
+static void add_command(VbCommand *cmds, size_t *n, const char *const *argv)
+{
+	add_tool_command(cmds, n, argv, NULL, NULL);
 }
 
 /* After the tool took entry_remove out of every entry: the words of it that an entry had
